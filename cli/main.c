@@ -1,0 +1,125 @@
+/* main.c: the command table, global options, dispatch, and the single place errors are printed. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/log.h"
+#include "core/util.h"
+
+static const struct cli_command commands[] = {
+	{ "bisect", cmd_bisect, "find the commit that made a benchmark slower, and why",
+	  "--good REV --bad REV --bench NAME [options]",
+	  "Builds revisions in a private worktree, measures them with a sequential test, and\n"
+	  "bisects to the first bad commit. The user's tree, index and refs are never touched." },
+	{ "check", cmd_check, "a `git bisect run` predicate: exit 0 good, 1 bad, 125 cannot measure",
+	  "--rev REV --bench NAME --baseline FILE [options]", NULL },
+	{ "measure", cmd_measure, "run a benchmark and record its times and counters",
+	  "[--rev REV] --bench NAME [options] | measure [options] -- CMD [ARGS...]", NULL },
+	{ "compare", cmd_compare, "is B different from A? effect, CI, p-value, counter deltas",
+	  "A.json B.json [options]", NULL },
+	{ "profile", cmd_profile, "hot functions by sampling, folded stacks, a flame graph",
+	  "[--rev REV] --bench NAME [options] | profile [options] -- CMD [ARGS...]", NULL },
+	{ "layout", cmd_layout, "where functions landed in a binary; what moved between two builds",
+	  "BINARY [options] | layout diff GOOD BAD [options]", NULL },
+	{ "report", cmd_report, "a markdown report (with SVG plots) from any result file",
+	  "RESULT.json -o FILE.md [options]", NULL },
+	{ "nightly", cmd_nightly, "CI job: measure, keep history, detect, bisect, report",
+	  "--bench NAME --history DIR [options]", NULL },
+	{ "system", cmd_system, "is this machine fit to measure? show, tune or reset it",
+	  "show|tune|reset [options]", NULL },
+	{ "config", cmd_config, "load, validate and print the effective configuration",
+	  "[--config FILE] [--json]",
+	  "Prints the configuration placebisect would use, defaults filled in. A config error\n"
+	  "names the file and line:column (syntax) or the key path (content), and exits 2." },
+};
+
+const struct cli_command *cli_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < PB_ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: placebisect COMMAND [options]\n"
+		   "       placebisect --good REV --bad REV --bench NAME   (= bisect)\n\n"
+		   "Commands:\n");
+	for (i = 0; i < PB_ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nEvery command takes -h/--help, --json, -o FILE, -q, --repo DIR, --config FILE.\n"
+		   "Exit codes: 0 done, 1 regression, 2 usage/config/input error, 3 environment unusable,\n"
+		   "4 inconclusive, 125 cannot measure (check), 130 interrupted.\n");
+}
+
+static void log_sink(enum pb_log_level level, const char *msg, void *arg)
+{
+	(void)arg;
+	if (level == PB_LOG_NOTE && cli.quiet)
+		return;
+	fprintf(stderr, "placebisect: %s%s\n", level == PB_LOG_WARN ? "warning: " : "", msg);
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+	const char *names[PB_ARRAY_SIZE(commands)], *near;
+	size_t i;
+	int ret;
+
+	/* A closed pipe on stdout (placebisect ... | head) is an error on write, not a kill. */
+	signal(SIGPIPE, SIG_IGN);
+	pb_log_set_sink(log_sink, NULL);
+
+	if (argc < 2) {
+		usage(stderr);
+		return PB_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		if (argc > 2 && strcmp(argv[1], "help") == 0 && (cmd = cli_command(argv[2]))) {
+			char *h[] = { argv[2], "--help", NULL };
+			return cmd->fn(2, h);
+		}
+		usage(stdout);
+		return PB_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("placebisect %s\n", PB_VERSION);
+		return PB_EXIT_OK;
+	}
+	/* The one-liner: placebisect --good A --bad B --bench NAME is bisect. */
+	if (argv[1][0] == '-') {
+		ret = cmd_bisect(argc, argv);
+		goto done;
+	}
+	cmd = cli_command(argv[1]);
+	if (!cmd) {
+		for (i = 0; i < PB_ARRAY_SIZE(commands); i++)
+			names[i] = commands[i].name;
+		near = pb_closest(argv[1], names, PB_ARRAY_SIZE(commands));
+		fprintf(stderr, "placebisect: '%s' is not a command.", argv[1]);
+		if (near)
+			fprintf(stderr, " Did you mean '%s'?", near);
+		fprintf(stderr, " See 'placebisect --help'.\n");
+		return PB_EXIT_USAGE;
+	}
+	ret = cmd->fn(argc - 1, argv + 1);
+done:
+	/* Commands return an exit code, or -1 with the error recorded: printed here, once. */
+	if (ret < 0) {
+		fprintf(stderr, "placebisect: error: %s\n", pb_error_message());
+		ret = pb_error_exit_code();
+	}
+	if (fflush(stdout) != 0 && ret == 0) {
+		fprintf(stderr, "placebisect: error: cannot write the output\n");
+		ret = PB_EXIT_ENV;
+	}
+	return ret;
+}

@@ -1,0 +1,270 @@
+/* options.c: the option parser, --help text, config loading and result output shared by all commands. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bisect/repo.h"
+#include "cli/cli.h"
+#include "core/atomic.h"
+#include "core/util.h"
+
+struct cli_common cli;
+
+static const struct cli_opt common_opts[] = {
+	{ "help", 'h', CLI_FLAG, NULL, NULL, "show this help and exit", 0, 0 },
+	{ "json", 0, CLI_FLAG, &cli.json, NULL, "print the result JSON on stdout instead of the table", 0, 0 },
+	{ "output", 'o', CLI_STRING, &cli.output, "FILE", "write the result to FILE (atomically)", 0, 0 },
+	{ "quiet", 'q', CLI_FLAG, &cli.quiet, NULL, "no progress or notes on stderr", 0, 0 },
+	{ "repo", 0, CLI_STRING, &cli.repo, "DIR", "the git repository (default: found from the current directory)", 0, 0 },
+	{ "config", 0, CLI_STRING, &cli.config, "FILE", "configuration file (default: placebisect.json at the repository's top)", 0, 0 },
+	{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
+};
+
+void cli_list_release(struct cli_list *l)
+{
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static void print_opts(const struct cli_opt *o, FILE *f)
+{
+	char left[64];
+
+	for (; o && o->name; o++) {
+		if (o->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		fprintf(f, "  %-28s %s\n", left, o->help);
+	}
+}
+
+void cli_usage(const struct cli_command *cmd, const struct cli_opt *opts, FILE *f)
+{
+	fprintf(f, "usage: placebisect %s %s\n\n%s.\n", cmd->name, cmd->usage, cmd->summary);
+	if (cmd->detail)
+		fprintf(f, "\n%s\n", cmd->detail);
+	if (opts && opts->name) {
+		fprintf(f, "\nOptions:\n");
+		print_opts(opts, f);
+	}
+	fprintf(f, "\nCommon options:\n");
+	print_opts(common_opts, f);
+}
+
+static const struct cli_opt *find_long(const struct cli_opt *opts, const char *name, size_t len)
+{
+	const struct cli_opt *tables[2] = { opts, common_opts }, *o;
+	size_t t;
+
+	for (t = 0; t < 2; t++)
+		for (o = tables[t]; o && o->name; o++)
+			if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+				return o;
+	return NULL;
+}
+
+static const struct cli_opt *find_short(const struct cli_opt *opts, char c)
+{
+	const struct cli_opt *tables[2] = { opts, common_opts }, *o;
+	size_t t;
+
+	for (t = 0; t < 2; t++)
+		for (o = tables[t]; o && o->name; o++)
+			if (o->short_name == c)
+				return o;
+	return NULL;
+}
+
+static int unknown_option(const struct cli_command *cmd, const struct cli_opt *opts, const char *arg)
+{
+	const struct cli_opt *tables[2] = { opts, common_opts }, *o;
+	const char *names[128], *near;
+	char word[64];
+	size_t n = 0, t, len;
+
+	for (t = 0; t < 2; t++)
+		for (o = tables[t]; o && o->name && n < PB_ARRAY_SIZE(names); o++)
+			names[n++] = o->name;
+	len = strcspn(arg + 2, "=");
+	snprintf(word, sizeof(word), "%.*s", (int)len, arg + 2);
+	near = arg[1] == '-' ? pb_closest(word, names, n) : NULL;
+	if (near)
+		return pb_error("%s: unknown option '%s'; did you mean '--%s'? (see 'placebisect %s --help')",
+				cmd->name, arg, near, cmd->name);
+	return pb_error("%s: unknown option '%s' (see 'placebisect %s --help')", cmd->name, arg,
+			cmd->name);
+}
+
+static int set_value(const struct cli_command *cmd, const struct cli_opt *o, const char *val)
+{
+	int64_t i;
+	double d;
+
+	switch (o->type) {
+	case CLI_FLAG:
+		*(bool *)o->value = true;
+		return 0;
+	case CLI_STRING:
+		*(const char **)o->value = val;
+		return 0;
+	case CLI_INT:
+		if (pb_parse_i64(val, (int64_t)o->min, (int64_t)o->max, &i))
+			return pb_error("%s: --%s expects a whole number from %.0f to %.0f, got '%s'",
+					cmd->name, o->name, o->min, o->max, val);
+		*(long *)o->value = (long)i;
+		return 0;
+	case CLI_DOUBLE:
+		if (pb_parse_double(val, &d) || d < o->min || d > o->max)
+			return pb_error("%s: --%s expects a number from %g to %g, got '%s'", cmd->name,
+					o->name, o->min, o->max, val);
+		*(double *)o->value = d;
+		return 0;
+	case CLI_LIST: {
+		struct cli_list *l = o->value;
+
+		pb_xgrow((void **)&l->items, &l->cap, l->n + 1, sizeof(*l->items));
+		l->items[l->n++] = val;
+		return 0;
+	}
+	}
+	return 0;
+}
+
+int cli_parse(const struct cli_command *cmd, const struct cli_opt *opts, int argc, char **argv,
+	      char ***pos_out, int *dashdash)
+{
+	const struct cli_opt *o;
+	const char **pos = pb_xcalloc((size_t)argc + 1, sizeof(*pos));
+	const char *arg, *val;
+	size_t npos = 0, len;
+	int i;
+
+	*pos_out = NULL;
+	if (dashdash)
+		*dashdash = -1;
+	for (i = 1; i < argc; i++) {
+		arg = argv[i];
+		if (strcmp(arg, "--") == 0) {
+			if (dashdash)
+				*dashdash = (int)npos;
+			for (i++; i < argc; i++)
+				pos[npos++] = argv[i];
+			break;
+		}
+		if (arg[0] != '-' || arg[1] == '\0') {
+			pos[npos++] = arg;
+			continue;
+		}
+		if (arg[1] == '-') {
+			len = strcspn(arg + 2, "=");
+			o = find_long(opts, arg + 2, len);
+			val = arg[2 + len] == '=' ? arg + 3 + len : NULL;
+		} else {
+			if (arg[2] != '\0') {
+				/* -oFILE */
+				o = find_short(opts, arg[1]);
+				val = o && o->type != CLI_FLAG ? arg + 2 : NULL;
+				if (o && o->type == CLI_FLAG)
+					o = NULL;
+			} else {
+				o = find_short(opts, arg[1]);
+				val = NULL;
+			}
+		}
+		if (!o) {
+			free(pos);
+			return unknown_option(cmd, opts, arg);
+		}
+		if (strcmp(o->name, "help") == 0) {
+			cli_usage(cmd, opts, stdout);
+			free(pos);
+			return 1;
+		}
+		if (o->type == CLI_FLAG && val) {
+			free(pos);
+			return pb_error("%s: --%s takes no value", cmd->name, o->name);
+		}
+		if (o->type != CLI_FLAG && !val) {
+			if (i + 1 >= argc) {
+				free(pos);
+				return pb_error("%s: --%s needs a value (%s)", cmd->name, o->name, o->arg);
+			}
+			val = argv[++i];
+		}
+		if (set_value(cmd, o, val)) {
+			free(pos);
+			return -1;
+		}
+	}
+	*pos_out = (char **)pos;
+	return 0;
+}
+
+int cli_load_config(struct pb_config *cfg, bool required, char **repo_top)
+{
+	char *top = NULL, *path = NULL;
+	int ret = 0;
+
+	if (repo_top)
+		*repo_top = NULL;
+	/* The repository is optional unless the config must come from it. */
+	if (pb_repo_discover(&top, NULL, cli.repo ? cli.repo : ".") && cli.repo)
+		return -1;
+	pb_error_clear();
+	if (cli.config) {
+		path = pb_xstrdup(cli.config);
+	} else if (top) {
+		path = pb_xasprintf("%s/placebisect.json", top);
+		if (access(path, F_OK) != 0) {
+			free(path);
+			path = NULL;
+		}
+	}
+	if (path) {
+		ret = pb_config_load(cfg, path);
+	} else {
+		pb_config_set(&cfg->dir, top ? top : ".");
+		if (required)
+			ret = pb_error("no configuration: create placebisect.json at the repository's top "
+				       "(see README.md, \"Config\"), or pass --config FILE");
+	}
+	free(path);
+	if (repo_top && !ret)
+		*repo_top = top;
+	else
+		free(top);
+	return ret;
+}
+
+int cli_emit(const struct pb_buf *doc, const struct pb_buf *table)
+{
+	if (doc && cli.output && pb_atomic_write(cli.output, doc->data, doc->len))
+		return -1;
+	if (cli.json && doc)
+		fwrite(doc->data, 1, doc->len, stdout);
+	else if (table)
+		fwrite(table->data, 1, table->len, stdout);
+	return 0;
+}
+
+void cli_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli.quiet)
+		return;
+	va_start(ap, fmt);
+	fputs("placebisect: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+int cli_not_built(const char *cmd, int issue)
+{
+	return pb_error("'%s' is not built yet in this version (tracked as issue #%d)", cmd, issue);
+}

@@ -1,0 +1,709 @@
+/* config.c: placebisect.json: a schema table drives validation, defaults, printing and hashing. */
+#include "core/config.h"
+
+#include <math.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cpus.h"
+#include "core/error.h"
+#include "core/util.h"
+
+enum ftype {
+	F_STRING,  /* char * */
+	F_INT,     /* int64_t, whole number in [min, max] */
+	F_NUMBER,  /* double in [min, max] (min_open: strictly above min) */
+	F_ENUM,    /* char *, one of choices */
+	F_LIST,    /* char **, array of strings, NULL-terminated */
+	F_ENV,     /* char **, object of strings, stored as "K=V" */
+	F_OBJECT,  /* nested object over the same base struct: sub */
+};
+
+struct field {
+	const char *key;
+	enum ftype type;
+	size_t off;
+	double min, max;
+	bool min_open;
+	const char *const *choices;
+	const struct field *sub;
+	const char *help; /* what the expected value is, for messages */
+};
+
+#define END { NULL, 0, 0, 0, 0, false, NULL, NULL, NULL }
+#define CF(m) offsetof(struct pb_config, m)
+#define BF(m) offsetof(struct pb_bench, m)
+
+static const char *const backends[] = { "auto", "perf", "cachegrind", "time", NULL };
+
+static const struct field cachegrind_fields[] = {
+	{ "I1", F_STRING, CF(measure.cg_I1), 0, 0, false, NULL, NULL, "\"SIZE,WAYS,LINE\"" },
+	{ "D1", F_STRING, CF(measure.cg_D1), 0, 0, false, NULL, NULL, "\"SIZE,WAYS,LINE\"" },
+	{ "LL", F_STRING, CF(measure.cg_LL), 0, 0, false, NULL, NULL, "\"SIZE,WAYS,LINE\"" },
+	END,
+};
+
+static const struct field build_fields[] = {
+	{ "command", F_STRING, CF(build.command), 0, 0, false, NULL, NULL, "a shell command" },
+	{ "binary", F_STRING, CF(build.binary), 0, 0, false, NULL, NULL, "a path in the worktree" },
+	{ "clean", F_STRING, CF(build.clean), 0, 0, false, NULL, NULL, "a shell command" },
+	{ "timeout", F_NUMBER, CF(build.timeout), 0, 1e7, true, NULL, NULL, "seconds" },
+	{ "artifacts", F_LIST, CF(build.artifacts), 0, 0, false, NULL, NULL, "paths in the worktree" },
+	{ "env", F_ENV, CF(build.env), 0, 0, false, NULL, NULL, NULL },
+	{ "env_pass", F_LIST, CF(build.env_pass), 0, 0, false, NULL, NULL, "variable names" },
+	END,
+};
+
+static const struct field measure_fields[] = {
+	{ "backend", F_ENUM, CF(measure.backend), 0, 0, false, backends, NULL, NULL },
+	{ "cpus", F_STRING, CF(measure.cpus), 0, 0, false, NULL, NULL, "a CPU list or \"auto\"" },
+	{ "events", F_LIST, CF(measure.events), 0, 0, false, NULL, NULL, "event names" },
+	{ "cachegrind", F_OBJECT, 0, 0, 0, false, NULL, cachegrind_fields, NULL },
+	{ "env_pad", F_INT, CF(measure.env_pad), 0, 1 << 20, false, NULL, NULL, "bytes" },
+	END,
+};
+
+static const struct field stats_fields[] = {
+	{ "alpha", F_NUMBER, CF(stats.alpha), 0, 0.5, true, NULL, NULL, NULL },
+	{ "min_effect", F_NUMBER, CF(stats.min_effect), 0, 0.99, false, NULL, NULL, NULL },
+	{ "max_runs", F_INT, CF(stats.max_runs), 1, 100000, false, NULL, NULL, NULL },
+	END,
+};
+
+static const struct field parse_fields[] = {
+	{ "regex", F_STRING, BF(parse_regex), 0, 0, false, NULL, NULL, "a POSIX extended regex" },
+	{ "file", F_STRING, BF(parse_file), 0, 0, false, NULL, NULL, "a path" },
+	END,
+};
+
+static const struct field bench_fields[] = {
+	{ "command", F_STRING, BF(command), 0, 0, false, NULL, NULL, "a shell command" },
+	{ "runs", F_INT, BF(runs), 1, 100000, false, NULL, NULL, NULL },
+	{ "warmups", F_INT, BF(warmups), 0, 10000, false, NULL, NULL, NULL },
+	{ "timeout", F_NUMBER, BF(timeout), 0, 1e7, true, NULL, NULL, "seconds" },
+	{ "metric", F_STRING, BF(metric), 0, 0, false, NULL, NULL, "a metric name" },
+	{ "parse", F_OBJECT, 0, 0, 0, false, NULL, parse_fields, NULL },
+	{ "env", F_ENV, BF(env), 0, 0, false, NULL, NULL, NULL },
+	END,
+};
+
+/* "benchmarks" is a map handled by hand; the rest is generic. */
+static const struct field top_fields[] = {
+	{ "build", F_OBJECT, 0, 0, 0, false, NULL, build_fields, NULL },
+	{ "benchmarks", F_OBJECT, 0, 0, 0, false, NULL, NULL, NULL },
+	{ "measure", F_OBJECT, 0, 0, 0, false, NULL, measure_fields, NULL },
+	{ "stats", F_OBJECT, 0, 0, 0, false, NULL, stats_fields, NULL },
+	END,
+};
+
+#define AT(base, f, T) ((T *)((char *)(base) + (f)->off))
+
+static char **list_new(void)
+{
+	return pb_xcalloc(1, sizeof(char *));
+}
+
+static void list_free(char **l)
+{
+	char **p;
+
+	for (p = l; p && *p; p++)
+		free(*p);
+	free(l);
+}
+
+static size_t list_len(char *const *l)
+{
+	size_t n = 0;
+
+	while (l && l[n])
+		n++;
+	return n;
+}
+
+static void list_push(char ***l, char *s)
+{
+	size_t n = list_len(*l);
+
+	*l = pb_xrealloc(*l, (n + 2) * sizeof(char *));
+	(*l)[n] = s;
+	(*l)[n + 1] = NULL;
+}
+
+void pb_config_set(char **field, const char *value)
+{
+	free(*field);
+	*field = value ? pb_xstrdup(value) : NULL;
+}
+
+static void bench_init(struct pb_bench *b, const char *name)
+{
+	memset(b, 0, sizeof(*b));
+	b->name = pb_xstrdup(name);
+	b->runs = 10;
+	b->warmups = 1;
+	b->timeout = 60;
+	b->metric = pb_xstrdup("wall");
+	b->env = list_new();
+}
+
+static void release_fields(void *base, const struct field *fields)
+{
+	const struct field *f;
+
+	for (f = fields; f->key; f++) {
+		switch (f->type) {
+		case F_STRING:
+		case F_ENUM:
+			free(*AT(base, f, char *));
+			*AT(base, f, char *) = NULL;
+			break;
+		case F_LIST:
+		case F_ENV:
+			list_free(*AT(base, f, char **));
+			*AT(base, f, char **) = NULL;
+			break;
+		case F_OBJECT:
+			if (f->sub)
+				release_fields(base, f->sub);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void bench_release(struct pb_bench *b)
+{
+	free(b->name);
+	release_fields(b, bench_fields);
+}
+
+void pb_config_init(struct pb_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->build.timeout = 900;
+	cfg->build.artifacts = list_new();
+	cfg->build.env = list_new();
+	cfg->build.env_pass = list_new();
+	cfg->measure.backend = pb_xstrdup("auto");
+	cfg->measure.cpus = pb_xstrdup("auto");
+	cfg->measure.events = list_new();
+	cfg->stats.alpha = 0.01;
+	cfg->stats.min_effect = 0.02;
+	cfg->stats.max_runs = 60;
+}
+
+void pb_config_release(struct pb_config *cfg)
+{
+	size_t i;
+
+	free(cfg->path);
+	free(cfg->dir);
+	release_fields(cfg, top_fields);
+	for (i = 0; i < cfg->n_benchmarks; i++)
+		bench_release(&cfg->benchmarks[i]);
+	free(cfg->benchmarks);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* ---- Loading ---- */
+
+struct ctx {
+	const char *name; /* file name for messages */
+	struct pb_buf path; /* key path of the value being read */
+};
+
+static int bad(struct ctx *c, const char *fmt, ...) PB_PRINTF(2, 3);
+static int bad(struct ctx *c, const char *fmt, ...)
+{
+	struct pb_buf m = PB_BUF_INIT;
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	pb_buf_vprintf(&m, fmt, ap);
+	va_end(ap);
+	ret = pb_error("%s: %s: %s", c->name, c->path.data, m.data);
+	pb_buf_release(&m);
+	return ret;
+}
+
+static void path_enter(struct ctx *c, const char *key, size_t *keep)
+{
+	*keep = c->path.len;
+	if (c->path.len)
+		pb_buf_putc(&c->path, '.');
+	pb_buf_puts(&c->path, key);
+}
+
+static int want(struct ctx *c, const struct pb_json *v, enum pb_json_type t)
+{
+	if (pb_json_type(v) == t)
+		return 0;
+	return bad(c, "expected %s, got %s", pb_json_type_name(t), pb_json_type_name(pb_json_type(v)));
+}
+
+static int unknown_key(struct ctx *c, const struct field *fields, const char *key)
+{
+	const char *names[32], *near;
+	size_t n = 0;
+	const struct field *f;
+
+	for (f = fields; f->key && n < PB_ARRAY_SIZE(names); f++)
+		names[n++] = f->key;
+	near = pb_closest(key, names, n);
+	if (near)
+		return bad(c, "unknown key (did you mean '%s'?)", near);
+	return bad(c, "unknown key");
+}
+
+static int read_number(struct ctx *c, const struct field *f, const struct pb_json *v, double *out)
+{
+	char range[96];
+	double d;
+
+	if (want(c, v, PB_JSON_NUMBER))
+		return -1;
+	d = pb_json_number(v, NAN);
+	if (f->type == F_INT && d != floor(d))
+		return bad(c, "expected a whole number, got %g", d);
+	if (d < f->min || d > f->max || (f->min_open && d <= f->min)) {
+		if (f->min_open)
+			snprintf(range, sizeof(range), "a number > %g and <= %g", f->min, f->max);
+		else
+			snprintf(range, sizeof(range), "%s from %g to %g",
+				 f->type == F_INT ? "a whole number" : "a number", f->min, f->max);
+		snprintf(range + strlen(range), sizeof(range) - strlen(range), ", got %g", d);
+		return bad(c, "expected %s", range);
+	}
+	*out = d;
+	return 0;
+}
+
+static int read_fields(struct ctx *c, void *base, const struct field *fields, const struct pb_json *obj);
+
+static int read_field(struct ctx *c, void *base, const struct field *f, const struct pb_json *v)
+{
+	const struct pb_json *e;
+	const char *const *ch;
+	struct pb_buf choices = PB_BUF_INIT;
+	char **list;
+	double d;
+	size_t keep, i;
+
+	switch (f->type) {
+	case F_STRING:
+		if (want(c, v, PB_JSON_STRING))
+			return -1;
+		pb_config_set(AT(base, f, char *), pb_json_string(v, ""));
+		return 0;
+	case F_ENUM:
+		if (want(c, v, PB_JSON_STRING))
+			return -1;
+		for (ch = f->choices; *ch; ch++)
+			if (strcmp(*ch, pb_json_string(v, "")) == 0)
+				break;
+		if (!*ch) {
+			for (ch = f->choices; *ch; ch++)
+				pb_buf_printf(&choices, "%s%s", ch == f->choices ? "" : ", ", *ch);
+			bad(c, "'%s' is not one of: %s", pb_json_string(v, ""), choices.data);
+			pb_buf_release(&choices);
+			return -1;
+		}
+		pb_config_set(AT(base, f, char *), *ch);
+		return 0;
+	case F_INT:
+		if (read_number(c, f, v, &d))
+			return -1;
+		*AT(base, f, int64_t) = (int64_t)d;
+		return 0;
+	case F_NUMBER:
+		if (read_number(c, f, v, &d))
+			return -1;
+		*AT(base, f, double) = d;
+		return 0;
+	case F_LIST:
+		if (want(c, v, PB_JSON_ARRAY))
+			return -1;
+		list = list_new();
+		for (e = pb_json_child(v), i = 0; e; e = pb_json_next(e), i++) {
+			if (pb_json_type(e) != PB_JSON_STRING) {
+				keep = c->path.len;
+				pb_buf_printf(&c->path, "[%zu]", i);
+				bad(c, "expected a string, got %s", pb_json_type_name(pb_json_type(e)));
+				pb_buf_truncate(&c->path, keep);
+				list_free(list);
+				return -1;
+			}
+			list_push(&list, pb_xstrdup(pb_json_string(e, "")));
+		}
+		list_free(*AT(base, f, char **));
+		*AT(base, f, char **) = list;
+		return 0;
+	case F_ENV:
+		if (want(c, v, PB_JSON_OBJECT))
+			return -1;
+		list = list_new();
+		for (e = pb_json_child(v); e; e = pb_json_next(e)) {
+			const char *k = pb_json_key(e);
+
+			path_enter(c, k, &keep);
+			if (!*k || strchr(k, '=')) {
+				bad(c, "not a valid environment variable name");
+				list_free(list);
+				return -1;
+			}
+			if (pb_json_type(e) != PB_JSON_STRING) {
+				bad(c, "expected a string, got %s", pb_json_type_name(pb_json_type(e)));
+				list_free(list);
+				return -1;
+			}
+			pb_buf_truncate(&c->path, keep);
+			list_push(&list, pb_xasprintf("%s=%s", k, pb_json_string(e, "")));
+		}
+		list_free(*AT(base, f, char **));
+		*AT(base, f, char **) = list;
+		return 0;
+	case F_OBJECT:
+		return read_fields(c, base, f->sub, v);
+	}
+	return 0;
+}
+
+static int read_fields(struct ctx *c, void *base, const struct field *fields, const struct pb_json *obj)
+{
+	const struct pb_json *m;
+	const struct field *f;
+	size_t keep;
+
+	if (want(c, obj, PB_JSON_OBJECT))
+		return -1;
+	for (m = pb_json_child(obj); m; m = pb_json_next(m)) {
+		path_enter(c, pb_json_key(m), &keep);
+		for (f = fields; f->key; f++)
+			if (strcmp(f->key, pb_json_key(m)) == 0)
+				break;
+		if (!f->key)
+			return unknown_key(c, fields, pb_json_key(m));
+		if (read_field(c, base, f, m))
+			return -1;
+		pb_buf_truncate(&c->path, keep);
+	}
+	return 0;
+}
+
+int pb_config_parse_geometry(const char *s, long *size, long *ways, long *line)
+{
+	char a[24], b[24], d[24];
+	int64_t v[3];
+	long sets;
+	int n = 0;
+
+	if (strlen(s) > 60 || sscanf(s, "%23[0-9],%23[0-9],%23[0-9]%n", a, b, d, &n) != 3 ||
+	    s[n] != '\0')
+		return -1;
+	if (pb_parse_i64(a, 1, 1L << 40, &v[0]) || pb_parse_i64(b, 1, 1024, &v[1]) ||
+	    pb_parse_i64(d, 1, 1 << 20, &v[2]))
+		return -1;
+	if (v[0] % (v[1] * v[2]))
+		return -1;
+	sets = (long)(v[0] / (v[1] * v[2]));
+	if (sets & (sets - 1) || v[2] & (v[2] - 1))
+		return -1;
+	*size = (long)v[0];
+	*ways = (long)v[1];
+	*line = (long)v[2];
+	return 0;
+}
+
+/* Checks that span fields: regexes compile, geometries are valid, metrics have what they need. */
+static int check_bench(struct ctx *c, struct pb_bench *b)
+{
+	regex_t re;
+	char msg[128];
+	int rc;
+
+	if (!b->command)
+		return bad(c, "missing \"command\" (the shell command that runs the benchmark)");
+	if (!*b->metric)
+		return bad(c, "metric: must not be empty");
+	if (b->parse_regex) {
+		rc = regcomp(&re, b->parse_regex, REG_EXTENDED);
+		if (rc) {
+			regerror(rc, &re, msg, sizeof(msg));
+			return bad(c, "parse.regex: %s", msg);
+		}
+		if (re.re_nsub < 1) {
+			regfree(&re);
+			return bad(c, "parse.regex: needs a capture group around the number, e.g. \"([0-9.]+) ms\"");
+		}
+		regfree(&re);
+	}
+	if (strcmp(b->metric, "stdout") == 0 && !b->parse_regex)
+		return bad(c, "metric \"stdout\" needs parse.regex (the value is its first group)");
+	if (strcmp(b->metric, "pyperf") == 0 && !b->parse_file)
+		return bad(c, "metric \"pyperf\" needs parse.file (the pyperf JSON the benchmark writes)");
+	return 0;
+}
+
+static int read_benchmarks(struct ctx *c, struct pb_config *cfg, const struct pb_json *obj)
+{
+	const struct pb_json *m;
+	struct pb_bench *b;
+	size_t keep;
+
+	if (want(c, obj, PB_JSON_OBJECT))
+		return -1;
+	for (m = pb_json_child(obj); m; m = pb_json_next(m)) {
+		path_enter(c, pb_json_key(m), &keep);
+		if (!*pb_json_key(m))
+			return bad(c, "a benchmark needs a name");
+		b = pb_config_add_bench(cfg, pb_json_key(m), NULL);
+		if (read_fields(c, b, bench_fields, m) || check_bench(c, b))
+			return -1;
+		pb_buf_truncate(&c->path, keep);
+	}
+	return 0;
+}
+
+static int check_geometry(struct ctx *c, const char *key, const char *value)
+{
+	long s, w, l;
+	size_t keep;
+	int ret = 0;
+
+	if (!value)
+		return 0;
+	path_enter(c, key, &keep);
+	if (pb_config_parse_geometry(value, &s, &w, &l))
+		ret = bad(c, "'%s' is not a cache geometry: expected \"SIZE,WAYS,LINE\" in bytes with a "
+			  "power-of-two line size and number of sets, e.g. \"32768,8,64\"", value);
+	pb_buf_truncate(&c->path, keep);
+	return ret;
+}
+
+int pb_config_load_json(struct pb_config *cfg, const struct pb_json *root, const char *name)
+{
+	struct ctx c = { name, PB_BUF_INIT };
+	const struct pb_json *m;
+	const struct field *f;
+	size_t keep;
+	int ret = -1;
+
+	if (want(&c, root, PB_JSON_OBJECT)) {
+		pb_error("%s: the configuration must be a JSON object", name);
+		goto out;
+	}
+	for (m = pb_json_child(root); m; m = pb_json_next(m)) {
+		path_enter(&c, pb_json_key(m), &keep);
+		for (f = top_fields; f->key; f++)
+			if (strcmp(f->key, pb_json_key(m)) == 0)
+				break;
+		if (!f->key) {
+			unknown_key(&c, top_fields, pb_json_key(m));
+			goto out;
+		}
+		if (strcmp(f->key, "benchmarks") == 0 ? read_benchmarks(&c, cfg, m) :
+							read_field(&c, cfg, f, m))
+			goto out;
+		pb_buf_truncate(&c.path, keep);
+	}
+	pb_buf_puts(&c.path, "measure.cachegrind");
+	if (check_geometry(&c, "I1", cfg->measure.cg_I1) || check_geometry(&c, "D1", cfg->measure.cg_D1) ||
+	    check_geometry(&c, "LL", cfg->measure.cg_LL))
+		goto out;
+	pb_buf_reset(&c.path);
+	/* Syntax only: whether the CPUs exist is checked on the machine that measures. */
+	if (strcmp(cfg->measure.cpus, "auto") != 0) {
+		cpu_set_t set;
+		struct pb_buf what = PB_BUF_INIT;
+
+		pb_buf_printf(&what, "%s: measure.cpus", name);
+		ret = pb_cpus_parse(&set, cfg->measure.cpus, 0, what.data);
+		pb_buf_release(&what);
+		if (ret)
+			goto out;
+	}
+	ret = 0;
+out:
+	pb_buf_release(&c.path);
+	return ret;
+}
+
+int pb_config_load(struct pb_config *cfg, const char *path)
+{
+	struct pb_json *root;
+	char *slash;
+	int ret;
+
+	if (pb_json_parse_file(&root, path))
+		return -1;
+	ret = pb_config_load_json(cfg, root, path);
+	pb_json_free(root);
+	if (ret)
+		return -1;
+	pb_config_set(&cfg->path, path);
+	slash = strrchr(path, '/');
+	free(cfg->dir);
+	cfg->dir = slash ? pb_xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : pb_xstrdup(".");
+	return 0;
+}
+
+struct pb_bench *pb_config_add_bench(struct pb_config *cfg, const char *name, const char *command)
+{
+	struct pb_bench *b = NULL;
+	size_t i;
+
+	for (i = 0; i < cfg->n_benchmarks; i++)
+		if (strcmp(cfg->benchmarks[i].name, name) == 0)
+			b = &cfg->benchmarks[i];
+	if (b) {
+		bench_release(b);
+	} else {
+		cfg->benchmarks = pb_xrealloc(cfg->benchmarks, (cfg->n_benchmarks + 1) * sizeof(*b));
+		b = &cfg->benchmarks[cfg->n_benchmarks++];
+	}
+	bench_init(b, name);
+	if (command)
+		b->command = pb_xstrdup(command);
+	return b;
+}
+
+struct pb_bench *pb_config_bench(const struct pb_config *cfg, const char *name)
+{
+	struct pb_buf names = PB_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < cfg->n_benchmarks; i++)
+		if (strcmp(cfg->benchmarks[i].name, name) == 0)
+			return &cfg->benchmarks[i];
+	for (i = 0; i < cfg->n_benchmarks; i++)
+		pb_buf_printf(&names, "%s%s", i ? ", " : "", cfg->benchmarks[i].name);
+	if (cfg->n_benchmarks)
+		pb_error("no benchmark '%s' in %s (configured: %s)", name,
+			 cfg->path ? cfg->path : "the configuration", names.data);
+	else
+		pb_error("no benchmark '%s': %s defines none (add it under \"benchmarks\", or pass --bench-cmd)",
+			 name, cfg->path ? cfg->path : "the configuration");
+	pb_buf_release(&names);
+	return NULL;
+}
+
+/* ---- Writing ---- */
+
+static void write_fields(struct pb_jsonw *w, const void *base, const struct field *fields)
+{
+	const struct field *f;
+	char *const *l;
+	const char *eq;
+
+	for (f = fields; f->key; f++) {
+		switch (f->type) {
+		case F_STRING:
+		case F_ENUM:
+			pb_jsonw_string(w, f->key, *AT(base, f, char *));
+			break;
+		case F_INT:
+			pb_jsonw_int(w, f->key, *AT(base, f, int64_t));
+			break;
+		case F_NUMBER:
+			pb_jsonw_number(w, f->key, *AT(base, f, double));
+			break;
+		case F_LIST:
+			pb_jsonw_array(w, f->key);
+			for (l = *AT(base, f, char **); l && *l; l++)
+				pb_jsonw_string(w, NULL, *l);
+			pb_jsonw_end(w);
+			break;
+		case F_ENV:
+			pb_jsonw_object(w, f->key);
+			for (l = *AT(base, f, char **); l && *l; l++) {
+				char key[256];
+
+				eq = strchr(*l, '=');
+				snprintf(key, sizeof(key), "%.*s", (int)(eq - *l), *l);
+				pb_jsonw_string(w, key, eq + 1);
+			}
+			pb_jsonw_end(w);
+			break;
+		case F_OBJECT:
+			pb_jsonw_object(w, f->key);
+			write_fields(w, base, f->sub);
+			pb_jsonw_end(w);
+			break;
+		}
+	}
+}
+
+static void write_bench(struct pb_jsonw *w, const struct pb_bench *b)
+{
+	pb_jsonw_object(w, b->name);
+	write_fields(w, b, bench_fields);
+	pb_jsonw_end(w);
+}
+
+void pb_config_write_json(const struct pb_config *cfg, struct pb_jsonw *w)
+{
+	size_t i;
+
+	pb_jsonw_object(w, NULL);
+	pb_jsonw_object(w, "build");
+	write_fields(w, cfg, build_fields);
+	pb_jsonw_end(w);
+	pb_jsonw_object(w, "benchmarks");
+	for (i = 0; i < cfg->n_benchmarks; i++)
+		write_bench(w, &cfg->benchmarks[i]);
+	pb_jsonw_end(w);
+	pb_jsonw_object(w, "measure");
+	write_fields(w, cfg, measure_fields);
+	pb_jsonw_end(w);
+	pb_jsonw_object(w, "stats");
+	write_fields(w, cfg, stats_fields);
+	pb_jsonw_end(w);
+	pb_jsonw_end(w);
+}
+
+uint64_t pb_config_bench_hash(const struct pb_config *cfg, const struct pb_bench *bench)
+{
+	struct pb_buf b = PB_BUF_INIT;
+	struct pb_jsonw w;
+	uint64_t h;
+
+	pb_jsonw_init(&w, &b, true);
+	pb_jsonw_object(&w, NULL);
+	write_fields(&w, cfg, build_fields);
+	write_bench(&w, bench);
+	write_fields(&w, cfg, measure_fields);
+	pb_jsonw_end(&w);
+	h = pb_hash64(b.data, b.len, PB_HASH64_SEED);
+	pb_buf_release(&b);
+	return h;
+}
+
+char *pb_config_expand(const char *tmpl, const struct pb_placeholders *ph)
+{
+	static const char *const keys[] = { "{binary}", "{worktree}", "{config_dir}" };
+	const char *vals[] = { ph->binary, ph->worktree, ph->config_dir };
+	struct pb_buf out = PB_BUF_INIT;
+	const char *p = tmpl;
+	size_t i, n;
+
+	while (*p) {
+		for (i = 0; i < PB_ARRAY_SIZE(keys); i++) {
+			n = strlen(keys[i]);
+			if (vals[i] && strncmp(p, keys[i], n) == 0)
+				break;
+		}
+		if (i < PB_ARRAY_SIZE(keys)) {
+			pb_buf_puts(&out, vals[i]);
+			p += strlen(keys[i]);
+		} else {
+			pb_buf_putc(&out, *p++);
+		}
+	}
+	return pb_buf_detach(&out);
+}

@@ -1,0 +1,538 @@
+/* proc.c: fork/exec with affinity, environment allow-list, timeout, capture, and whole-tree cleanup. */
+#include "core/proc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/util.h"
+
+extern char **environ;
+
+#define DEFAULT_CAPTURE (1u << 20)
+#define DEFAULT_GRACE 2.0
+#define MAX_CHILDREN 4096
+
+static volatile sig_atomic_t interrupt_flag;
+static int wake_pipe[2] = { -1, -1 };
+
+void pb_proc_interrupt(void)
+{
+	int saved = errno;
+
+	interrupt_flag = 1;
+	if (wake_pipe[1] >= 0)
+		(void)!write(wake_pipe[1], "x", 1);
+	errno = saved;
+}
+
+void pb_proc_interrupt_clear(void)
+{
+	interrupt_flag = 0;
+}
+
+bool pb_proc_interrupted(void)
+{
+	return interrupt_flag != 0;
+}
+
+void pb_proc_result_release(struct pb_proc_result *res)
+{
+	pb_buf_release(&res->out);
+	pb_buf_release(&res->err);
+}
+
+/* ---- Environment ---- */
+
+static const char *const allowed[] = {
+	"PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "TMPDIR", "TZ", "LANG", "LANGUAGE",
+};
+
+/* Variables that point git at a repository: inherited from a hook they would aim the build at
+ * the user's repository instead of the worktree. */
+static const char *const git_location[] = {
+	"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+	"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_PREFIX",
+};
+
+static bool name_is(const char *entry, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(entry, name, n) == 0 && entry[n] == '=';
+}
+
+static bool in_list(const char *entry, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (name_is(entry, names[i]))
+			return true;
+	return false;
+}
+
+static bool passes(const char *entry, const char *const *extra)
+{
+	if (in_list(entry, git_location, PB_ARRAY_SIZE(git_location)))
+		return false;
+	if (strncmp(entry, "LC_", 3) == 0 || in_list(entry, allowed, PB_ARRAY_SIZE(allowed)))
+		return true;
+	for (; extra && *extra; extra++)
+		if (name_is(entry, *extra))
+			return true;
+	return false;
+}
+
+/* The child's environment; an array of pointers into environ and opts (only the array is owned). */
+static char **build_env(const struct pb_proc_opts *o)
+{
+	size_t n = 0, i, k;
+	char **env, **e;
+	const char *const *s;
+
+	for (e = environ; *e; e++)
+		n++;
+	for (s = o->env_set; s && *s; s++)
+		n++;
+	env = pb_xcalloc(n + 1, sizeof(*env));
+	n = 0;
+	for (e = environ; *e; e++) {
+		if (!passes(*e, o->env_pass))
+			continue;
+		/* env_set wins over an inherited value of the same name. */
+		for (s = o->env_set; s && *s; s++) {
+			k = strcspn(*s, "=");
+			if (strncmp(*e, *s, k + 1) == 0)
+				break;
+		}
+		if (!(s && *s))
+			env[n++] = *e;
+	}
+	for (s = o->env_set; s && *s; s++) {
+		/* A later duplicate in env_set replaces an earlier one. */
+		k = strcspn(*s, "=");
+		for (i = 0; i < n; i++)
+			if (strncmp(env[i], *s, k + 1) == 0)
+				break;
+		env[i] = (char *)*s;
+		if (i == n)
+			n++;
+	}
+	env[n] = NULL;
+	return env;
+}
+
+/* ---- Descendants ---- */
+
+/* Our children (all threads'), from /proc; returns how many were stored. */
+static size_t list_children(pid_t *out, size_t max)
+{
+	char path[300], buf[4096], *p, *end;
+	struct dirent *d;
+	size_t n = 0;
+	ssize_t len;
+	long v;
+	DIR *dir;
+	int fd;
+
+	dir = opendir("/proc/self/task");
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir)) && n < max) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children", d->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		for (p = buf; n < max; p = end) {
+			v = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			out[n++] = (pid_t)v;
+		}
+	}
+	closedir(dir);
+	return n;
+}
+
+static bool contains(const pid_t *set, size_t n, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (set[i] == pid)
+			return true;
+	return false;
+}
+
+/*
+ * Kill and reap every child of ours that was not there before the run (`before`), then their
+ * children, which re-parent to us as each one dies. Returns how many were killed.
+ */
+static int sweep(const pid_t *before, size_t nbefore)
+{
+	pid_t *now = pb_xmalloc(MAX_CHILDREN * sizeof(*now));
+	size_t n, i;
+	int killed = 0, rounds, found;
+
+	for (rounds = 0; rounds < 10000; rounds++) {
+		n = list_children(now, MAX_CHILDREN);
+		found = 0;
+		for (i = 0; i < n; i++) {
+			if (contains(before, nbefore, now[i]))
+				continue;
+			found = 1;
+			/* A setsid grandchild leads its own group: take the group with it. */
+			kill(-now[i], SIGKILL);
+			kill(now[i], SIGKILL);
+			while (waitpid(now[i], NULL, 0) < 0 && errno == EINTR)
+				;
+			killed++;
+		}
+		if (!found)
+			break;
+	}
+	free(now);
+	return killed;
+}
+
+/* ---- Running ---- */
+
+enum child_stage { STAGE_CHDIR = 1, STAGE_AFFINITY, STAGE_EXEC };
+
+struct child_error {
+	int stage;
+	int err;
+};
+
+static void child_fail(int fd, int stage)
+{
+	struct child_error ce = { stage, errno };
+
+	(void)!write(fd, &ce, sizeof(ce));
+	_exit(127);
+}
+
+/* In the child between fork and exec: only async-signal-safe calls. */
+static void child(const struct pb_proc_opts *o, char *const *argv, char **envp, int devnull,
+		  int out_w, int err_w, int go_r, int report_w)
+{
+	sigset_t all;
+	char c;
+	int sig;
+
+	setpgid(0, 0);
+	for (sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+
+	dup2(devnull, 0);
+	dup2(o->stdout_fd >= 0 ? o->stdout_fd : out_w, 1);
+	if (o->merge_stderr)
+		dup2(1, 2);
+	else
+		dup2(o->stderr_fd >= 0 ? o->stderr_fd : err_w, 2);
+	/* Nothing else of ours leaks into the command. */
+	syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
+
+	/* Wait for the parent (perf_event counters attach now); EOF means it gave up. */
+	while (read(go_r, &c, 1) < 0 && errno == EINTR)
+		;
+	if (o->cwd && chdir(o->cwd))
+		child_fail(report_w, STAGE_CHDIR);
+	if (o->cpus && sched_setaffinity(0, sizeof(*o->cpus), o->cpus))
+		child_fail(report_w, STAGE_AFFINITY);
+	execvpe(argv[0], argv, envp);
+	child_fail(report_w, STAGE_EXEC);
+}
+
+static int pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static void capture(int *fd, struct pb_buf *b, bool *trunc, size_t cap)
+{
+	char chunk[65536];
+	ssize_t n = read(*fd, chunk, sizeof(chunk));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		close(*fd);
+		*fd = -1;
+		return;
+	}
+	if (b->len < cap) {
+		size_t keep = (size_t)n < cap - b->len ? (size_t)n : cap - b->len;
+
+		pb_buf_add(b, chunk, keep);
+		if (keep < (size_t)n)
+			*trunc = true;
+	} else {
+		*trunc = true;
+	}
+}
+
+static void wake_pipe_open(void)
+{
+	if (wake_pipe[0] >= 0)
+		return;
+	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK))
+		wake_pipe[0] = wake_pipe[1] = -1;
+}
+
+static const char *describe_cmd(const struct pb_proc_opts *o)
+{
+	return o->shell ? o->shell : o->argv[0];
+}
+
+int pb_proc_run(const struct pb_proc_opts *o, struct pb_proc_result *res)
+{
+	static bool subreaper;
+	const char *sh_argv[] = { "/bin/sh", "-c", o->shell, NULL };
+	char *const *argv = o->shell ? (char *const *)sh_argv : (char *const *)o->argv;
+	pid_t *before = pb_xmalloc(MAX_CHILDREN * sizeof(*before)), pid = -1;
+	size_t nbefore, cap = o->capture_max ? o->capture_max : DEFAULT_CAPTURE;
+	double grace = o->grace_s > 0 ? o->grace_s : DEFAULT_GRACE;
+	int out_p[2] = { -1, -1 }, err_p[2] = { -1, -1 }, go_p[2] = { -1, -1 }, rep_p[2] = { -1, -1 };
+	int devnull = -1, pidfd = -1, ret = -1, status = 0;
+	int64_t start, deadline = 0, kill_at = 0, now;
+	struct child_error ce;
+	struct rusage ru;
+	char **envp = NULL;
+	bool exited = false, term_sent = false;
+	ssize_t n;
+
+	memset(res, 0, sizeof(*res));
+	pb_buf_init(&res->out);
+	pb_buf_init(&res->err);
+	if ((o->shell != NULL) == (o->argv != NULL && o->argv[0] != NULL)) {
+		free(before);
+		return pb_error("internal: a command needs exactly one of argv and shell");
+	}
+	if (interrupt_flag) {
+		free(before);
+		return pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
+	}
+	if (!subreaper) {
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+		subreaper = true;
+	}
+	wake_pipe_open();
+	nbefore = list_children(before, MAX_CHILDREN);
+
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0 || pipe2(go_p, O_CLOEXEC) || pipe2(rep_p, O_CLOEXEC) ||
+	    (o->stdout_fd < 0 && pipe2(out_p, O_CLOEXEC)) ||
+	    (o->stderr_fd < 0 && !o->merge_stderr && pipe2(err_p, O_CLOEXEC))) {
+		pb_error_errno("cannot set up pipes to run '%s'", describe_cmd(o));
+		goto out;
+	}
+	envp = build_env(o);
+
+	pid = fork();
+	if (pid < 0) {
+		pb_error_errno("cannot fork to run '%s'", describe_cmd(o));
+		goto out;
+	}
+	if (pid == 0)
+		child(o, argv, envp, devnull, out_p[1], err_p[1], go_p[0], rep_p[1]);
+
+	setpgid(pid, pid);
+#define CLOSE(fd) do { if ((fd) >= 0) { close(fd); (fd) = -1; } } while (0)
+	CLOSE(out_p[1]);
+	CLOSE(err_p[1]);
+	CLOSE(go_p[0]);
+	CLOSE(rep_p[1]);
+	CLOSE(devnull);
+
+	if (o->before_exec && o->before_exec(pid, o->hook_arg)) {
+		/* The error is the hook's; the child sees EOF on the go pipe and exits. */
+		CLOSE(go_p[1]);
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		pid = -1;
+		goto out;
+	}
+	start = pb_now_ns();
+	(void)!write(go_p[1], "g", 1);
+	CLOSE(go_p[1]);
+
+	/* The report pipe closes on a successful exec (CLOEXEC) or carries why it failed. */
+	while ((n = read(rep_p[0], &ce, sizeof(ce))) < 0 && errno == EINTR)
+		;
+	if (n == (ssize_t)sizeof(ce)) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		pid = -1;
+		errno = ce.err;
+		res->exec_failed = true;
+		res->exited = true;
+		res->status = 127;
+		if (ce.stage == STAGE_CHDIR)
+			pb_error_errno("cannot run '%s': cannot enter %s", describe_cmd(o), o->cwd);
+		else if (ce.stage == STAGE_AFFINITY)
+			pb_error_errno("cannot run '%s': cannot pin it to the requested CPUs", describe_cmd(o));
+		else
+			pb_error_errno("cannot run '%s'", describe_cmd(o));
+		goto out;
+	}
+
+	pidfd = pidfd_open_(pid);
+	if (o->timeout_s > 0)
+		deadline = start + (int64_t)(o->timeout_s * 1e9);
+
+	while (!exited || out_p[0] >= 0 || err_p[0] >= 0) {
+		struct pollfd pfd[4];
+		int np = 0, idx_out = -1, idx_err = -1, idx_pid = -1, idx_wake = -1, wait_ms = -1;
+
+		if (out_p[0] >= 0) {
+			pfd[np] = (struct pollfd){ out_p[0], POLLIN, 0 };
+			idx_out = np++;
+		}
+		if (err_p[0] >= 0) {
+			pfd[np] = (struct pollfd){ err_p[0], POLLIN, 0 };
+			idx_err = np++;
+		}
+		if (!exited && pidfd >= 0) {
+			pfd[np] = (struct pollfd){ pidfd, POLLIN, 0 };
+			idx_pid = np++;
+		}
+		if (!exited && wake_pipe[0] >= 0) {
+			pfd[np] = (struct pollfd){ wake_pipe[0], POLLIN, 0 };
+			idx_wake = np++;
+		}
+		now = pb_now_ns();
+		if (!exited) {
+			int64_t until = kill_at ? kill_at : deadline;
+
+			if (until)
+				wait_ms = until > now ? (int)((until - now) / 1000000 + 1) : 0;
+			if (pidfd < 0 && (wait_ms < 0 || wait_ms > 5))
+				wait_ms = 5; /* no pidfd: poll for the exit */
+		} else {
+			/* Writers are all dead; anything still open was handed elsewhere. */
+			if (!kill_at)
+				kill_at = now + (int64_t)(grace * 1e9);
+			wait_ms = kill_at > now ? (int)((kill_at - now) / 1000000 + 1) : 0;
+		}
+		if (poll(pfd, (nfds_t)np, wait_ms) < 0 && errno != EINTR) {
+			pb_error_errno("poll");
+			break;
+		}
+		if (idx_out >= 0 && pfd[idx_out].revents)
+			capture(&out_p[0], &res->out, &res->out_truncated, cap);
+		if (idx_err >= 0 && pfd[idx_err].revents)
+			capture(&err_p[0], &res->err, &res->err_truncated, cap);
+		if (idx_wake >= 0 && pfd[idx_wake].revents) {
+			char drain[64];
+
+			while (read(wake_pipe[0], drain, sizeof(drain)) > 0)
+				;
+		}
+		now = pb_now_ns();
+		if (exited) {
+			if (now >= kill_at) {
+				CLOSE(out_p[0]);
+				CLOSE(err_p[0]);
+			}
+			continue;
+		}
+		if ((idx_pid >= 0 && pfd[idx_pid].revents) || pidfd < 0) {
+			pid_t w = wait4(pid, &status, pidfd < 0 ? WNOHANG : 0, &ru);
+
+			if (w == pid) {
+				exited = true;
+				res->wall_ns = now - start;
+				res->orphans_killed = sweep(before, nbefore);
+				kill_at = 0;
+				continue;
+			}
+		}
+		if (interrupt_flag && !res->interrupted) {
+			res->interrupted = true;
+			kill(-pid, SIGTERM);
+			term_sent = true;
+			kill_at = now + (int64_t)(grace * 1e9);
+		} else if (deadline && now >= deadline && !term_sent) {
+			res->timed_out = true;
+			kill(-pid, SIGTERM);
+			term_sent = true;
+			kill_at = now + (int64_t)(grace * 1e9);
+		} else if (kill_at && now >= kill_at) {
+			kill(-pid, SIGKILL);
+			kill_at = 0;
+			deadline = 0;
+		}
+	}
+	if (!exited)
+		goto out; /* poll failed: error recorded; the tree is killed below */
+	pid = -1;
+	if (WIFEXITED(status)) {
+		res->exited = true;
+		res->status = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		res->signal = WTERMSIG(status);
+	}
+	res->user_ns = (int64_t)ru.ru_utime.tv_sec * 1000000000 + ru.ru_utime.tv_usec * 1000;
+	res->sys_ns = (int64_t)ru.ru_stime.tv_sec * 1000000000 + ru.ru_stime.tv_usec * 1000;
+	res->maxrss_kb = ru.ru_maxrss;
+	ret = 0;
+out:
+	if (pid > 0) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	CLOSE(out_p[0]);
+	CLOSE(out_p[1]);
+	CLOSE(err_p[0]);
+	CLOSE(err_p[1]);
+	CLOSE(go_p[0]);
+	CLOSE(go_p[1]);
+	CLOSE(rep_p[0]);
+	CLOSE(rep_p[1]);
+	CLOSE(devnull);
+	CLOSE(pidfd);
+#undef CLOSE
+	free(envp);
+	free(before);
+	return ret;
+}
+
+void pb_proc_describe(const struct pb_proc_result *res, double timeout_s, char *out, size_t size)
+{
+	if (res->interrupted)
+		snprintf(out, size, "interrupted");
+	else if (res->timed_out)
+		snprintf(out, size, "timed out after %g s", timeout_s);
+	else if (res->exec_failed)
+		snprintf(out, size, "could not be started");
+	else if (res->exited)
+		snprintf(out, size, "exit %d", res->status);
+	else
+		snprintf(out, size, "killed by SIG%s", sigabbrev_np(res->signal) ? sigabbrev_np(res->signal) : "?");
+}

@@ -1,0 +1,34 @@
+/* util.h: strict number parsing, hashing, clocks and string distance: small helpers every module uses. */
+#ifndef PB_CORE_UTIL_H
+#define PB_CORE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Parse all of `s` as a base-10 integer in [min, max]. Returns 0, or -1 without recording an error
+ * (the caller knows what the number was for and says so).
+ */
+int pb_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* Parse all of `s` as a finite double. Returns 0 or -1 (no error recorded). */
+int pb_parse_double(const char *s, double *out);
+
+/* 64-bit FNV-1a, for cache keys and content hashes (not cryptographic). */
+uint64_t pb_hash64(const void *data, size_t len, uint64_t seed);
+#define PB_HASH64_SEED 0xcbf29ce484222325ULL
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+int64_t pb_now_ns(void);
+
+/* Edit distance (insert, delete, substitute, transpose), for "did you mean" suggestions. */
+size_t pb_edit_distance(const char *a, const char *b);
+/* The candidate closest to `word`, or NULL when none is within a plausible distance. */
+const char *pb_closest(const char *word, const char *const *candidates, size_t n);
+
+/* Format a duration for people: "850 ms", "12.3 s", "4 min 05 s", "1 h 02 min". */
+void pb_format_duration(char *out, size_t size, double seconds);
+
+#endif

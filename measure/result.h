@@ -1,0 +1,75 @@
+/* result.h: a measurement (runs, counters, summary) and its JSON file, schema placebisect.measurement/1. */
+#ifndef PB_MEASURE_RESULT_H
+#define PB_MEASURE_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/json.h"
+#include "measure/stats.h"
+
+#define PB_MEASUREMENT_SCHEMA "placebisect.measurement/1"
+
+struct pb_counter {
+	char *name;      /* "instructions", "Ir", "I1mr", "task-clock", ... */
+	double value;    /* scaled when multiplexed; NAN when unavailable */
+	double running_ratio; /* time_running / time_enabled; 1 when not multiplexed */
+};
+
+struct pb_run {
+	int64_t wall_ns, user_ns, sys_ns;
+	long maxrss_kb;
+	int exit;        /* exit status, or 128 + signal */
+	bool ok;         /* exited 0 in time and produced the metric: counted in the summary */
+	bool timed_out;
+	double value;    /* the metric for this run; NAN when !ok */
+	struct pb_counter *counters;
+	size_t n_counters;
+	double running_ratio; /* lowest of the counters' */
+};
+
+struct pb_derived {
+	/* NAN when not computable from the counters at hand */
+	double ipc, icache_mpki, itlb_mpki, frontend_stall_pct;
+};
+
+struct pb_measurement {
+	char *benchmark; /* NULL for `measure -- CMD` */
+	char *command;
+	char *commit;    /* NULL when not measured at a revision */
+	char *backend;   /* perf cachegrind time */
+	char *metric;    /* wall cpu instructions ... */
+	char *unit;      /* "ns", "instructions", "ms" (stdout), ... */
+	struct pb_run *runs;
+	size_t n_runs;
+	size_t n_failed;
+	struct pb_summary summary; /* of the ok runs' values */
+	struct pb_derived derived;
+	struct pb_json *system;    /* owned; the `system{}` object; may be NULL */
+	char **warnings;           /* NULL-terminated; may be NULL */
+};
+
+void pb_measurement_init(struct pb_measurement *m);
+void pb_measurement_release(struct pb_measurement *m);
+
+/* Append a run (copied, counters included) and return it. */
+struct pb_run *pb_measurement_add_run(struct pb_measurement *m, const struct pb_run *run);
+/* The ok runs' values into a new array (caller frees); *n gets the count. */
+double *pb_measurement_values(const struct pb_measurement *m, size_t *n);
+/* Median over ok runs of counter `name`; NAN when absent. */
+double pb_measurement_counter(const struct pb_measurement *m, const char *name);
+/* Recompute summary and derived metrics from the runs. */
+void pb_measurement_finish(struct pb_measurement *m);
+
+/* Write as placebisect.measurement/1 (DESIGN.md "Result files"). */
+void pb_measurement_write(const struct pb_measurement *m, struct pb_jsonw *w);
+/*
+ * Read a measurement file. A file of another schema kind, a newer version, or missing required
+ * keys is an error naming the file and the key. Returns 0 or -1.
+ */
+int pb_measurement_read(struct pb_measurement *m, const char *path);
+/* Read from a parsed document (e.g. embedded in a bisect result); `name` starts messages. */
+int pb_measurement_from_json(struct pb_measurement *m, const struct pb_json *doc, const char *name);
+
+#endif

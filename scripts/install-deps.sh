@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages placebisect needs to build, test and run its backends.
+# Idempotent and quiet when everything is present; without root, prints the apt-get line and fails.
+set -euo pipefail
+
+# Build: compiler, cmake, pkg-config and the libraries each module wraps.
+# Tests and backends: cmocka, valgrind (cachegrind backend), git (fixture repositories),
+# jq and xmllint (CLI tests read JSON and check SVG), hyperfine (bench/ peer), clang (fuzzers).
+pkgs=(
+	gcc make cmake pkg-config git
+	libgit2-dev libgsl-dev libelf-dev libcjson-dev libcapstone-dev libpfm4-dev
+	libcmocka-dev valgrind jq libxml2-utils hyperfine binutils
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	# dpkg-query prints "install ok installed" only for fully installed packages.
+	if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages: ${missing[*]}" >&2
+	echo "install-deps: run as root:  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+	exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
