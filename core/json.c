@@ -67,8 +67,11 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* What cJSON does not check: encoding, NUL bytes, nesting depth (before it recurses). */
-static int prescan(const char *text, size_t len, const char *name)
+/*
+ * What cJSON does not check: encoding, NUL bytes, nesting depth (before it recurses). *open gets
+ * whether the text ends inside a string or an unclosed container (a truncated document).
+ */
+static int prescan(const char *text, size_t len, const char *name, bool *open)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	size_t i = 0, n;
@@ -96,6 +99,7 @@ static int prescan(const char *text, size_t len, const char *name)
 		}
 		i += n;
 	}
+	*open = in_string || depth > 0;
 	return 0;
 }
 
@@ -140,11 +144,12 @@ int pb_json_parse(struct pb_json **out, const char *text, size_t len, const char
 	struct pb_buf copy = PB_BUF_INIT, path = PB_BUF_INIT;
 	const char *end = NULL;
 	cJSON *root;
+	bool open = false;
 	size_t i;
 	int ret = -1;
 
 	*out = NULL;
-	if (prescan(text, len, name))
+	if (prescan(text, len, name, &open))
 		return -1;
 	for (i = 0; i < len && strchr(" \t\r\n", text[i]); i++)
 		;
@@ -157,8 +162,15 @@ int pb_json_parse(struct pb_json **out, const char *text, size_t len, const char
 	if (!root) {
 		size_t off = end ? (size_t)(end - copy.data) : 0;
 
-		err_at(name, copy.data, off < len ? off : len, off >= len ?
-		       "unexpected end of JSON text (truncated?)" : "invalid JSON syntax");
+		if (open) {
+			err_at(name, copy.data, len, "unexpected end of JSON text (truncated?)");
+			goto out;
+		}
+		/* cJSON stops just past the offending token: point at the token itself. */
+		if (off >= len || strchr(" \t\r\n", copy.data[off]))
+			while (off > 0 && (off >= len || strchr(" \t\r\n", copy.data[off])))
+				off--;
+		err_at(name, copy.data, off, "invalid JSON syntax");
 		goto out;
 	}
 	for (i = (size_t)(end - copy.data); i < len && strchr(" \t\r\n", copy.data[i]); i++)

@@ -1,0 +1,122 @@
+/* test_json.c: strict parsing (each rejection with its position) and the streaming writer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "core/json.h"
+
+static void expect_error(const char *text, const char *message)
+{
+	struct pb_json *doc = (struct pb_json *)1;
+
+	assert_int_equal(pb_json_parse(&doc, text, strlen(text), "f.json"), -1);
+	assert_null(doc);
+	assert_string_equal(pb_error_message(), message);
+	assert_int_equal(pb_error_exit_code(), PB_EXIT_USAGE);
+}
+
+static void test_parse_ok(void **state)
+{
+	const char *t = "{\"a\": {\"b\": [1, 2.5, \"x\"]}, \"t\": true, \"s\": \"\\u00e9\"}";
+	struct pb_json *doc;
+	const struct pb_json *arr;
+
+	(void)state;
+	assert_int_equal(pb_json_parse(&doc, t, strlen(t), "f.json"), 0);
+	arr = pb_json_path(doc, "a.b");
+	assert_int_equal(pb_json_type(arr), PB_JSON_ARRAY);
+	assert_int_equal(pb_json_size(arr), 3);
+	assert_true(pb_json_number(pb_json_next(pb_json_child(arr)), 0) == 2.5);
+	assert_true(pb_json_bool(pb_json_get(doc, "t"), false));
+	assert_string_equal(pb_json_string(pb_json_get(doc, "s"), ""), "\xc3\xa9");
+	assert_null(pb_json_path(doc, "a.c"));
+	pb_json_free(doc);
+}
+
+static void test_parse_errors(void **state)
+{
+	(void)state;
+	expect_error("{\n  \"a\": 1,,\n}", "f.json:2:10: invalid JSON syntax");
+	expect_error("{\"a\": 1} x", "f.json:1:10: unexpected data after the JSON value");
+	expect_error("{\"a\": [1, 2", "f.json:1:12: unexpected end of JSON text (truncated?)");
+	expect_error("{\"a\": \"abc", "f.json:1:11: unexpected end of JSON text (truncated?)");
+	expect_error("{\"a\" 1}", "f.json:1:6: invalid JSON syntax");
+	expect_error("", "f.json: empty document: expected a JSON value");
+	expect_error("  \n ", "f.json: empty document: expected a JSON value");
+	expect_error("{\"a\": NaN}", "f.json:1:7: invalid JSON syntax");
+	expect_error("{\"a\": {\"b\": 1e999}}", "f.json: a.b: number out of range");
+	expect_error("{\"a\": 1, \"a\": 2}", "f.json: a: duplicate key");
+	expect_error("{\"a\": [0, {\"k\": 1, \"k\": 1}]}", "f.json: a[1].k: duplicate key");
+	expect_error("{\"a\": \"\xff\"}", "f.json:1:8: invalid UTF-8");
+	expect_error("{\"a\": \"\xc0\xaf\"}", "f.json:1:8: invalid UTF-8"); /* overlong '/' */
+	expect_error("{\"a\": \"\xed\xa0\x80\"}", "f.json:1:8: invalid UTF-8"); /* surrogate */
+}
+
+static void test_parse_nul_and_depth(void **state)
+{
+	char deep[1200];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(pb_json_parse(&(struct pb_json *){ NULL }, "{\"a\":1}\0x", 10, "f.json"), -1);
+	assert_string_equal(pb_error_message(), "f.json:1:8: NUL byte in JSON text");
+	for (i = 0; i < 600; i++)
+		deep[i] = '[';
+	for (i = 600; i < 1200; i++)
+		deep[i] = ']';
+	assert_int_equal(pb_json_parse(&(struct pb_json *){ NULL }, deep, sizeof(deep), "f.json"), -1);
+	assert_string_equal(pb_error_message(), "f.json:1:257: nesting deeper than 256 levels");
+}
+
+static void test_writer(void **state)
+{
+	struct pb_buf b = PB_BUF_INIT;
+	struct pb_jsonw w;
+	struct pb_json *doc;
+
+	(void)state;
+	pb_jsonw_init(&w, &b, true);
+	pb_jsonw_object(&w, NULL);
+	pb_jsonw_string(&w, "s", "a\"b\\c\n\x01");
+	pb_jsonw_number(&w, "half", 0.5);
+	pb_jsonw_number(&w, "big", 12345678901.0);
+	pb_jsonw_number(&w, "third", 1.0 / 3);
+	pb_jsonw_number(&w, "nan", 0.0 / 0.0);
+	pb_jsonw_int(&w, "i", -42);
+	pb_jsonw_array(&w, "empty");
+	pb_jsonw_end(&w);
+	pb_jsonw_array(&w, "l");
+	pb_jsonw_bool(&w, NULL, true);
+	pb_jsonw_null(&w, NULL);
+	pb_jsonw_object(&w, NULL);
+	pb_jsonw_end(&w);
+	pb_jsonw_end(&w);
+	pb_jsonw_end(&w);
+	assert_string_equal(b.data, "{\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"half\":0.5,\"big\":12345678901,"
+				    "\"third\":0.3333333333333333,\"nan\":null,\"i\":-42,\"empty\":[],"
+				    "\"l\":[true,null,{}]}");
+	/* What we write, we read back. */
+	assert_int_equal(pb_json_parse(&doc, b.data, b.len, "w"), 0);
+	assert_true(pb_json_number(pb_json_get(doc, "third"), 0) == 1.0 / 3);
+	pb_buf_reset(&b);
+	pb_jsonw_init(&w, &b, false);
+	pb_jsonw_value(&w, NULL, doc);
+	pb_jsonw_finish(&w);
+	assert_non_null(strstr(b.data, "\n  \"half\": 0.5,\n"));
+	pb_json_free(doc);
+	pb_buf_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_ok),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_nul_and_depth),
+		cmocka_unit_test(test_writer),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
