@@ -29,6 +29,16 @@ struct pb_run {
 	double running_ratio; /* lowest of the counters' */
 };
 
+/*
+ * One function's simulated cost (cachegrind backend; added by issue #3 part b). Written as
+ * `functions[]{name, file (omitted when unknown), Ir, I1mr}` when n_functions > 0.
+ */
+struct pb_function_cost {
+	char *name;
+	char *file;      /* NULL when cachegrind did not know the source file */
+	double ir, i1mr;
+};
+
 struct pb_derived {
 	/* NAN when not computable from the counters at hand */
 	double ipc, icache_mpki, itlb_mpki, frontend_stall_pct;
@@ -48,6 +58,9 @@ struct pb_measurement {
 	struct pb_derived derived;
 	struct pb_json *system;    /* owned; the `system{}` object; may be NULL */
 	char **warnings;           /* NULL-terminated; may be NULL */
+	/* cachegrind backend: per-function Ir and I1mr, by Ir descending; owned (name, file, array) */
+	struct pb_function_cost *functions;
+	size_t n_functions;
 };
 
 void pb_measurement_init(struct pb_measurement *m);
