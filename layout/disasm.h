@@ -1,0 +1,81 @@
+/* disasm.h: x86 instruction streams normalized for "same code?" comparisons, and branch placement checks. */
+#ifndef PB_LAYOUT_DISASM_H
+#define PB_LAYOUT_DISASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layout/elf.h"
+
+/* A disassembler bound to one pb_elf (which must outlive it). */
+struct pb_disasm;
+
+/*
+ * A disassembler for e's machine. x86-64 (and i386) are supported; for any other machine *out is
+ * NULL and 0 is returned: callers skip the code checks and say so. Returns -1 (class
+ * PB_EXIT_ENV) when capstone cannot be opened.
+ */
+int pb_disasm_new(struct pb_disasm **out, const struct pb_elf *e);
+void pb_disasm_free(struct pb_disasm *d); /* accepts NULL */
+
+/*
+ * A function's instruction stream, normalized: one (strict, loose) token pair per instruction,
+ * NOP padding left out. Strict tokens hash the instruction and its operands with relative branch
+ * and call targets replaced by symbol+offset (or, inside the function, the index of the target
+ * instruction, so short and near jumps compare equal), RIP-relative operands by symbol+addend
+ * (section+offset when no symbol covers them). Loose tokens are the mnemonic alone.
+ */
+struct pb_norm {
+	uint64_t *strict, *loose;
+	size_t n, cap;
+};
+
+/* Normalize the code of function f (from d's pb_elf). *out is reset first. Returns 0 or -1. */
+int pb_disasm_normalize(struct pb_disasm *d, const struct pb_elf_sym *f, struct pb_norm *out);
+void pb_norm_release(struct pb_norm *n);
+
+enum pb_code_class {
+	PB_CODE_STRICT_EQUAL, /* equal normalized streams */
+	PB_CODE_LOOSE_EQUAL,  /* same mnemonics in the same order, some operand differs */
+	PB_CODE_CHANGED,
+};
+
+/* Compare two normalized streams. */
+enum pb_code_class pb_norm_compare(const struct pb_norm *a, const struct pb_norm *b);
+/* "strict-equal", "loose-equal", "changed". */
+const char *pb_code_class_name(enum pb_code_class c);
+
+/* A jump, call or return (with a macro-fused compare when there is one) at a 32 B boundary. */
+struct pb_branch_site {
+	uint64_t addr;  /* first byte (the fused compare's when fused) */
+	uint32_t size;  /* bytes up to the end of the branch */
+	bool crosses;   /* crosses a 32 B boundary (else it ends on one) */
+	bool fused;
+};
+
+/* A loop (backward branch inside the function) spanning more lines than its size needs. */
+struct pb_loop {
+	uint64_t head, end;   /* [head, end): branch target to the end of the branch */
+	uint32_t lines;       /* lines touched */
+	uint32_t min_lines;   /* ceil(size / line) */
+};
+
+struct pb_branches {
+	struct pb_branch_site *jcc; /* the JCC-erratum sites */
+	size_t n_jcc;
+	struct pb_loop *loops;      /* only the loops that straddle more lines than needed */
+	size_t n_loops;
+	size_t n_branches;          /* jumps, calls and returns seen */
+	size_t n_back_edges;        /* all loops seen */
+};
+
+/*
+ * Find the JCC-erratum sites and badly split loops of function f, for cache lines of `line` bytes.
+ * *out is released and refilled. Returns 0 or -1.
+ */
+int pb_disasm_branches(struct pb_disasm *d, const struct pb_elf_sym *f, uint32_t line,
+		       struct pb_branches *out);
+void pb_branches_release(struct pb_branches *b);
+
+#endif

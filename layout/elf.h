@@ -1,0 +1,88 @@
+/* elf.h: what a linked ELF file holds for layout analysis: sections, function and data symbols, build-id, code. */
+#ifndef PB_LAYOUT_ELF_H
+#define PB_LAYOUT_ELF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PB_ELF_NO_SECTION UINT32_MAX
+
+struct pb_elf_section {
+	const char *name;     /* points into the pb_elf's string storage */
+	uint64_t addr, size;  /* sh_addr, sh_size */
+	uint64_t align;       /* sh_addralign (0 and 1 both mean none) */
+	uint64_t flags;       /* SHF_* */
+	uint32_t type;        /* SHT_* */
+	bool alloc, exec;     /* SHF_ALLOC, SHF_EXECINSTR */
+	const unsigned char *data; /* contents of executable PROGBITS sections, else NULL */
+};
+
+struct pb_elf_sym {
+	const char *name;  /* points into the pb_elf's string storage */
+	uint64_t addr;     /* st_value */
+	uint64_t size;     /* st_size */
+	uint32_t section;  /* index into sections[], or PB_ELF_NO_SECTION */
+	bool func;         /* STT_FUNC (else STT_OBJECT) */
+	bool local;        /* STB_LOCAL */
+};
+
+struct pb_elf {
+	char *path;
+	uint16_t machine;   /* EM_* */
+	uint16_t type;      /* ET_EXEC or ET_DYN */
+	bool is64, big_endian;
+	bool from_dynsym;   /* no .symtab: the binary is stripped, only exported functions are known */
+	char *build_id;     /* lowercase hex of NT_GNU_BUILD_ID, or NULL when the binary has none */
+	uint64_t text_hash; /* pb_hash64 of the contents of .text (0 when there is no .text) */
+
+	struct pb_elf_section *sections; /* indexed by ELF section number */
+	size_t n_sections;
+	struct pb_elf_sym *funcs; /* STT_FUNC with a section, sorted by address then name */
+	size_t n_funcs;
+	struct pb_elf_sym *syms;  /* STT_FUNC and STT_OBJECT with a section, sorted by address */
+	size_t n_syms;
+
+	/* private: the libelf handle that owns the string tables and code read from the file */
+	void *handle;
+};
+
+/*
+ * Read `path` (an ELF executable, PIE or shared object; 32 or 64 bit, either byte order). The file
+ * is read, not mapped, so a binary rewritten meanwhile cannot crash us. A malformed file, an `ar`
+ * archive, a relocatable object or a non-ELF file is an error (class PB_EXIT_USAGE) naming the file
+ * and what is wrong ("a.out: section [5] '.symtab': sh_entsize 0, expected 24"). Without .symtab
+ * the .dynsym functions are used and a warning says the binary is stripped. On success *out is
+ * owned by the caller (pb_elf_free). Returns 0 or -1.
+ */
+int pb_elf_open(struct pb_elf **out, const char *path);
+
+/* Free everything pb_elf_open() returned. Accepts NULL. */
+void pb_elf_free(struct pb_elf *e);
+
+/* The section called `name`, or NULL. */
+const struct pb_elf_section *pb_elf_section_by_name(const struct pb_elf *e, const char *name);
+
+/* The allocated section containing `addr`, or NULL. */
+const struct pb_elf_section *pb_elf_section_at(const struct pb_elf *e, uint64_t addr);
+
+/*
+ * The symbol (function or data) containing `addr`, else the closest one below it in the same
+ * section, else NULL. Binary search over e->syms.
+ */
+const struct pb_elf_sym *pb_elf_sym_at(const struct pb_elf *e, uint64_t addr);
+
+/* The bytes of function `f` (NULL when its section has no loaded contents); *len gets its size. */
+const unsigned char *pb_elf_func_code(const struct pb_elf *e, const struct pb_elf_sym *f, size_t *len);
+
+/* The section name of symbol `s` ("" when none). */
+const char *pb_elf_sym_section(const struct pb_elf *e, const struct pb_elf_sym *s);
+
+/*
+ * The length of `name` without compiler clone suffixes (".constprop.N", ".isra.N", ".part.N",
+ * ".lto_priv.N", ".llvm.N", ".cold" and ".cold.N", in any combination). *cold is set when a
+ * ".cold" part was among them. "foo.isra.0.cold" -> 3, cold.
+ */
+size_t pb_elf_base_name(const char *name, bool *cold);
+
+#endif

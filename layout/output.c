@@ -1,0 +1,572 @@
+/* output.c: the layout and layout-diff results as JSON documents and as human tables. */
+
+#include <elf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "layout/diff.h"
+#include "layout/layout.h"
+#include "report/table.h"
+
+/* Rows of a text table of hot functions before the rest is left to --json. */
+#define TEXT_MAX_ROWS 100
+
+static const char *machine_name(uint16_t m)
+{
+	switch (m) {
+	case EM_X86_64:
+		return "x86-64";
+	case EM_386:
+		return "i386";
+	case EM_AARCH64:
+		return "aarch64";
+	case EM_ARM:
+		return "arm";
+	case EM_RISCV:
+		return "riscv";
+	case EM_PPC64:
+		return "ppc64";
+	case EM_S390:
+		return "s390";
+	default:
+		return "other";
+	}
+}
+
+static void section_flags(char *out, const struct pb_elf_section *s)
+{
+	size_t n = 0;
+
+	if (s->flags & SHF_ALLOC)
+		out[n++] = 'A';
+	if (s->flags & SHF_WRITE)
+		out[n++] = 'W';
+	if (s->flags & SHF_EXECINSTR)
+		out[n++] = 'X';
+	out[n] = '\0';
+}
+
+static void write_binary(struct pb_jsonw *w, const struct pb_elf *e)
+{
+	char hash[17];
+
+	snprintf(hash, sizeof(hash), "%016" PRIx64, e->text_hash);
+	pb_jsonw_string(w, "binary", e->path);
+	pb_jsonw_string(w, "build_id", e->build_id);
+	pb_jsonw_string(w, "text_hash", hash);
+	pb_jsonw_string(w, "machine", machine_name(e->machine));
+	pb_jsonw_string(w, "type", e->type == ET_EXEC ? "exec" : "dyn");
+	pb_jsonw_bool(w, "stripped", e->from_dynsym);
+}
+
+static void write_l1i(struct pb_jsonw *w, const struct pb_l1i *g)
+{
+	pb_jsonw_object(w, "l1i");
+	pb_jsonw_int(w, "size", (int64_t)g->size);
+	pb_jsonw_int(w, "ways", g->ways);
+	pb_jsonw_int(w, "line", g->line);
+	pb_jsonw_int(w, "sets", g->sets);
+	pb_jsonw_string(w, "source", g->source);
+	pb_jsonw_end(w);
+}
+
+/* Allocated sections in address order (section numbers usually are, but need not be). */
+static size_t alloc_sections(const struct pb_elf *e, const struct pb_elf_section **out)
+{
+	const struct pb_elf_section *t;
+	size_t i, j, n = 0;
+
+	for (i = 1; i < e->n_sections; i++)
+		if (e->sections[i].alloc && e->sections[i].addr)
+			out[n++] = &e->sections[i];
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && out[j - 1]->addr > out[j]->addr; j--)
+			t = out[j], out[j] = out[j - 1], out[j - 1] = t;
+	return n;
+}
+
+static void write_branches(struct pb_jsonw *w, const char *prefix, const struct pb_branches *b)
+{
+	char key[64];
+	size_t i;
+
+	snprintf(key, sizeof(key), "%sjcc_32b", prefix);
+	pb_jsonw_array(w, key);
+	for (i = 0; i < b->n_jcc; i++) {
+		pb_jsonw_object(w, NULL);
+		pb_jsonw_int(w, "addr", (int64_t)b->jcc[i].addr);
+		pb_jsonw_int(w, "size", b->jcc[i].size);
+		pb_jsonw_string(w, "boundary", b->jcc[i].crosses ? "crosses" : "ends");
+		pb_jsonw_bool(w, "fused", b->jcc[i].fused);
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_end(w);
+	snprintf(key, sizeof(key), "%ssplit_loops", prefix);
+	pb_jsonw_array(w, key);
+	for (i = 0; i < b->n_loops; i++) {
+		pb_jsonw_object(w, NULL);
+		pb_jsonw_int(w, "head", (int64_t)b->loops[i].head);
+		pb_jsonw_int(w, "end", (int64_t)b->loops[i].end);
+		pb_jsonw_int(w, "lines", b->loops[i].lines);
+		pb_jsonw_int(w, "min_lines", b->loops[i].min_lines);
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_end(w);
+}
+
+static void write_footprint(struct pb_jsonw *w, const char *key, const struct pb_footprint *fp)
+{
+	pb_jsonw_object(w, key);
+	pb_jsonw_int(w, "functions", (int64_t)fp->functions);
+	pb_jsonw_int(w, "bytes", (int64_t)fp->bytes);
+	pb_jsonw_int(w, "cache_lines", (int64_t)fp->cache_lines);
+	pb_jsonw_int(w, "pages", (int64_t)fp->pages);
+	pb_jsonw_int(w, "pages_2m", (int64_t)fp->pages_2m);
+	pb_jsonw_int(w, "l1i_max_ways", fp->l1i_max_ways);
+	pb_jsonw_int(w, "l1i_sets_over_ways", fp->sets_over_ways);
+	pb_jsonw_end(w);
+}
+
+void pb_layout_write_json(const struct pb_layout *l, struct pb_jsonw *w)
+{
+	const struct pb_elf *e = l->elf;
+	const struct pb_elf_section **secs = pb_xcalloc(e->n_sections + 1, sizeof(*secs));
+	const struct pb_hot_func *h;
+	struct pb_place p;
+	char flags[8];
+	size_t i, n;
+	uint32_t s;
+
+	pb_jsonw_object(w, NULL);
+	pb_jsonw_string(w, "schema", PB_LAYOUT_SCHEMA);
+	write_binary(w, e);
+	write_l1i(w, &l->l1i);
+	pb_jsonw_array(w, "sections");
+	n = alloc_sections(e, secs);
+	for (i = 0; i < n; i++) {
+		section_flags(flags, secs[i]);
+		pb_jsonw_object(w, NULL);
+		pb_jsonw_string(w, "name", secs[i]->name);
+		pb_jsonw_int(w, "addr", (int64_t)secs[i]->addr);
+		pb_jsonw_int(w, "size", (int64_t)secs[i]->size);
+		pb_jsonw_int(w, "align", (int64_t)secs[i]->align);
+		pb_jsonw_string(w, "flags", flags);
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_end(w);
+	pb_jsonw_array(w, "functions");
+	for (i = 0; i < e->n_funcs; i++) {
+		pb_place_compute(&p, e->funcs[i].addr, e->funcs[i].size, &l->l1i);
+		pb_jsonw_object(w, NULL);
+		pb_jsonw_string(w, "name", e->funcs[i].name);
+		pb_jsonw_int(w, "addr", (int64_t)p.addr);
+		pb_jsonw_int(w, "size", (int64_t)p.size);
+		pb_jsonw_string(w, "section", pb_elf_sym_section(e, &e->funcs[i]));
+		pb_jsonw_int(w, "align", (int64_t)p.align);
+		pb_jsonw_int(w, "line_offset", p.line_offset);
+		pb_jsonw_int(w, "cache_lines", (int64_t)p.cache_lines);
+		pb_jsonw_int(w, "pages", (int64_t)p.pages);
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_end(w);
+	pb_jsonw_object(w, "hot");
+	pb_jsonw_string(w, "source", pb_layout_source_name(l->source));
+	pb_jsonw_array(w, "functions");
+	for (i = 0; i < l->n_hot; i++)
+		pb_jsonw_string(w, NULL, l->hot[i].sym->name);
+	pb_jsonw_end(w);
+	pb_jsonw_int(w, "bytes", (int64_t)l->fp.bytes);
+	pb_jsonw_int(w, "cache_lines", (int64_t)l->fp.cache_lines);
+	pb_jsonw_int(w, "pages", (int64_t)l->fp.pages);
+	pb_jsonw_int(w, "pages_2m", (int64_t)l->fp.pages_2m);
+	pb_jsonw_int(w, "l1i_max_ways", l->fp.l1i_max_ways);
+	pb_jsonw_int(w, "l1i_sets_over_ways", l->fp.sets_over_ways);
+	pb_jsonw_array(w, "l1i_set_lines");
+	for (s = 0; s < l->fp.n_sets; s++)
+		pb_jsonw_int(w, NULL, l->fp.set_lines[s]);
+	pb_jsonw_end(w);
+	pb_jsonw_array(w, "missing");
+	for (i = 0; i < l->n_missing; i++)
+		pb_jsonw_string(w, NULL, l->missing[i]);
+	pb_jsonw_end(w);
+	pb_jsonw_bool(w, "code_checks", l->code_checks);
+	pb_jsonw_array(w, "details");
+	for (i = 0; i < l->n_hot; i++) {
+		h = &l->hot[i];
+		pb_jsonw_object(w, NULL);
+		pb_jsonw_string(w, "name", h->sym->name);
+		pb_jsonw_int(w, "addr", (int64_t)h->place.addr);
+		pb_jsonw_int(w, "size", (int64_t)h->place.size);
+		pb_jsonw_int(w, "align", (int64_t)h->place.align);
+		pb_jsonw_int(w, "line_offset", h->place.line_offset);
+		pb_jsonw_int(w, "cache_lines", (int64_t)h->place.cache_lines);
+		pb_jsonw_int(w, "pages", (int64_t)h->place.pages);
+		pb_jsonw_int(w, "l1i_set_first", h->place.set_first);
+		pb_jsonw_int(w, "l1i_set_last", h->place.set_last);
+		if (l->code_checks) {
+			pb_jsonw_int(w, "branches", (int64_t)h->br.n_branches);
+			pb_jsonw_int(w, "back_edges", (int64_t)h->br.n_back_edges);
+			write_branches(w, "", &h->br);
+		}
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_end(w);
+	pb_jsonw_end(w);
+	pb_jsonw_end(w);
+	pb_jsonw_finish(w);
+	free(secs);
+}
+
+static void footprint_line(struct pb_buf *out, const struct pb_footprint *fp, const struct pb_l1i *g)
+{
+	pb_buf_printf(out, "Footprint: %zu functions, %" PRIu64 " B, %" PRIu64 " cache lines, %" PRIu64
+		      " 4 KiB pages, %" PRIu64 " 2 MiB pages\n", fp->functions, fp->bytes,
+		      fp->cache_lines, fp->pages, fp->pages_2m);
+	pb_buf_printf(out, "L1i set pressure: at most %u lines in one set (%u ways); %u of %u sets "
+		      "over associativity\n", fp->l1i_max_ways, g->ways, fp->sets_over_ways, g->sets);
+}
+
+void pb_layout_write_text(const struct pb_layout *l, struct pb_buf *out)
+{
+	static const char *const sec_hdr[] = { "section", "address", "size", "align", "flags" };
+	static const char *const hot_hdr[] = { "function", "address", "size", "align", "line off",
+					       "lines", "pages", "L1i sets", "JCC 32B", "split loops" };
+	const struct pb_elf *e = l->elf;
+	const struct pb_elf_section **secs = pb_xcalloc(e->n_sections + 1, sizeof(*secs));
+	const struct pb_hot_func *h;
+	struct pb_table *t;
+	char flags[8];
+	size_t i, n, c;
+
+	pb_buf_printf(out, "%s: %s, %zu functions%s, build-id %s\n", e->path, machine_name(e->machine),
+		      e->n_funcs, e->from_dynsym ? " (stripped: .dynsym only)" : "",
+		      e->build_id ? e->build_id : "(none)");
+	pb_buf_printf(out, "L1i: %" PRIu64 " B, %u-way, %u B lines, %u sets (%s)\n\n", l->l1i.size,
+		      l->l1i.ways, l->l1i.line, l->l1i.sets, l->l1i.source);
+	t = pb_table_new(PB_ARRAY_SIZE(sec_hdr), sec_hdr);
+	for (c = 1; c < 4; c++)
+		pb_table_align_right(t, c);
+	n = alloc_sections(e, secs);
+	for (i = 0; i < n; i++) {
+		section_flags(flags, secs[i]);
+		pb_table_cell(t, secs[i]->name);
+		pb_table_cellf(t, "0x%" PRIx64, secs[i]->addr);
+		pb_table_cellf(t, "%" PRIu64, secs[i]->size);
+		pb_table_cellf(t, "%" PRIu64, secs[i]->align);
+		pb_table_cell(t, flags);
+	}
+	pb_table_render_text(t, out);
+	pb_table_free(t);
+	pb_buf_printf(out, "\nHot functions (%s): %zu\n", pb_layout_source_name(l->source), l->n_hot);
+	t = pb_table_new(PB_ARRAY_SIZE(hot_hdr), hot_hdr);
+	for (c = 1; c < PB_ARRAY_SIZE(hot_hdr); c++)
+		pb_table_align_right(t, c);
+	for (i = 0; i < l->n_hot && i < TEXT_MAX_ROWS; i++) {
+		h = &l->hot[i];
+		pb_table_cell(t, h->sym->name);
+		pb_table_cellf(t, "0x%" PRIx64, h->place.addr);
+		pb_table_cellf(t, "%" PRIu64, h->place.size);
+		pb_table_cellf(t, "%" PRIu64, h->place.align);
+		pb_table_cellf(t, "%u", h->place.line_offset);
+		pb_table_cellf(t, "%" PRIu64, h->place.cache_lines);
+		pb_table_cellf(t, "%" PRIu64, h->place.pages);
+		pb_table_cellf(t, "%u-%u", h->place.set_first, h->place.set_last);
+		if (l->code_checks) {
+			pb_table_cellf(t, "%zu", h->br.n_jcc);
+			pb_table_cellf(t, "%zu", h->br.n_loops);
+		} else {
+			pb_table_cell(t, "-");
+			pb_table_cell(t, "-");
+		}
+	}
+	pb_table_render_text(t, out);
+	pb_table_free(t);
+	if (l->n_hot > TEXT_MAX_ROWS)
+		pb_buf_printf(out, "... and %zu more (--json lists them all)\n", l->n_hot - TEXT_MAX_ROWS);
+	if (l->n_missing)
+		pb_buf_printf(out, "Not in this binary: %zu hot names (first: %s)\n", l->n_missing,
+			      l->missing[0]);
+	pb_buf_putc(out, '\n');
+	footprint_line(out, &l->fp, &l->l1i);
+	if (!l->code_checks)
+		pb_buf_printf(out, "JCC-erratum and loop checks: %s\n",
+			      l->source == PB_HOT_ALL ? "skipped (no hot set: pass --hot or --profile)"
+						      : "skipped (not x86 code)");
+	free(secs);
+}
+
+static const char *class_name(enum pb_diff_class c)
+{
+	switch (c) {
+	case PB_DIFF_SAME:
+		return "same";
+	case PB_DIFF_MOVED:
+		return "moved";
+	case PB_DIFF_CHANGED:
+		return "changed";
+	case PB_DIFF_ADDED:
+		return "added";
+	case PB_DIFF_REMOVED:
+		break;
+	}
+	return "removed";
+}
+
+static const char *diff_name(const struct pb_diff_func *f)
+{
+	return f->good ? f->good->name : f->bad->name;
+}
+
+static void int_or_null(struct pb_jsonw *w, const char *key, bool have, int64_t v)
+{
+	if (have)
+		pb_jsonw_int(w, key, v);
+	else
+		pb_jsonw_null(w, key);
+}
+
+static void write_side(struct pb_jsonw *w, const char *key, const struct pb_layout *l)
+{
+	pb_jsonw_object(w, key);
+	write_binary(w, l->elf);
+	pb_jsonw_string(w, "hot_source", pb_layout_source_name(l->source));
+	pb_jsonw_end(w);
+}
+
+static void write_hot_entry(struct pb_jsonw *w, const struct pb_layout_diff *d,
+			    const struct pb_diff_func *f)
+{
+	bool g = f->good != NULL, b = f->bad != NULL;
+
+	pb_jsonw_object(w, NULL);
+	pb_jsonw_string(w, "name", diff_name(f));
+	pb_jsonw_string(w, "class", class_name(f->cls));
+	int_or_null(w, "good_addr", g, (int64_t)f->good_place.addr);
+	int_or_null(w, "bad_addr", b, (int64_t)f->bad_place.addr);
+	int_or_null(w, "good_size", g, (int64_t)f->good_place.size);
+	int_or_null(w, "bad_size", b, (int64_t)f->bad_place.size);
+	pb_jsonw_bool(w, "same_code", g && b && f->code == PB_CODE_STRICT_EQUAL);
+	pb_jsonw_string(w, "code", g && b ? pb_code_class_name(f->code) : "changed");
+	int_or_null(w, "good_align", g, (int64_t)f->good_place.align);
+	int_or_null(w, "bad_align", b, (int64_t)f->bad_place.align);
+	int_or_null(w, "good_line_offset", g, f->good_place.line_offset);
+	int_or_null(w, "bad_line_offset", b, f->bad_place.line_offset);
+	int_or_null(w, "good_cache_lines", g, (int64_t)f->good_place.cache_lines);
+	int_or_null(w, "bad_cache_lines", b, (int64_t)f->bad_place.cache_lines);
+	int_or_null(w, "good_pages", g, (int64_t)f->good_place.pages);
+	int_or_null(w, "bad_pages", b, (int64_t)f->bad_place.pages);
+	if (d->code_checks) {
+		int_or_null(w, "good_jcc_32b_count", g, (int64_t)f->good_br.n_jcc);
+		int_or_null(w, "bad_jcc_32b_count", b, (int64_t)f->bad_br.n_jcc);
+		int_or_null(w, "good_split_loops_count", g, (int64_t)f->good_br.n_loops);
+		int_or_null(w, "bad_split_loops_count", b, (int64_t)f->bad_br.n_loops);
+		write_branches(w, "good_", &f->good_br);
+		write_branches(w, "bad_", &f->bad_br);
+	}
+	pb_jsonw_end(w);
+}
+
+void pb_layout_diff_write_json(const struct pb_layout_diff *d, struct pb_jsonw *w)
+{
+	const struct pb_upstream *u = &d->up;
+	const struct pb_diff_func *f;
+	size_t i;
+
+	pb_jsonw_object(w, NULL);
+	pb_jsonw_string(w, "schema", PB_LAYOUT_DIFF_SCHEMA);
+	write_side(w, "good", d->good);
+	write_side(w, "bad", d->bad);
+	write_l1i(w, &d->good->l1i);
+	pb_jsonw_object(w, "summary");
+	pb_jsonw_int(w, "matched", (int64_t)d->sum.matched);
+	pb_jsonw_int(w, "same_address", (int64_t)d->sum.same_address);
+	pb_jsonw_int(w, "moved", (int64_t)d->sum.moved);
+	pb_jsonw_int(w, "same_code_moved", (int64_t)d->sum.same_code_moved);
+	pb_jsonw_int(w, "code_changed", (int64_t)d->sum.code_changed);
+	pb_jsonw_int(w, "loose_equal", (int64_t)d->sum.loose_equal);
+	pb_jsonw_int(w, "added", (int64_t)d->sum.added);
+	pb_jsonw_int(w, "removed", (int64_t)d->sum.removed);
+	pb_jsonw_end(w);
+	pb_jsonw_bool(w, "code_checks", d->code_checks);
+	pb_jsonw_array(w, "hot");
+	for (i = 0; i < d->n_hot; i++)
+		write_hot_entry(w, d, &d->funcs[d->hot[i]]);
+	pb_jsonw_end(w);
+	pb_jsonw_object(w, "footprint");
+	write_footprint(w, "good", &d->good->fp);
+	write_footprint(w, "bad", &d->bad->fp);
+	pb_jsonw_end(w);
+	pb_jsonw_object(w, "upstream");
+	pb_jsonw_bool(w, "valid", u->valid);
+	if (u->valid) {
+		pb_jsonw_string(w, "section", u->section);
+		pb_jsonw_int(w, "good_hot_start", (int64_t)u->good_start);
+		pb_jsonw_int(w, "bad_hot_start", (int64_t)u->bad_start);
+		pb_jsonw_int(w, "shift", (int64_t)(u->bad_start - u->good_start));
+		pb_jsonw_int(w, "good_offset", (int64_t)u->good_offset);
+		pb_jsonw_int(w, "bad_offset", (int64_t)u->bad_offset);
+		pb_jsonw_int(w, "good_bytes_before", (int64_t)u->good_before);
+		pb_jsonw_int(w, "bad_bytes_before", (int64_t)u->bad_before);
+		pb_jsonw_int(w, "good_cold_bytes_before", (int64_t)u->good_cold);
+		pb_jsonw_int(w, "bad_cold_bytes_before", (int64_t)u->bad_cold);
+		pb_jsonw_array(w, "sections");
+		for (i = 0; i < u->n_sections; i++) {
+			pb_jsonw_object(w, NULL);
+			pb_jsonw_string(w, "name", u->sections[i].name);
+			pb_jsonw_int(w, "good_size", (int64_t)u->sections[i].good_size);
+			int_or_null(w, "bad_size", u->sections[i].in_bad, (int64_t)u->sections[i].bad_size);
+			pb_jsonw_int(w, "delta", (int64_t)(u->sections[i].bad_size -
+							    u->sections[i].good_size));
+			pb_jsonw_end(w);
+		}
+		pb_jsonw_end(w);
+		pb_jsonw_array(w, "functions");
+		for (i = 0; i < u->n_funcs; i++) {
+			pb_jsonw_object(w, NULL);
+			pb_jsonw_string(w, "name", u->funcs[i].name);
+			pb_jsonw_int(w, "good_size", (int64_t)u->funcs[i].good_size);
+			pb_jsonw_int(w, "bad_size", (int64_t)u->funcs[i].bad_size);
+			pb_jsonw_int(w, "delta", (int64_t)(u->funcs[i].bad_size - u->funcs[i].good_size));
+			pb_jsonw_end(w);
+		}
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_end(w);
+	pb_jsonw_array(w, "changed");
+	for (i = 0; i < d->n_funcs; i++) {
+		f = &d->funcs[i];
+		if (f->cls != PB_DIFF_CHANGED)
+			continue;
+		pb_jsonw_object(w, NULL);
+		pb_jsonw_string(w, "name", diff_name(f));
+		pb_jsonw_string(w, "code", pb_code_class_name(f->code));
+		pb_jsonw_bool(w, "hot", f->hot);
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_end(w);
+	pb_jsonw_end(w);
+	pb_jsonw_finish(w);
+}
+
+static void fp_row(struct pb_table *t, const char *what, uint64_t g, uint64_t b)
+{
+	pb_table_cell(t, what);
+	pb_table_cellf(t, "%" PRIu64, g);
+	pb_table_cellf(t, "%" PRIu64, b);
+	pb_table_cellf(t, "%+" PRId64, (int64_t)(b - g));
+}
+
+static void upstream_text(const struct pb_layout_diff *d, struct pb_buf *out)
+{
+	const struct pb_upstream *u = &d->up;
+	size_t i, shown = 0;
+	int64_t delta;
+
+	if (!u->valid) {
+		pb_buf_printf(out, "\nUpstream shift: not computed (no hot set: pass --hot or --profile)\n");
+		return;
+	}
+	pb_buf_printf(out, "\nUpstream shift: the hot code starts at 0x%" PRIx64 " in good and 0x%" PRIx64
+		      " in bad (%+" PRId64 " B)\n", u->good_start, u->bad_start,
+		      (int64_t)(u->bad_start - u->good_start));
+	for (i = 0; i < u->n_sections; i++) {
+		delta = (int64_t)(u->sections[i].bad_size - u->sections[i].good_size);
+		if (!delta)
+			continue;
+		pb_buf_printf(out, "  section %s before it: %" PRIu64 " -> %" PRIu64 " B (%+" PRId64 ")\n",
+			      u->sections[i].name, u->sections[i].good_size, u->sections[i].bad_size,
+			      delta);
+		shown++;
+	}
+	if (!shown)
+		pb_buf_printf(out, "  no section laid out before %s changed size\n", u->section);
+	pb_buf_printf(out, "  functions before it in %s: %" PRIu64 " -> %" PRIu64 " B (%+" PRId64
+		      "), of which .cold parts: %" PRIu64 " -> %" PRIu64 " B\n", u->section,
+		      u->good_before, u->bad_before, (int64_t)(u->bad_before - u->good_before),
+		      u->good_cold, u->bad_cold);
+	for (i = 0; i < u->n_funcs; i++)
+		pb_buf_printf(out, "    %s: %" PRIu64 " -> %" PRIu64 " B (%+" PRId64 ")\n", u->funcs[i].name,
+			      u->funcs[i].good_size, u->funcs[i].bad_size,
+			      (int64_t)(u->funcs[i].bad_size - u->funcs[i].good_size));
+}
+
+void pb_layout_diff_write_text(const struct pb_layout_diff *d, struct pb_buf *out)
+{
+	static const char *const hot_hdr[] = { "function", "good addr", "bad addr", "shift",
+					       "line off", "lines", "pages", "code", "JCC 32B",
+					       "split loops" };
+	static const char *const fp_hdr[] = { "hot footprint", "good", "bad", "change" };
+	const struct pb_diff_summary *s = &d->sum;
+	const struct pb_diff_func *f;
+	struct pb_table *t;
+	size_t i, c;
+
+	pb_buf_printf(out, "good: %s (build-id %s)\nbad:  %s (build-id %s)\n", d->good->elf->path,
+		      d->good->elf->build_id ? d->good->elf->build_id : "none", d->bad->elf->path,
+		      d->bad->elf->build_id ? d->bad->elf->build_id : "none");
+	pb_buf_printf(out, "\n%zu functions matched: %zu at the same address, %zu moved (%zu with the "
+		      "same code), %zu with changed code (%zu loose-equal); %zu added, %zu removed\n",
+		      s->matched, s->same_address, s->moved, s->same_code_moved, s->code_changed,
+		      s->loose_equal, s->added, s->removed);
+	pb_buf_printf(out, "\nHot functions (%s): %zu\n", pb_layout_source_name(d->good->source),
+		      d->n_hot);
+	t = pb_table_new(PB_ARRAY_SIZE(hot_hdr), hot_hdr);
+	for (c = 1; c < PB_ARRAY_SIZE(hot_hdr); c++)
+		if (c != 7)
+			pb_table_align_right(t, c);
+	for (i = 0; i < d->n_hot && i < TEXT_MAX_ROWS; i++) {
+		f = &d->funcs[d->hot[i]];
+		pb_table_cell(t, diff_name(f));
+		if (f->good)
+			pb_table_cellf(t, "0x%" PRIx64, f->good->addr);
+		else
+			pb_table_cell(t, "-");
+		if (f->bad)
+			pb_table_cellf(t, "0x%" PRIx64, f->bad->addr);
+		else
+			pb_table_cell(t, "-");
+		if (f->good && f->bad) {
+			pb_table_cellf(t, "%+" PRId64, (int64_t)(f->bad->addr - f->good->addr));
+			pb_table_cellf(t, "%u -> %u", f->good_place.line_offset, f->bad_place.line_offset);
+			pb_table_cellf(t, "%" PRIu64 " -> %" PRIu64, f->good_place.cache_lines,
+				       f->bad_place.cache_lines);
+			pb_table_cellf(t, "%" PRIu64 " -> %" PRIu64, f->good_place.pages,
+				       f->bad_place.pages);
+			pb_table_cell(t, pb_code_class_name(f->code));
+		} else {
+			for (c = 0; c < 4; c++)
+				pb_table_cell(t, "-");
+			pb_table_cell(t, class_name(f->cls));
+		}
+		if (d->code_checks) {
+			pb_table_cellf(t, "%zu -> %zu", f->good_br.n_jcc, f->bad_br.n_jcc);
+			pb_table_cellf(t, "%zu -> %zu", f->good_br.n_loops, f->bad_br.n_loops);
+		} else {
+			pb_table_cell(t, "-");
+			pb_table_cell(t, "-");
+		}
+	}
+	pb_table_render_text(t, out);
+	pb_table_free(t);
+	if (d->n_hot > TEXT_MAX_ROWS)
+		pb_buf_printf(out, "... and %zu more (--json lists them all)\n", d->n_hot - TEXT_MAX_ROWS);
+	pb_buf_putc(out, '\n');
+	t = pb_table_new(PB_ARRAY_SIZE(fp_hdr), fp_hdr);
+	for (c = 1; c < PB_ARRAY_SIZE(fp_hdr); c++)
+		pb_table_align_right(t, c);
+	fp_row(t, "bytes", d->good->fp.bytes, d->bad->fp.bytes);
+	fp_row(t, "cache lines", d->good->fp.cache_lines, d->bad->fp.cache_lines);
+	fp_row(t, "4 KiB pages", d->good->fp.pages, d->bad->fp.pages);
+	fp_row(t, "2 MiB pages", d->good->fp.pages_2m, d->bad->fp.pages_2m);
+	fp_row(t, "L1i max lines in a set", d->good->fp.l1i_max_ways, d->bad->fp.l1i_max_ways);
+	fp_row(t, "L1i sets over ways", d->good->fp.sets_over_ways, d->bad->fp.sets_over_ways);
+	pb_table_render_text(t, out);
+	pb_table_free(t);
+	pb_buf_printf(out, "(L1i: %" PRIu64 " B, %u-way, %u B lines, %u sets, %s)\n",
+		      d->good->l1i.size, d->good->l1i.ways, d->good->l1i.line, d->good->l1i.sets,
+		      d->good->l1i.source);
+	upstream_text(d, out);
+}
