@@ -1,16 +1,197 @@
-/* cmd_measure.c: `placebisect measure` (delivered by issue #3). */
+/* cmd_measure.c: `placebisect measure`: run a configured benchmark or a command, print and record the measurement. */
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "core/progress.h"
+#include "core/proc.h"
+#include "measure/result.h"
+#include "measure/runner.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+	pb_proc_interrupt();
+}
+
+static void on_progress(void *arg, const char *label, size_t i, size_t n, bool warmup)
+{
+	struct pb_progress *p = arg;
+
+	pb_progress_detail(p, "%s: %s %zu/%zu", label, warmup ? "warmup" : "run", i, n);
+}
+
+/* "cycles,instructions" and repeated --events into one NULL-terminated list (strings owned). */
+static char **split_events(const struct cli_list *l)
+{
+	char **out = NULL;
+	size_t n = 0, cap = 0, i, len;
+	const char *s;
+
+	for (i = 0; i < l->n; i++)
+		for (s = l->items[i]; *s; s += len + (s[len] == ',')) {
+			len = strcspn(s, ",");
+			if (len == 0)
+				continue;
+			pb_xgrow((void **)&out, &cap, n + 2, sizeof(*out));
+			out[n++] = pb_xstrndup(s, len);
+			out[n] = NULL;
+		}
+	return out;
+}
+
+static void free_list(char **l)
+{
+	size_t i;
+
+	for (i = 0; l && l[i]; i++)
+		free(l[i]);
+	free(l);
+}
 
 int cmd_measure(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("measure");
-	char **pos;
-	int ret = cli_parse(cmd, NULL, argc, argv, &pos, NULL);
+	const char *rev = NULL, *bench_name = NULL, *backend = NULL, *cpus = NULL, *metric = NULL;
+	long runs = -1, warmups = -1;
+	double timeout = -1;
+	struct cli_list events = { 0 };
+	const struct cli_opt opts[] = {
+		{ "rev", 0, CLI_STRING, &rev, "REV", "measure this revision (needs the bisect module)", 0, 0 },
+		{ "bench", 0, CLI_STRING, &bench_name, "NAME", "the benchmark of placebisect.json to run", 0, 0 },
+		{ "runs", 0, CLI_INT, &runs, "N", "recorded runs (default: the benchmark's, else 10)", 1, 1e6 },
+		{ "warmups", 0, CLI_INT, &warmups, "N", "unrecorded runs first (default 1)", 0, 1e6 },
+		{ "events", 0, CLI_LIST, &events, "LIST",
+		  "perf events or presets (ipc, icache, itlb, frontend), comma-separated", 0, 0 },
+		{ "backend", 0, CLI_STRING, &backend, "B", "auto, perf, cachegrind or time", 0, 0 },
+		{ "cpus", 0, CLI_STRING, &cpus, "LIST", "pin the benchmark to these CPUs (\"auto\": the last one)", 0, 0 },
+		{ "metric", 0, CLI_STRING, &metric, "M",
+		  "wall, cpu, instructions, cycles, est_cycles, stdout, pyperf or a counter", 0, 0 },
+		{ "timeout", 0, CLI_DOUBLE, &timeout, "SECONDS", "per run (default: the benchmark's, else none)", 0, 1e7 },
+		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
+	};
+	struct pb_placeholders ph = { NULL, NULL, NULL };
+	struct pb_runner_opts o;
+	struct pb_measurement m;
+	struct pb_config cfg;
+	struct pb_progress prog;
+	struct pb_buf doc = PB_BUF_INIT, table = PB_BUF_INIT;
+	struct pb_jsonw w;
+	struct pb_bench *bench;
+	struct sigaction sa, old_sa;
+	char **pos = NULL, **ev = NULL, *top = NULL, *command = NULL, *binary = NULL;
+	int dashdash, ret;
 
-	free(pos);
-	if (ret)
+	ret = cli_parse(cmd, opts, argc, argv, &pos, &dashdash);
+	if (ret) {
+		cli_list_release(&events);
 		return ret < 0 ? -1 : 0;
-	return cli_not_built("measure", 3);
+	}
+	pb_config_init(&cfg);
+	pb_measurement_init(&m);
+	ret = -1;
+	if (rev) {
+		pb_error("measure: --rev needs the bisect module (issue #5); build the revision and "
+			 "run `placebisect measure --bench NAME` in its tree for now");
+		goto out;
+	}
+	if (pos[0] && dashdash != 0) {
+		pb_error("measure: unexpected argument '%s' (a command goes after --)", pos[0]);
+		goto out;
+	}
+	if (dashdash >= 0 && !pos[0]) {
+		pb_error("measure: nothing after --: give the command to measure");
+		goto out;
+	}
+	if (dashdash >= 0 && bench_name) {
+		pb_error("measure: give either --bench NAME or a command after --, not both");
+		goto out;
+	}
+	if (dashdash < 0 && !bench_name) {
+		pb_error("measure: what to run? --bench NAME (from placebisect.json) or -- CMD ARGS...");
+		goto out;
+	}
+	if (cli_load_config(&cfg, bench_name != NULL, &top))
+		goto out;
+	if (bench_name) {
+		bench = pb_config_bench(&cfg, bench_name);
+		if (!bench)
+			goto out;
+		pb_runner_opts_from_config(&o, &cfg, bench);
+		if (cfg.build.binary)
+			binary = pb_xasprintf("%s/%s", top ? top : ".", cfg.build.binary);
+		ph.binary = binary;
+		ph.worktree = top ? top : ".";
+		ph.config_dir = cfg.dir;
+		command = pb_config_expand(bench->command, &ph);
+		o.shell = command;
+		o.cwd = top;
+	} else {
+		pb_runner_opts_init(&o);
+		o.argv = (const char *const *)pos;
+		o.backend = cfg.measure.backend;
+		o.cpus = cfg.measure.cpus;
+		o.events = (const char *const *)cfg.measure.events;
+		o.env_pad = (long)cfg.measure.env_pad;
+		o.cg_I1 = cfg.measure.cg_I1;
+		o.cg_D1 = cfg.measure.cg_D1;
+		o.cg_LL = cfg.measure.cg_LL;
+	}
+	if (runs > 0)
+		o.runs = runs;
+	if (warmups >= 0)
+		o.warmups = warmups;
+	if (timeout >= 0)
+		o.timeout = timeout;
+	if (backend)
+		o.backend = backend;
+	if (cpus)
+		o.cpus = cpus;
+	if (metric)
+		o.metric = metric;
+	if (events.n) {
+		ev = split_events(&events);
+		o.events = (const char *const *)ev;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, &old_sa);
+	o.stop = &interrupted;
+	pb_progress_init(&prog, cli.quiet ? NULL : stderr);
+	o.progress = on_progress;
+	o.progress_arg = &prog;
+	ret = pb_runner_measure(&o, &m);
+	pb_progress_done(&prog);
+	sigaction(SIGINT, &old_sa, NULL);
+	if (ret)
+		goto out;
+
+	pb_jsonw_init(&w, &doc, false);
+	pb_measurement_write(&m, &w);
+	pb_jsonw_finish(&w);
+	pb_measure_format(&m, &table);
+	if (cli_emit(&doc, &table)) {
+		ret = -1;
+		goto out;
+	}
+	if (m.summary.n == 0)
+		ret = pb_error("measure: all %zu runs failed (see the warnings above); nothing to "
+			       "summarize", m.n_runs);
+out:
+	pb_buf_release(&doc);
+	pb_buf_release(&table);
+	pb_measurement_release(&m);
+	pb_config_release(&cfg);
+	cli_list_release(&events);
+	free_list(ev);
+	free(pos);
+	free(top);
+	free(command);
+	free(binary);
+	return ret;
 }

@@ -88,12 +88,12 @@ static void host_geometry(const char *sysfs, char *i1, char *d1, char *ll, size_
 		if (bytes <= 0 || pb_parse_i64(level, 1, 9, &lv))
 			continue;
 		if (lv == 1 && strcmp(type, "Instruction") == 0)
-			snprintf(i1, size, "%ld,%s,%s", bytes, ways, line);
+			snprintf(i1, size, "%ld,%.8s,%.8s", bytes, ways, line);
 		else if (lv == 1 && strcmp(type, "Data") == 0)
-			snprintf(d1, size, "%ld,%s,%s", bytes, ways, line);
+			snprintf(d1, size, "%ld,%.8s,%.8s", bytes, ways, line);
 		else if (strcmp(type, "Unified") == 0 && lv > best_level) {
 			best_level = (long)lv;
-			snprintf(ll, size, "%ld,%s,%s", bytes, ways, line);
+			snprintf(ll, size, "%ld,%.8s,%.8s", bytes, ways, line);
 		}
 	}
 }
@@ -157,28 +157,25 @@ struct fn_index {
 	size_t cap_fns;
 };
 
-static uint64_t fn_hash(const char *name, const char *file)
+static uint64_t fn_hash(const char *name)
 {
-	uint64_t h = pb_hash64(name, strlen(name), PB_HASH64_SEED);
-
-	return file ? pb_hash64(file, strlen(file), h) : h;
-}
-
-static bool same_str(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+	return pb_hash64(name, strlen(name), PB_HASH64_SEED);
 }
 
 static void index_insert(struct fn_index *ix, const struct pb_cg_result *r, size_t fn)
 {
-	size_t mask = ix->cap - 1, i = fn_hash(r->fns[fn].name, r->fns[fn].file) & mask;
+	size_t mask = ix->cap - 1, i = fn_hash(r->fns[fn].name) & mask;
 
 	while (ix->slot[i])
 		i = (i + 1) & mask;
 	ix->slot[i] = fn + 1;
 }
 
-/* The function (name, file) of r, created when new. */
+/*
+ * The function `name` of r, created when new. Keyed by name alone: inlined code makes cachegrind
+ * split one function over several fl= blocks (its .c file and the headers); the file kept is the
+ * first one seen.
+ */
 static struct pb_cg_function *lookup_fn(struct fn_index *ix, struct pb_cg_result *r, const char *name,
 					const char *file)
 {
@@ -195,10 +192,13 @@ static struct pb_cg_function *lookup_fn(struct fn_index *ix, struct pb_cg_result
 			index_insert(ix, r, j);
 	}
 	mask = ix->cap - 1;
-	for (i = fn_hash(name, file) & mask; ix->slot[i]; i = (i + 1) & mask) {
+	for (i = fn_hash(name) & mask; ix->slot[i]; i = (i + 1) & mask) {
 		f = &r->fns[ix->slot[i] - 1];
-		if (strcmp(f->name, name) == 0 && same_str(f->file, file))
+		if (strcmp(f->name, name) == 0) {
+			if (!f->file && file)
+				f->file = pb_xstrdup(file);
 			return f;
+		}
 	}
 	pb_xgrow((void **)&r->fns, &ix->cap_fns, r->n_fns + 1, sizeof(*r->fns));
 	f = &r->fns[r->n_fns];

@@ -31,10 +31,10 @@ struct pb_cg_geometry {
  */
 int pb_cachegrind_geometry(const struct pb_config *cfg, const char *sysfs, struct pb_cg_geometry *g);
 
-/* One function's cost (summed over its files' entries and over processes). */
+/* One function's cost, summed over its fl= blocks (inlined code) and over processes, by name. */
 struct pb_cg_function {
 	char *name;
-	char *file; /* NULL when cachegrind did not know it ("???") */
+	char *file; /* the first file it was seen in; NULL when cachegrind did not know it ("???") */
 	uint64_t ir, i1mr;
 };
 

@@ -403,8 +403,7 @@ static void describe_errno(struct pb_buf *out, int err, bool hardware)
 	case ENODEV:
 		if (hardware)
 			pb_buf_printf(out, "no such PMU event on this machine (%s: the kernel exposes no "
-				      "hardware counter for it; virtual machines often hide the PMU); "
-				      "use --backend cachegrind for exact simulated counts",
+				      "hardware counter for it; virtual machines often hide the PMU)",
 				      strerror(err));
 		else
 			pb_buf_printf(out, "not supported by this kernel (%s)", strerror(err));

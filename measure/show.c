@@ -1,0 +1,191 @@
+/* show.c: a measurement as perf-stat-like text: counters with running ratios, derived metrics, median ± CI. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "measure/runner.h"
+#include "report/table.h"
+
+/* 1234567.0 -> "1,234,567"; non-integers keep two decimals. */
+static void group_digits(char *out, size_t size, double v)
+{
+	char raw[64], *dot;
+	size_t len, i, o = 0, lead;
+
+	if (isnan(v)) {
+		snprintf(out, size, "<not counted>");
+		return;
+	}
+	if (fabs(v) >= 1e15 || v != floor(v))
+		snprintf(raw, sizeof(raw), fabs(v) >= 1e15 ? "%.4g" : "%.2f", v);
+	else
+		snprintf(raw, sizeof(raw), "%.0f", v);
+	dot = strchr(raw, '.');
+	len = dot ? (size_t)(dot - raw) : strlen(raw);
+	if (strchr(raw, 'e') || len <= 3) {
+		snprintf(out, size, "%s", raw);
+		return;
+	}
+	lead = raw[0] == '-' ? 1 : 0;
+	for (i = 0; raw[i] && o + 2 < size; i++) {
+		if (i > lead && i < len && (len - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = raw[i];
+	}
+	out[o] = '\0';
+}
+
+/* A metric value in its unit, for people: ns as ms/s, counts grouped. */
+static void fmt_value(char *out, size_t size, double v, const char *unit)
+{
+	char g[64];
+
+	if (isnan(v)) {
+		snprintf(out, size, "-");
+	} else if (unit && strcmp(unit, "ns") == 0) {
+		if (v >= 1e9)
+			snprintf(out, size, "%.4f s", v / 1e9);
+		else if (v >= 1e6)
+			snprintf(out, size, "%.3f ms", v / 1e6);
+		else
+			snprintf(out, size, "%.1f us", v / 1e3);
+	} else if (unit && strcmp(unit, "s") == 0) {
+		snprintf(out, size, "%.6g s", v);
+	} else {
+		group_digits(g, sizeof(g), v);
+		snprintf(out, size, "%s", g);
+	}
+}
+
+/* The first ok run with counters (their names and order), or NULL. */
+static const struct pb_run *counter_run(const struct pb_measurement *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_runs; i++)
+		if (m->runs[i].ok && m->runs[i].n_counters)
+			return &m->runs[i];
+	return NULL;
+}
+
+/* Lowest running ratio of counter `name` over the ok runs. */
+static double running(const struct pb_measurement *m, const char *name)
+{
+	double lo = 1;
+	size_t i, j;
+
+	for (i = 0; i < m->n_runs; i++)
+		for (j = 0; m->runs[i].ok && j < m->runs[i].n_counters; j++)
+			if (strcmp(m->runs[i].counters[j].name, name) == 0 &&
+			    !isnan(m->runs[i].counters[j].value) && m->runs[i].counters[j].running_ratio < lo)
+				lo = m->runs[i].counters[j].running_ratio;
+	return lo;
+}
+
+static void counters_table(const struct pb_measurement *m, struct pb_buf *out)
+{
+	static const char *const hdr[] = { "counter", "median per run", "counted" };
+	const struct pb_run *r = counter_run(m);
+	struct pb_table *t;
+	char v[64];
+	size_t j;
+	double med;
+
+	if (!r)
+		return;
+	t = pb_table_new(3, hdr);
+	pb_table_align_right(t, 1);
+	pb_table_align_right(t, 2);
+	for (j = 0; j < r->n_counters; j++) {
+		med = pb_measurement_counter(m, r->counters[j].name);
+		group_digits(v, sizeof(v), med);
+		pb_table_cell(t, r->counters[j].name);
+		pb_table_cell(t, v);
+		if (isnan(med))
+			pb_table_cell(t, "-");
+		else
+			pb_table_cellf(t, "%.1f%%", 100.0 * running(m, r->counters[j].name));
+	}
+	pb_buf_putc(out, '\n');
+	pb_table_render_text(t, out);
+	pb_table_free(t);
+}
+
+static void derived_lines(const struct pb_measurement *m, struct pb_buf *out)
+{
+	const struct pb_derived *d = &m->derived;
+	bool any = !isnan(d->ipc) || !isnan(d->icache_mpki) || !isnan(d->itlb_mpki) ||
+		   !isnan(d->frontend_stall_pct);
+
+	if (!any)
+		return;
+	pb_buf_puts(out, "\n");
+	if (!isnan(d->ipc))
+		pb_buf_printf(out, "  %-20s %10.3f  instructions per cycle\n", "ipc", d->ipc);
+	if (!isnan(d->icache_mpki))
+		pb_buf_printf(out, "  %-20s %10.3f  L1i misses per 1000 instructions\n", "icache_mpki",
+			      d->icache_mpki);
+	if (!isnan(d->itlb_mpki))
+		pb_buf_printf(out, "  %-20s %10.3f  iTLB misses per 1000 instructions\n", "itlb_mpki",
+			      d->itlb_mpki);
+	if (!isnan(d->frontend_stall_pct))
+		pb_buf_printf(out, "  %-20s %9.2f%%  of slots/cycles the frontend delivered nothing\n",
+			      "frontend_stall_pct", d->frontend_stall_pct);
+}
+
+static void functions_table(const struct pb_measurement *m, struct pb_buf *out)
+{
+	static const char *const hdr[] = { "function", "Ir", "I1mr", "file" };
+	struct pb_table *t;
+	char a[64], b[64];
+	size_t i;
+
+	if (m->n_functions == 0)
+		return;
+	t = pb_table_new(4, hdr);
+	pb_table_align_right(t, 1);
+	pb_table_align_right(t, 2);
+	for (i = 0; i < m->n_functions && i < 10; i++) {
+		group_digits(a, sizeof(a), m->functions[i].ir);
+		group_digits(b, sizeof(b), m->functions[i].i1mr);
+		pb_table_cell(t, m->functions[i].name);
+		pb_table_cell(t, a);
+		pb_table_cell(t, b);
+		pb_table_cell(t, m->functions[i].file ? m->functions[i].file : "?");
+	}
+	pb_buf_puts(out, "\nTop functions (simulated):\n");
+	pb_table_render_text(t, out);
+	pb_table_free(t);
+}
+
+void pb_measure_format(const struct pb_measurement *m, struct pb_buf *out)
+{
+	const struct pb_summary *s = &m->summary;
+	char med[64], lo[64], hi[64], sd[64];
+	size_t i;
+
+	pb_buf_printf(out, "Measurement of '%s'%s%s (%zu runs, %zu failed, backend %s)\n",
+		      m->command ? m->command : "?", m->benchmark ? " as " : "",
+		      m->benchmark ? m->benchmark : "", m->n_runs, m->n_failed,
+		      m->backend ? m->backend : "?");
+	counters_table(m, out);
+	derived_lines(m, out);
+	functions_table(m, out);
+	pb_buf_putc(out, '\n');
+	if (s->n == 0) {
+		pb_buf_printf(out, "%s: no successful run\n", m->metric ? m->metric : "metric");
+	} else {
+		fmt_value(med, sizeof(med), s->median, m->unit);
+		fmt_value(lo, sizeof(lo), s->ci95[0], m->unit);
+		fmt_value(hi, sizeof(hi), s->ci95[1], m->unit);
+		fmt_value(sd, sizeof(sd), s->stdev, m->unit);
+		pb_buf_printf(out, "%s: median %s, 95%% CI [%s, %s], stdev %s, n=%zu%s%s\n", m->metric,
+			      med, lo, hi, sd, s->n, s->unstable ? " (unstable: stdev > 10% of mean)" : "",
+			      s->too_few && s->n > 1 ? " (few runs: CI not to be trusted)" : "");
+		if (s->outliers)
+			pb_buf_printf(out, "%zu outlier(s) by modified z-score\n", s->outliers);
+	}
+	for (i = 0; m->warnings && m->warnings[i]; i++)
+		pb_buf_printf(out, "warning: %s\n", m->warnings[i]);
+}
