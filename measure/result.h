@@ -66,8 +66,14 @@ struct pb_measurement {
 void pb_measurement_init(struct pb_measurement *m);
 void pb_measurement_release(struct pb_measurement *m);
 
-/* Append a run (copied, counters included) and return it. */
+/*
+ * Append a run (copied, counters and their names included) and return it; the pointer is valid
+ * until the next add. The strings of a pb_measurement (benchmark, command, ...) are heap copies
+ * owned by it and freed by pb_measurement_release().
+ */
 struct pb_run *pb_measurement_add_run(struct pb_measurement *m, const struct pb_run *run);
+/* Append a warning (copied) to m->warnings. */
+void pb_measurement_add_warning(struct pb_measurement *m, const char *text);
 /* The ok runs' values into a new array (caller frees); *n gets the count. */
 double *pb_measurement_values(const struct pb_measurement *m, size_t *n);
 /* Median over ok runs of counter `name`; NAN when absent. */
@@ -75,11 +81,29 @@ double pb_measurement_counter(const struct pb_measurement *m, const char *name);
 /* Recompute summary and derived metrics from the runs. */
 void pb_measurement_finish(struct pb_measurement *m);
 
-/* Write as placebisect.measurement/1 (DESIGN.md "Result files"). */
+/*
+ * Write as placebisect.measurement/1 (DESIGN.md "Result files"): schema, benchmark, command,
+ * commit, backend, metric, unit, system{}, n_failed, runs[]{ok, value, wall_ns, user_ns, sys_ns,
+ * maxrss_kb, exit, timed_out, counters{NAME: value}, running_ratio, counter_running_ratio{} when
+ * multiplexed}, summary{}, derived{} (only the computable ones), warnings[]. NAN writes null.
+ */
 void pb_measurement_write(const struct pb_measurement *m, struct pb_jsonw *w);
+/* The same as a member `key` of an enclosing object (e.g. inside a bisect result). */
+void pb_measurement_write_key(const struct pb_measurement *m, struct pb_jsonw *w, const char *key);
+/* Write the file atomically (pretty-printed). Returns 0 or -1 naming the path. */
+int pb_measurement_save(const struct pb_measurement *m, const char *path);
+/* A summary as the object `key` (NULL in an array): n, median, mean, stdev, ci95[lo, hi], min, max,
+ * outliers, unstable, too_few. */
+void pb_summary_write(const struct pb_summary *s, struct pb_jsonw *w, const char *key);
+/* The same members, written into the object the caller has open (to add keys of its own). */
+void pb_summary_write_members(const struct pb_summary *s, struct pb_jsonw *w);
 /*
  * Read a measurement file. A file of another schema kind, a newer version, or missing required
  * keys is an error naming the file and the key. Returns 0 or -1.
+ * Required: schema, backend, metric, runs. A run without "value" takes it from the metric (wall:
+ * wall_ns, cpu: user_ns + sys_ns, else the counter of that name); without "ok" it is ok when it
+ * exited 0 in time with a value. Summary and derived metrics are recomputed from the runs.
+ * Errors are input errors (class PB_EXIT_USAGE); on failure *m is left released.
  */
 int pb_measurement_read(struct pb_measurement *m, const char *path);
 /* Read from a parsed document (e.g. embedded in a bisect result); `name` starts messages. */

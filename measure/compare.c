@@ -1,0 +1,429 @@
+/* compare.c: compare two measurements: the statistics, counter deltas, the compare JSON and the text table. */
+#include "measure/compare.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/log.h"
+
+static bool same_str(const char *x, const char *y)
+{
+	return x && y ? strcmp(x, y) == 0 : x == y;
+}
+
+static double ratio_of(double a, double b)
+{
+	return isfinite(a) && isfinite(b) && a != 0 ? b / a : NAN;
+}
+
+static void add_delta(struct pb_compare_delta **arr, size_t *n, const char *name, double a, double b)
+{
+	struct pb_compare_delta *d;
+
+	*arr = pb_xrealloc(*arr, (*n + 1) * sizeof(**arr));
+	d = &(*arr)[(*n)++];
+	d->name = pb_xstrdup(name);
+	d->a = a;
+	d->b = b;
+	d->ratio = ratio_of(a, b);
+}
+
+static bool has_delta(const struct pb_compare *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_counters; i++)
+		if (strcmp(c->counters[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Counters of both sides, in the order A then B names them. */
+static void collect_counters(struct pb_compare *c)
+{
+	const struct pb_measurement *side[2] = { c->a, c->b };
+	size_t s, i, j;
+
+	for (s = 0; s < 2; s++)
+		for (i = 0; i < side[s]->n_runs; i++)
+			for (j = 0; j < side[s]->runs[i].n_counters; j++) {
+				const char *name = side[s]->runs[i].counters[j].name;
+
+				if (!has_delta(c, name))
+					add_delta(&c->counters, &c->n_counters, name,
+						  pb_measurement_counter(c->a, name),
+						  pb_measurement_counter(c->b, name));
+			}
+}
+
+static void collect_derived(struct pb_compare *c)
+{
+	const struct pb_derived *da = &c->a->derived, *db = &c->b->derived;
+	const struct {
+		const char *name;
+		double a, b;
+	} d[] = {
+		{ "ipc", da->ipc, db->ipc },
+		{ "icache_mpki", da->icache_mpki, db->icache_mpki },
+		{ "itlb_mpki", da->itlb_mpki, db->itlb_mpki },
+		{ "frontend_stall_pct", da->frontend_stall_pct, db->frontend_stall_pct },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+		if (isfinite(d[i].a) || isfinite(d[i].b))
+			add_delta(&c->derived, &c->n_derived, d[i].name, d[i].a, d[i].b);
+}
+
+int pb_compare_measurements(struct pb_compare *c, const struct pb_measurement *a, const char *name_a,
+			    const struct pb_measurement *b, const char *name_b, double alpha,
+			    double min_effect)
+{
+	double *va = NULL, *vb = NULL;
+	size_t na, nb;
+	int ret = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->a = a;
+	c->b = b;
+	c->name_a = name_a;
+	c->name_b = name_b;
+	c->alpha = alpha;
+	c->min_effect = min_effect;
+	if (!same_str(a->metric, b->metric))
+		return pb_error("%s measures '%s' but %s measures '%s': compare needs the same metric "
+				"on both sides (measure again with --metric)", name_a,
+				a->metric ? a->metric : "?", name_b, b->metric ? b->metric : "?");
+	if (!same_str(a->benchmark, b->benchmark))
+		pb_warn("%s is benchmark '%s' but %s is '%s'; comparing anyway", name_a,
+			a->benchmark ? a->benchmark : "(a command)", name_b,
+			b->benchmark ? b->benchmark : "(a command)");
+	if (!same_str(a->backend, b->backend))
+		pb_warn("%s was measured with the %s backend and %s with %s", name_a,
+			a->backend ? a->backend : "?", name_b, b->backend ? b->backend : "?");
+	va = pb_measurement_values(a, &na);
+	vb = pb_measurement_values(b, &nb);
+	if (na == 0 || nb == 0) {
+		const char *which = na == 0 ? name_a : name_b;
+		const struct pb_measurement *m = na == 0 ? a : b;
+
+		pb_error("%s: no successful run to compare (%zu run%s, all failed)", which, m->n_runs,
+			 m->n_runs == 1 ? "" : "s");
+		goto out;
+	}
+	pb_stats_compare(va, na, vb, nb, alpha, min_effect, &c->stats);
+	collect_counters(c);
+	collect_derived(c);
+	ret = 0;
+out:
+	free(va);
+	free(vb);
+	return ret;
+}
+
+static void release_deltas(struct pb_compare_delta *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(d[i].name);
+	free(d);
+}
+
+void pb_compare_release(struct pb_compare *c)
+{
+	release_deltas(c->counters, c->n_counters);
+	release_deltas(c->derived, c->n_derived);
+	memset(c, 0, sizeof(*c));
+}
+
+static bool deterministic(const struct pb_compare *c)
+{
+	return c->a->summary.n > 0 && c->b->summary.n > 0 && c->a->summary.min == c->a->summary.max &&
+	       c->b->summary.min == c->b->summary.max;
+}
+
+/* ---- JSON ---- */
+
+static void write_side(struct pb_jsonw *w, const char *key, const struct pb_measurement *m,
+		       const char *name)
+{
+	pb_jsonw_object(w, key);
+	pb_summary_write_members(&m->summary, w);
+	pb_jsonw_string(w, "file", name);
+	pb_jsonw_string(w, "benchmark", m->benchmark);
+	pb_jsonw_string(w, "commit", m->commit);
+	pb_jsonw_string(w, "backend", m->backend);
+	pb_jsonw_int(w, "n_failed", (int64_t)m->n_failed);
+	pb_jsonw_end(w);
+}
+
+static void write_deltas(struct pb_jsonw *w, const char *key, const struct pb_compare_delta *d, size_t n)
+{
+	size_t i;
+
+	pb_jsonw_object(w, key);
+	for (i = 0; i < n; i++) {
+		pb_jsonw_object(w, d[i].name);
+		pb_jsonw_number(w, "a", d[i].a);
+		pb_jsonw_number(w, "b", d[i].b);
+		pb_jsonw_number(w, "ratio", d[i].ratio);
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_end(w);
+}
+
+void pb_compare_write(const struct pb_compare *c, struct pb_jsonw *w)
+{
+	const struct pb_comparison *s = &c->stats;
+
+	pb_jsonw_object(w, NULL);
+	pb_jsonw_string(w, "schema", PB_COMPARE_SCHEMA);
+	pb_jsonw_string(w, "metric", c->a->metric);
+	pb_jsonw_string(w, "unit", c->a->unit ? c->a->unit : c->b->unit);
+	write_side(w, "a", c->a, c->name_a);
+	write_side(w, "b", c->b, c->name_b);
+	pb_jsonw_number(w, "ratio", s->ratio);
+	pb_jsonw_array(w, "ci95");
+	pb_jsonw_number(w, NULL, s->ci95[0]);
+	pb_jsonw_number(w, NULL, s->ci95[1]);
+	pb_jsonw_end(w);
+	pb_jsonw_number(w, "p_value", s->p_value);
+	pb_jsonw_object(w, "p_values");
+	pb_jsonw_number(w, "mwu", s->p_mwu);
+	pb_jsonw_number(w, "ks", s->p_ks);
+	pb_jsonw_number(w, "welch", s->p_welch);
+	pb_jsonw_end(w);
+	pb_jsonw_string(w, "verdict", pb_verdict_name(s->verdict));
+	pb_jsonw_number(w, "alpha", c->alpha);
+	pb_jsonw_number(w, "min_effect", c->min_effect);
+	pb_jsonw_bool(w, "deterministic", deterministic(c));
+	write_deltas(w, "counters", c->counters, c->n_counters);
+	write_deltas(w, "derived", c->derived, c->n_derived);
+	pb_jsonw_end(w);
+}
+
+/* ---- text ---- */
+
+#define COLS 4
+
+struct row {
+	char *cell[COLS];
+};
+
+struct grid {
+	struct row *rows;
+	size_t n;
+};
+
+static void grid_add(struct grid *g, const char *c0, const char *c1, const char *c2, const char *c3)
+{
+	const char *src[COLS] = { c0, c1, c2, c3 };
+	struct row *r;
+	size_t i;
+
+	g->rows = pb_xrealloc(g->rows, (g->n + 1) * sizeof(*g->rows));
+	r = &g->rows[g->n++];
+	for (i = 0; i < COLS; i++)
+		r->cell[i] = src[i] ? pb_xstrdup(src[i]) : NULL;
+}
+
+/*
+ * The name column left-aligned, the numbers right-aligned under their headers; a row whose only
+ * cell is the first is a section title printed as is.
+ */
+static void grid_render(struct grid *g, struct pb_buf *out)
+{
+	size_t w[COLS] = { 0 }, i, k, len;
+
+	for (i = 0; i < g->n; i++)
+		for (k = 0; k < COLS && g->rows[i].cell[1]; k++)
+			if (g->rows[i].cell[k] && (len = strlen(g->rows[i].cell[k])) > w[k])
+				w[k] = len;
+	for (i = 0; i < g->n; i++) {
+		struct row *r = &g->rows[i];
+
+		if (!r->cell[1]) {
+			pb_buf_printf(out, "%s\n", r->cell[0]);
+		} else {
+			pb_buf_printf(out, "  %-*s", (int)w[0], r->cell[0]);
+			for (k = 1; k < COLS; k++)
+				pb_buf_printf(out, "  %*s", (int)w[k], r->cell[k] ? r->cell[k] : "");
+			while (out->len && out->data[out->len - 1] == ' ')
+				pb_buf_truncate(out, out->len - 1);
+			pb_buf_putc(out, '\n');
+		}
+		for (k = 0; k < COLS; k++)
+			free(r->cell[k]);
+	}
+	free(g->rows);
+	g->rows = NULL;
+	g->n = 0;
+}
+
+/* perf stat's style: whole counts with thousands separators, other values to 4 digits. */
+static void fmt_num(char *buf, size_t size, double v)
+{
+	char digits[40];
+	size_t len, i, o = 0, lead;
+
+	if (!isfinite(v)) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	if (fabs(v) < 1000 && v != floor(v)) {
+		snprintf(buf, size, "%.4g", v);
+		return;
+	}
+	if (fabs(v) >= 1e18) {
+		snprintf(buf, size, "%.4g", v);
+		return;
+	}
+	snprintf(digits, sizeof(digits), "%.0f", fabs(v));
+	len = strlen(digits);
+	lead = len % 3 ? len % 3 : 3;
+	if (v < 0 && o + 1 < size)
+		buf[o++] = '-';
+	for (i = 0; i < len && o + 2 < size; i++) {
+		if (i >= lead && (i - lead) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+}
+
+static void fmt_ratio(char *buf, size_t size, double r)
+{
+	if (!isfinite(r))
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.3f", r);
+}
+
+static void add_values(struct grid *g, const char *name, double a, double b, double ratio)
+{
+	char fa[48], fb[48], fr[32];
+
+	fmt_num(fa, sizeof(fa), a);
+	fmt_num(fb, sizeof(fb), b);
+	fmt_ratio(fr, sizeof(fr), ratio);
+	grid_add(g, name, fa, fb, fr);
+}
+
+static void side_notes(const struct pb_measurement *m, const char *label, struct pb_buf *out)
+{
+	const struct pb_summary *s = &m->summary;
+
+	if (m->n_failed)
+		pb_buf_printf(out, "note: %s: %zu failed run%s not counted\n", label, m->n_failed,
+			      m->n_failed == 1 ? "" : "s");
+	if (s->unstable)
+		pb_buf_printf(out, "note: %s is unstable: stdev is %.1f%% of the mean\n", label,
+			      100 * s->stdev / fabs(s->mean));
+	if (s->too_few && s->n > 1)
+		pb_buf_printf(out, "note: %s has only %zu runs: its interval is not to be trusted\n",
+			      label, s->n);
+	if (s->outliers)
+		pb_buf_printf(out, "note: %s has %zu outlier%s (modified z-score > 3.5)\n", label,
+			      s->outliers, s->outliers == 1 ? "" : "s");
+}
+
+static void verdict_sentence(const struct pb_compare *c, struct pb_buf *out)
+{
+	const struct pb_comparison *s = &c->stats;
+	double pct = 100 * (s->ratio - 1);
+
+	switch (s->verdict) {
+	case PB_VERDICT_SLOWER:
+	case PB_VERDICT_FASTER:
+		pb_buf_printf(out, "verdict: %s: B's %s is %.1f%% %s than A's (ratio %.3f, 95%% CI %.3f .. %.3f)",
+			      pb_verdict_name(s->verdict), c->a->metric ? c->a->metric : "value",
+			      fabs(pct), pct > 0 ? "higher" : "lower", s->ratio, s->ci95[0], s->ci95[1]);
+		break;
+	case PB_VERDICT_SAME:
+		pb_buf_printf(out, "verdict: same: B is within +-%g%% of A (ratio %.3f, 95%% CI %.3f .. %.3f)",
+			      100 * c->min_effect, s->ratio, s->ci95[0], s->ci95[1]);
+		break;
+	case PB_VERDICT_UNKNOWN:
+		if (!isfinite(s->ratio))
+			pb_buf_puts(out, "verdict: unknown: a ratio of medians cannot be formed from these values");
+		else if (!(s->p_value <= c->alpha))
+			pb_buf_printf(out, "verdict: unknown: not significant (p %.3g > alpha) and the CI "
+				      "reaches beyond +-%g%%; more runs would settle it", s->p_value,
+				      100 * c->min_effect);
+		else
+			pb_buf_printf(out, "verdict: unknown: significant, but %+.1f%% is under the minimum "
+				      "effect and the CI reaches beyond it; more runs would settle it", pct);
+		break;
+	}
+	pb_buf_putc(out, '\n');
+}
+
+void pb_compare_format(const struct pb_compare *c, struct pb_buf *out)
+{
+	const struct pb_measurement *a = c->a, *b = c->b;
+	const struct pb_comparison *s = &c->stats;
+	struct grid g = { NULL, 0 };
+	char title[160], fa[128], fb[128], lo[48], hi[48];
+	size_t i;
+
+	pb_buf_printf(out, "A: %s", c->name_a);
+	if (a->benchmark || a->commit)
+		pb_buf_printf(out, " (%s%s%.12s)", a->benchmark ? a->benchmark : "",
+			      a->benchmark && a->commit ? " @ " : "", a->commit ? a->commit : "");
+	pb_buf_printf(out, "\nB: %s", c->name_b);
+	if (b->benchmark || b->commit)
+		pb_buf_printf(out, " (%s%s%.12s)", b->benchmark ? b->benchmark : "",
+			      b->benchmark && b->commit ? " @ " : "", b->commit ? b->commit : "");
+	pb_buf_puts(out, "\n\n");
+
+	snprintf(title, sizeof(title), "%s%s%s%s", a->metric ? a->metric : "value",
+		 a->unit ? " (" : "", a->unit ? a->unit : "", a->unit ? ")" : "");
+	grid_add(&g, title, "A", "B", "B/A");
+	add_values(&g, "median", a->summary.median, b->summary.median, s->ratio);
+	fmt_num(lo, sizeof(lo), a->summary.ci95[0]);
+	fmt_num(hi, sizeof(hi), a->summary.ci95[1]);
+	snprintf(fa, sizeof(fa), "%s .. %s", lo, hi);
+	fmt_num(lo, sizeof(lo), b->summary.ci95[0]);
+	fmt_num(hi, sizeof(hi), b->summary.ci95[1]);
+	snprintf(fb, sizeof(fb), "%s .. %s", lo, hi);
+	fmt_ratio(lo, sizeof(lo), s->ci95[0]);
+	fmt_ratio(hi, sizeof(hi), s->ci95[1]);
+	snprintf(title, sizeof(title), "%s .. %s", lo, hi);
+	grid_add(&g, "95% CI", fa, fb, title);
+	add_values(&g, "mean", a->summary.mean, b->summary.mean,
+		   ratio_of(a->summary.mean, b->summary.mean));
+	add_values(&g, "stdev", a->summary.stdev, b->summary.stdev, NAN);
+	snprintf(fa, sizeof(fa), "%zu", a->summary.n);
+	snprintf(fb, sizeof(fb), "%zu", b->summary.n);
+	grid_add(&g, "runs", fa, fb, NULL);
+	if (c->n_counters) {
+		grid_add(&g, "", NULL, NULL, NULL);
+		grid_add(&g, "counters (median per run)", NULL, NULL, NULL);
+		for (i = 0; i < c->n_counters; i++)
+			add_values(&g, c->counters[i].name, c->counters[i].a, c->counters[i].b,
+				   c->counters[i].ratio);
+	}
+	if (c->n_derived) {
+		grid_add(&g, "", NULL, NULL, NULL);
+		grid_add(&g, "derived metrics", NULL, NULL, NULL);
+		for (i = 0; i < c->n_derived; i++)
+			add_values(&g, c->derived[i].name, c->derived[i].a, c->derived[i].b,
+				   c->derived[i].ratio);
+	}
+	grid_render(&g, out);
+
+	pb_buf_putc(out, '\n');
+	if (deterministic(c))
+		pb_buf_printf(out, "p-value: %g (deterministic: no spread on either side)", s->p_value);
+	else
+		pb_buf_printf(out, "p-value: %.3g (Mann-Whitney %.3g, Kolmogorov-Smirnov %.3g, Welch %.3g)",
+			      s->p_value, s->p_mwu, s->p_ks, s->p_welch);
+	pb_buf_printf(out, "; alpha %g, min effect %g%%\n", c->alpha, 100 * c->min_effect);
+	side_notes(a, "A", out);
+	side_notes(b, "B", out);
+	verdict_sentence(c, out);
+}
