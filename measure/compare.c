@@ -331,6 +331,18 @@ static void side_notes(const struct pb_measurement *m, const char *label, struct
 			      s->outliers, s->outliers == 1 ? "" : "s");
 }
 
+/* Metrics that vary from run to run, unlike instruction counts or cachegrind's simulation. */
+static bool timing_metric(const char *metric)
+{
+	static const char *const timing[] = { "wall", "cpu", "stdout", "pyperf", "cycles", "task-clock" };
+	size_t i;
+
+	for (i = 0; metric && i < sizeof(timing) / sizeof(timing[0]); i++)
+		if (strcmp(metric, timing[i]) == 0)
+			return true;
+	return false;
+}
+
 static void verdict_sentence(const struct pb_compare *c, struct pb_buf *out)
 {
 	const struct pb_comparison *s = &c->stats;
@@ -425,5 +437,8 @@ void pb_compare_format(const struct pb_compare *c, struct pb_buf *out)
 	pb_buf_printf(out, "; alpha %g, min effect %g%%\n", c->alpha, 100 * c->min_effect);
 	side_notes(a, "A", out);
 	side_notes(b, "B", out);
+	if (deterministic(c) && (a->summary.n == 1 || b->summary.n == 1) && timing_metric(a->metric))
+		pb_buf_puts(out, "note: a single run of a timing metric is taken as exact; record more "
+				 "runs (measure --runs N) for a test that accounts for noise\n");
 	verdict_sentence(c, out);
 }

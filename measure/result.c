@@ -109,12 +109,16 @@ static int fold(int c)
 	return c == '.' ? ':' : c == '-' ? '_' : c;
 }
 
-static bool name_eq(const char *a, const char *b)
+/* `pat` may end in ":*": any unit masks after the event name ("L1_ITLB_MISS_L2_ITLB_MISS:IF4K"). */
+static bool name_eq(const char *a, const char *pat)
 {
-	for (; *a && *b; a++, b++)
-		if (fold(*a) != fold(*b))
+	for (; *a && *pat; a++, pat++) {
+		if (pat[0] == ':' && pat[1] == '*' && !pat[2])
+			return fold(*a) == ':';
+		if (fold(*a) != fold(*pat))
 			return false;
-	return *a == *b;
+	}
+	return *a == *pat || (!*a && strcmp(pat, ":*") == 0);
 }
 
 /* Median over ok runs of the first counter matching `name` (folded when `loose`). */
@@ -184,7 +188,7 @@ static void derive(struct pb_measurement *m)
 	static const char *const icache[] = { "L1-ICACHE-LOAD-MISSES", "ICACHE_64B:IFTAG_MISS",
 					      "IC_TAG_HIT_MISS:IC_MISS", "I1mr", NULL };
 	static const char *const itlb[] = { "ITLB-LOAD-MISSES", "ITLB_MISSES:WALK_COMPLETED",
-					    "L1_ITLB_MISS_L2_ITLB_MISS", NULL };
+					    "L1_ITLB_MISS_L2_ITLB_MISS:*", NULL };
 	static const char *const fe[] = { "IDQ_UOPS_NOT_DELIVERED:CORE", "DISPATCH_STALLS_1:FE_NO_OPS",
 					  "UOPS_QUEUE_EMPTY", "stalled-cycles-frontend", NULL };
 	static const double fe_slots[] = { 4, 6, 1, 1 };
@@ -634,6 +638,8 @@ int pb_measurement_from_json(struct pb_measurement *m, const struct pb_json *doc
 	    get_string(doc, "command", &at, &m->command) || get_string(doc, "commit", &at, &m->commit) ||
 	    get_string(doc, "unit", &at, &m->unit))
 		goto out;
+	if (!m->unit && (strcmp(m->metric, "wall") == 0 || strcmp(m->metric, "cpu") == 0))
+		m->unit = pb_xstrdup("ns");
 	v = pb_json_get(doc, "system");
 	if (v && pb_json_type(v) != PB_JSON_NULL) {
 		if (pb_json_type(v) != PB_JSON_OBJECT) {

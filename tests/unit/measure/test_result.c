@@ -112,8 +112,9 @@ static void test_derived_variants(void **state)
 	static const char *const zen4[] = { "cycles", "instructions", "DISPATCH_STALLS_1:FE_NO_OPS",
 					    "IC_TAG_HIT_MISS:IC_MISS" };
 	static const char *const cg[] = { "Ir", "I1mr", "est_cycles" };
-	static const char *const zen2[] = { "cpu-cycles", "instructions", "UOPS_QUEUE_EMPTY" };
-	const double v4[] = { 1000, 2000, 1200, 4 }, vcg[] = { 5000, 25, 6000 }, v2[] = { 1000, 500, 150 };
+	static const char *const zen2[] = { "cpu-cycles", "instructions", "UOPS_QUEUE_EMPTY",
+					    "l1_itlb_miss_l2_itlb_miss:if4k:if2m" };
+	const double v4[] = { 1000, 2000, 1200, 4 }, vcg[] = { 5000, 25, 6000 }, v2[] = { 1000, 500, 150, 2 };
 	struct pb_measurement m;
 
 	(void)state;
@@ -125,6 +126,23 @@ static void test_derived_variants(void **state)
 	REL(2.0, m.derived.icache_mpki, 1e-15);         /* 1000 * 4 / 2000 */
 	assert_true(isnan(m.derived.itlb_mpki));
 	pb_measurement_release(&m);
+	/* Without unit masks the Zen event still counts; a longer event name does not. */
+	{
+		static const char *const t[] = { "instructions", "L1_ITLB_MISS_L2_ITLB_MISS_X" };
+		static const char *const u[] = { "instructions", "L1_ITLB_MISS_L2_ITLB_MISS" };
+		const double tv[] = { 1000, 3 };
+
+		pb_measurement_init(&m);
+		add(&m, 10, true, t, tv, 2);
+		pb_measurement_finish(&m);
+		assert_true(isnan(m.derived.itlb_mpki));
+		pb_measurement_release(&m);
+		pb_measurement_init(&m);
+		add(&m, 10, true, u, tv, 2);
+		pb_measurement_finish(&m);
+		REL(3.0, m.derived.itlb_mpki, 1e-15);
+		pb_measurement_release(&m);
+	}
 
 	pb_measurement_init(&m);
 	add(&m, 10, true, cg, vcg, 3);
@@ -134,10 +152,11 @@ static void test_derived_variants(void **state)
 	pb_measurement_release(&m);
 
 	pb_measurement_init(&m);
-	add(&m, 10, true, zen2, v2, 3);
+	add(&m, 10, true, zen2, v2, 4);
 	pb_measurement_finish(&m);
 	REL(0.5, m.derived.ipc, 1e-15);
 	REL(15.0, m.derived.frontend_stall_pct, 1e-15); /* 150 / 1000 */
+	REL(4.0, m.derived.itlb_mpki, 1e-15);           /* any unit masks: 1000 * 2 / 500 */
 	pb_measurement_release(&m);
 }
 
