@@ -75,6 +75,8 @@ struct pb_sprt {
  */
 int pb_sprt_init(struct pb_sprt *s, const double *good, size_t ng, const double *bad, size_t nb,
 		 double error_rate);
+/* Add one value; a value that is not a positive finite number is ignored (CONTINUE, n unchanged).
+ * Zero spread (exact): the nearer endpoint on the log scale decides; the midpoint counts as BAD. */
 enum pb_sprt_state pb_sprt_add(struct pb_sprt *s, double value);
 
 #endif
