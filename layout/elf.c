@@ -362,12 +362,13 @@ static int read_sections(struct pb_elf *e, Elf *elf, const struct raw_header *h,
 			*xndx = i;
 		else if (sh.sh_type == SHT_NOTE && !e->build_id)
 			read_build_id(e, scn);
-		if (s->exec && s->alloc && sh.sh_type == SHT_PROGBITS && sh.sh_size) {
+		s->has_code = s->exec && s->alloc && sh.sh_type == SHT_PROGBITS && sh.sh_size;
+		/* .text is read now for its hash; other code only when a function's bytes are asked for. */
+		if (s->has_code && strcmp(s->name, ".text") == 0) {
 			if (section_data(&data, scn, &sh, e->path, i, s->name))
 				return -1;
 			s->data = data;
-			if (strcmp(s->name, ".text") == 0)
-				e->text_hash = pb_hash64(data, sh.sh_size, PB_HASH64_SEED);
+			e->text_hash = pb_hash64(data, sh.sh_size, PB_HASH64_SEED);
 		}
 	}
 	return 0;
@@ -383,6 +384,7 @@ int pb_elf_open(struct pb_elf **out, const char *path)
 	int fd = -1, ret = -1;
 
 	*out = NULL;
+	e->fd = -1;
 	e->path = pb_xstrdup(path);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -436,8 +438,6 @@ int pb_elf_open(struct pb_elf **out, const char *path)
 	}
 	if (read_symbols(e, elf, symtab ? symtab : dynsym, symtab ? xndx : 0))
 		goto out;
-	/* Everything needed is in memory now; the descriptor can go. */
-	elf_cntl(elf, ELF_C_FDDONE);
 	qsort(e->syms, e->n_syms, sizeof(*e->syms), cmp_sym);
 	e->funcs = pb_xcalloc(e->n_syms, sizeof(*e->funcs));
 	for (i = 0; i < e->n_syms; i++) {
@@ -449,6 +449,9 @@ int pb_elf_open(struct pb_elf **out, const char *path)
 			continue;
 		e->funcs[e->n_funcs++] = e->syms[i];
 	}
+	/* The descriptor stays open for code read later (pb_elf_func_code). */
+	e->fd = fd;
+	fd = -1;
 	*out = e;
 	e = NULL;
 	ret = 0;
@@ -465,6 +468,8 @@ void pb_elf_free(struct pb_elf *e)
 		return;
 	if (e->handle)
 		elf_end(e->handle);
+	if (e->fd >= 0)
+		close(e->fd);
 	free(e->path);
 	free(e->build_id);
 	free(e->sections);
@@ -524,14 +529,32 @@ const struct pb_elf_sym *pb_elf_sym_at(const struct pb_elf *e, uint64_t addr)
 	return best;
 }
 
+/* Read the contents of code section `idx` on first use. Returns 0 or -1 (warned, not recorded). */
+static int load_code(const struct pb_elf *e, size_t idx)
+{
+	struct pb_elf_section *s = &e->sections[idx];
+	Elf_Scn *scn = elf_getscn(e->handle, idx);
+	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
+
+	if (!d || d->d_size != s->size || !d->d_buf) {
+		pb_warn("%s: cannot read section '%s' (was the file rewritten?): %s; its functions "
+			"compare as empty", e->path, s->name, elf_errmsg(-1));
+		return -1;
+	}
+	s->data = d->d_buf;
+	return 0;
+}
+
 const unsigned char *pb_elf_func_code(const struct pb_elf *e, const struct pb_elf_sym *f, size_t *len)
 {
-	const struct pb_elf_section *s;
+	struct pb_elf_section *s;
 
 	*len = 0;
 	if (f->section == PB_ELF_NO_SECTION || f->section >= e->n_sections)
 		return NULL;
 	s = &e->sections[f->section];
+	if (!s->data && s->has_code && !s->load_failed && load_code(e, f->section))
+		s->load_failed = true;
 	if (!s->data)
 		return NULL;
 	/* Bounds were checked when the symbol was read. */

@@ -15,7 +15,10 @@ struct pb_elf_section {
 	uint64_t flags;       /* SHF_* */
 	uint32_t type;        /* SHT_* */
 	bool alloc, exec;     /* SHF_ALLOC, SHF_EXECINSTR */
-	const unsigned char *data; /* contents of executable PROGBITS sections, else NULL */
+	bool has_code;        /* executable PROGBITS with contents */
+	/* private: contents, read on first use by pb_elf_func_code() (always for .text) */
+	const unsigned char *data;
+	bool load_failed;
 };
 
 struct pb_elf_sym {
@@ -45,11 +48,13 @@ struct pb_elf {
 
 	/* private: the libelf handle that owns the string tables and code read from the file */
 	void *handle;
+	int fd;
 };
 
 /*
  * Read `path` (an ELF executable, PIE or shared object; 32 or 64 bit, either byte order). The file
- * is read, not mapped, so a binary rewritten meanwhile cannot crash us. A malformed file, an `ar`
+ * is read, not mapped, so a binary rewritten meanwhile cannot crash us; the descriptor stays open
+ * until pb_elf_free() so that code sections other than .text are read only when asked for. A malformed file, an `ar`
  * archive, a relocatable object or a non-ELF file is an error (class PB_EXIT_USAGE) naming the file
  * and what is wrong ("a.out: section [5] '.symtab': sh_entsize 0, expected 24"). Without .symtab
  * the .dynsym functions are used and a warning says the binary is stripped. On success *out is
@@ -72,7 +77,10 @@ const struct pb_elf_section *pb_elf_section_at(const struct pb_elf *e, uint64_t 
  */
 const struct pb_elf_sym *pb_elf_sym_at(const struct pb_elf *e, uint64_t addr);
 
-/* The bytes of function `f` (NULL when its section has no loaded contents); *len gets its size. */
+/*
+ * The bytes of function `f`, reading its section on first use; NULL (and *len 0) when the section
+ * has no contents or cannot be read (then a warning says so). *len gets the function's size.
+ */
 const unsigned char *pb_elf_func_code(const struct pb_elf *e, const struct pb_elf_sym *f, size_t *len);
 
 /* The section name of symbol `s` ("" when none). */

@@ -130,12 +130,92 @@ static void write_footprint(struct pb_jsonw *w, const char *key, const struct pb
 	pb_jsonw_end(w);
 }
 
+/* A string as JSON: runs of plain bytes are copied at once (symbol tables are large). */
+static void put_str(struct pb_buf *b, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == '"' || *p == '\\')
+			break;
+	if (*p) {
+		pb_json_quote(b, s);
+		return;
+	}
+	pb_buf_grow(b, (size_t)(p - (const unsigned char *)s) + 2);
+	b->data[b->len++] = '"';
+	memcpy(b->data + b->len, s, (size_t)(p - (const unsigned char *)s));
+	b->len += (size_t)(p - (const unsigned char *)s);
+	b->data[b->len++] = '"';
+	b->data[b->len] = '\0';
+}
+
+static void put_key_u64(struct pb_buf *b, const char *key, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	pb_buf_puts(b, key);
+	pb_buf_grow(b, n);
+	while (n)
+		b->data[b->len++] = tmp[--n];
+	b->data[b->len] = '\0';
+}
+
+/*
+ * functions[]: one object per line, written directly (a big symbol table through the generic writer
+ * costs more than nm). It is the last member of the top-level object, so the writer's state stays
+ * right: the members before it cleared `first` at depth 1, and the closing brace comes from
+ * pb_jsonw_end().
+ */
+static void write_functions(struct pb_jsonw *w, const struct pb_layout *l)
+{
+	const struct pb_elf *e = l->elf;
+	struct pb_buf *b = w->out;
+	struct pb_place p;
+	size_t i;
+
+	pb_buf_puts(b, w->compact ? ",\"functions\":[" : ",\n  \"functions\": [");
+	for (i = 0; i < e->n_funcs; i++) {
+		pb_place_compute(&p, e->funcs[i].addr, e->funcs[i].size, &l->l1i);
+		pb_buf_puts(b, i ? (w->compact ? "," : ",\n    ") : (w->compact ? "" : "\n    "));
+		pb_buf_puts(b, "{\"name\": ");
+		put_str(b, e->funcs[i].name);
+		put_key_u64(b, ", \"addr\": ", p.addr);
+		put_key_u64(b, ", \"size\": ", p.size);
+		pb_buf_puts(b, ", \"section\": ");
+		put_str(b, pb_elf_sym_section(e, &e->funcs[i]));
+		put_key_u64(b, ", \"align\": ", p.align);
+		put_key_u64(b, ", \"line_offset\": ", p.line_offset);
+		put_key_u64(b, ", \"cache_lines\": ", p.cache_lines);
+		put_key_u64(b, ", \"pages\": ", p.pages);
+		pb_buf_putc(b, '}');
+	}
+	pb_buf_puts(b, w->compact || !e->n_funcs ? "]" : "\n  ]");
+}
+
+/* hot.functions[] (every name, when every function is hot), appended as the last member of "hot". */
+static void write_hot_names(struct pb_jsonw *w, const struct pb_layout *l)
+{
+	struct pb_buf *b = w->out;
+	size_t i;
+
+	pb_buf_puts(b, w->compact ? ",\"functions\":[" : ",\n    \"functions\": [");
+	for (i = 0; i < l->n_hot; i++) {
+		pb_buf_puts(b, i ? (w->compact ? "," : ",\n      ") : (w->compact ? "" : "\n      "));
+		put_str(b, l->hot[i].sym->name);
+	}
+	pb_buf_puts(b, w->compact || !l->n_hot ? "]" : "\n    ]");
+}
+
 void pb_layout_write_json(const struct pb_layout *l, struct pb_jsonw *w)
 {
 	const struct pb_elf *e = l->elf;
 	const struct pb_elf_section **secs = pb_xcalloc(e->n_sections + 1, sizeof(*secs));
 	const struct pb_hot_func *h;
-	struct pb_place p;
 	char flags[8];
 	size_t i, n;
 	uint32_t s;
@@ -157,27 +237,8 @@ void pb_layout_write_json(const struct pb_layout *l, struct pb_jsonw *w)
 		pb_jsonw_end(w);
 	}
 	pb_jsonw_end(w);
-	pb_jsonw_array(w, "functions");
-	for (i = 0; i < e->n_funcs; i++) {
-		pb_place_compute(&p, e->funcs[i].addr, e->funcs[i].size, &l->l1i);
-		pb_jsonw_object(w, NULL);
-		pb_jsonw_string(w, "name", e->funcs[i].name);
-		pb_jsonw_int(w, "addr", (int64_t)p.addr);
-		pb_jsonw_int(w, "size", (int64_t)p.size);
-		pb_jsonw_string(w, "section", pb_elf_sym_section(e, &e->funcs[i]));
-		pb_jsonw_int(w, "align", (int64_t)p.align);
-		pb_jsonw_int(w, "line_offset", p.line_offset);
-		pb_jsonw_int(w, "cache_lines", (int64_t)p.cache_lines);
-		pb_jsonw_int(w, "pages", (int64_t)p.pages);
-		pb_jsonw_end(w);
-	}
-	pb_jsonw_end(w);
 	pb_jsonw_object(w, "hot");
 	pb_jsonw_string(w, "source", pb_layout_source_name(l->source));
-	pb_jsonw_array(w, "functions");
-	for (i = 0; i < l->n_hot; i++)
-		pb_jsonw_string(w, NULL, l->hot[i].sym->name);
-	pb_jsonw_end(w);
 	pb_jsonw_int(w, "bytes", (int64_t)l->fp.bytes);
 	pb_jsonw_int(w, "cache_lines", (int64_t)l->fp.cache_lines);
 	pb_jsonw_int(w, "pages", (int64_t)l->fp.pages);
@@ -193,8 +254,9 @@ void pb_layout_write_json(const struct pb_layout *l, struct pb_jsonw *w)
 		pb_jsonw_string(w, NULL, l->missing[i]);
 	pb_jsonw_end(w);
 	pb_jsonw_bool(w, "code_checks", l->code_checks);
+	/* With every function hot, the details would repeat functions[]. */
 	pb_jsonw_array(w, "details");
-	for (i = 0; i < l->n_hot; i++) {
+	for (i = 0; l->source != PB_HOT_ALL && i < l->n_hot; i++) {
 		h = &l->hot[i];
 		pb_jsonw_object(w, NULL);
 		pb_jsonw_string(w, "name", h->sym->name);
@@ -214,7 +276,9 @@ void pb_layout_write_json(const struct pb_layout *l, struct pb_jsonw *w)
 		pb_jsonw_end(w);
 	}
 	pb_jsonw_end(w);
+	write_hot_names(w, l);
 	pb_jsonw_end(w);
+	write_functions(w, l);
 	pb_jsonw_end(w);
 	pb_jsonw_finish(w);
 	free(secs);

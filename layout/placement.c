@@ -132,74 +132,76 @@ void pb_place_compute(struct pb_place *p, uint64_t addr, uint64_t size, const st
 	p->set_last = (uint32_t)((last / g->line) % g->sets);
 }
 
-static int cmp_u64(const void *pa, const void *pb)
+static int cmp_addr(const void *pa, const void *pb)
 {
-	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	const struct pb_elf_sym *a = *(const struct pb_elf_sym *const *)pa;
+	const struct pb_elf_sym *b = *(const struct pb_elf_sym *const *)pb;
 
-	return a < b ? -1 : a > b;
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
 }
 
-/* Sort and count distinct values; the array is left sorted and deduplicated. */
-static size_t unique(uint64_t *v, size_t n)
+/*
+ * Count the distinct units (addr / unit) covered by functions sorted by address: a sweep over the
+ * union of their spans, calling back for each new unit. No sorting of lines: linear in functions.
+ */
+static uint64_t sweep(const struct pb_elf_sym *const *f, size_t n, uint64_t unit,
+		      uint32_t *set_lines, uint32_t sets)
 {
-	size_t i, k = 0;
-
-	qsort(v, n, sizeof(*v), cmp_u64);
-	for (i = 0; i < n; i++)
-		if (k == 0 || v[k - 1] != v[i])
-			v[k++] = v[i];
-	return k;
-}
-
-/* Append every index (addr >> shift) .. (last >> shift) of each function to *v. */
-static size_t spans(uint64_t **v, size_t *cap, const struct pb_elf_sym *const *f, size_t n,
-		    uint64_t unit)
-{
-	size_t i, k = 0;
-	uint64_t a, b, x;
+	uint64_t count = 0, next = 0, a, b, x;
+	bool any = false;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (!f[i]->size)
 			continue;
 		a = f[i]->addr / unit;
 		b = (f[i]->addr + f[i]->size - 1) / unit;
-		for (x = a; x <= b; x++) {
-			pb_xgrow((void **)v, cap, k + 1, sizeof(**v));
-			(*v)[k++] = x;
-		}
+		if (any && a < next)
+			a = next;
+		if (any && a > b)
+			continue;
+		count += b - a + 1;
+		for (x = a; set_lines && x <= b; x++)
+			set_lines[x % sets]++;
+		next = b + 1;
+		any = true;
 	}
-	return k;
+	return count;
 }
 
 void pb_footprint_compute(struct pb_footprint *fp, const struct pb_elf_sym *const *f, size_t n,
 			  const struct pb_l1i *g)
 {
-	uint64_t *v = NULL;
-	size_t cap = 0, k, i;
+	const struct pb_elf_sym **sorted = NULL;
+	size_t i;
 	uint32_t s;
 
 	memset(fp, 0, sizeof(*fp));
 	fp->functions = n;
 	for (i = 0; i < n; i++)
 		fp->bytes += f[i]->size;
+	/* Callers usually pass address order already; the sweep needs it. */
+	for (i = 1; i < n && f[i - 1]->addr <= f[i]->addr; i++)
+		;
+	if (i < n) {
+		sorted = pb_xcalloc(n, sizeof(*sorted));
+		memcpy(sorted, f, n * sizeof(*sorted));
+		qsort(sorted, n, sizeof(*sorted), cmp_addr);
+		f = sorted;
+	}
 	fp->n_sets = g->sets;
 	fp->set_lines = pb_xcalloc(g->sets, sizeof(*fp->set_lines));
-	k = unique(v, spans(&v, &cap, f, n, g->line));
-	fp->cache_lines = k;
 	/* Each distinct line occupies one way of its set. */
-	for (i = 0; i < k; i++) {
-		s = (uint32_t)(v[i] % g->sets);
-		fp->set_lines[s]++;
-	}
+	fp->cache_lines = sweep(f, n, g->line, fp->set_lines, g->sets);
 	for (s = 0; s < g->sets; s++) {
 		if (fp->set_lines[s] > fp->l1i_max_ways)
 			fp->l1i_max_ways = fp->set_lines[s];
 		if (fp->set_lines[s] > g->ways)
 			fp->sets_over_ways++;
 	}
-	fp->pages = unique(v, spans(&v, &cap, f, n, 4096));
-	fp->pages_2m = unique(v, spans(&v, &cap, f, n, 2u << 20));
-	free(v);
+	fp->pages = sweep(f, n, 4096, NULL, 0);
+	fp->pages_2m = sweep(f, n, 2u << 20, NULL, 0);
+	free(sorted);
 }
 
 void pb_footprint_release(struct pb_footprint *fp)
