@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "core/progress.h"
 #include "core/proc.h"
+#include "core/util.h"
 #include "measure/result.h"
 #include "measure/runner.h"
 
@@ -20,9 +21,18 @@ static void on_sigint(int sig)
 
 static void on_progress(void *arg, const char *label, size_t i, size_t n, bool warmup)
 {
+	static int64_t last_ns;
 	struct pb_progress *p = arg;
+	int64_t now;
 
-	pb_progress_detail(p, "%s: %s %zu/%zu", label, warmup ? "warmup" : "run", i, n);
+	/* Drawn in place on a terminal, at most ten times a second: runs can be a millisecond. */
+	if (!p->tty)
+		return;
+	now = pb_now_ns();
+	if (i > 1 && i < n && now - last_ns < 100000000)
+		return;
+	last_ns = now;
+	pb_progress_step(p, (int)i, (int)n, "%s: %s", label, warmup ? "warmup" : "run");
 }
 
 /* "cycles,instructions" and repeated --events into one NULL-terminated list (strings owned). */
@@ -68,7 +78,7 @@ int cmd_measure(int argc, char **argv)
 		{ "events", 0, CLI_LIST, &events, "LIST",
 		  "perf events or presets (ipc, icache, itlb, frontend), comma-separated", 0, 0 },
 		{ "backend", 0, CLI_STRING, &backend, "B", "auto, perf, cachegrind or time", 0, 0 },
-		{ "cpus", 0, CLI_STRING, &cpus, "LIST", "pin the benchmark to these CPUs (\"auto\": the last one)", 0, 0 },
+		{ "cpus", 0, CLI_STRING, &cpus, "LIST", "pin the benchmark to these CPUs (\"auto\": the last online one; \"\": none)", 0, 0 },
 		{ "metric", 0, CLI_STRING, &metric, "M",
 		  "wall, cpu, instructions, cycles, est_cycles, stdout, pyperf or a counter", 0, 0 },
 		{ "timeout", 0, CLI_DOUBLE, &timeout, "SECONDS", "per run (default: the benchmark's, else none)", 0, 1e7 },

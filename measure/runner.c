@@ -726,8 +726,16 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 		pb_error_errno("cannot remove the previous run's pyperf file %s", r->pyperf_path);
 		goto out;
 	}
-	if (pb_proc_run(&po, &res))
+	if (pb_proc_run(&po, &res)) {
+		if (res.exec_failed) {
+			/* The command as given cannot start: an input error, not the machine's. */
+			char *msg = pb_xstrdup(pb_error_message());
+
+			pb_error_as(PB_EXIT_USAGE, "%s", msg);
+			free(msg);
+		}
 		goto out;
+	}
 	if (r->o->stop && *r->o->stop) {
 		pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
 		goto out;

@@ -54,6 +54,8 @@ expect_grep "4095" err
 expect_exit 0 "$PB" measure --backend time --runs 1 --cpus 0 -- true
 
 # Usage errors.
+expect_exit 2 "$PB" measure --backend time -- ./no-such-program
+expect_grep "cannot run './no-such-program'" err
 expect_exit 2 "$PB" measure --backend time
 expect_grep "what to run" err
 expect_exit 2 "$PB" measure --rev HEAD --bench x
