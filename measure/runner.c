@@ -673,6 +673,24 @@ static void rm_cg_dir(const char *dir)
 	rmdir(dir);
 }
 
+/* Append ": <the last non-empty line of err>" (shortened) to why: what the benchmark said as it failed. */
+static void last_line(const struct pb_buf *err, struct pb_buf *why)
+{
+	size_t end = err->len, start;
+
+	while (end > 0 && (err->data[end - 1] == '\n' || err->data[end - 1] == '\r' ||
+			   err->data[end - 1] == ' '))
+		end--;
+	if (end == 0)
+		return;
+	start = end;
+	while (start > 0 && err->data[start - 1] != '\n')
+		start--;
+	if (end - start > 160)
+		start = end - 160;
+	pb_buf_printf(why, ": %.*s", (int)(end - start), err->data + start);
+}
+
 static double lowest_ratio(const struct pb_counter *c, size_t n)
 {
 	double lo = 1.0;
@@ -754,6 +772,7 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	if (!ok) {
 		pb_proc_describe(&res, r->timeout, desc, sizeof(desc));
 		pb_buf_puts(&why, desc);
+		last_line(&res.err, &why);
 	}
 	if (ok && r->backend == BK_CACHEGRIND) {
 		if (pb_cachegrind_collect(cg_dir, &cg)) {

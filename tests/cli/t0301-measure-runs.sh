@@ -26,12 +26,12 @@ expect_grep "all 2 runs failed" err
 # Some runs fail: exit 0, the summary over the others.
 cat > flaky.sh <<'SH'
 n=$(cat n 2>/dev/null || echo 0); echo $((n + 1)) > n
-[ $((n % 2)) = 0 ] || exit 7
+[ $((n % 2)) = 0 ] || { echo "bench: odd run $n" >&2; echo 'out of luck' >&2; exit 7; }
 SH
 expect_exit 0 "$PB" measure --backend time --runs 4 --warmups 0 --json -- sh flaky.sh
 expect_eq "2" "$(jq '.summary.n' out)" "summary over the ok runs"
 expect_eq "[0,7,0,7]" "$(jq -c '[.runs[].exit]' out)" "exit statuses"
-expect_grep "2 of 4 runs failed: exit 7" err
+expect_grep "2 of 4 runs failed: exit 7: out of luck \\(first: run 2\\)" err
 
 # metric stdout through the config; a run without the number fails with the reason.
 git init -q repo && cd repo || exit 1
