@@ -355,7 +355,7 @@ static const char *or_unknown(const char *s)
 
 void pb_system_render(const struct pb_system *s, struct pb_buf *out)
 {
-	static const char *const hdr[] = { "", "" };
+	static const char *const hdr[] = { "finding", "value" };
 	struct pb_table *t = pb_table_new(2, hdr);
 	size_t i;
 
@@ -405,8 +405,6 @@ void pb_system_render(const struct pb_system *s, struct pb_buf *out)
 	pb_table_cellf(t, "%s / %s", or_unknown(s->cache_l2), or_unknown(s->cache_l3));
 	pb_table_render_text(t, out);
 	pb_table_free(t);
-	if (s->hw_reason)
-		pb_buf_printf(out, "\nhardware counters: %s\n", s->hw_reason);
 	if (s->advice && s->advice[0])
 		pb_buf_puts(out, "\nAdvice:\n");
 	for (i = 0; s->advice && s->advice[i]; i++)
