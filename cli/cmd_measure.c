@@ -78,7 +78,7 @@ int cmd_measure(int argc, char **argv)
 		{ "events", 0, CLI_LIST, &events, "LIST",
 		  "perf events or presets (ipc, icache, itlb, frontend), comma-separated", 0, 0 },
 		{ "backend", 0, CLI_STRING, &backend, "B", "auto, perf, cachegrind or time", 0, 0 },
-		{ "cpus", 0, CLI_STRING, &cpus, "LIST", "pin the benchmark to these CPUs (\"auto\": the last online one; \"\": none)", 0, 0 },
+		{ "cpus", 0, CLI_STRING, &cpus, "LIST", "pin the benchmark to these CPUs (default measure.cpus, else \"auto\": the last online one; \"\": not pinned)", 0, 0 },
 		{ "metric", 0, CLI_STRING, &metric, "M",
 		  "wall, cpu, instructions, cycles, est_cycles, stdout, pyperf or a counter", 0, 0 },
 		{ "timeout", 0, CLI_DOUBLE, &timeout, "SECONDS", "per run (default: the benchmark's, else none)", 0, 1e7 },
