@@ -129,16 +129,21 @@ static int setup_cpus(struct pb_runner *r)
 {
 	const char *list = r->o->cpus;
 	char online[256];
-	cpu_set_t all;
+	cpu_set_t all, mine;
 	int cpu, last = -1;
 
 	if (!list || !*list)
 		return 0;
 	if (strcmp(list, "auto") == 0) {
-		/* The last online CPU: the one least likely to run interrupts and housekeeping. */
+		/*
+		 * The last online CPU we may run on (a cpuset or taskset may exclude some): the one
+		 * least likely to run interrupts and housekeeping.
+		 */
 		if (pb_cpus_online(online, sizeof(online)) ||
 		    pb_cpus_parse(&all, online, 0, "online CPUs"))
 			return -1;
+		if (sched_getaffinity(0, sizeof(mine), &mine) == 0)
+			CPU_AND(&all, &all, &mine);
 		for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
 			if (CPU_ISSET(cpu, &all))
 				last = cpu;

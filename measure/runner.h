@@ -25,7 +25,7 @@ struct pb_runner_opts {
 	const char *parse_regex;   /* metric stdout: POSIX ERE, first group is the value */
 	const char *parse_file;    /* metric pyperf: the JSON file the benchmark writes (relative to cwd) */
 	const char *backend;       /* auto perf cachegrind time */
-	const char *cpus;          /* CPU list, "auto" (the last online CPU), or NULL: not pinned */
+	const char *cpus;          /* CPU list, "auto" (the last online CPU we may use), or NULL/"": not pinned */
 	const char *const *events; /* perf events or presets; NULL: cycles instructions
 				      L1-ICACHE-LOAD-MISSES ITLB-LOAD-MISSES */
 	long env_pad;              /* bytes of PB_ENV_PAD added to the environment (0: none) */
