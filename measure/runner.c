@@ -68,6 +68,7 @@ struct pb_runner {
 	int devnull;
 
 	size_t n_recorded;         /* recorded process runs so far, for "run N" */
+	char *fallback;            /* auto without hardware counters: the warning, for m->warnings */
 	struct failure *fail;
 	size_t n_fail, cap_fail;
 };
@@ -302,9 +303,10 @@ static int setup_perf(struct pb_runner *r, bool is_auto)
 				    "and est_cycles exactly", r->metric_name, why.data);
 			goto out;
 		}
-		pb_warn("no hardware counters here (cycles: %s); counting software events and clocks "
-			"only; `--backend cachegrind` gives exact simulated instruction and cache counts",
-			why.data);
+		r->fallback = pb_xasprintf("no hardware counters here (cycles: %s); counting software "
+					   "events and clocks only; `--backend cachegrind` gives exact "
+					   "simulated instruction and cache counts", why.data);
+		pb_warn("%s", r->fallback);
 		ev = perf_events(r, false);
 		if (pb_counters_new(&r->counters, ev))
 			goto out;
@@ -438,6 +440,7 @@ void pb_runner_free(struct pb_runner *r)
 	free(r->env);
 	free(r->pad);
 	pb_cg_result_release(&r->cg_last);
+	free(r->fallback);
 	if (r->devnull >= 0)
 		close(r->devnull);
 	for (i = 0; i < r->n_fail; i++)
@@ -527,6 +530,8 @@ void pb_runner_begin(struct pb_runner *r, struct pb_measurement *m)
 	pb_json_free(m->system);
 	m->system = pb_system_measurement_json(&sys, r->pinned ? r->cpus_desc : NULL, r->o->env_pad);
 	pb_system_release(&sys);
+	if (r->fallback)
+		pb_measurement_add_warning(m, r->fallback);
 }
 
 /* ---- one run ---- */
@@ -629,10 +634,11 @@ static int counter_value(struct pb_runner *r, double *v, struct pb_buf *why)
 	return -1;
 }
 
-static void warn_unavailable(struct pb_runner *r)
+static void warn_unavailable(struct pb_runner *r, struct pb_measurement *m)
 {
 	size_t i;
 	const char *why;
+	char *msg;
 
 	if (!r->counters)
 		return;
@@ -640,7 +646,10 @@ static void warn_unavailable(struct pb_runner *r)
 		why = pb_counters_reason(r->counters, i);
 		if (why && !r->warned[i]) {
 			r->warned[i] = true;
-			pb_warn("event %s: %s", pb_counters_name(r->counters, i), why);
+			msg = pb_xasprintf("event %s: %s", pb_counters_name(r->counters, i), why);
+			pb_warn("%s", msg);
+			pb_measurement_add_warning(m, msg);
+			free(msg);
 		}
 	}
 }
@@ -766,7 +775,7 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	if (r->backend == BK_PERF) {
 		if (pb_counters_collect(r->counters, r->vals))
 			goto out;
-		warn_unavailable(r);
+		warn_unavailable(r, m);
 	}
 	if (!record) {
 		ret = 0;

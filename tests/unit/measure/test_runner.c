@@ -398,6 +398,7 @@ static void test_fallback(void **state)
 	assert_string_equal(m.backend, "perf");
 	assert_non_null(strstr(logged.data, "warning: no hardware counters here"));
 	assert_non_null(strstr(logged.data, "`--backend cachegrind`"));
+	assert_true(has_warning(&m, "no hardware counters here"));
 	for (i = 0; i < m.runs[0].n_counters; i++)
 		assert_string_not_equal(m.runs[0].counters[i].name, "cycles");
 	assert_string_equal(m.runs[0].counters[0].name, "task-clock");
