@@ -1,12 +1,22 @@
-/* repo.c: locating and reading the user's repository with libgit2; never writes to it. */
+/* repo.c: reading the user's repository with libgit2 (revisions, ranges, commit facts); never writes. */
 #include "bisect/repo.h"
+#include "bisect/repo_git.h"
 
 #include <git2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/log.h"
+
+struct pb_repo {
+	git_repository *git;
+	char *gitdir;
+	char *top;
+};
 
 static void lib_init(void)
 {
@@ -19,6 +29,13 @@ static void lib_init(void)
 	}
 }
 
+static const char *git_msg(void)
+{
+	const git_error *e = git_error_last();
+
+	return e && e->message ? e->message : "unknown libgit2 error";
+}
+
 static char *strip_slash(const char *p)
 {
 	size_t n = strlen(p);
@@ -28,34 +45,355 @@ static char *strip_slash(const char *p)
 	return pb_xstrndup(p, n);
 }
 
-int pb_repo_discover(char **top, char **gitdir, const char *start)
+int pb_repo_open(struct pb_repo **out, const char *start)
 {
 	git_buf found = { 0 };
-	git_repository *repo = NULL;
+	struct pb_repo *r;
 	const char *wd;
-	int ret = -1;
+
+	*out = NULL;
+	lib_init();
+	if (git_repository_discover(&found, start, 0, NULL) != 0)
+		return pb_error("%s is not inside a git repository (use --repo DIR)", start);
+	r = pb_xcalloc(1, sizeof(*r));
+	if (git_repository_open(&r->git, found.ptr) != 0) {
+		pb_error("cannot open the repository at %s: %s", found.ptr, git_msg());
+		git_buf_dispose(&found);
+		free(r);
+		return -1;
+	}
+	git_buf_dispose(&found);
+	wd = git_repository_workdir(r->git);
+	r->top = wd ? strip_slash(wd) : NULL;
+	r->gitdir = strip_slash(git_repository_path(r->git));
+	*out = r;
+	return 0;
+}
+
+void pb_repo_free(struct pb_repo *r)
+{
+	if (!r)
+		return;
+	git_repository_free(r->git);
+	free(r->gitdir);
+	free(r->top);
+	free(r);
+}
+
+int pb_repo_discover(char **top, char **gitdir, const char *start)
+{
+	struct pb_repo *r;
 
 	*top = NULL;
 	if (gitdir)
 		*gitdir = NULL;
-	lib_init();
-	if (git_repository_discover(&found, start, 0, NULL) != 0) {
-		pb_error("%s is not inside a git repository (use --repo DIR)", start);
-		goto out;
-	}
-	if (git_repository_open(&repo, found.ptr) != 0) {
-		const git_error *e = git_error_last();
-
-		pb_error("cannot open the repository at %s: %s", found.ptr, e ? e->message : "unknown error");
-		goto out;
-	}
-	wd = git_repository_workdir(repo);
-	*top = wd ? strip_slash(wd) : NULL;
+	if (pb_repo_open(&r, start))
+		return -1;
+	*top = r->top ? pb_xstrdup(r->top) : NULL;
 	if (gitdir)
-		*gitdir = strip_slash(git_repository_path(repo));
+		*gitdir = pb_xstrdup(r->gitdir);
+	pb_repo_free(r);
+	return 0;
+}
+
+const char *pb_repo_gitdir(const struct pb_repo *r)
+{
+	return r->gitdir;
+}
+
+const char *pb_repo_top(const struct pb_repo *r)
+{
+	return r->top;
+}
+
+bool pb_repo_is_shallow(struct pb_repo *r)
+{
+	return git_repository_is_shallow(r->git) == 1;
+}
+
+int pb_repo_resolve(struct pb_repo *r, const char *rev, char out[PB_OID_HEX])
+{
+	git_object *obj = NULL, *commit = NULL;
+	int ret = -1;
+
+	if (git_revparse_single(&obj, r->git, rev) != 0) {
+		if (pb_repo_is_shallow(r))
+			return pb_error("revision '%s' not found in %s (this is a shallow clone: "
+					"git fetch --unshallow, or fetch the tag)", rev, r->gitdir);
+		return pb_error("revision '%s' not found in %s", rev, r->top ? r->top : r->gitdir);
+	}
+	if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) != 0) {
+		pb_error("revision '%s' is not a commit", rev);
+		goto out;
+	}
+	git_oid_tostr(out, PB_OID_HEX, git_object_id(commit));
 	ret = 0;
 out:
-	git_repository_free(repo);
-	git_buf_dispose(&found);
+	git_object_free(commit);
+	git_object_free(obj);
 	return ret;
+}
+
+static void short_id(const char *hex, char out[8])
+{
+	memcpy(out, hex, 7);
+	out[7] = '\0';
+}
+
+int pb_repo_first_parent_range(struct pb_repo *r, const char *good, const char *bad,
+			       char (**ids_out)[PB_OID_HEX], size_t *n_out)
+{
+	char (*ids)[PB_OID_HEX] = NULL, sg[8], sb[8], merge[PB_OID_HEX] = "";
+	git_oid og, ob, cur;
+	git_commit *c = NULL;
+	size_t n = 0, cap = 0, i;
+	int ret = -1;
+
+	*ids_out = NULL;
+	*n_out = 0;
+	short_id(good, sg);
+	short_id(bad, sb);
+	if (git_oid_fromstr(&og, good) || git_oid_fromstr(&ob, bad))
+		return pb_error("internal: bad object id");
+	if (git_oid_equal(&og, &ob))
+		return pb_error("good and bad are the same commit (%s): nothing to bisect", sg);
+	if (git_graph_descendant_of(r->git, &ob, &og) != 1) {
+		if (git_graph_descendant_of(r->git, &og, &ob) == 1)
+			return pb_error("good %s is a descendant of bad %s: swap --good and --bad?", sg, sb);
+		return pb_error("good %s is not an ancestor of bad %s: bisection needs good to be in "
+				"bad's history (git merge-base --is-ancestor %s %s)", sg, sb, sg, sb);
+	}
+	/* Walk bad's first parents back to good. */
+	cur = ob;
+	for (;;) {
+		if (git_oid_equal(&cur, &og))
+			break;
+		if (git_commit_lookup(&c, r->git, &cur) != 0) {
+			pb_error("commit %.7s is missing from the repository%s", git_oid_tostr_s(&cur),
+				 pb_repo_is_shallow(r) ? " (shallow clone: git fetch --unshallow)" : "");
+			goto out;
+		}
+		pb_xgrow((void **)&ids, &cap, n + 1, sizeof(*ids));
+		git_oid_tostr(ids[n++], PB_OID_HEX, &cur);
+		if (git_commit_parentcount(c) == 0) {
+			pb_error("good %s is an ancestor of bad %s only through a merge, not on its "
+				 "first-parent chain%s%s: use a mainline commit as good", sg, sb,
+				 merge[0] ? "; the first merge that brings it in is " : "", merge);
+			goto out;
+		}
+		if (git_commit_parentcount(c) > 1 && !merge[0]) {
+			/* Remember the newest merge whose second side contains good, for the hint. */
+			const git_oid *p2 = git_commit_parent_id(c, 1);
+
+			if (git_oid_equal(p2, &og) || git_graph_descendant_of(r->git, p2, &og) == 1)
+				git_oid_tostr(merge, 8, git_commit_id(c));
+		}
+		if (pb_repo_is_shallow(r) && git_commit_parentcount(c) >= 1) {
+			git_commit *p = NULL;
+
+			if (git_commit_parent(&p, c, 0) != 0) {
+				pb_error("the history between %s and %s stops at a shallow boundary "
+					 "(git fetch --unshallow)", sg, sb);
+				goto out;
+			}
+			git_commit_free(p);
+		}
+		cur = *git_commit_parent_id(c, 0);
+		/* Past good's generation without meeting it: good is on a side branch. */
+		if (!git_oid_equal(&cur, &og) && git_graph_descendant_of(r->git, &cur, &og) != 1) {
+			pb_error("good %s is an ancestor of bad %s only through a merge, not on its "
+				 "first-parent chain: use the merge's first parent (e.g. %.7s^1) or a "
+				 "mainline commit as good", sg, sb, merge[0] ? merge : git_oid_tostr_s(git_commit_id(c)));
+			goto out;
+		}
+		git_commit_free(c);
+		c = NULL;
+	}
+	/* Oldest first. */
+	for (i = 0; i < n / 2; i++) {
+		char tmp[PB_OID_HEX];
+
+		memcpy(tmp, ids[i], PB_OID_HEX);
+		memcpy(ids[i], ids[n - 1 - i], PB_OID_HEX);
+		memcpy(ids[n - 1 - i], tmp, PB_OID_HEX);
+	}
+	*ids_out = ids;
+	*n_out = n;
+	ids = NULL;
+	ret = 0;
+out:
+	git_commit_free(c);
+	free(ids);
+	return ret;
+}
+
+static int lookup(struct pb_repo *r, const char *id, git_commit **c)
+{
+	git_oid oid;
+
+	if (git_oid_fromstr(&oid, id) || git_commit_lookup(c, r->git, &oid))
+		return pb_error("commit %.7s not found: %s", id, git_msg());
+	return 0;
+}
+
+struct files_acc {
+	char **files;
+	size_t n, cap;
+};
+
+static int file_cb(const git_diff_delta *d, float progress, void *payload)
+{
+	struct files_acc *a = payload;
+	const char *path = d->new_file.path ? d->new_file.path : d->old_file.path;
+
+	(void)progress;
+	pb_xgrow((void **)&a->files, &a->cap, a->n + 2, sizeof(*a->files));
+	a->files[a->n++] = pb_xstrdup(path);
+	a->files[a->n] = NULL;
+	return 0;
+}
+
+int pb_repo_commit_info(struct pb_repo *r, const char *id, struct pb_commit_info *out)
+{
+	git_commit *c = NULL, *p = NULL;
+	git_tree *t = NULL, *pt = NULL;
+	git_diff *diff = NULL;
+	git_diff_stats *stats = NULL;
+	struct files_acc acc = { NULL, 0, 0 };
+	const git_signature *a;
+	char date[40];
+	struct tm tm;
+	time_t when;
+	int off, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (lookup(r, id, &c))
+		return -1;
+	git_oid_tostr(out->id, PB_OID_HEX, git_commit_id(c));
+	out->n_parents = git_commit_parentcount(c);
+	if (out->n_parents)
+		git_oid_tostr(out->parent, PB_OID_HEX, git_commit_parent_id(c, 0));
+	out->subject = pb_xstrdup(git_commit_summary(c) ? git_commit_summary(c) : "");
+	a = git_commit_author(c);
+	out->author = pb_xasprintf("%s <%s>", a->name, a->email);
+	off = a->when.offset;
+	when = (time_t)a->when.time + off * 60;
+	gmtime_r(&when, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	out->date = pb_xasprintf("%s%c%02d:%02d", date, off < 0 ? '-' : '+', abs(off) / 60, abs(off) % 60);
+
+	if (git_commit_tree(&t, c) || (out->n_parents && (git_commit_parent(&p, c, 0) || git_commit_tree(&pt, p))) ||
+	    git_diff_tree_to_tree(&diff, r->git, pt, t, NULL)) {
+		pb_error("cannot diff commit %.7s: %s", id, git_msg());
+		goto out;
+	}
+	acc.files = pb_xcalloc(1, sizeof(*acc.files));
+	acc.cap = 1;
+	git_diff_foreach(diff, file_cb, NULL, NULL, NULL, &acc);
+	out->files = acc.files;
+	out->n_files = acc.n;
+	acc.files = NULL;
+	if (git_diff_get_stats(&stats, diff) == 0) {
+		out->insertions = (long)git_diff_stats_insertions(stats);
+		out->deletions = (long)git_diff_stats_deletions(stats);
+	}
+	ret = 0;
+out:
+	if (ret)
+		pb_commit_info_release(out);
+	git_diff_stats_free(stats);
+	git_diff_free(diff);
+	git_tree_free(t);
+	git_tree_free(pt);
+	git_commit_free(p);
+	git_commit_free(c);
+	return ret;
+}
+
+void pb_commit_info_release(struct pb_commit_info *c)
+{
+	size_t i;
+
+	for (i = 0; c->files && c->files[i]; i++)
+		free(c->files[i]);
+	free(c->files);
+	free(c->subject);
+	free(c->author);
+	free(c->date);
+	memset(c, 0, sizeof(*c));
+}
+
+void pb_repo_describe(struct pb_repo *r, const char *id, char *out, size_t size)
+{
+	git_commit *c = NULL;
+	git_oid oid;
+
+	if (git_oid_fromstr(&oid, id) == 0 && git_commit_lookup(&c, r->git, &oid) == 0) {
+		snprintf(out, size, "%.7s %s", id, git_commit_summary(c) ? git_commit_summary(c) : "");
+		git_commit_free(c);
+	} else {
+		snprintf(out, size, "%.7s", id);
+	}
+}
+
+static int gitlink_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	(void)root;
+	if (git_tree_entry_filemode(e) == GIT_FILEMODE_COMMIT) {
+		*(int *)payload = 1;
+		return -1; /* stop */
+	}
+	return 0;
+}
+
+static bool blob_contains(struct pb_repo *r, git_tree *t, const char *path, const char *needle)
+{
+	git_tree_entry *e = NULL;
+	git_blob *b = NULL;
+	bool found = false;
+
+	if (git_tree_entry_bypath(&e, t, path) == 0 &&
+	    git_blob_lookup(&b, r->git, git_tree_entry_id(e)) == 0) {
+		size_t n = (size_t)git_blob_rawsize(b);
+		char *s = pb_xstrndup(git_blob_rawcontent(b), n);
+
+		found = strstr(s, needle) != NULL;
+		free(s);
+	}
+	git_blob_free(b);
+	git_tree_entry_free(e);
+	return found;
+}
+
+int pb_repo_check_special(struct pb_repo *r, const char *id)
+{
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	int kinds = 0, gitlink = 0;
+	char sid[8];
+
+	short_id(id, sid);
+	if (lookup(r, id, &c) || git_commit_tree(&t, c)) {
+		git_commit_free(c);
+		return 0;
+	}
+	git_tree_walk(t, GIT_TREEWALK_PRE, gitlink_cb, &gitlink);
+	if (gitlink || blob_contains(r, t, ".gitmodules", "[submodule")) {
+		pb_warn("%s has submodules: they are not checked out in the private worktree; a build "
+			"that needs them will fail (and the commit be skipped)", sid);
+		kinds++;
+	}
+	if (blob_contains(r, t, ".gitattributes", "filter=lfs")) {
+		pb_warn("%s uses Git LFS: LFS files appear as pointer files in the private worktree",
+			sid);
+		kinds++;
+	}
+	git_tree_free(t);
+	git_commit_free(c);
+	return kinds;
+}
+
+git_repository *pb_repo_git(struct pb_repo *r)
+{
+	return r->git;
 }

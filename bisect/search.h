@@ -1,0 +1,88 @@
+/* search.h: noise-aware bisection over a list of commits, driven through build and sample callbacks. */
+#ifndef PB_BISECT_SEARCH_H
+#define PB_BISECT_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "measure/stats.h"
+
+/*
+ * Commits are indices 0..n: 0 is good, n is bad, 1..n-1 the first-parent chain between them,
+ * oldest first. The search never sees git or processes: the driver (session.c) or a simulation
+ * (tests, bench/bisect-cost) provides these.
+ */
+struct pb_search_ops {
+	/* Make commit i runnable: 0 built, 1 cannot be built (it is skipped), -1 fatal (error set). */
+	int (*build)(void *arg, size_t i);
+	/* One more value of commit i's metric (cached values first): 0 with *value, 1 when the run
+	 * failed (counted against the commit), -1 fatal (error recorded, e.g. interrupted). */
+	int (*sample)(void *arg, size_t i, double *value);
+	/* Optional: a new step begins (k of about `total`), `what` says what it is. */
+	void (*step)(void *arg, size_t i, int k, int total, const char *what);
+};
+
+struct pb_search_opts {
+	double alpha;       /* significance for the endpoint comparison; SPRT error rate */
+	double min_effect;  /* smallest relative slowdown that counts */
+	size_t runs;        /* sample size for each endpoint (and twice this to confirm) */
+	size_t max_runs;    /* per commit; a commit undecided after this many is skipped */
+	bool exact;         /* deterministic metric (cachegrind): one value decides */
+	double explained_min; /* below this fraction of the effect, look for more culprits (0.8) */
+	size_t max_culprits;  /* at most this many culprits are searched for (4) */
+};
+
+enum pb_search_status {
+	PB_SEARCH_FOUND,          /* one or more culprits */
+	PB_SEARCH_NOT_REPRODUCED, /* bad is not slower than good by min_effect */
+	PB_SEARCH_ONLY_SKIPPED,   /* the first bad commit is among skipped ones: see candidates */
+};
+
+enum pb_step_verdict { PB_STEP_GOOD, PB_STEP_BAD, PB_STEP_SKIP, PB_STEP_UNKNOWN };
+const char *pb_step_verdict_name(enum pb_step_verdict v); /* "good" "bad" "skip" "unknown" */
+
+struct pb_search_step {
+	size_t index;
+	enum pb_step_verdict verdict;
+	size_t runs;   /* values used to decide (failed runs not counted) */
+	double median; /* NAN when no value */
+	const char *why; /* static: "endpoint", "bisect", "build failed", "max runs", "confirm" */
+};
+
+struct pb_culprit {
+	size_t index;  /* the culprit; index - 1 is its parent */
+	struct pb_comparison effect; /* parent (a) vs culprit (b), larger sample */
+	double explained_fraction;   /* of the whole good→bad effect, on a log scale */
+};
+
+struct pb_search_result {
+	enum pb_search_status status;
+	struct pb_comparison endpoints; /* good (a) vs bad (b) */
+	struct pb_culprit *culprits;    /* by effect, largest first */
+	size_t n_culprits;
+	size_t *candidates;             /* PB_SEARCH_ONLY_SKIPPED: indices that may be first-bad */
+	size_t n_candidates;
+	struct pb_search_step *steps;
+	size_t n_steps;
+	size_t runs_total;              /* values sampled (including cached) */
+	size_t failed_runs;
+	/* Every commit's values (n + 1 arrays), for the report. */
+	double **values;
+	size_t *n_values;
+	size_t n_commits;
+};
+
+/*
+ * Run the whole search over commits 0..n (n >= 1): reproduce (endpoints interleaved, more runs
+ * while the comparison is unknown), bisect with a sequential test per commit, skip what cannot
+ * be built or decided, confirm each culprit against its parent and search the remaining ranges
+ * while the culprits found explain less than explained_min of the effect.
+ * Returns 0 with *res filled (whatever the status), -1 on a fatal error from the callbacks or
+ * when an endpoint cannot be built or never runs successfully (error recorded).
+ * Release with pb_search_result_release() in either case.
+ */
+int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_search_ops *ops,
+		  void *arg, struct pb_search_result *res);
+void pb_search_result_release(struct pb_search_result *res);
+
+#endif

@@ -1,0 +1,203 @@
+/* test_search.c: the search over simulated benchmarks with seeded noise: exact culprits, skips,
+ * two culprits, no regression, and the number of runs a deterministic metric needs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <string.h>
+
+#include "bisect/search.h"
+#include "core/error.h"
+
+struct sim {
+	size_t n;
+	double base, noise;       /* lognormal noise, sigma on the log scale */
+	size_t culprit[2];        /* commits whose change adds `step` (0: none) */
+	double step[2];
+	size_t unbuildable[4];    /* commits that fail to build (0: none) */
+	uint64_t rng;
+	size_t builds, samples;
+};
+
+static double uniform(struct sim *s)
+{
+	/* xorshift64*: small, seeded, the same sequence everywhere */
+	s->rng ^= s->rng >> 12;
+	s->rng ^= s->rng << 25;
+	s->rng ^= s->rng >> 27;
+	return (double)((s->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+static double gauss(struct sim *s)
+{
+	double u = uniform(s), v = uniform(s);
+
+	return sqrt(-2 * log(u + 1e-300)) * cos(2 * M_PI * v);
+}
+
+static int sim_build(void *arg, size_t i)
+{
+	struct sim *s = arg;
+	size_t k;
+
+	s->builds++;
+	for (k = 0; k < 4; k++)
+		if (s->unbuildable[k] && s->unbuildable[k] == i)
+			return 1;
+	return 0;
+}
+
+static int sim_sample(void *arg, size_t i, double *v)
+{
+	struct sim *s = arg;
+	double level = s->base;
+	size_t k;
+
+	s->samples++;
+	for (k = 0; k < 2; k++)
+		if (s->culprit[k] && i >= s->culprit[k])
+			level *= 1 + s->step[k];
+	*v = level * exp(s->noise * gauss(s));
+	return 0;
+}
+
+static const struct pb_search_ops ops = { sim_build, sim_sample, NULL };
+
+static struct pb_search_opts opts(bool exact)
+{
+	struct pb_search_opts o = { 0.01, 0.02, 10, 60, exact, 0.8, 4 };
+
+	return o;
+}
+
+static void test_single_culprit_noisy(void **state)
+{
+	struct pb_search_result r;
+	struct pb_search_opts o = opts(false);
+	size_t total = 0;
+	uint64_t seed;
+
+	(void)state;
+	for (seed = 1; seed <= 20; seed++) {
+		struct sim s = { 127, 10.0, 0.03, { 77, 0 }, { 0.05, 0 }, { 0 }, seed * 7919, 0, 0 };
+
+		assert_int_equal(pb_search_run(127, &o, &ops, &s, &r), 0);
+		assert_int_equal(r.status, PB_SEARCH_FOUND);
+		assert_int_equal(r.n_culprits, 1);
+		assert_int_equal(r.culprits[0].index, 77);
+		assert_int_equal(r.culprits[0].effect.verdict, PB_VERDICT_SLOWER);
+		assert_true(r.culprits[0].explained_fraction > 0.4); /* noisy: medians of 10-20 values */
+		assert_int_equal(r.runs_total, s.samples);
+		total += r.runs_total;
+		pb_search_result_release(&r);
+	}
+	/* Fewer runs than 20 per commit for good, bad and the 7 steps of a 128-commit range
+	 * (bench/bisect-cost measures the ratio over many seeds). */
+	assert_true(total < 20 * 9 * 20);
+}
+
+static void test_exact_metric_one_run_per_commit(void **state)
+{
+	struct sim s = { 64, 1e6, 0, { 40, 0 }, { 0.001, 0 }, { 0 }, 1, 0, 0 };
+	struct pb_search_opts o = opts(true);
+	struct pb_search_result r;
+	size_t k;
+
+	(void)state;
+	o.min_effect = 0.0005;
+	assert_int_equal(pb_search_run(64, &o, &ops, &s, &r), 0);
+	assert_int_equal(r.status, PB_SEARCH_FOUND);
+	assert_int_equal(r.culprits[0].index, 40);
+	for (k = 0; k < r.n_steps; k++)
+		assert_int_equal(r.steps[k].runs, 1);
+	/* good, bad, 6 bisection steps, and nothing more: confirmation reuses the values */
+	assert_int_equal(r.n_steps, 8);
+	assert_int_equal(r.runs_total, 8);
+	pb_search_result_release(&r);
+}
+
+static void test_no_regression(void **state)
+{
+	struct sim s = { 32, 10.0, 0.02, { 0, 0 }, { 0, 0 }, { 0 }, 99, 0, 0 };
+	struct pb_search_opts o = opts(false);
+	struct pb_search_result r;
+
+	(void)state;
+	assert_int_equal(pb_search_run(32, &o, &ops, &s, &r), 0);
+	assert_int_equal(r.status, PB_SEARCH_NOT_REPRODUCED);
+	assert_int_equal(r.n_culprits, 0);
+	assert_int_equal(s.builds, 2);
+	pb_search_result_release(&r);
+}
+
+static void test_build_failures_around_culprit(void **state)
+{
+	struct sim s = { 32, 10.0, 0.01, { 20, 0 }, { 0.10, 0 }, { 21, 18, 0, 0 }, 5, 0, 0 };
+	struct pb_search_opts o = opts(false);
+	struct pb_search_result r;
+	size_t k, skipped = 0;
+
+	(void)state;
+	assert_int_equal(pb_search_run(32, &o, &ops, &s, &r), 0);
+	assert_int_equal(r.status, PB_SEARCH_FOUND);
+	assert_int_equal(r.culprits[0].index, 20);
+	for (k = 0; k < r.n_steps; k++)
+		skipped += r.steps[k].verdict == PB_STEP_SKIP;
+	assert_true(skipped <= 2);
+	pb_search_result_release(&r);
+
+	/* The parent of the culprit cannot be built: the first bad commit is 19 or 20. */
+	s = (struct sim){ 32, 10.0, 0.01, { 20, 0 }, { 0.10, 0 }, { 19, 0, 0, 0 }, 5, 0, 0 };
+	assert_int_equal(pb_search_run(32, &o, &ops, &s, &r), 0);
+	assert_int_equal(r.status, PB_SEARCH_ONLY_SKIPPED);
+	assert_int_equal(r.n_candidates, 2);
+	assert_int_equal(r.candidates[0], 19);
+	assert_int_equal(r.candidates[1], 20);
+	pb_search_result_release(&r);
+}
+
+static void test_two_culprits(void **state)
+{
+	struct sim s = { 64, 10.0, 0.01, { 17, 45 }, { 0.06, 0.06 }, { 0 }, 11, 0, 0 };
+	struct pb_search_opts o = opts(false);
+	struct pb_search_result r;
+	size_t a, b;
+
+	(void)state;
+	assert_int_equal(pb_search_run(64, &o, &ops, &s, &r), 0);
+	assert_int_equal(r.status, PB_SEARCH_FOUND);
+	assert_int_equal(r.n_culprits, 2);
+	a = r.culprits[0].index;
+	b = r.culprits[1].index;
+	assert_true((a == 17 && b == 45) || (a == 45 && b == 17));
+	assert_true(r.culprits[0].explained_fraction > 0.3 && r.culprits[0].explained_fraction < 0.7);
+	pb_search_result_release(&r);
+}
+
+static void test_endpoint_cannot_build(void **state)
+{
+	struct sim s = { 8, 10.0, 0.01, { 4, 0 }, { 0.1, 0 }, { 8, 0, 0, 0 }, 3, 0, 0 };
+	struct pb_search_opts o = opts(false);
+	struct pb_search_result r;
+
+	(void)state;
+	assert_int_equal(pb_search_run(8, &o, &ops, &s, &r), -1);
+	assert_string_equal(pb_error_message(), "the bad commit cannot be built");
+	assert_int_equal(pb_error_exit_code(), PB_EXIT_INCONCLUSIVE);
+	pb_search_result_release(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_single_culprit_noisy),
+		cmocka_unit_test(test_exact_metric_one_run_per_commit),
+		cmocka_unit_test(test_no_regression),
+		cmocka_unit_test(test_build_failures_around_culprit),
+		cmocka_unit_test(test_two_culprits),
+		cmocka_unit_test(test_endpoint_cannot_build),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
