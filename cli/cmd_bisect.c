@@ -1,16 +1,170 @@
-/* cmd_bisect.c: `placebisect bisect` (delivered by issue #5). */
+/* cmd_bisect.c: `placebisect bisect` (and the one-liner): options in, pb_bisect_run, result out. */
+#include <math.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "bisect/repo.h"
+#include "bisect/session.h"
 #include "cli/cli.h"
+#include "core/proc.h"
+#include "report/table.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	/* First ^C: stop the running command and save; a second one ends at once. */
+	if (stop) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	stop = 1;
+	pb_proc_interrupt();
+}
+
+static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out)
+{
+	const struct pb_search_result *sr = &res->search;
+	const char *headers[] = { "commit", "verdict", "runs", "median", "subject" };
+	struct pb_table *t = pb_table_new(5, headers);
+	size_t i;
+
+	pb_table_align_right(t, 2);
+	pb_table_align_right(t, 3);
+	for (i = 0; i < sr->n_steps; i++) {
+		const struct pb_search_step *st = &sr->steps[i];
+
+		pb_table_cellf(t, "%.7s", res->commits[st->index].info.id);
+		pb_table_cell(t, pb_step_verdict_name(st->verdict));
+		pb_table_cellf(t, "%zu", st->runs);
+		pb_table_cellf(t, "%.6g", st->median);
+		pb_table_cell(t, res->commits[st->index].info.subject);
+	}
+	pb_buf_printf(out, "Bisected %zu commits between %.7s (good) and %.7s (bad), benchmark %s, "
+		      "metric %s, backend %s.\n\n", res->n_commits - 1, res->good, res->bad,
+		      res->benchmark, res->metric, res->backend);
+	pb_table_render_text(t, out);
+	pb_table_free(t);
+	pb_buf_putc(out, '\n');
+	switch (sr->status) {
+	case PB_SEARCH_FOUND:
+		for (i = 0; i < sr->n_culprits; i++) {
+			const struct pb_culprit *c = &sr->culprits[i];
+			const struct pb_commit_info *ci = &res->commits[c->index].info;
+
+			pb_buf_printf(out, "%s %s %s\n  %s, %s\n  %+.1f%% against its parent (95%% CI %+.1f%% "
+				      "to %+.1f%%, p = %.2g), %.0f%% of the whole regression\n",
+				      i ? "Further culprit:" : "First bad commit:", ci->id, ci->subject,
+				      ci->author, ci->date, (c->effect.ratio - 1) * 100,
+				      (c->effect.ci95[0] - 1) * 100, (c->effect.ci95[1] - 1) * 100,
+				      c->effect.p_value, c->explained_fraction * 100);
+			if (c->effect.verdict != PB_VERDICT_SLOWER)
+				pb_buf_printf(out, "  (not confirmed: the larger sample says %s)\n",
+					      pb_verdict_name(c->effect.verdict));
+		}
+		break;
+	case PB_SEARCH_NOT_REPRODUCED:
+		pb_buf_printf(out, "Regression not reproduced: bad is %+.1f%% against good (95%% CI %+.1f%% "
+			      "to %+.1f%%, p = %.2g), verdict %s; nothing to bisect.\n",
+			      (sr->endpoints.ratio - 1) * 100, (sr->endpoints.ci95[0] - 1) * 100,
+			      (sr->endpoints.ci95[1] - 1) * 100, sr->endpoints.p_value,
+			      pb_verdict_name(sr->endpoints.verdict));
+		break;
+	case PB_SEARCH_ONLY_SKIPPED:
+		pb_buf_printf(out, "Only skipped commits left: the first bad commit is one of\n");
+		for (i = 0; i < sr->n_candidates; i++)
+			pb_buf_printf(out, "  %s %s\n", res->commits[sr->candidates[i]].info.id,
+				      res->commits[sr->candidates[i]].info.subject);
+		break;
+	}
+	pb_buf_printf(out, "\n%d builds (%d cached), %zu runs (%zu measured now).\n", res->builds,
+		      res->builds_cached, sr->runs_total, res->runs_measured);
+}
 
 int cmd_bisect(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("bisect");
-	char **pos;
-	int ret = cli_parse(cmd, NULL, argc, argv, &pos, NULL);
+	const char *report = NULL;
+	bool resume = false, first_parent = false;
+	struct pb_bisect_opts o = { .alpha = -1, .min_effect = -1 };
+	struct pb_bisect_result res;
+	struct pb_buf doc = PB_BUF_INIT, table = PB_BUF_INIT;
+	struct pb_progress progress;
+	struct pb_repo *repo = NULL;
+	struct pb_config cfg;
+	struct pb_jsonw w;
+	char **pos = NULL;
+	long max_runs = 0;
+	const struct cli_opt opts[] = {
+		{ "good", 0, CLI_STRING, &o.good, "REV", "a revision where the benchmark is fast", 0, 0 },
+		{ "bad", 0, CLI_STRING, &o.bad, "REV", "a later revision where it is slow", 0, 0 },
+		{ "bench", 0, CLI_STRING, &o.bench, "NAME", "the benchmark (benchmarks.NAME in the config)", 0, 0 },
+		{ "backend", 0, CLI_STRING, &o.backend, "B", "auto, perf, cachegrind or time (default: measure.backend)", 0, 0 },
+		{ "metric", 0, CLI_STRING, &o.metric, "M", "wall, cpu, instructions, est_cycles, a counter, ... (default: the benchmark's)", 0, 0 },
+		{ "cpus", 0, CLI_STRING, &o.cpus, "LIST", "CPUs to pin the benchmark to (default: measure.cpus)", 0, 0 },
+		{ "alpha", 0, CLI_DOUBLE, &o.alpha, "P", "significance level (default: stats.alpha)", 1e-9, 0.5 },
+		{ "min-effect", 0, CLI_DOUBLE, &o.min_effect, "F", "smallest relative slowdown that counts (default: stats.min_effect)", 0, 0.99 },
+		{ "max-runs", 0, CLI_INT, &max_runs, "N", "runs per commit before a step is left undecided (default: stats.max_runs)", 1, 100000 },
+		{ "report", 0, CLI_STRING, &report, "FILE.md", "write the markdown report (issue #6)", 0, 0 },
+		{ "resume", 0, CLI_FLAG, &resume, NULL, "continue an interrupted bisect (the default)", 0, 0 },
+		{ "reset", 0, CLI_FLAG, &o.reset, NULL, "forget the interrupted bisect's journal (caches stay)", 0, 0 },
+		{ "first-parent", 0, CLI_FLAG, &first_parent, NULL, "follow first parents only (the default and only mode)", 0, 0 },
+		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
+	};
+	int ret = cli_parse(cmd, opts, argc, argv, &pos, NULL);
 
-	free(pos);
 	if (ret)
 		return ret < 0 ? -1 : 0;
-	return cli_not_built("bisect", 5);
+	if (pos[0])
+		ret = pb_error("bisect: unexpected argument '%s'", pos[0]);
+	else if (!o.good || !o.bad || !o.bench)
+		ret = pb_error("bisect: --good, --bad and --bench are required (see 'placebisect bisect --help')");
+	else if (report)
+		ret = pb_error("bisect: --report: the markdown report is not built yet (issue #6); "
+			       "use -o FILE.json for the result");
+	free(pos);
+	if (ret)
+		return ret;
+	(void)resume;
+	(void)first_parent;
+	o.max_runs = max_runs;
+
+	pb_config_init(&cfg);
+	memset(&res, 0, sizeof(res));
+	if (cli_load_config(&cfg, true, NULL) || pb_repo_open(&repo, cli.repo ? cli.repo : ".")) {
+		ret = -1;
+		goto out;
+	}
+	pb_progress_init(&progress, cli.quiet ? NULL : stderr);
+	o.progress = &progress;
+	o.stop = &stop;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (pb_bisect_run(repo, &cfg, &o, &res)) {
+		if (pb_error_exit_code() == PB_EXIT_INTERRUPTED)
+			pb_error_wrap("stopped; what was measured is kept, run the same command again to "
+				      "resume: ");
+		ret = -1;
+		goto out;
+	}
+	pb_jsonw_init(&w, &doc, false);
+	pb_bisect_write_json(&res, &w);
+	pb_jsonw_finish(&w);
+	print_summary(&res, &table);
+	if (cli_emit(&doc, &table))
+		ret = -1;
+	else
+		ret = pb_bisect_exit_code(&res);
+out:
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	pb_bisect_result_release(&res);
+	pb_repo_free(repo);
+	pb_config_release(&cfg);
+	pb_buf_release(&doc);
+	pb_buf_release(&table);
+	return ret;
 }

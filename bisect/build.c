@@ -1,0 +1,291 @@
+/* build.c: one build per commit: checkout, build.command in the worktree, artifacts into the cache. */
+#include "bisect/build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/atomic.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/proc.h"
+#include "core/util.h"
+
+static uint64_t build_hash(const struct pb_config *cfg)
+{
+	uint64_t h = PB_HASH64_SEED;
+	char *const *l;
+
+#define MIX(s) do { const char *s_ = (s) ? (s) : "\x01"; h = pb_hash64(s_, strlen(s_) + 1, h); } while (0)
+	MIX(cfg->build.command);
+	MIX(cfg->build.binary);
+	for (l = cfg->build.artifacts; l && *l; l++)
+		MIX(*l);
+	MIX("\x02");
+	for (l = cfg->build.env; l && *l; l++)
+		MIX(*l);
+	MIX("\x02");
+	for (l = cfg->build.env_pass; l && *l; l++)
+		MIX(*l);
+#undef MIX
+	return h;
+}
+
+int pb_builder_init(struct pb_builder *b, struct pb_repo *repo, struct pb_worktree *wt,
+		    const struct pb_state *st, const struct pb_config *cfg)
+{
+	memset(b, 0, sizeof(*b));
+	if (!cfg->build.command)
+		return pb_error("%s: build.command is required to bisect (the shell command that builds "
+				"a revision in its worktree, e.g. \"make -j2\")",
+				cfg->path ? cfg->path : "the configuration");
+	b->repo = repo;
+	b->wt = wt;
+	b->st = st;
+	b->cfg = cfg;
+	b->cache_dir = pb_state_path(st, "builds/%016llx", (unsigned long long)build_hash(cfg));
+	return pb_mkdir_p(b->cache_dir);
+}
+
+void pb_builder_release(struct pb_builder *b)
+{
+	free(b->cache_dir);
+	memset(b, 0, sizeof(*b));
+}
+
+void pb_build_release(struct pb_build *bd)
+{
+	free(bd->dir);
+	free(bd->binary);
+	free(bd->log);
+	free(bd->reason);
+	memset(bd, 0, sizeof(*bd));
+}
+
+static int copy_file(const char *src, const char *dst)
+{
+	char chunk[65536];
+	struct stat st;
+	ssize_t n;
+	int in, out, ret = 0;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return pb_error_errno("cannot read %s", src);
+	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(in);
+		return pb_error("%s is not a regular file", src);
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 0777);
+	if (out < 0) {
+		close(in);
+		return pb_error_errno("cannot write %s", dst);
+	}
+	while ((n = read(in, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write(out, chunk, (size_t)n) != n) {
+			ret = pb_error_errno("cannot copy %s to %s", src, dst);
+			break;
+		}
+	}
+	if (ret == 0 && fsync(out) != 0)
+		ret = pb_error_errno("cannot write %s", dst);
+	close(in);
+	close(out);
+	return ret;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* rm -rf, best effort and silent: used on our own cache entries only. */
+static void remove_tree(const char *path)
+{
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int write_meta(const char *dir, bool ok, double seconds, const char *reason, const char *log)
+{
+	char *path = pb_xasprintf("%s/meta.json", dir);
+	struct pb_buf doc = PB_BUF_INIT;
+	struct pb_jsonw w;
+	int ret;
+
+	pb_jsonw_init(&w, &doc, false);
+	pb_jsonw_object(&w, NULL);
+	pb_jsonw_string(&w, "schema", "placebisect.build/1");
+	pb_jsonw_bool(&w, "ok", ok);
+	pb_jsonw_number(&w, "seconds", seconds);
+	pb_jsonw_string(&w, "reason", reason);
+	pb_jsonw_string(&w, "log", log);
+	pb_jsonw_end(&w);
+	pb_jsonw_finish(&w);
+	ret = pb_atomic_write(path, doc.data, doc.len);
+	pb_buf_release(&doc);
+	free(path);
+	return ret;
+}
+
+/* The binary's file name inside the cache directory. */
+static char *cached_binary(const struct pb_builder *b, const char *dir)
+{
+	char *copy, *name;
+
+	if (!b->cfg->build.binary)
+		return NULL;
+	copy = pb_xstrdup(b->cfg->build.binary);
+	name = pb_xasprintf("%s/%s", dir, basename(copy));
+	free(copy);
+	return name;
+}
+
+static int from_cache(struct pb_builder *b, const char *dir, struct pb_build *out)
+{
+	char *meta = pb_xasprintf("%s/meta.json", dir);
+	struct pb_json *doc = NULL;
+	int ret;
+
+	ret = pb_json_parse_file(&doc, meta);
+	if (ret == 0) {
+		out->ok = pb_json_bool(pb_json_get(doc, "ok"), false);
+		out->seconds = pb_json_number(pb_json_get(doc, "seconds"), 0);
+		if (pb_json_string(pb_json_get(doc, "reason"), NULL))
+			out->reason = pb_xstrdup(pb_json_string(pb_json_get(doc, "reason"), ""));
+		if (pb_json_string(pb_json_get(doc, "log"), NULL))
+			out->log = pb_xstrdup(pb_json_string(pb_json_get(doc, "log"), ""));
+		out->cached = true;
+		out->binary = out->ok ? cached_binary(b, dir) : NULL;
+		b->cached++;
+	}
+	pb_json_free(doc);
+	free(meta);
+	return ret;
+}
+
+int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out)
+{
+	struct pb_proc_opts o = PB_PROC_OPTS_INIT;
+	struct pb_proc_result res;
+	char *tmp = NULL, *meta = NULL, *logdir = NULL, desc[96], **a;
+	int64_t t0;
+	int logfd = -1, ret = -1;
+	bool ok;
+
+	memset(out, 0, sizeof(*out));
+	memset(&res, 0, sizeof(res));
+	out->dir = pb_xasprintf("%s/%s", b->cache_dir, id);
+	meta = pb_xasprintf("%s/meta.json", out->dir);
+	if (access(meta, F_OK) == 0) {
+		ret = from_cache(b, out->dir, out);
+		goto out;
+	}
+
+	if (pb_worktree_checkout(b->wt, b->repo, id))
+		goto out;
+	logdir = pb_state_path(b->st, "logs");
+	if (pb_mkdir_p(logdir))
+		goto out;
+	out->log = pb_xasprintf("%s/build-%s.log", logdir, id);
+	logfd = open(out->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (logfd < 0) {
+		pb_error_errno("cannot write the build log %s", out->log);
+		goto out;
+	}
+	o.shell = b->cfg->build.command;
+	o.cwd = b->wt->dir;
+	o.env_set = (const char *const *)b->cfg->build.env;
+	o.env_pass = (const char *const *)b->cfg->build.env_pass;
+	o.timeout_s = b->cfg->build.timeout;
+	o.stdout_fd = logfd;
+	o.merge_stderr = true;
+	t0 = pb_now_ns();
+	if (pb_proc_run(&o, &res)) {
+		pb_error_wrap("building %.7s: ", id);
+		goto out;
+	}
+	out->seconds = (double)(pb_now_ns() - t0) / 1e9;
+	b->built++;
+	if (res.interrupted) {
+		ret = pb_error_as(PB_EXIT_INTERRUPTED, "interrupted while building %.7s", id);
+		goto out;
+	}
+	ok = res.exited && res.status == 0;
+	if (!ok) {
+		pb_proc_describe(&res, o.timeout_s, desc, sizeof(desc));
+		out->reason = pb_xasprintf("build.command failed (%s); see %s", desc, out->log);
+	}
+
+	/* Assemble the cache entry in a temporary directory and rename it into place; leftovers of
+	 * an interrupted earlier attempt go first. */
+	tmp = pb_xasprintf("%s.tmp", out->dir);
+	remove_tree(tmp);
+	remove_tree(out->dir);
+	if (pb_mkdir_p(tmp))
+		goto out;
+	if (ok && b->cfg->build.binary) {
+		char *src = pb_xasprintf("%s/%s", b->wt->dir, b->cfg->build.binary), *dst;
+		int rc = 0;
+
+		out->binary = cached_binary(b, out->dir);
+		if (access(src, F_OK) != 0) {
+			ok = false;
+			out->reason = pb_xasprintf("build.binary '%s' was not produced by the build; see %s",
+						   b->cfg->build.binary, out->log);
+		} else {
+			dst = cached_binary(b, tmp);
+			rc = copy_file(src, dst); /* a disk error, not the build's fault */
+			free(dst);
+		}
+		free(src);
+		if (rc)
+			goto out;
+	}
+	for (a = b->cfg->build.artifacts; ok && a && *a; a++) {
+		char *src = pb_xasprintf("%s/%s", b->wt->dir, *a), *copy = pb_xstrdup(*a);
+		char *dst = pb_xasprintf("%s/%s", tmp, basename(copy));
+		int rc = copy_file(src, dst);
+
+		free(src);
+		free(dst);
+		free(copy);
+		if (rc) {
+			ok = false;
+			out->reason = pb_xasprintf("build artifact '%s': %s", *a, pb_error_message());
+		}
+	}
+	if (!ok) {
+		free(out->binary);
+		out->binary = NULL;
+	}
+	out->ok = ok;
+	if (write_meta(tmp, ok, out->seconds, out->reason, out->log))
+		goto out;
+	if (rename(tmp, out->dir) != 0) {
+		pb_error_errno("cannot store the build of %.7s in %s", id, out->dir);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (tmp && ret != 0)
+		remove_tree(tmp);
+	if (logfd >= 0)
+		close(logfd);
+	pb_proc_result_release(&res);
+	free(tmp);
+	free(meta);
+	free(logdir);
+	return ret;
+}

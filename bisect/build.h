@@ -1,0 +1,46 @@
+/* build.h: build a commit in the private worktree, once: the artifacts are cached per commit. */
+#ifndef PB_BISECT_BUILD_H
+#define PB_BISECT_BUILD_H
+
+#include <stdbool.h>
+
+#include "bisect/repo.h"
+#include "bisect/state.h"
+#include "bisect/worktree.h"
+#include "core/config.h"
+
+struct pb_builder {
+	struct pb_repo *repo;
+	struct pb_worktree *wt;
+	const struct pb_state *st;
+	const struct pb_config *cfg;
+	char *cache_dir;     /* <state>/builds/<build-config hash> */
+	int built, cached;   /* builds run in this process, and builds found in the cache */
+};
+
+struct pb_build {
+	bool ok;
+	bool cached;      /* found in the cache: not built in this run */
+	char *dir;        /* the commit's cache directory */
+	char *binary;     /* cached copy of build.binary (NULL when none is configured) */
+	char *log;        /* the build log */
+	double seconds;   /* how long the build took (when it was built) */
+	char *reason;     /* why it failed ("exit 2", "timed out after 900 s", ...) */
+};
+
+/* Set up; the builder borrows everything. Returns 0 or -1 (build.command missing). */
+int pb_builder_init(struct pb_builder *b, struct pb_repo *repo, struct pb_worktree *wt,
+		    const struct pb_state *st, const struct pb_config *cfg);
+void pb_builder_release(struct pb_builder *b);
+
+/*
+ * The build of commit `id`: from the cache, or checked out and built now (build.command in the
+ * worktree, with build.timeout, build.env, its output in the log), its artifacts (build.binary and
+ * build.artifacts) copied into the cache. A failed build is cached too (a commit is never built
+ * twice) and is not an error: out->ok is false, out->reason says why. Returns 0, or -1 when
+ * something outside the build failed (checkout, disk, interrupted). Release with pb_build_release().
+ */
+int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out);
+void pb_build_release(struct pb_build *bd);
+
+#endif

@@ -1,0 +1,516 @@
+/* session.c: the bisect driver: resolves, builds (cached), measures (cached, resumable), searches. */
+#include "bisect/session.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bisect/build.h"
+#include "bisect/state.h"
+#include "bisect/worktree.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "measure/runner.h"
+
+struct sess {
+	struct pb_repo *repo;
+	const struct pb_config *cfg;
+	const struct pb_bisect_opts *o;
+	const struct pb_bench *bench;
+	struct pb_state st;
+	struct pb_worktree wt;
+	struct pb_builder builder;
+	struct pb_runner_opts tmpl;  /* options every commit's runner starts from */
+	char *key;                   /* measurement cache key */
+	struct pb_bisect_result *res;
+	char (*ids)[PB_OID_HEX];
+	/* per commit */
+	struct pb_runner **runners;
+	struct pb_runner_opts *ropts;
+	char **commands;
+	size_t *cursor;              /* runs of commits[i].m already handed to the search */
+	bool *loaded;
+	bool *warmed;
+};
+
+/* ---- Callbacks of the search ---- */
+
+static int journal(struct sess *s, const char *event, const char *commit, const char *k1,
+		   const char *v1)
+{
+	struct pb_buf line = PB_BUF_INIT;
+	struct pb_jsonw w;
+	int ret;
+
+	pb_jsonw_init(&w, &line, true);
+	pb_jsonw_object(&w, NULL);
+	pb_jsonw_string(&w, "event", event);
+	if (commit)
+		pb_jsonw_string(&w, "commit", commit);
+	if (k1)
+		pb_jsonw_string(&w, k1, v1);
+	pb_jsonw_end(&w);
+	ret = pb_state_journal_append(&s->st, &line);
+	pb_buf_release(&line);
+	return ret;
+}
+
+static int cb_build(void *arg, size_t i)
+{
+	struct sess *s = arg;
+	struct pb_bisect_commit *c = &s->res->commits[i];
+	struct pb_build bd;
+	int ret;
+
+	if (s->o->stop && *s->o->stop)
+		return pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
+	if (s->o->progress)
+		pb_progress_detail(s->o->progress, "building %.7s %s", s->ids[i], c->info.subject);
+	if (pb_builder_get(&s->builder, s->ids[i], &bd))
+		return -1;
+	c->build_failed = !bd.ok;
+	free(c->binary);
+	c->binary = bd.binary ? pb_xstrdup(bd.binary) : NULL;
+	free(c->build_reason);
+	c->build_reason = bd.reason ? pb_xstrdup(bd.reason) : NULL;
+	if (!bd.ok)
+		pb_note("%.7s cannot be built (%s): skipped", s->ids[i], bd.reason ? bd.reason : "?");
+	ret = bd.ok ? 0 : 1;
+	if (!bd.cached && journal(s, "build", s->ids[i], "result", bd.ok ? "ok" : "failed"))
+		ret = -1;
+	pb_build_release(&bd);
+	return ret;
+}
+
+/* The runner of commit i, created on first use (its options and command live as long). */
+static int runner_of(struct sess *s, size_t i, struct pb_runner **out)
+{
+	struct pb_bisect_commit *c = &s->res->commits[i];
+	struct pb_placeholders ph = { c->binary, s->wt.dir, s->cfg->dir };
+
+	if (!s->runners[i]) {
+		s->commands[i] = pb_config_expand(s->bench->command, &ph);
+		s->ropts[i] = s->tmpl;
+		s->ropts[i].shell = s->commands[i];
+		s->ropts[i].cwd = s->wt.dir;
+		s->ropts[i].commit = s->ids[i];
+		if (pb_runner_new(&s->runners[i], &s->ropts[i]))
+			return -1;
+		if (c->m.n_runs == 0)
+			pb_runner_begin(s->runners[i], &c->m);
+	}
+	*out = s->runners[i];
+	return 0;
+}
+
+static void load_cache(struct sess *s, size_t i)
+{
+	struct pb_measurement *m = &s->res->commits[i].m;
+
+	if (s->loaded[i])
+		return;
+	s->loaded[i] = true;
+	if (pb_state_cache_load(&s->st, s->key, s->ids[i], m) < 0) {
+		pb_warn("discarding a damaged cached measurement: %s", pb_error_message());
+		pb_measurement_release(m);
+		pb_measurement_init(m);
+		pb_state_cache_drop(&s->st, s->key, s->ids[i]);
+	}
+}
+
+static int cb_sample(void *arg, size_t i, double *value)
+{
+	struct sess *s = arg;
+	struct pb_measurement *m = &s->res->commits[i].m;
+	struct pb_runner *r;
+	const struct pb_run *run;
+	long k;
+
+	load_cache(s, i);
+	if (s->cursor[i] >= m->n_runs) {
+		if (s->o->stop && *s->o->stop)
+			return pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
+		if (runner_of(s, i, &r) || pb_worktree_checkout(&s->wt, s->repo, s->ids[i]))
+			return -1;
+		if (!s->warmed[i]) {
+			for (k = 0; k < pb_runner_warmups(r); k++)
+				if (pb_runner_run(r, m, false))
+					return -1;
+			s->warmed[i] = true;
+		}
+		if (s->o->progress)
+			pb_progress_detail(s->o->progress, "measuring %.7s: run %zu", s->ids[i],
+					   m->n_runs + 1);
+		if (pb_runner_run(r, m, true) ||
+		    pb_state_cache_save(&s->st, s->key, s->ids[i], m))
+			return -1;
+		s->res->runs_measured++;
+	}
+	run = &m->runs[s->cursor[i]++];
+	if (!run->ok)
+		return 1;
+	*value = run->value;
+	return 0;
+}
+
+static void cb_step(void *arg, size_t i, int k, int total, const char *what)
+{
+	struct sess *s = arg;
+
+	if (s->o->progress)
+		pb_progress_step(s->o->progress, k, total, "%s (%.7s %s)", what, s->ids[i],
+				 s->res->commits[i].info.subject);
+}
+
+/* ---- Setting up ---- */
+
+static char *cache_key(const struct sess *s, const char *backend)
+{
+	struct pb_buf b = PB_BUF_INIT;
+	const char *p;
+
+	/* bench-backend-metric-confighash, with anything unsafe in a file name replaced */
+	for (p = s->bench->name; *p; p++)
+		pb_buf_putc(&b, isalnum((unsigned char)*p) || *p == '-' || *p == '.' ? *p : '_');
+	pb_buf_printf(&b, "-%s-", backend);
+	for (p = s->tmpl.metric; *p; p++)
+		pb_buf_putc(&b, isalnum((unsigned char)*p) || *p == '-' || *p == '.' ? *p : '_');
+	pb_buf_printf(&b, "-%016llx", (unsigned long long)pb_config_bench_hash(s->cfg, s->bench));
+	return pb_buf_detach(&b);
+}
+
+/* Is this the bisect the journal was last started for? Then we are resuming it. */
+static int open_journal(struct sess *s)
+{
+	struct pb_json *events = NULL, *e, *last = NULL;
+	int ret = 0;
+
+	if (s->o->reset && pb_state_journal_reset(&s->st))
+		return -1;
+	if (pb_state_journal_read(&s->st, &events))
+		return -1;
+	for (e = pb_json_child(events); e; e = pb_json_next(e))
+		if (strcmp(pb_json_string(pb_json_get(e, "event"), ""), "start") == 0)
+			last = e;
+	if (last && strcmp(pb_json_string(pb_json_get(last, "good"), ""), s->res->good) == 0 &&
+	    strcmp(pb_json_string(pb_json_get(last, "bad"), ""), s->res->bad) == 0 &&
+	    strcmp(pb_json_string(pb_json_get(last, "key"), ""), s->key) == 0) {
+		s->res->resumed = true;
+	} else {
+		struct pb_buf line = PB_BUF_INIT;
+		struct pb_jsonw w;
+
+		pb_jsonw_init(&w, &line, true);
+		pb_jsonw_object(&w, NULL);
+		pb_jsonw_string(&w, "event", "start");
+		pb_jsonw_string(&w, "good", s->res->good);
+		pb_jsonw_string(&w, "bad", s->res->bad);
+		pb_jsonw_string(&w, "benchmark", s->bench->name);
+		pb_jsonw_string(&w, "key", s->key);
+		pb_jsonw_end(&w);
+		ret = pb_state_journal_append(&s->st, &line);
+		pb_buf_release(&line);
+	}
+	pb_json_free(events);
+	return ret;
+}
+
+static int setup(struct sess *s)
+{
+	struct pb_bisect_result *res = s->res;
+	char (*ids)[PB_OID_HEX] = NULL;
+	struct pb_runner *probe = NULL;
+	size_t n, i;
+
+	s->bench = pb_config_bench(s->cfg, s->o->bench);
+	if (!s->bench)
+		return -1;
+	if (pb_repo_resolve(s->repo, s->o->good, res->good) ||
+	    pb_repo_resolve(s->repo, s->o->bad, res->bad) ||
+	    pb_repo_first_parent_range(s->repo, res->good, res->bad, &ids, &n))
+		return -1;
+
+	/* The runner's options: the config, then the command line's overrides. */
+	pb_runner_opts_from_config(&s->tmpl, s->cfg, s->bench);
+	if (s->o->backend)
+		s->tmpl.backend = s->o->backend;
+	if (s->o->metric)
+		s->tmpl.metric = s->o->metric;
+	if (s->o->cpus)
+		s->tmpl.cpus = s->o->cpus;
+	s->tmpl.stop = s->o->stop;
+	/* Fail on a bad metric or an unusable backend now, before anything is built. */
+	if (pb_runner_new(&probe, &s->tmpl)) {
+		free(ids);
+		return -1;
+	}
+	res->backend = pb_xstrdup(pb_runner_backend(probe));
+	res->metric = pb_xstrdup(s->tmpl.metric);
+	res->benchmark = pb_xstrdup(s->bench->name);
+	s->key = cache_key(s, res->backend);
+	pb_runner_free(probe);
+
+	/* Commits 0 (good) .. n (bad). */
+	res->n_commits = n + 1;
+	res->commits = pb_xcalloc(n + 1, sizeof(*res->commits));
+	s->ids = pb_xmalloc((n + 1) * sizeof(*s->ids));
+	memcpy(s->ids[0], res->good, PB_OID_HEX);
+	memcpy(s->ids + 1, ids, n * sizeof(*ids));
+	free(ids);
+	for (i = 0; i <= n; i++) {
+		pb_measurement_init(&res->commits[i].m);
+		if (pb_repo_commit_info(s->repo, s->ids[i], &res->commits[i].info))
+			return -1;
+	}
+	s->runners = pb_xcalloc(n + 1, sizeof(*s->runners));
+	s->ropts = pb_xcalloc(n + 1, sizeof(*s->ropts));
+	s->commands = pb_xcalloc(n + 1, sizeof(*s->commands));
+	s->cursor = pb_xcalloc(n + 1, sizeof(*s->cursor));
+	s->loaded = pb_xcalloc(n + 1, sizeof(*s->loaded));
+	s->warmed = pb_xcalloc(n + 1, sizeof(*s->warmed));
+
+	if (pb_state_open(&s->st, pb_repo_gitdir(s->repo)) || pb_state_lock(&s->st) ||
+	    pb_worktree_open(&s->wt, s->st.dir) ||
+	    pb_builder_init(&s->builder, s->repo, &s->wt, &s->st, s->cfg) || open_journal(s))
+		return -1;
+	pb_repo_check_special(s->repo, res->bad);
+	if (res->resumed)
+		pb_note("resuming the bisect of %.7s..%.7s (cached builds and measurements are reused)",
+			res->good, res->bad);
+	return 0;
+}
+
+int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
+		  struct pb_bisect_result *res)
+{
+	struct sess s;
+	struct pb_search_opts so;
+	const struct pb_search_ops ops = { cb_build, cb_sample, cb_step };
+	size_t i;
+	int ret = -1;
+
+	memset(res, 0, sizeof(*res));
+	memset(&s, 0, sizeof(s));
+	s.repo = repo;
+	s.cfg = cfg;
+	s.o = o;
+	s.res = res;
+	s.st.lock_fd = -1;
+	if (setup(&s))
+		goto out;
+
+	so.alpha = o->alpha >= 0 ? o->alpha : cfg->stats.alpha;
+	so.min_effect = o->min_effect >= 0 ? o->min_effect : cfg->stats.min_effect;
+	so.max_runs = (size_t)(o->max_runs > 0 ? o->max_runs : cfg->stats.max_runs);
+	so.exact = strcmp(res->backend, "cachegrind") == 0;
+	so.runs = so.exact ? 1 : (size_t)s.bench->runs;
+	if (so.max_runs < so.runs)
+		so.max_runs = so.runs;
+	so.explained_min = 0.8;
+	so.max_culprits = 4;
+	if (pb_search_run(res->n_commits - 1, &so, &ops, &s, &res->search))
+		goto out;
+	res->builds = s.builder.built;
+	res->builds_cached = s.builder.cached;
+	for (i = 0; i < res->n_commits; i++)
+		if (res->commits[i].m.n_runs)
+			pb_measurement_finish(&res->commits[i].m);
+	ret = journal(&s, "done", NULL, "status", res->search.status == PB_SEARCH_FOUND ? "found" :
+		      res->search.status == PB_SEARCH_NOT_REPRODUCED ? "not-reproduced" : "only-skipped");
+out:
+	if (o->progress)
+		pb_progress_done(o->progress);
+	for (i = 0; s.runners && i < res->n_commits; i++) {
+		pb_runner_free(s.runners[i]);
+		free(s.commands[i]);
+	}
+	free(s.runners);
+	free(s.ropts);
+	free(s.commands);
+	free(s.cursor);
+	free(s.loaded);
+	free(s.warmed);
+	free(s.ids);
+	free(s.key);
+	pb_builder_release(&s.builder);
+	pb_worktree_release(&s.wt);
+	pb_state_close(&s.st);
+	return ret;
+}
+
+void pb_bisect_result_release(struct pb_bisect_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->n_commits; i++) {
+		pb_commit_info_release(&res->commits[i].info);
+		pb_measurement_release(&res->commits[i].m);
+		free(res->commits[i].binary);
+		free(res->commits[i].build_reason);
+	}
+	free(res->commits);
+	free(res->benchmark);
+	free(res->metric);
+	free(res->backend);
+	pb_search_result_release(&res->search);
+	memset(res, 0, sizeof(*res));
+}
+
+int pb_bisect_exit_code(const struct pb_bisect_result *res)
+{
+	return res->search.status == PB_SEARCH_FOUND ? PB_EXIT_OK : PB_EXIT_INCONCLUSIVE;
+}
+
+/* ---- The result file ---- */
+
+static const char *status_name(enum pb_search_status st)
+{
+	return st == PB_SEARCH_FOUND ? "found" : st == PB_SEARCH_NOT_REPRODUCED ? "not-reproduced" :
+									   "only-skipped";
+}
+
+static double median_of(const struct pb_search_result *sr, size_t i)
+{
+	return sr->n_values[i] ? pb_stats_median(sr->values[i], sr->n_values[i]) : NAN;
+}
+
+static void write_commit(struct pb_jsonw *w, const char *key, const struct pb_bisect_commit *c)
+{
+	size_t i;
+
+	pb_jsonw_object(w, key);
+	pb_jsonw_string(w, "commit", c->info.id);
+	pb_jsonw_string(w, "parent", c->info.parent);
+	pb_jsonw_string(w, "subject", c->info.subject);
+	pb_jsonw_string(w, "author", c->info.author);
+	pb_jsonw_string(w, "date", c->info.date);
+	pb_jsonw_array(w, "files");
+	for (i = 0; i < c->info.n_files; i++)
+		pb_jsonw_string(w, NULL, c->info.files[i]);
+	pb_jsonw_end(w);
+	pb_jsonw_int(w, "insertions", c->info.insertions);
+	pb_jsonw_int(w, "deletions", c->info.deletions);
+	pb_jsonw_end(w);
+}
+
+static void write_effect(struct pb_jsonw *w, const char *key, const struct pb_comparison *cmp,
+			 double a_median, double b_median)
+{
+	pb_jsonw_object(w, key);
+	pb_jsonw_number(w, "good_median", a_median);
+	pb_jsonw_number(w, "bad_median", b_median);
+	pb_jsonw_number(w, "ratio", cmp->ratio);
+	pb_jsonw_array(w, "ci95");
+	pb_jsonw_number(w, NULL, cmp->ci95[0]);
+	pb_jsonw_number(w, NULL, cmp->ci95[1]);
+	pb_jsonw_end(w);
+	pb_jsonw_number(w, "p_value", cmp->p_value);
+	pb_jsonw_string(w, "verdict", pb_verdict_name(cmp->verdict));
+	pb_jsonw_end(w);
+}
+
+static void write_counters(struct pb_jsonw *w, const char *key, const struct pb_measurement *m)
+{
+	size_t k;
+
+	pb_jsonw_object(w, key);
+	for (k = 0; m->n_runs && k < m->runs[0].n_counters; k++)
+		pb_jsonw_number(w, m->runs[0].counters[k].name,
+				pb_measurement_counter(m, m->runs[0].counters[k].name));
+	pb_jsonw_end(w);
+}
+
+static void write_samples(struct pb_jsonw *w, const char *key, const struct pb_search_result *sr,
+			  size_t i)
+{
+	size_t k;
+
+	pb_jsonw_array(w, key);
+	for (k = 0; k < sr->n_values[i]; k++)
+		pb_jsonw_number(w, NULL, sr->values[i][k]);
+	pb_jsonw_end(w);
+}
+
+void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w)
+{
+	const struct pb_search_result *sr = &res->search;
+	size_t n = res->n_commits - 1, i;
+
+	pb_jsonw_object(w, NULL);
+	pb_jsonw_string(w, "schema", PB_BISECT_SCHEMA);
+	pb_jsonw_string(w, "good", res->good);
+	pb_jsonw_string(w, "bad", res->bad);
+	pb_jsonw_string(w, "benchmark", res->benchmark);
+	pb_jsonw_string(w, "metric", res->metric);
+	pb_jsonw_string(w, "backend", res->backend);
+	pb_jsonw_string(w, "status", status_name(sr->status));
+	write_effect(w, "endpoints", &sr->endpoints, median_of(sr, 0), median_of(sr, n));
+	if (sr->status == PB_SEARCH_FOUND && sr->n_culprits) {
+		const struct pb_culprit *cu = &sr->culprits[0];
+
+		write_commit(w, "culprit", &res->commits[cu->index]);
+		write_effect(w, "effect", &cu->effect, median_of(sr, cu->index - 1),
+			     median_of(sr, cu->index));
+		pb_jsonw_number(w, "explained_fraction", cu->explained_fraction);
+		pb_jsonw_array(w, "culprits");
+		for (i = 0; i < sr->n_culprits; i++) {
+			const struct pb_culprit *c = &sr->culprits[i];
+
+			pb_jsonw_object(w, NULL);
+			pb_jsonw_string(w, "commit", res->commits[c->index].info.id);
+			pb_jsonw_string(w, "subject", res->commits[c->index].info.subject);
+			write_effect(w, "effect", &c->effect, median_of(sr, c->index - 1),
+				     median_of(sr, c->index));
+			pb_jsonw_number(w, "explained_fraction", c->explained_fraction);
+			pb_jsonw_end(w);
+		}
+		pb_jsonw_end(w);
+		pb_jsonw_object(w, "counters");
+		write_counters(w, "parent", &res->commits[cu->index - 1].m);
+		write_counters(w, "culprit", &res->commits[cu->index].m);
+		pb_jsonw_end(w);
+		pb_jsonw_object(w, "binaries");
+		pb_jsonw_string(w, "good", res->commits[0].binary);
+		pb_jsonw_string(w, "bad", res->commits[n].binary);
+		pb_jsonw_string(w, "parent", res->commits[cu->index - 1].binary);
+		pb_jsonw_string(w, "culprit", res->commits[cu->index].binary);
+		pb_jsonw_end(w);
+	}
+	if (sr->status == PB_SEARCH_ONLY_SKIPPED) {
+		pb_jsonw_array(w, "candidates");
+		for (i = 0; i < sr->n_candidates; i++)
+			write_commit(w, NULL, &res->commits[sr->candidates[i]]);
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_array(w, "steps");
+	for (i = 0; i < sr->n_steps; i++) {
+		const struct pb_search_step *st = &sr->steps[i];
+		const struct pb_bisect_commit *c = &res->commits[st->index];
+
+		pb_jsonw_object(w, NULL);
+		pb_jsonw_string(w, "commit", c->info.id);
+		pb_jsonw_string(w, "subject", c->info.subject);
+		pb_jsonw_string(w, "verdict", pb_step_verdict_name(st->verdict));
+		pb_jsonw_int(w, "runs", (int64_t)st->runs);
+		pb_jsonw_number(w, "median", st->median);
+		pb_jsonw_string(w, "why", st->why);
+		if (c->build_failed)
+			pb_jsonw_string(w, "build_error", c->build_reason);
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_end(w);
+	pb_jsonw_object(w, "samples");
+	write_samples(w, "good", sr, 0);
+	write_samples(w, "bad", sr, n);
+	pb_jsonw_end(w);
+	pb_jsonw_int(w, "commits", (int64_t)n);
+	pb_jsonw_int(w, "builds", res->builds);
+	pb_jsonw_int(w, "builds_cached", res->builds_cached);
+	pb_jsonw_int(w, "runs_total", (int64_t)sr->runs_total);
+	pb_jsonw_int(w, "runs_measured", (int64_t)res->runs_measured);
+	pb_jsonw_int(w, "runs_failed", (int64_t)sr->failed_runs);
+	pb_jsonw_bool(w, "resumed", res->resumed);
+	pb_jsonw_end(w);
+}

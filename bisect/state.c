@@ -1,0 +1,198 @@
+/* state.c: the state directory: flock-based lock, atomic measurement cache, fsynced journal. */
+#include "bisect/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "core/atomic.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/log.h"
+
+int pb_state_open(struct pb_state *st, const char *gitdir)
+{
+	st->dir = pb_xasprintf("%s/placebisect", gitdir);
+	st->lock_fd = -1;
+	return pb_mkdir_p(st->dir);
+}
+
+void pb_state_close(struct pb_state *st)
+{
+	if (st->lock_fd >= 0)
+		close(st->lock_fd); /* releases the flock */
+	free(st->dir);
+	st->dir = NULL;
+	st->lock_fd = -1;
+}
+
+char *pb_state_path(const struct pb_state *st, const char *fmt, ...)
+{
+	struct pb_buf b = PB_BUF_INIT;
+	va_list ap;
+
+	pb_buf_printf(&b, "%s/", st->dir);
+	va_start(ap, fmt);
+	pb_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	return pb_buf_detach(&b);
+}
+
+int pb_state_lock(struct pb_state *st)
+{
+	char *path = pb_state_path(st, "lock"), pid[32];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		pb_error_errno("cannot open the lock %s", path);
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		pb_error_as(PB_EXIT_ENV, "another placebisect (pid %s) is bisecting this repository; "
+			    "wait for it to finish or stop it (lock: %s)", pid[0] ? pid : "?", path);
+		close(fd);
+		free(path);
+		return -1;
+	}
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == 0)
+		(void)!pwrite(fd, pid, strlen(pid), 0);
+	st->lock_fd = fd;
+	free(path);
+	return 0;
+}
+
+static char *cache_file(const struct pb_state *st, const char *key, const char *commit)
+{
+	return pb_state_path(st, "measurements/%s/%s.json", key, commit);
+}
+
+int pb_state_cache_load(const struct pb_state *st, const char *key, const char *commit,
+			struct pb_measurement *m)
+{
+	char *path = cache_file(st, key, commit);
+	int ret;
+
+	if (access(path, F_OK) != 0) {
+		free(path);
+		return 0;
+	}
+	ret = pb_measurement_read(m, path) ? -1 : 1;
+	free(path);
+	return ret;
+}
+
+int pb_state_cache_save(const struct pb_state *st, const char *key, const char *commit,
+			const struct pb_measurement *m)
+{
+	char *dir = pb_state_path(st, "measurements/%s", key), *path = cache_file(st, key, commit);
+	struct pb_buf doc = PB_BUF_INIT;
+	struct pb_jsonw w;
+	int ret = -1;
+
+	if (pb_mkdir_p(dir))
+		goto out;
+	pb_jsonw_init(&w, &doc, true);
+	pb_measurement_write(m, &w);
+	pb_jsonw_finish(&w);
+	ret = pb_atomic_write(path, doc.data, doc.len);
+out:
+	pb_buf_release(&doc);
+	free(dir);
+	free(path);
+	return ret;
+}
+
+void pb_state_cache_drop(const struct pb_state *st, const char *key, const char *commit)
+{
+	char *path = cache_file(st, key, commit);
+
+	unlink(path);
+	free(path);
+}
+
+int pb_state_journal_append(const struct pb_state *st, const struct pb_buf *line)
+{
+	char *path = pb_state_path(st, "journal");
+	struct pb_buf b = PB_BUF_INIT;
+	int ret;
+
+	pb_buf_add(&b, line->data, line->len);
+	pb_buf_putc(&b, '\n');
+	ret = pb_append_sync(path, b.data, b.len);
+	pb_buf_release(&b);
+	free(path);
+	return ret;
+}
+
+int pb_state_journal_read(const struct pb_state *st, struct pb_json **events)
+{
+	char *path = pb_state_path(st, "journal");
+	struct pb_buf raw = PB_BUF_INIT, arr = PB_BUF_INIT, good = PB_BUF_INIT;
+	struct pb_json *one;
+	size_t start = 0, end, lineno = 0;
+	int ret = -1;
+
+	*events = NULL;
+	if (access(path, F_OK) == 0 && pb_buf_read_file(&raw, path))
+		goto out;
+	pb_buf_putc(&arr, '[');
+	while (start < raw.len) {
+		end = start;
+		while (end < raw.len && raw.data[end] != '\n')
+			end++;
+		lineno++;
+		if (pb_json_parse(&one, raw.data + start, end - start, path) != 0) {
+			if (end < raw.len) {
+				/* Damage in the middle is not a torn write: refuse, keep the file. */
+				pb_error("%s: line %zu is not a journal record (%s); remove the file or run "
+					 "with --reset", path, lineno, pb_error_message());
+				goto out;
+			}
+			pb_warn("%s: the last line was cut short (interrupted write); dropped it", path);
+			if (pb_atomic_write(path, good.data, good.len))
+				goto out;
+			break;
+		}
+		pb_json_free(one);
+		if (good.len)
+			pb_buf_putc(&arr, ',');
+		pb_buf_add(&arr, raw.data + start, end - start);
+		pb_buf_add(&good, raw.data + start, end - start);
+		pb_buf_putc(&good, '\n');
+		start = end + 1;
+	}
+	/* A last record without its newline would fuse with the next append: rewrite it whole. */
+	if (raw.len && raw.data[raw.len - 1] != '\n' && pb_atomic_write(path, good.data, good.len))
+		goto out;
+	pb_buf_putc(&arr, ']');
+	ret = pb_json_parse(events, arr.data, arr.len, path);
+out:
+	pb_buf_release(&raw);
+	pb_buf_release(&arr);
+	pb_buf_release(&good);
+	free(path);
+	return ret;
+}
+
+int pb_state_journal_reset(const struct pb_state *st)
+{
+	char *path = pb_state_path(st, "journal");
+	int ret = 0;
+
+	if (unlink(path) != 0 && errno != ENOENT)
+		ret = pb_error_errno("cannot remove %s", path);
+	free(path);
+	return ret;
+}
