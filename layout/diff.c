@@ -139,10 +139,24 @@ static int classify(struct pb_layout_diff *d, struct sides *s, struct pb_diff_fu
 	const struct pb_elf *ge = d->good->elf, *be = d->bad->elf;
 
 	if (s->gd && s->bd) {
-		if (pb_disasm_normalize(s->gd, f->good, &s->gn) ||
-		    pb_disasm_normalize(s->bd, f->bad, &s->bn))
-			return -1;
-		f->code = pb_norm_compare(&s->gn, &s->bn);
+		/*
+		 * Every function through the table decoder; the hot ones of an explicit hot set, which
+		 * decide the verdict, again through capstone, whose answer counts.
+		 */
+		if (pb_disasm_same_code_fast(s->gd, f->good, s->bd, f->bad)) {
+			f->code = PB_CODE_STRICT_EQUAL;
+		} else {
+			if (pb_disasm_normalize_fast(s->gd, f->good, &s->gn) ||
+			    pb_disasm_normalize_fast(s->bd, f->bad, &s->bn))
+				return -1;
+			f->code = pb_norm_compare(&s->gn, &s->bn);
+		}
+		if (f->hot && d->code_checks) {
+			if (pb_disasm_normalize(s->gd, f->good, &s->gn) ||
+			    pb_disasm_normalize(s->bd, f->bad, &s->bn))
+				return -1;
+			f->code = pb_norm_compare(&s->gn, &s->bn);
+		}
 	} else {
 		f->code = compare_bytes(ge, f->good, be, f->bad);
 	}

@@ -83,8 +83,10 @@ struct pb_layout_diff {
 
 /*
  * Compare the binaries at `good` and `bad`. Functions are matched by name without clone suffixes
- * (duplicate local names by order and size) and classified with normalized code (disasm.h); for
- * non-x86 binaries matched functions are compared byte for byte. The hot set is taken from `o` as
+ * (duplicate local names by order and size) and classified with normalized code (disasm.h): hot
+ * functions with capstone, the others with the table decoder (pb_disasm_normalize_fast), which
+ * keeps a diff of two 100 MB builds under a second; for non-x86 binaries matched functions are
+ * compared byte for byte. The hot set is taken from `o` as
  * for pb_layout_open() in each build; a --hot name found in neither build is an error. *out is
  * owned by the caller (pb_layout_diff_free). Returns 0 or -1.
  */

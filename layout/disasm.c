@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "layout/x86len.h"
 
 /* One decoded instruction before its targets are resolved. */
 struct dec {
@@ -21,6 +22,8 @@ struct dec {
 
 struct pb_disasm {
 	const struct pb_elf *elf;
+	bool is64;
+	uint64_t image_lo, image_hi; /* allocated sections' range, to reject non-addresses fast */
 	csh cs;
 	cs_insn *insn;
 	struct dec *dec;
@@ -44,6 +47,7 @@ int pb_disasm_new(struct pb_disasm **out, const struct pb_elf *e)
 {
 	struct pb_disasm *d;
 	cs_mode mode;
+	size_t i;
 	csh cs;
 
 	*out = NULL;
@@ -58,8 +62,18 @@ int pb_disasm_new(struct pb_disasm **out, const struct pb_elf *e)
 	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
 	d = pb_xcalloc(1, sizeof(*d));
 	d->elf = e;
+	d->is64 = mode == CS_MODE_64;
 	d->cs = cs;
 	d->insn = cs_malloc(cs);
+	d->image_lo = UINT64_MAX;
+	for (i = 1; i < e->n_sections; i++) {
+		if (!e->sections[i].alloc || !e->sections[i].size)
+			continue;
+		if (e->sections[i].addr < d->image_lo)
+			d->image_lo = e->sections[i].addr;
+		if (e->sections[i].addr + e->sections[i].size > d->image_hi)
+			d->image_hi = e->sections[i].addr + e->sections[i].size;
+	}
 	*out = d;
 	return 0;
 }
@@ -86,9 +100,10 @@ static bool in_group(const cs_insn *in, uint8_t g)
 }
 
 /* An absolute immediate in a non-PIE executable that points into the image is an address. */
-static bool looks_like_address(const struct pb_elf *e, uint64_t v)
+static bool looks_like_address(const struct pb_disasm *d, uint64_t v)
 {
-	return e->type == ET_EXEC && v >= 0x10000 && pb_elf_section_at(e, v) != NULL;
+	return d->elf->type == ET_EXEC && v >= 0x10000 && v >= d->image_lo && v < d->image_hi &&
+	       pb_elf_section_at(d->elf, v) != NULL;
 }
 
 /* Decode one instruction of f into d->dec. */
@@ -113,7 +128,7 @@ static void decode_one(struct pb_disasm *d, const cs_insn *in, struct dec *o)
 			h = mix(h, op->reg);
 			break;
 		case X86_OP_IMM:
-			if ((branch || looks_like_address(d->elf, (uint64_t)op->imm)) && o->n_targets < 2) {
+			if ((branch || looks_like_address(d, (uint64_t)op->imm)) && o->n_targets < 2) {
 				o->target[o->n_targets++] = (uint64_t)op->imm;
 				h = mix(h, TOK_ABS);
 			} else {
@@ -130,7 +145,7 @@ static void decode_one(struct pb_disasm *d, const cs_insn *in, struct dec *o)
 			if (op->mem.base == X86_REG_RIP && o->n_targets < 2) {
 				o->target[o->n_targets++] = in->address + in->size + (uint64_t)op->mem.disp;
 			} else if (op->mem.base == X86_REG_INVALID && op->mem.index == X86_REG_INVALID &&
-				   looks_like_address(d->elf, (uint64_t)op->mem.disp) && o->n_targets < 2) {
+				   looks_like_address(d, (uint64_t)op->mem.disp) && o->n_targets < 2) {
 				o->target[o->n_targets++] = (uint64_t)op->mem.disp;
 			} else {
 				h = mix(h, (uint64_t)op->mem.disp);
@@ -175,6 +190,98 @@ static size_t decode(struct pb_disasm *d, const struct pb_elf_sym *f)
 	return n;
 }
 
+static uint64_t read_le(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static int64_t sign_extend(uint64_t v, size_t bytes)
+{
+	unsigned shift = (unsigned)(64 - 8 * bytes);
+
+	return (int64_t)(v << shift) >> shift;
+}
+
+/* One instruction from the table decoder (x86len.c) into o: bytes hashed, addresses set aside. */
+static void decode_fast_one(struct pb_disasm *d, const struct pb_x86_insn *x, const uint8_t *code,
+			    uint64_t addr, struct dec *o)
+{
+	uint64_t h, v;
+	size_t i, skip_from = SIZE_MAX, skip_to = 0, imm_from = SIZE_MAX, imm_to = 0;
+
+	o->addr = addr;
+	o->n_targets = 0;
+	if (x->branch) {
+		/* Short and near forms of one jump are one token: kind, condition, target. */
+		o->loose = mix(mix(2, x->branch), x->cond);
+		o->strict = o->loose;
+		v = read_le(code + x->rel_off, x->rel_size);
+		o->target[o->n_targets++] = addr + x->len + (uint64_t)sign_extend(v, x->rel_size);
+		return;
+	}
+	o->loose = mix(3, x->opkey);
+	if (x->disp_off) {
+		v = read_le(code + x->disp_off, 4);
+		if (x->rip) {
+			o->target[o->n_targets++] = addr + x->len + (uint64_t)sign_extend(v, 4);
+			skip_from = x->disp_off, skip_to = x->disp_off + 4u;
+		} else if (looks_like_address(d, v)) {
+			o->target[o->n_targets++] = v;
+			skip_from = x->disp_off, skip_to = x->disp_off + 4u;
+		}
+	}
+	if (x->imm_size == 4 && o->n_targets < 2) {
+		v = read_le(code + x->imm_off, 4);
+		if (looks_like_address(d, v)) {
+			o->target[o->n_targets++] = v;
+			imm_from = x->imm_off, imm_to = x->imm_off + 4u;
+		}
+	}
+	h = mix(4, x->len);
+	for (i = 0; i < x->len; i++)
+		if ((i < skip_from || i >= skip_to) && (i < imm_from || i >= imm_to))
+			h = mix(h, code[i]);
+	o->strict = h;
+}
+
+/* Decode f with the table decoder into d->dec (NOPs dropped). Returns the number of entries. */
+static size_t decode_fast(struct pb_disasm *d, const struct pb_elf_sym *f)
+{
+	const uint8_t *code;
+	size_t len, n = 0;
+	uint64_t addr;
+	struct pb_x86_insn x;
+	struct dec *o;
+
+	code = pb_elf_func_code(d->elf, f, &len);
+	addr = f->addr;
+	while (code && len) {
+		pb_xgrow((void **)&d->dec, &d->cap_dec, n + 1, sizeof(*d->dec));
+		o = &d->dec[n];
+		if (pb_x86_decode(&x, code, len, d->is64)) {
+			o->addr = addr;
+			o->strict = mix(TOK_BAD_BYTE, *code);
+			o->loose = o->strict;
+			o->n_targets = 0;
+			code++, len--, addr++;
+			n++;
+			continue;
+		}
+		if (!x.nop) {
+			decode_fast_one(d, &x, code, addr, o);
+			n++;
+		}
+		code += x.len, len -= x.len, addr += x.len;
+	}
+	d->n_dec = n;
+	return n;
+}
+
 /* The index of the decoded instruction starting at addr, or -1. */
 static long dec_index(const struct pb_disasm *d, uint64_t addr)
 {
@@ -191,13 +298,24 @@ static long dec_index(const struct pb_disasm *d, uint64_t addr)
 }
 
 /* A target as a token independent of where the code landed. */
-static uint64_t target_token(const struct pb_disasm *d, const struct pb_elf_sym *f, uint64_t t)
+/* A target outside the function: symbol+offset, else section+offset, else the address. */
+static uint64_t extern_token(const struct pb_disasm *d, uint64_t t)
 {
 	const struct pb_elf_section *sec;
 	const struct pb_elf_sym *s;
-	size_t len;
+
+	s = pb_elf_sym_at(d->elf, t);
+	if (s)
+		return mix(pb_elf_sym_key(d->elf, s), t - s->addr);
+	sec = pb_elf_section_at(d->elf, t);
+	if (sec)
+		return mix(pb_hash64(sec->name, strlen(sec->name), PB_HASH64_SEED), t - sec->addr);
+	return mix(TOK_ABS, t);
+}
+
+static uint64_t target_token(const struct pb_disasm *d, const struct pb_elf_sym *f, uint64_t t)
+{
 	long idx;
-	bool cold;
 
 	if (t >= f->addr && t - f->addr < f->size) {
 		idx = dec_index(d, t);
@@ -206,21 +324,109 @@ static uint64_t target_token(const struct pb_disasm *d, const struct pb_elf_sym 
 		/* A target that is a dropped NOP or mid-instruction: count to the next instruction. */
 		return mix(TOK_MID, t - f->addr);
 	}
-	s = pb_elf_sym_at(d->elf, t);
-	if (s) {
-		len = pb_elf_base_name(s->name, &cold);
-		return mix(mix(pb_hash64(s->name, len, PB_HASH64_SEED), cold), t - s->addr);
-	}
-	sec = pb_elf_section_at(d->elf, t);
-	if (sec)
-		return mix(pb_hash64(sec->name, strlen(sec->name), PB_HASH64_SEED), t - sec->addr);
-	return mix(TOK_ABS, t);
+	return extern_token(d, t);
 }
 
-int pb_disasm_normalize(struct pb_disasm *d, const struct pb_elf_sym *f, struct pb_norm *out)
+/* Do relative targets tg (from g) and tb (from b) name the same place? */
+static bool same_target(struct pb_disasm *gd, const struct pb_elf_sym *g, uint64_t tg,
+			struct pb_disasm *bd, const struct pb_elf_sym *b, uint64_t tb)
 {
-	size_t n = decode(d, f), i;
+	bool gin = tg >= g->addr && tg - g->addr < g->size;
+	bool bin = tb >= b->addr && tb - b->addr < b->size;
+
+	/* Inside: the same offset is the same instruction, as every length matched so far. */
+	if (gin || bin)
+		return gin && bin && tg - g->addr == tb - b->addr;
+	return extern_token(gd, tg) == extern_token(bd, tb);
+}
+
+bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
+			      struct pb_disasm *bd, const struct pb_elf_sym *b)
+{
+	const uint8_t *gc, *bc, *gp, *bp;
+	size_t gl, bl, off = 0, i, lo, hi;
+	struct pb_x86_insn xg, xb;
+	uint64_t vg, vb;
+	bool addr_g, addr_b;
+
+	gc = pb_elf_func_code(gd->elf, g, &gl);
+	bc = pb_elf_func_code(bd->elf, b, &bl);
+	if (!gc || !bc || gl != bl)
+		return false;
+	/*
+	 * Both streams in lockstep: the same lengths and field positions, equal bytes outside the
+	 * position-dependent fields, and fields that reach the same symbol+offset. Any difference
+	 * (a short jump against a near one, NOP padding) is left to the full comparison.
+	 */
+	while (off < gl) {
+		gp = gc + off;
+		bp = bc + off;
+		if (pb_x86_decode(&xg, gp, gl - off, gd->is64) ||
+		    pb_x86_decode(&xb, bp, bl - off, bd->is64)) {
+			if (*gp != *bp)
+				return false;
+			off++;
+			continue;
+		}
+		if (xg.len != xb.len || xg.rel_off != xb.rel_off || xg.rel_size != xb.rel_size ||
+		    xg.disp_off != xb.disp_off || xg.rip != xb.rip || xg.imm_off != xb.imm_off ||
+		    xg.imm_size != xb.imm_size)
+			return false;
+		lo = hi = 0;
+		if (xg.rel_size) {
+			vg = read_le(gp + xg.rel_off, xg.rel_size);
+			vb = read_le(bp + xb.rel_off, xb.rel_size);
+			if (!same_target(gd, g, g->addr + off + xg.len + (uint64_t)sign_extend(vg, xg.rel_size),
+					 bd, b, b->addr + off + xb.len + (uint64_t)sign_extend(vb, xb.rel_size)))
+				return false;
+			lo = xg.rel_off, hi = lo + xg.rel_size;
+		} else if (xg.disp_off) {
+			vg = read_le(gp + xg.disp_off, 4);
+			vb = read_le(bp + xb.disp_off, 4);
+			if (xg.rip) {
+				if (!same_target(gd, g, g->addr + off + xg.len + (uint64_t)sign_extend(vg, 4),
+						 bd, b, b->addr + off + xb.len + (uint64_t)sign_extend(vb, 4)))
+					return false;
+				lo = xg.disp_off, hi = lo + 4u;
+			} else {
+				addr_g = looks_like_address(gd, vg);
+				addr_b = looks_like_address(bd, vb);
+				if (addr_g != addr_b || (addr_g && extern_token(gd, vg) != extern_token(bd, vb)))
+					return false;
+				if (addr_g)
+					lo = xg.disp_off, hi = lo + 4u;
+			}
+		}
+		if (xg.imm_size == 4) {
+			vg = read_le(gp + xg.imm_off, 4);
+			vb = read_le(bp + xb.imm_off, 4);
+			addr_g = looks_like_address(gd, vg);
+			addr_b = looks_like_address(bd, vb);
+			if (addr_g != addr_b || (addr_g && extern_token(gd, vg) != extern_token(bd, vb)))
+				return false;
+			if (addr_g) {
+				/* Both fields set aside: compare the bytes around them one by one. */
+				for (i = 0; i < xg.len; i++)
+					if ((i < lo || i >= hi) && (i < xg.imm_off || i >= xg.imm_off + 4u) &&
+					    gp[i] != bp[i])
+						return false;
+				off += xg.len;
+				continue;
+			}
+		}
+		if (memcmp(gp, bp, lo ? lo : xg.len) != 0 ||
+		    (lo && memcmp(gp + hi, bp + hi, xg.len - hi) != 0))
+			return false;
+		off += xg.len;
+	}
+	return true;
+}
+
+/* Resolve the targets of d->dec[0..n) into out. */
+static void finish(struct pb_disasm *d, const struct pb_elf_sym *f, size_t n, struct pb_norm *out)
+{
 	uint64_t h;
+	size_t i;
 	int k;
 
 	out->n = 0;
@@ -234,6 +440,17 @@ int pb_disasm_normalize(struct pb_disasm *d, const struct pb_elf_sym *f, struct 
 		out->loose[i] = d->dec[i].loose;
 	}
 	out->n = n;
+}
+
+int pb_disasm_normalize(struct pb_disasm *d, const struct pb_elf_sym *f, struct pb_norm *out)
+{
+	finish(d, f, decode(d, f), out);
+	return 0;
+}
+
+int pb_disasm_normalize_fast(struct pb_disasm *d, const struct pb_elf_sym *f, struct pb_norm *out)
+{
+	finish(d, f, decode_fast(d, f), out);
 	return 0;
 }
 

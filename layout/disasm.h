@@ -35,6 +35,26 @@ struct pb_norm {
 int pb_disasm_normalize(struct pb_disasm *d, const struct pb_elf_sym *f, struct pb_norm *out);
 void pb_norm_release(struct pb_norm *n);
 
+/*
+ * As pb_disasm_normalize(), with the table decoder of x86len.c instead of capstone: ~50x faster, for
+ * comparing every function of two big builds. Tokens differ from capstone's (compare fast with
+ * fast only): strict tokens hash the instruction bytes with RIP-relative displacements (and, in
+ * non-PIE executables, absolute addresses) replaced by symbol+offset and relative branches by
+ * kind, condition and target; loose tokens hash the opcode (map, opcode, ModRM.reg of group
+ * opcodes, mandatory prefix) standing in for the mnemonic. Returns 0 or -1.
+ */
+int pb_disasm_normalize_fast(struct pb_disasm *d, const struct pb_elf_sym *f, struct pb_norm *out);
+
+/*
+ * A quick "same code?" for functions g (of gd's binary) and b (of bd's), with the table decoder:
+ * true when both decode in lockstep to instructions of equal lengths and bytes, except for
+ * position-dependent fields that reach the same symbol+offset (or the same offset inside the
+ * function). True implies their normalized streams are equal (strict-equal); false says nothing
+ * more (a short jump against a near one, different padding): normalize and compare.
+ */
+bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
+			      struct pb_disasm *bd, const struct pb_elf_sym *b);
+
 enum pb_code_class {
 	PB_CODE_STRICT_EQUAL, /* equal normalized streams */
 	PB_CODE_LOOSE_EQUAL,  /* same mnemonics in the same order, some operand differs */

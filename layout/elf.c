@@ -374,6 +374,28 @@ static int read_sections(struct pb_elf *e, Elf *elf, const struct raw_header *h,
 	return 0;
 }
 
+/* Index syms by address bucket so that a lookup searches a handful of entries, not all. */
+static void build_buckets(struct pb_elf *e)
+{
+	uint64_t lo, span;
+	size_t i, b;
+
+	if (!e->n_syms)
+		return;
+	lo = e->syms[0].addr;
+	span = e->syms[e->n_syms - 1].addr - lo;
+	while (e->bucket_shift < 63 && (span >> e->bucket_shift) >= 2 * (uint64_t)e->n_syms)
+		e->bucket_shift++;
+	e->n_buckets = (size_t)(span >> e->bucket_shift) + 2;
+	e->buckets = pb_xcalloc(e->n_buckets, sizeof(*e->buckets));
+	/* buckets[b] = the first symbol whose bucket is >= b. */
+	for (i = e->n_syms, b = e->n_buckets; b-- > 0;) {
+		while (i > 0 && ((e->syms[i - 1].addr - lo) >> e->bucket_shift) >= b)
+			i--;
+		e->buckets[b] = (uint32_t)i;
+	}
+}
+
 int pb_elf_open(struct pb_elf **out, const char *path)
 {
 	struct pb_elf *e = pb_xcalloc(1, sizeof(*e));
@@ -452,6 +474,7 @@ int pb_elf_open(struct pb_elf **out, const char *path)
 	/* The descriptor stays open for code read later (pb_elf_func_code). */
 	e->fd = fd;
 	fd = -1;
+	build_buckets(e);
 	*out = e;
 	e = NULL;
 	ret = 0;
@@ -475,6 +498,8 @@ void pb_elf_free(struct pb_elf *e)
 	free(e->sections);
 	free(e->funcs);
 	free(e->syms);
+	free(e->buckets);
+	free(e->keys);
 	free(e);
 }
 
@@ -503,10 +528,20 @@ const struct pb_elf_section *pb_elf_section_at(const struct pb_elf *e, uint64_t 
 
 const struct pb_elf_sym *pb_elf_sym_at(const struct pb_elf *e, uint64_t addr)
 {
-	size_t lo = 0, hi = e->n_syms, mid;
-	const struct pb_elf_sym *s, *best;
+	size_t lo = 0, hi = e->n_syms, mid, b;
+	const struct pb_elf_sym *s;
+	const struct pb_elf_section *sec;
 
-	/* First symbol with address > addr; the candidates are just below it. */
+	if (!e->n_syms || addr < e->syms[0].addr)
+		return NULL;
+	/* The first symbol above addr lies between the starts of addr's bucket and the next one. */
+	b = (size_t)((addr - e->syms[0].addr) >> e->bucket_shift);
+	if (b + 1 < e->n_buckets) {
+		lo = e->buckets[b];
+		hi = e->buckets[b + 1];
+	} else {
+		lo = e->buckets[e->n_buckets - 1];
+	}
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if (e->syms[mid].addr <= addr)
@@ -520,13 +555,34 @@ const struct pb_elf_sym *pb_elf_sym_at(const struct pb_elf *e, uint64_t addr)
 	/* Prefer the first symbol at that address (the sort puts functions and globals first). */
 	while (s > e->syms && s[-1].addr == s->addr)
 		s--;
-	best = s;
-	if (addr - best->addr < best->size || best->addr == addr)
-		return best;
-	/* Not inside: the closest symbol below, but only within one section. */
-	if (pb_elf_section_at(e, addr) != &e->sections[best->section])
-		return NULL;
-	return best;
+	if (addr - s->addr < s->size || s->addr == addr)
+		return s;
+	/* Not inside: the closest symbol below, but only within its section. */
+	sec = &e->sections[s->section];
+	return addr - sec->addr < sec->size ? s : NULL;
+}
+
+uint64_t pb_elf_sym_key(const struct pb_elf *e, const struct pb_elf_sym *s)
+{
+	uint64_t *keys = e->keys, k;
+	size_t idx = SIZE_MAX, len;
+	bool cold;
+
+	if (s >= e->syms && s < e->syms + e->n_syms) {
+		idx = (size_t)(s - e->syms);
+		if (!keys) {
+			keys = pb_xcalloc(e->n_syms, sizeof(*keys));
+			((struct pb_elf *)e)->keys = keys;
+		}
+		if (keys[idx])
+			return keys[idx];
+	}
+	len = pb_elf_base_name(s->name, &cold);
+	k = pb_hash64(s->name, len, PB_HASH64_SEED) ^ (cold ? 0x5bd1e995ULL : 0);
+	k |= 1; /* never 0, which marks "not computed" */
+	if (idx != SIZE_MAX)
+		keys[idx] = k;
+	return k;
 }
 
 /* Read the contents of code section `idx` on first use. Returns 0 or -1 (warned, not recorded). */

@@ -49,6 +49,10 @@ struct pb_elf {
 	/* private: the libelf handle that owns the string tables and code read from the file */
 	void *handle;
 	int fd;
+	uint32_t *buckets;  /* syms index by address bucket, for pb_elf_sym_at() */
+	size_t n_buckets;
+	unsigned bucket_shift;
+	uint64_t *keys;     /* pb_elf_sym_key() of each of syms[], computed on first use */
 };
 
 /*
@@ -82,6 +86,12 @@ const struct pb_elf_sym *pb_elf_sym_at(const struct pb_elf *e, uint64_t addr);
  * has no contents or cannot be read (then a warning says so). *len gets the function's size.
  */
 const unsigned char *pb_elf_func_code(const struct pb_elf *e, const struct pb_elf_sym *f, size_t *len);
+
+/*
+ * A hash of `s`'s name without clone suffixes and of whether it is a ".cold" part: equal for the
+ * "same" function in two builds (foo.constprop.0 and foo.constprop.3). Cached for e->syms entries.
+ */
+uint64_t pb_elf_sym_key(const struct pb_elf *e, const struct pb_elf_sym *s);
 
 /* The section name of symbol `s` ("" when none). */
 const char *pb_elf_sym_section(const struct pb_elf *e, const struct pb_elf_sym *s);
