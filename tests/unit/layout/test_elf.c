@@ -1,0 +1,222 @@
+/* test_elf.c: reading sections, symbols, build-id and code of fixtures compiled on the fly. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "layout/disasm.h"
+#include "layout/elf.h"
+#include "tests/lib/testlib.h"
+
+static const char fixture[] =
+	"static volatile int counter;\n"
+	"__attribute__((noinline, aligned(64))) int add1(int x) { return x + 1 + counter; }\n"
+	"__attribute__((noinline, aligned(64))) int twice(int x) { return add1(x) * 2; }\n"
+	"int main(int argc, char **argv) { (void)argv; return twice(argc); }\n";
+
+struct fx {
+	char *dir, *exe, *lib, *stripped;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char *src;
+
+	if (pb_test_sh("command -v cc >/dev/null") != 0) {
+		free(f);
+		*state = NULL;
+		return 0;
+	}
+	f->dir = pb_test_tmpdir();
+	src = pb_xasprintf("%s/f.c", f->dir);
+	pb_test_write(src, fixture, strlen(fixture));
+	f->exe = pb_xasprintf("%s/exe", f->dir);
+	f->lib = pb_xasprintf("%s/lib.so", f->dir);
+	f->stripped = pb_xasprintf("%s/stripped.so", f->dir);
+	if (pb_test_sh("cc -O2 -Wl,--build-id -o '%s' '%s' && cc -O2 -shared -fPIC -o '%s' '%s' && "
+		       "strip -o '%s' '%s'", f->exe, src, f->lib, src, f->stripped, f->lib) != 0) {
+		pb_test_rmtree(f->dir);
+		free(f->dir);
+		free(f->exe);
+		free(f->lib);
+		free(f->stripped);
+		free(f);
+		f = NULL;
+	}
+	free(src);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	if (f) {
+		pb_test_rmtree(f->dir);
+		free(f->dir);
+		free(f->exe);
+		free(f->lib);
+		free(f->stripped);
+		free(f);
+	}
+	return 0;
+}
+
+static const struct pb_elf_sym *func(const struct pb_elf *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_funcs; i++)
+		if (strcmp(e->funcs[i].name, name) == 0)
+			return &e->funcs[i];
+	return NULL;
+}
+
+static void test_executable(void **state)
+{
+	struct fx *f = *state;
+	const struct pb_elf_section *text;
+	const struct pb_elf_sym *add1, *twice, *s;
+	const unsigned char *code;
+	struct pb_elf *e;
+	size_t len, i;
+
+	if (!f)
+		skip();
+	assert_int_equal(pb_elf_open(&e, f->exe), 0);
+	assert_true(e->is64);
+	assert_false(e->from_dynsym);
+	assert_non_null(e->build_id);
+	assert_int_equal(strlen(e->build_id), 40);
+	assert_int_not_equal(e->text_hash, 0);
+	text = pb_elf_section_by_name(e, ".text");
+	assert_non_null(text);
+	assert_true(text->exec && text->alloc);
+	add1 = func(e, "add1");
+	twice = func(e, "twice");
+	assert_non_null(add1);
+	assert_non_null(twice);
+	assert_non_null(func(e, "main"));
+	assert_int_equal(add1->addr % 64, 0);
+	assert_int_equal(twice->addr % 64, 0);
+	assert_true(add1->size > 0);
+	assert_string_equal(pb_elf_sym_section(e, add1), ".text");
+	/* Sorted by address. */
+	for (i = 1; i < e->n_funcs; i++)
+		assert_true(e->funcs[i - 1].addr <= e->funcs[i].addr);
+	/* Lookups: the start, inside, and the static data object. */
+	assert_ptr_equal(pb_elf_sym_at(e, add1->addr)->addr, add1->addr);
+	s = pb_elf_sym_at(e, add1->addr + add1->size - 1);
+	assert_string_equal(s->name, "add1");
+	assert_ptr_equal(pb_elf_section_at(e, add1->addr), text);
+	code = pb_elf_func_code(e, add1, &len);
+	assert_non_null(code);
+	assert_int_equal(len, add1->size);
+	assert_memory_equal(code, text->data + (add1->addr - text->addr), len);
+	assert_int_equal(pb_elf_sym_key(e, pb_elf_sym_at(e, add1->addr)),
+			 pb_elf_sym_key(e, pb_elf_sym_at(e, add1->addr)));
+	pb_elf_free(e);
+}
+
+static void test_shared_and_stripped(void **state)
+{
+	struct fx *f = *state;
+	struct pb_elf *e;
+
+	if (!f)
+		skip();
+	assert_int_equal(pb_elf_open(&e, f->lib), 0);
+	assert_false(e->from_dynsym);
+	assert_non_null(func(e, "twice"));
+	pb_elf_free(e);
+	/* Stripped: the exported functions from .dynsym, with a warning (not an error). */
+	assert_int_equal(pb_elf_open(&e, f->stripped), 0);
+	assert_true(e->from_dynsym);
+	assert_non_null(func(e, "twice"));
+	assert_non_null(func(e, "add1"));
+	pb_elf_free(e);
+}
+
+/* The same function normalizes the same in two binaries where it sits at different addresses. */
+static void test_normalize_moved(void **state)
+{
+	struct fx *f = *state;
+	struct pb_elf *a, *b;
+	struct pb_disasm *da, *db;
+	struct pb_norm na = { 0 }, nb = { 0 };
+
+	if (!f)
+		skip();
+	assert_int_equal(pb_elf_open(&a, f->exe), 0);
+	assert_int_equal(pb_elf_open(&b, f->lib), 0);
+	assert_int_equal(pb_disasm_new(&da, a), 0);
+	assert_int_equal(pb_disasm_new(&db, b), 0);
+	if (!da || !db) {
+		pb_disasm_free(da);
+		pb_disasm_free(db);
+		pb_elf_free(a);
+		pb_elf_free(b);
+		skip();
+	}
+	assert_int_equal(pb_disasm_normalize(da, func(a, "add1"), &na), 0);
+	assert_true(na.n > 0);
+	/* add1 reads a static through RIP: the same symbol+addend in the executable and the .so. */
+	assert_int_equal(pb_disasm_normalize(db, func(b, "add1"), &nb), 0);
+	assert_int_not_equal(func(a, "add1")->addr, func(b, "add1")->addr);
+	assert_int_equal(pb_norm_compare(&na, &nb), PB_CODE_STRICT_EQUAL);
+	assert_true(pb_disasm_same_code_fast(da, func(a, "add1"), db, func(b, "add1")));
+	assert_int_equal(pb_disasm_normalize(da, func(a, "twice"), &nb), 0);
+	assert_int_equal(pb_norm_compare(&na, &nb), PB_CODE_CHANGED);
+	assert_int_equal(pb_norm_compare(&na, &na), PB_CODE_STRICT_EQUAL);
+	assert_string_equal(pb_code_class_name(PB_CODE_LOOSE_EQUAL), "loose-equal");
+	/* The table decoder agrees with itself on the moved copy. */
+	assert_int_equal(pb_disasm_normalize_fast(da, func(a, "add1"), &na), 0);
+	assert_int_equal(pb_disasm_normalize_fast(da, func(a, "add1"), &nb), 0);
+	assert_int_equal(pb_norm_compare(&na, &nb), PB_CODE_STRICT_EQUAL);
+	assert_true(pb_disasm_same_code_fast(da, func(a, "add1"), da, func(a, "add1")));
+	assert_false(pb_disasm_same_code_fast(da, func(a, "add1"), da, func(a, "twice")));
+	pb_norm_release(&na);
+	pb_norm_release(&nb);
+	pb_disasm_free(da);
+	pb_disasm_free(db);
+	pb_elf_free(a);
+	pb_elf_free(b);
+}
+
+static void test_not_elf(void **state)
+{
+	char *dir = pb_test_tmpdir(), *path = pb_xasprintf("%s/x", dir);
+	struct pb_elf *e = (struct pb_elf *)1;
+
+	(void)state;
+	pb_test_write(path, "\177ELF", 4);
+	assert_int_equal(pb_elf_open(&e, path), -1);
+	assert_null(e);
+	assert_non_null(strstr(pb_error_message(), "truncated: 4 bytes"));
+	assert_int_equal(pb_error_exit_code(), PB_EXIT_USAGE);
+	pb_test_write(path, "!<arch>\nxxxx", 12);
+	assert_int_equal(pb_elf_open(&e, path), -1);
+	assert_non_null(strstr(pb_error_message(), "is an ar archive"));
+	pb_test_rmtree(dir);
+	free(path);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_executable),
+		cmocka_unit_test(test_shared_and_stripped),
+		cmocka_unit_test(test_normalize_moved),
+		cmocka_unit_test(test_not_elf),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
