@@ -75,10 +75,15 @@ static int cb_build(void *arg, size_t i)
 	c->binary = bd.binary ? pb_xstrdup(bd.binary) : NULL;
 	free(c->build_reason);
 	c->build_reason = bd.reason ? pb_xstrdup(bd.reason) : NULL;
-	if (!bd.ok)
-		pb_note("%.7s cannot be built (%s): skipped", s->ids[i], bd.reason ? bd.reason : "?");
 	ret = bd.ok ? 0 : 1;
-	if (!bd.cached && journal(s, "build", s->ids[i], "result", bd.ok ? "ok" : "failed"))
+	if (!bd.ok && (i == 0 || i == s->res->n_commits - 1)) {
+		/* Without both endpoints there is nothing to bisect between. */
+		ret = pb_error_as(PB_EXIT_INCONCLUSIVE, "the %s commit %.7s cannot be built: %s",
+				  i ? "bad" : "good", s->ids[i], bd.reason ? bd.reason : "?");
+	} else if (!bd.ok) {
+		pb_note("%.7s cannot be built (%s): skipped", s->ids[i], bd.reason ? bd.reason : "?");
+	}
+	if (!bd.cached && journal(s, "build", s->ids[i], "result", bd.ok ? "ok" : "failed") && ret >= 0)
 		ret = -1;
 	pb_build_release(&bd);
 	return ret;

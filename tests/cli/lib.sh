@@ -7,7 +7,7 @@ cd "$T" || exit 1
 fails=0
 n=0
 
-# expect_exit CODE CMD...: run CMD (stdout to $T/out, stderr to $T/err) and check the exit code.
+# expect_exit CODE CMD...: run CMD (stdout to $T/out, stderr to $T/err: read them there, whatever the cwd).
 expect_exit() {
 	local want=$1 got
 	shift
