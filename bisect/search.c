@@ -9,7 +9,6 @@
 #include "core/buf.h"
 #include "core/error.h"
 
-#define MIN_DECIDE 3   /* values before a noisy step may be decided */
 #define MAX_RESTARTS 2 /* bisections started over with larger endpoint samples */
 #ifndef STEP_SPLIT
 #define STEP_SPLIT(steps) (steps)
@@ -160,7 +159,7 @@ static int classify(struct ctx *c, size_t i, size_t ref_lo, size_t ref_hi, const
 		}
 		st = pb_sprt_add(&s, r->values[i][fed++]);
 		/* One or two noisy values never decide: the hypotheses are estimates themselves. */
-		if (!s.exact && fed < MIN_DECIDE)
+		if (!s.exact && fed < PB_SEARCH_MIN_DECIDE)
 			st = PB_SPRT_CONTINUE;
 		if (st == PB_SPRT_CONTINUE && !c->o->exact && r->n_values[i] >= check_at) {
 			check_at += c->o->runs;
@@ -173,6 +172,22 @@ static int classify(struct ctx *c, size_t i, size_t ref_lo, size_t ref_hi, const
 		}
 	}
 	return st == PB_SPRT_BAD ? PB_STEP_BAD : PB_STEP_GOOD;
+}
+
+int pb_search_sprt_init(struct pb_sprt *s, const double *good, size_t ng, const double *bad,
+			size_t nb, double error_rate, bool exact)
+{
+	if (pb_sprt_init(s, good, ng, bad, nb, error_rate))
+		return -1;
+	s->exact = s->exact || exact;
+	/*
+	 * Both hypotheses are medians estimated from the endpoint samples, and so is the midpoint
+	 * between them that every value is judged against. Widen sigma by that uncertainty (the
+	 * variance of a median is about pi/2 times that of a mean) so that the test is not more
+	 * confident than the data.
+	 */
+	s->sigma *= sqrt(1 + M_PI / 2 * (1.0 / (double)ng + 1.0 / (double)nb));
+	return 0;
 }
 
 /* The undecided commit strictly between lo and hi nearest the middle, or 0 when none is left. */
@@ -216,18 +231,9 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, size_t *first_bad, 
 	int rc, v;
 
 	/* The error rate is split over the steps (Bonferroni): one wrong step is a wrong culprit. */
-	if (pb_sprt_init(&sprt, r->values[lo], r->n_values[lo], r->values[hi], r->n_values[hi],
-			 c->o->alpha / STEP_SPLIT(log2ceil(hi - lo) + 1)))
+	if (pb_search_sprt_init(&sprt, r->values[lo], r->n_values[lo], r->values[hi], r->n_values[hi],
+				c->o->alpha / (log2ceil(hi - lo) + 1), c->o->exact))
 		return -1;
-	sprt.exact = sprt.exact || c->o->exact;
-	/*
-	 * Both hypotheses are medians estimated from the endpoint samples, and so is the midpoint
-	 * between them that every step is judged against. Widen sigma by that uncertainty (the
-	 * variance of a median is about pi/2 times that of a mean) so that the test is not
-	 * more confident than the data.
-	 */
-	sprt.sigma *= sqrt(1 + M_PI / 2 * (1.0 / (double)r->n_values[lo] + 1.0 / (double)r->n_values[hi]));
-
 	c->step_total = c->step_k + log2ceil(hi - lo) + 1;
 	while ((i = choose(c, lo, hi)) != 0) {
 		snprintf(what, sizeof(what), "bisecting: %zu commits left", hi - lo - 1);

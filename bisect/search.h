@@ -72,6 +72,18 @@ struct pb_search_result {
 	size_t n_commits;
 };
 
+/* Values a noisy step needs at least before the sequential test may decide it. */
+#define PB_SEARCH_MIN_DECIDE 3
+
+/*
+ * The sequential test the steps use: pb_sprt_init() on the good and bad samples, exact for a
+ * deterministic metric, sigma widened for the uncertainty of the estimated hypotheses. Feed it
+ * with pb_sprt_add(), and do not accept a decision before PB_SEARCH_MIN_DECIDE noisy values.
+ * Returns 0 or -1 (error recorded: endpoints equal, a value not positive).
+ */
+int pb_search_sprt_init(struct pb_sprt *s, const double *good, size_t ng, const double *bad,
+			size_t nb, double error_rate, bool exact);
+
 /*
  * Run the whole search over commits 0..n (n >= 1): reproduce (endpoints interleaved, more runs
  * while the comparison is unknown), bisect with a sequential test per commit, skip what cannot

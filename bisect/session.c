@@ -222,69 +222,110 @@ static int open_journal(struct sess *s)
 	return ret;
 }
 
-static int setup(struct sess *s)
+/*
+ * What a bisect and a check share: the benchmark, the runner's options (config, then the command
+ * line), the backend (resolved now, so that a bad metric or an unusable backend fails before
+ * anything is built), the cache key, and the per-commit arrays for `n` commits.
+ */
+static int prepare(struct sess *s, const char *bench, const char *backend, const char *metric,
+		   const char *cpus, volatile sig_atomic_t *stop, size_t n)
 {
 	struct pb_bisect_result *res = s->res;
-	char (*ids)[PB_OID_HEX] = NULL;
 	struct pb_runner *probe = NULL;
-	size_t n, i;
 
-	s->bench = pb_config_bench(s->cfg, s->o->bench);
+	s->bench = pb_config_bench(s->cfg, bench);
 	if (!s->bench)
 		return -1;
-	if (pb_repo_resolve(s->repo, s->o->good, res->good) ||
-	    pb_repo_resolve(s->repo, s->o->bad, res->bad) ||
-	    pb_repo_first_parent_range(s->repo, res->good, res->bad, &ids, &n))
-		return -1;
-
-	/* The runner's options: the config, then the command line's overrides. */
 	pb_runner_opts_from_config(&s->tmpl, s->cfg, s->bench);
-	if (s->o->backend)
-		s->tmpl.backend = s->o->backend;
-	if (s->o->metric)
-		s->tmpl.metric = s->o->metric;
-	if (s->o->cpus)
-		s->tmpl.cpus = s->o->cpus;
-	s->tmpl.stop = s->o->stop;
-	/* Fail on a bad metric or an unusable backend now, before anything is built. */
-	if (pb_runner_new(&probe, &s->tmpl)) {
-		free(ids);
+	if (backend)
+		s->tmpl.backend = backend;
+	if (metric)
+		s->tmpl.metric = metric;
+	if (cpus)
+		s->tmpl.cpus = cpus;
+	s->tmpl.stop = stop;
+	if (pb_runner_new(&probe, &s->tmpl))
 		return -1;
-	}
 	res->backend = pb_xstrdup(pb_runner_backend(probe));
 	res->metric = pb_xstrdup(s->tmpl.metric);
 	res->benchmark = pb_xstrdup(s->bench->name);
 	s->key = cache_key(s, res->backend);
 	pb_runner_free(probe);
 
+	res->n_commits = n;
+	res->commits = pb_xcalloc(n, sizeof(*res->commits));
+	s->ids = pb_xcalloc(n, sizeof(*s->ids));
+	s->runners = pb_xcalloc(n, sizeof(*s->runners));
+	s->ropts = pb_xcalloc(n, sizeof(*s->ropts));
+	s->commands = pb_xcalloc(n, sizeof(*s->commands));
+	s->cursor = pb_xcalloc(n, sizeof(*s->cursor));
+	s->loaded = pb_xcalloc(n, sizeof(*s->loaded));
+	s->warmed = pb_xcalloc(n, sizeof(*s->warmed));
+	for (size_t i = 0; i < n; i++)
+		pb_measurement_init(&res->commits[i].m);
+	return 0;
+}
+
+/* The state directory, its lock, the worktree and the builder. */
+static int open_state(struct sess *s)
+{
+	return pb_state_open(&s->st, pb_repo_gitdir(s->repo)) || pb_state_lock(&s->st) ||
+	       pb_worktree_open(&s->wt, s->st.dir) ||
+	       pb_builder_init(&s->builder, s->repo, &s->wt, &s->st, s->cfg) ? -1 : 0;
+}
+
+static int setup(struct sess *s)
+{
+	struct pb_bisect_result *res = s->res;
+	char (*ids)[PB_OID_HEX] = NULL, good[PB_OID_HEX], bad[PB_OID_HEX];
+	size_t n, i;
+
+	if (!pb_config_bench(s->cfg, s->o->bench))
+		return -1;
+	if (pb_repo_resolve(s->repo, s->o->good, good) || pb_repo_resolve(s->repo, s->o->bad, bad) ||
+	    pb_repo_first_parent_range(s->repo, good, bad, &ids, &n))
+		return -1;
+	if (prepare(s, s->o->bench, s->o->backend, s->o->metric, s->o->cpus, s->o->stop, n + 1)) {
+		free(ids);
+		return -1;
+	}
+	memcpy(res->good, good, PB_OID_HEX);
+	memcpy(res->bad, bad, PB_OID_HEX);
 	/* Commits 0 (good) .. n (bad). */
-	res->n_commits = n + 1;
-	res->commits = pb_xcalloc(n + 1, sizeof(*res->commits));
-	s->ids = pb_xmalloc((n + 1) * sizeof(*s->ids));
-	memcpy(s->ids[0], res->good, PB_OID_HEX);
+	memcpy(s->ids[0], good, PB_OID_HEX);
 	memcpy(s->ids + 1, ids, n * sizeof(*ids));
 	free(ids);
-	for (i = 0; i <= n; i++) {
-		pb_measurement_init(&res->commits[i].m);
+	for (i = 0; i <= n; i++)
 		if (pb_repo_commit_info(s->repo, s->ids[i], &res->commits[i].info))
 			return -1;
-	}
-	s->runners = pb_xcalloc(n + 1, sizeof(*s->runners));
-	s->ropts = pb_xcalloc(n + 1, sizeof(*s->ropts));
-	s->commands = pb_xcalloc(n + 1, sizeof(*s->commands));
-	s->cursor = pb_xcalloc(n + 1, sizeof(*s->cursor));
-	s->loaded = pb_xcalloc(n + 1, sizeof(*s->loaded));
-	s->warmed = pb_xcalloc(n + 1, sizeof(*s->warmed));
-
-	if (pb_state_open(&s->st, pb_repo_gitdir(s->repo)) || pb_state_lock(&s->st) ||
-	    pb_worktree_open(&s->wt, s->st.dir) ||
-	    pb_builder_init(&s->builder, s->repo, &s->wt, &s->st, s->cfg) || open_journal(s))
+	if (open_state(s) || open_journal(s))
 		return -1;
 	pb_repo_check_special(s->repo, res->bad);
 	if (res->resumed)
 		pb_note("resuming the bisect of %.7s..%.7s (cached builds and measurements are reused)",
 			res->good, res->bad);
 	return 0;
+}
+
+static void sess_release(struct sess *s)
+{
+	size_t i;
+
+	for (i = 0; s->runners && i < s->res->n_commits; i++) {
+		pb_runner_free(s->runners[i]);
+		free(s->commands[i]);
+	}
+	free(s->runners);
+	free(s->ropts);
+	free(s->commands);
+	free(s->cursor);
+	free(s->loaded);
+	free(s->warmed);
+	free(s->ids);
+	free(s->key);
+	pb_builder_release(&s->builder);
+	pb_worktree_release(&s->wt);
+	pb_state_close(&s->st);
 }
 
 int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
@@ -327,21 +368,7 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 out:
 	if (o->progress)
 		pb_progress_done(o->progress);
-	for (i = 0; s.runners && i < res->n_commits; i++) {
-		pb_runner_free(s.runners[i]);
-		free(s.commands[i]);
-	}
-	free(s.runners);
-	free(s.ropts);
-	free(s.commands);
-	free(s.cursor);
-	free(s.loaded);
-	free(s.warmed);
-	free(s.ids);
-	free(s.key);
-	pb_builder_release(&s.builder);
-	pb_worktree_release(&s.wt);
-	pb_state_close(&s.st);
+	sess_release(&s);
 	return ret;
 }
 
@@ -517,5 +544,176 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 	pb_jsonw_int(w, "runs_measured", (int64_t)res->runs_measured);
 	pb_jsonw_int(w, "runs_failed", (int64_t)sr->failed_runs);
 	pb_jsonw_bool(w, "resumed", res->resumed);
+	pb_jsonw_end(w);
+}
+
+/* ---- check ---- */
+
+static double *json_numbers(const struct pb_json *arr, size_t *n)
+{
+	const struct pb_json *e;
+	double *v = pb_xmalloc((pb_json_size(arr) + 1) * sizeof(*v));
+
+	*n = 0;
+	for (e = pb_json_child(arr); e; e = pb_json_next(e))
+		if (pb_json_type(e) == PB_JSON_NUMBER)
+			v[(*n)++] = pb_json_number(e, 0);
+	return v;
+}
+
+/* The baseline's good sample, and its bad sample when it is a bisect result. */
+static int load_baseline(const char *path, double **good, size_t *ng, double **bad, size_t *nb)
+{
+	struct pb_measurement m;
+	struct pb_json *doc;
+	const char *schema;
+	int ret = -1;
+
+	*good = *bad = NULL;
+	*ng = *nb = 0;
+	if (pb_json_parse_file(&doc, path))
+		return -1;
+	schema = pb_json_string(pb_json_get(doc, "schema"), "");
+	if (strcmp(schema, PB_BISECT_SCHEMA) == 0) {
+		*good = json_numbers(pb_json_path(doc, "samples.good"), ng);
+		*bad = json_numbers(pb_json_path(doc, "samples.bad"), nb);
+		ret = 0;
+	} else if (strncmp(schema, "placebisect.measurement/", 24) == 0) {
+		pb_measurement_init(&m);
+		if (pb_measurement_from_json(&m, doc, path) == 0) {
+			*good = pb_measurement_values(&m, ng);
+			ret = 0;
+		}
+		pb_measurement_release(&m);
+	} else {
+		pb_error("%s: a baseline is a bisect result (-o of bisect) or a measurement (-o of "
+			 "measure), not '%s'", path, schema);
+	}
+	if (ret == 0 && *ng == 0)
+		ret = pb_error("%s: the baseline has no good values", path);
+	pb_json_free(doc);
+	return ret;
+}
+
+int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_check_opts *o,
+		 struct pb_check_result *res)
+{
+	struct pb_bisect_result br;
+	struct pb_bisect_opts bo = { .stop = o->stop };
+	struct pb_comparison cmp;
+	struct pb_build bd;
+	struct pb_sprt sprt;
+	struct sess s;
+	double *good = NULL, *bad = NULL, *vals = NULL, v, alpha, min_effect;
+	size_t ng, nb, n = 0, fails = 0, want, max_runs;
+	enum pb_sprt_state st = PB_SPRT_CONTINUE;
+	int rc, ret = -1;
+	bool exact;
+
+	memset(res, 0, sizeof(*res));
+	memset(&br, 0, sizeof(br));
+	memset(&bd, 0, sizeof(bd));
+	memset(&s, 0, sizeof(s));
+	s.repo = repo;
+	s.cfg = cfg;
+	s.o = &bo;
+	s.res = &br;
+	s.st.lock_fd = -1;
+	if (load_baseline(o->baseline, &good, &ng, &bad, &nb) ||
+	    pb_repo_resolve(repo, o->rev, res->commit) ||
+	    prepare(&s, o->bench, o->backend, o->metric, o->cpus, o->stop, 1))
+		goto out;
+	memcpy(s.ids[0], res->commit, PB_OID_HEX);
+	if (pb_repo_commit_info(repo, res->commit, &br.commits[0].info) || open_state(&s))
+		goto out;
+	res->subject = pb_xstrdup(br.commits[0].info.subject);
+	res->backend = pb_xstrdup(br.backend);
+	res->metric = pb_xstrdup(br.metric);
+	res->baseline_good = ng;
+	res->baseline_bad = nb;
+	alpha = o->alpha >= 0 ? o->alpha : cfg->stats.alpha;
+	min_effect = o->min_effect >= 0 ? o->min_effect : cfg->stats.min_effect;
+	max_runs = (size_t)(o->max_runs > 0 ? o->max_runs : cfg->stats.max_runs);
+	exact = strcmp(br.backend, "cachegrind") == 0;
+
+	if (pb_builder_get(&s.builder, res->commit, &bd))
+		goto out;
+	if (!bd.ok) {
+		res->verdict = PB_CHECK_CANNOT;
+		res->reason = pb_xasprintf("cannot be built: %s", bd.reason ? bd.reason : "?");
+		ret = 0;
+		goto out;
+	}
+	br.commits[0].binary = bd.binary ? pb_xstrdup(bd.binary) : NULL;
+	if (nb && pb_search_sprt_init(&sprt, good, ng, bad, nb, alpha, exact))
+		goto out;
+	want = exact ? 1 : (size_t)s.bench->runs;
+	vals = pb_xmalloc((max_runs + 1) * sizeof(*vals));
+	while (n < max_runs && fails <= max_runs) {
+		rc = cb_sample(&s, 0, &v);
+		if (rc < 0)
+			goto out;
+		if (rc > 0) {
+			fails++;
+			continue;
+		}
+		vals[n++] = v;
+		if (nb) {
+			st = pb_sprt_add(&sprt, v);
+			if (st != PB_SPRT_CONTINUE && (sprt.exact || n >= PB_SEARCH_MIN_DECIDE))
+				break;
+		} else if (n >= want) {
+			break;
+		}
+	}
+	res->runs = n;
+	res->median = n ? pb_stats_median(vals, n) : NAN;
+	if (n == 0) {
+		res->verdict = PB_CHECK_CANNOT;
+		res->reason = pb_xasprintf("the benchmark failed on every run (%zu)", fails);
+	} else if (nb && st == PB_SPRT_CONTINUE) {
+		res->verdict = PB_CHECK_CANNOT;
+		res->reason = pb_xasprintf("undecided after %zu runs", n);
+	} else if (nb) {
+		res->verdict = st == PB_SPRT_BAD ? PB_CHECK_BAD : PB_CHECK_GOOD;
+	} else {
+		pb_stats_compare(good, ng, vals, n, alpha, min_effect, &cmp);
+		res->verdict = cmp.verdict == PB_VERDICT_SLOWER ? PB_CHECK_BAD : PB_CHECK_GOOD;
+	}
+	ret = 0;
+out:
+	pb_build_release(&bd);
+	sess_release(&s);
+	pb_bisect_result_release(&br);
+	free(good);
+	free(bad);
+	free(vals);
+	return ret;
+}
+
+void pb_check_result_release(struct pb_check_result *res)
+{
+	free(res->subject);
+	free(res->reason);
+	free(res->backend);
+	free(res->metric);
+	memset(res, 0, sizeof(*res));
+}
+
+void pb_check_write_json(const struct pb_check_result *res, struct pb_jsonw *w)
+{
+	static const char *const names[] = { [PB_CHECK_GOOD] = "good", [PB_CHECK_BAD] = "bad" };
+
+	pb_jsonw_object(w, NULL);
+	pb_jsonw_string(w, "schema", PB_CHECK_SCHEMA);
+	pb_jsonw_string(w, "commit", res->commit);
+	pb_jsonw_string(w, "subject", res->subject);
+	pb_jsonw_string(w, "verdict", res->verdict == PB_CHECK_CANNOT ? "skip" : names[res->verdict]);
+	pb_jsonw_int(w, "exit", res->verdict);
+	pb_jsonw_string(w, "reason", res->reason);
+	pb_jsonw_string(w, "backend", res->backend);
+	pb_jsonw_string(w, "metric", res->metric);
+	pb_jsonw_int(w, "runs", (int64_t)res->runs);
+	pb_jsonw_number(w, "median", res->median);
 	pb_jsonw_end(w);
 }
