@@ -262,7 +262,8 @@ static void upstream_funcs(struct pb_layout_diff *d, uint32_t gsec, uint32_t bse
 		o->good_size = f->good ? f->good->size : 0;
 		o->bad_size = f->bad ? f->bad->size : 0;
 	}
-	qsort(u->funcs, u->n_funcs, sizeof(*u->funcs), cmp_upfunc);
+	if (u->n_funcs)
+		qsort(u->funcs, u->n_funcs, sizeof(*u->funcs), cmp_upfunc);
 	if (u->n_funcs > PB_UPSTREAM_MAX_FUNCS)
 		u->n_funcs = PB_UPSTREAM_MAX_FUNCS;
 }

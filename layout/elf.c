@@ -460,7 +460,8 @@ int pb_elf_open(struct pb_elf **out, const char *path)
 	}
 	if (read_symbols(e, elf, symtab ? symtab : dynsym, symtab ? xndx : 0))
 		goto out;
-	qsort(e->syms, e->n_syms, sizeof(*e->syms), cmp_sym);
+	if (e->n_syms)
+		qsort(e->syms, e->n_syms, sizeof(*e->syms), cmp_sym);
 	e->funcs = pb_xcalloc(e->n_syms, sizeof(*e->funcs));
 	for (i = 0; i < e->n_syms; i++) {
 		/* Aliases (same address, same size, both functions) count once. */
