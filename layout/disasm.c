@@ -351,7 +351,7 @@ bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
 
 	gc = pb_elf_func_code(gd->elf, g, &gl);
 	bc = pb_elf_func_code(bd->elf, b, &bl);
-	if (!gc || !bc || gl != bl)
+	if (!gc || !bc || gl != bl || gd->is64 != bd->is64)
 		return false;
 	/*
 	 * Both streams in lockstep: the same lengths and field positions, equal bytes outside the
@@ -361,17 +361,18 @@ bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
 	while (off < gl) {
 		gp = gc + off;
 		bp = bc + off;
-		if (pb_x86_decode(&xg, gp, gl - off, gd->is64) ||
-		    pb_x86_decode(&xb, bp, bl - off, bd->is64)) {
-			if (*gp != *bp)
+		if (pb_x86_decode(&xg, gp, gl - off, gd->is64)) {
+			if (*gp != *bp || !pb_x86_decode(&xb, bp, bl - off, bd->is64))
 				return false;
 			off++;
 			continue;
 		}
-		if (xg.len != xb.len || xg.rel_off != xb.rel_off || xg.rel_size != xb.rel_size ||
-		    xg.disp_off != xb.disp_off || xg.rip != xb.rip || xg.imm_off != xb.imm_off ||
-		    xg.imm_size != xb.imm_size)
-			return false;
+		/*
+		 * Only g is decoded: a length depends on prefixes, opcode, ModRM and SIB, never on
+		 * the displacement or immediate values, so b's bytes equal outside those fields (checked
+		 * below) decode to the same layout.
+		 */
+		xb = xg;
 		lo = hi = 0;
 		if (xg.rel_size) {
 			vg = read_le(gp + xg.rel_off, xg.rel_size);

@@ -400,37 +400,124 @@ static void write_side(struct pb_jsonw *w, const char *key, const struct pb_layo
 	pb_jsonw_end(w);
 }
 
-static void write_hot_entry(struct pb_jsonw *w, const struct pb_layout_diff *d,
+/* One JSON object on one line, written directly (a diff of big builds has a hot[] entry per function). */
+struct line {
+	struct pb_buf *b;
+	bool first;
+};
+
+static void l_key(struct line *l, const char *key)
+{
+	pb_buf_puts(l->b, l->first ? "\"" : ", \"");
+	pb_buf_puts(l->b, key);
+	pb_buf_puts(l->b, "\": ");
+	l->first = false;
+}
+
+static void l_str(struct line *l, const char *key, const char *v)
+{
+	l_key(l, key);
+	put_str(l->b, v);
+}
+
+static void l_int(struct line *l, const char *key, bool have, uint64_t v)
+{
+	if (have) {
+		pb_buf_puts(l->b, l->first ? "\"" : ", \"");
+		pb_buf_puts(l->b, key);
+		put_key_u64(l->b, "\": ", v);
+		l->first = false;
+	} else {
+		l_key(l, key);
+		pb_buf_puts(l->b, "null");
+	}
+}
+
+static void l_bool(struct line *l, const char *key, bool v)
+{
+	l_key(l, key);
+	pb_buf_puts(l->b, v ? "true" : "false");
+}
+
+static void l_branches(struct line *l, const char *prefix, const struct pb_branches *br)
+{
+	struct line o;
+	char key[64];
+	size_t i;
+
+	snprintf(key, sizeof(key), "%sjcc_32b", prefix);
+	l_key(l, key);
+	pb_buf_putc(l->b, '[');
+	for (i = 0; i < br->n_jcc; i++) {
+		pb_buf_puts(l->b, i ? ", {" : "{");
+		o.b = l->b, o.first = true;
+		l_int(&o, "addr", true, br->jcc[i].addr);
+		l_int(&o, "size", true, br->jcc[i].size);
+		l_str(&o, "boundary", br->jcc[i].crosses ? "crosses" : "ends");
+		l_bool(&o, "fused", br->jcc[i].fused);
+		pb_buf_putc(l->b, '}');
+	}
+	pb_buf_putc(l->b, ']');
+	snprintf(key, sizeof(key), "%ssplit_loops", prefix);
+	l_key(l, key);
+	pb_buf_putc(l->b, '[');
+	for (i = 0; i < br->n_loops; i++) {
+		pb_buf_puts(l->b, i ? ", {" : "{");
+		o.b = l->b, o.first = true;
+		l_int(&o, "head", true, br->loops[i].head);
+		l_int(&o, "end", true, br->loops[i].end);
+		l_int(&o, "lines", true, br->loops[i].lines);
+		l_int(&o, "min_lines", true, br->loops[i].min_lines);
+		pb_buf_putc(l->b, '}');
+	}
+	pb_buf_putc(l->b, ']');
+}
+
+static void write_hot_entry(struct pb_buf *out, const struct pb_layout_diff *d,
 			    const struct pb_diff_func *f)
 {
 	bool g = f->good != NULL, b = f->bad != NULL;
+	struct line l = { out, true };
 
-	pb_jsonw_object(w, NULL);
-	pb_jsonw_string(w, "name", diff_name(f));
-	pb_jsonw_string(w, "class", class_name(f->cls));
-	int_or_null(w, "good_addr", g, (int64_t)f->good_place.addr);
-	int_or_null(w, "bad_addr", b, (int64_t)f->bad_place.addr);
-	int_or_null(w, "good_size", g, (int64_t)f->good_place.size);
-	int_or_null(w, "bad_size", b, (int64_t)f->bad_place.size);
-	pb_jsonw_bool(w, "same_code", g && b && f->code == PB_CODE_STRICT_EQUAL);
-	pb_jsonw_string(w, "code", g && b ? pb_code_class_name(f->code) : "changed");
-	int_or_null(w, "good_align", g, (int64_t)f->good_place.align);
-	int_or_null(w, "bad_align", b, (int64_t)f->bad_place.align);
-	int_or_null(w, "good_line_offset", g, f->good_place.line_offset);
-	int_or_null(w, "bad_line_offset", b, f->bad_place.line_offset);
-	int_or_null(w, "good_cache_lines", g, (int64_t)f->good_place.cache_lines);
-	int_or_null(w, "bad_cache_lines", b, (int64_t)f->bad_place.cache_lines);
-	int_or_null(w, "good_pages", g, (int64_t)f->good_place.pages);
-	int_or_null(w, "bad_pages", b, (int64_t)f->bad_place.pages);
+	pb_buf_putc(out, '{');
+	l_str(&l, "name", diff_name(f));
+	l_str(&l, "class", class_name(f->cls));
+	l_int(&l, "good_addr", g, f->good_place.addr);
+	l_int(&l, "bad_addr", b, f->bad_place.addr);
+	l_int(&l, "good_size", g, f->good_place.size);
+	l_int(&l, "bad_size", b, f->bad_place.size);
+	l_bool(&l, "same_code", g && b && f->code == PB_CODE_STRICT_EQUAL);
+	l_str(&l, "code", g && b ? pb_code_class_name(f->code) : "changed");
+	l_int(&l, "good_align", g, f->good_place.align);
+	l_int(&l, "bad_align", b, f->bad_place.align);
+	l_int(&l, "good_line_offset", g, f->good_place.line_offset);
+	l_int(&l, "bad_line_offset", b, f->bad_place.line_offset);
+	l_int(&l, "good_cache_lines", g, f->good_place.cache_lines);
+	l_int(&l, "bad_cache_lines", b, f->bad_place.cache_lines);
+	l_int(&l, "good_pages", g, f->good_place.pages);
+	l_int(&l, "bad_pages", b, f->bad_place.pages);
 	if (d->code_checks) {
-		int_or_null(w, "good_jcc_32b_count", g, (int64_t)f->good_br.n_jcc);
-		int_or_null(w, "bad_jcc_32b_count", b, (int64_t)f->bad_br.n_jcc);
-		int_or_null(w, "good_split_loops_count", g, (int64_t)f->good_br.n_loops);
-		int_or_null(w, "bad_split_loops_count", b, (int64_t)f->bad_br.n_loops);
-		write_branches(w, "good_", &f->good_br);
-		write_branches(w, "bad_", &f->bad_br);
+		l_int(&l, "good_jcc_32b_count", g, f->good_br.n_jcc);
+		l_int(&l, "bad_jcc_32b_count", b, f->bad_br.n_jcc);
+		l_int(&l, "good_split_loops_count", g, f->good_br.n_loops);
+		l_int(&l, "bad_split_loops_count", b, f->bad_br.n_loops);
+		l_branches(&l, "good_", &f->good_br);
+		l_branches(&l, "bad_", &f->bad_br);
 	}
-	pb_jsonw_end(w);
+	pb_buf_putc(out, '}');
+}
+
+/* hot[], one entry per line, as the last member of the top-level object (see write_functions). */
+static void write_hot_entries(struct pb_jsonw *w, const struct pb_layout_diff *d)
+{
+	size_t i;
+
+	pb_buf_puts(w->out, ",\n  \"hot\": [");
+	for (i = 0; i < d->n_hot; i++) {
+		pb_buf_puts(w->out, i ? ",\n    " : "\n    ");
+		write_hot_entry(w->out, d, &d->funcs[d->hot[i]]);
+	}
+	pb_buf_puts(w->out, d->n_hot ? "\n  ]" : "]");
 }
 
 void pb_layout_diff_write_json(const struct pb_layout_diff *d, struct pb_jsonw *w)
@@ -455,10 +542,6 @@ void pb_layout_diff_write_json(const struct pb_layout_diff *d, struct pb_jsonw *
 	pb_jsonw_int(w, "removed", (int64_t)d->sum.removed);
 	pb_jsonw_end(w);
 	pb_jsonw_bool(w, "code_checks", d->code_checks);
-	pb_jsonw_array(w, "hot");
-	for (i = 0; i < d->n_hot; i++)
-		write_hot_entry(w, d, &d->funcs[d->hot[i]]);
-	pb_jsonw_end(w);
 	pb_jsonw_object(w, "footprint");
 	write_footprint(w, "good", &d->good->fp);
 	write_footprint(w, "bad", &d->bad->fp);
@@ -511,6 +594,7 @@ void pb_layout_diff_write_json(const struct pb_layout_diff *d, struct pb_jsonw *
 		pb_jsonw_end(w);
 	}
 	pb_jsonw_end(w);
+	write_hot_entries(w, d);
 	pb_jsonw_end(w);
 	pb_jsonw_finish(w);
 }

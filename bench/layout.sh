@@ -1,0 +1,108 @@
+#!/bin/bash
+# bench/layout.sh: how fast `layout --json` reads a big binary against `nm -S --size-sort`, and how
+# fast `layout diff` compares two big builds. Prints figures; not a test (nothing is asserted).
+#
+# usage: bench/layout.sh [-r REPS] [-n FUNCS] [PLACEBISECT]
+#   PLACEBISECT  the binary to time (default: build-layout/cli/placebisect, then build/cli/...)
+#   -r REPS      repetitions per command; the median wall time is reported (default 5)
+#   -n FUNCS     functions in the generated program when it is built (default 60000)
+#   BENCH_DIRS   where to look for the largest ELF with a full symbol table (space-separated)
+set -u
+reps=5
+nfuncs=60000
+while getopts "r:n:" o; do
+	case $o in
+	r) reps=$OPTARG ;;
+	n) nfuncs=$OPTARG ;;
+	*) sed -n '2,10p' "$0"; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+src=$(cd "$(dirname "$0")/.." && pwd)
+pb=${1:-}
+for c in "$pb" "$src/build-layout/cli/placebisect" "$src/build/cli/placebisect"; do
+	[ -n "$c" ] && [ -x "$c" ] && pb=$c && break
+done
+[ -x "$pb" ] || { echo "no placebisect binary: build it or pass its path" >&2; exit 2; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/pbbench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# median_ms CMD...: run CMD $reps times (output discarded), print the median wall time in ms.
+median_ms() {
+	local i t0 t1
+	for ((i = 0; i < reps; i++)); do
+		t0=$(date +%s%N)
+		"$@" >/dev/null 2>&1
+		t1=$(date +%s%N)
+		echo $(((t1 - t0) / 1000000))
+	done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+has_symtab() { readelf -SW "$1" 2>/dev/null | grep -q ' \.symtab '; }
+nfunc() { readelf -sW "$1" 2>/dev/null | awk '$4 == "FUNC" && $7 != "UND"' | wc -l; }
+
+# The largest ELF with a .symtab among the usual places (and the build tree).
+dirs=${BENCH_DIRS:-"/usr/lib/debug /usr/bin /usr/sbin /usr/lib /usr/lib/x86_64-linux-gnu /usr/local/bin /usr/local/lib /opt $HOME/.rustup/toolchains $src"}
+big=""
+for f in $(find $dirs -xdev -type f -size +4M 2>/dev/null | xargs -r ls -S 2>/dev/null); do
+	[ "$(head -c 4 "$f" 2>/dev/null)" = $'\177ELF' ] || continue
+	if has_symtab "$f"; then
+		big=$f
+		break
+	fi
+done
+
+# A generated program: many small functions (hot ones after a cold block), with debug info.
+# gen.py N PAD VARIANT > file.c
+cat >"$work/gen.py" <<'PY'
+import sys
+n, pad, variant = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+print("volatile int sink;")
+print("__attribute__((cold, noinline)) void cold_block(void) { sink = 1; __asm__ volatile(\".rept %d\\n int3\\n .endr\"); }" % pad)
+for i in range(n):
+    k = i * 7 + (variant if i % 997 == 0 else 0)
+    print("__attribute__((noinline)) int f%d(int x) { int s = %d; for (int i = 0; i < x; i++) s += (i ^ %d) * sink; return s + (x > %d ? f%d(x - 1) : 0); }"
+          % (i, k, i & 255, i % 13, max(i - 1, 0)))
+print("int main(int argc, char **argv) { (void)argv; if (argc > 99) cold_block(); return f%d(argc); }" % (n - 1))
+PY
+gen=""
+if command -v cc >/dev/null && command -v python3 >/dev/null; then
+	echo "building two generated programs with $nfuncs functions each (cc -O1 -g)..." >&2
+	python3 "$work/gen.py" "$nfuncs" 16 0 >"$work/a.c"
+	python3 "$work/gen.py" "$nfuncs" 8192 1 >"$work/b.c"
+	if cc -O1 -g -o "$work/gen_a" "$work/a.c" && cc -O1 -g -o "$work/gen_b" "$work/b.c"; then
+		gen="$work/gen_a"
+	fi
+fi
+[ -n "$big" ] || big=$gen
+[ -n "$big" ] || { echo "no ELF with a symbol table found and no compiler to build one" >&2; exit 2; }
+
+size_mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+report() { # report WHAT FILE
+	local f=$2 pb_ms nm_ms
+	echo "== $1: $f ($(size_mb "$f") MB, $(nfunc "$f") FUNC symbols)"
+	pb_ms=$(median_ms "$pb" layout "$f" --json -q)
+	nm_ms=$(median_ms nm -S --size-sort "$f")
+	echo "placebisect layout --json : ${pb_ms} ms (median of $reps)"
+	echo "nm -S --size-sort         : ${nm_ms} ms (median of $reps)"
+	awk -v a="$pb_ms" -v b="$nm_ms" 'BEGIN { if (b > 0) printf "ratio layout/nm           : %.2f (goal <= 0.50)\n", a / b }'
+}
+report "largest ELF with .symtab" "$big"
+if [ -n "$gen" ] && [ "$gen" != "$big" ]; then
+	report "generated program" "$gen"
+fi
+if [ -n "$gen" ]; then
+	echo "== layout diff of two generated builds (cold code grew 8 KiB; 1 in 997 functions changed)"
+	echo "good: $work/gen_a ($(size_mb "$work/gen_a") MB), bad: $work/gen_b ($(size_mb "$work/gen_b") MB)"
+	echo "placebisect layout diff --json: $(median_ms "$pb" layout diff "$work/gen_a" "$work/gen_b" --json -q) ms (median of $reps; goal < 1000 ms for 100 MB binaries)"
+	"$pb" layout diff "$work/gen_a" "$work/gen_b" --json -q 2>/dev/null | { command -v jq >/dev/null && jq -c .summary || head -c 0; }
+fi
+# Two builds of one big library, when the machine has them (e.g. two rustup toolchains' LLVM).
+pair=()
+for f in $HOME/.rustup/toolchains/*/lib/libLLVM*.so*; do
+	[ -f "$f" ] && has_symtab "$f" && pair+=("$f")
+done
+if [ ${#pair[@]} -ge 2 ]; then
+	echo "== layout diff of two real builds: ${pair[0]} ($(size_mb "${pair[0]}") MB) vs ${pair[1]} ($(size_mb "${pair[1]}") MB)"
+	echo "placebisect layout diff --json: $(median_ms "$pb" layout diff "${pair[0]}" "${pair[1]}" --json -q) ms (median of $reps)"
+fi
