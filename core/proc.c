@@ -1,7 +1,6 @@
 /* proc.c: fork/exec with affinity, environment allow-list, timeout, capture, and whole-tree cleanup. */
 #include "core/proc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -137,41 +136,43 @@ static char **build_env(const struct pb_proc_opts *o)
 
 /* ---- Descendants ---- */
 
-/* Our children (all threads'), from /proc; returns how many were stored. */
-static size_t list_children(pid_t *out, size_t max)
+/* Append the pids in /proc/self/task/TID/children to out; returns the new count. */
+static size_t read_children(pid_t tid, pid_t *out, size_t n, size_t max)
 {
-	char path[300], buf[4096], *p, *end;
-	struct dirent *d;
-	size_t n = 0;
+	char path[64], buf[4096], *p, *end;
 	ssize_t len;
 	long v;
-	DIR *dir;
 	int fd;
 
-	dir = opendir("/proc/self/task");
-	if (!dir)
-		return 0;
-	while ((d = readdir(dir)) && n < max) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/children", d->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		for (p = buf; n < max; p = end) {
-			v = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			out[n++] = (pid_t)v;
-		}
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/children", (long)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return n;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return n;
+	buf[len] = '\0';
+	for (p = buf; n < max; p = end) {
+		v = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		out[n++] = (pid_t)v;
 	}
-	closedir(dir);
 	return n;
+}
+
+/*
+ * Our children, from /proc. A child belongs to the thread that forked it, and orphans are given
+ * to the thread group's leader: this thread and the leader cover what pb_proc_run() creates
+ * and what it inherits as subreaper (one file to read in the single-threaded CLI).
+ */
+static size_t list_children(pid_t *out, size_t max)
+{
+	pid_t self = (pid_t)syscall(SYS_gettid), leader = getpid();
+	size_t n = read_children(leader, out, 0, max);
+
+	return self != leader ? read_children(self, out, n, max) : n;
 }
 
 static bool contains(const pid_t *set, size_t n, pid_t pid)
@@ -232,6 +233,12 @@ static void child_fail(int fd, int stage)
 	_exit(127);
 }
 
+/* Signals a caller of ours may ignore (SIGPIPE in the CLI), which exec would leave ignored. */
+static const int reset_signals[] = {
+	SIGPIPE, SIGXFSZ, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGCHLD, SIGTSTP, SIGTTIN, SIGTTOU,
+	SIGUSR1, SIGUSR2, SIGALRM,
+};
+
 /* In the child between fork and exec: only async-signal-safe calls. */
 static void child(const struct pb_proc_opts *o, char *const *argv, char **envp, int devnull,
 		  int out_w, int err_w, int go_r, int report_w)
@@ -241,8 +248,9 @@ static void child(const struct pb_proc_opts *o, char *const *argv, char **envp, 
 	int sig;
 
 	setpgid(0, 0);
-	for (sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
+	/* exec resets caught signals by itself; only ignored ones would stay ignored. */
+	for (sig = 0; sig < (int)PB_ARRAY_SIZE(reset_signals); sig++)
+		signal(reset_signals[sig], SIG_DFL);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
@@ -255,8 +263,8 @@ static void child(const struct pb_proc_opts *o, char *const *argv, char **envp, 
 	/* Nothing else of ours leaks into the command. */
 	syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
 
-	/* Wait for the parent (perf_event counters attach now); EOF means it gave up. */
-	while (read(go_r, &c, 1) < 0 && errno == EINTR)
+	/* With a hook, wait for the parent (perf_event counters attach now); EOF: it gave up. */
+	while (go_r >= 0 && read(go_r, &c, 1) < 0 && errno == EINTR)
 		;
 	if (o->cwd && chdir(o->cwd))
 		child_fail(report_w, STAGE_CHDIR);
@@ -343,7 +351,7 @@ int pb_proc_run(const struct pb_proc_opts *o, struct pb_proc_result *res)
 	nbefore = list_children(before, MAX_CHILDREN);
 
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (devnull < 0 || pipe2(go_p, O_CLOEXEC) || pipe2(rep_p, O_CLOEXEC) ||
+	if (devnull < 0 || (o->before_exec && pipe2(go_p, O_CLOEXEC)) || pipe2(rep_p, O_CLOEXEC) ||
 	    (o->stdout_fd < 0 && pipe2(out_p, O_CLOEXEC)) ||
 	    (o->stderr_fd < 0 && !o->merge_stderr && pipe2(err_p, O_CLOEXEC))) {
 		pb_error_errno("cannot set up pipes to run '%s'", describe_cmd(o));
@@ -367,6 +375,7 @@ int pb_proc_run(const struct pb_proc_opts *o, struct pb_proc_result *res)
 	CLOSE(rep_p[1]);
 	CLOSE(devnull);
 
+	start = pb_now_ns();
 	if (o->before_exec && o->before_exec(pid, o->hook_arg)) {
 		/* The error is the hook's; the child sees EOF on the go pipe and exits. */
 		CLOSE(go_p[1]);
@@ -376,9 +385,11 @@ int pb_proc_run(const struct pb_proc_opts *o, struct pb_proc_result *res)
 		pid = -1;
 		goto out;
 	}
-	start = pb_now_ns();
-	(void)!write(go_p[1], "g", 1);
-	CLOSE(go_p[1]);
+	if (go_p[1] >= 0) {
+		start = pb_now_ns();
+		(void)!write(go_p[1], "g", 1);
+		CLOSE(go_p[1]);
+	}
 
 	/* The report pipe closes on a successful exec (CLOEXEC) or carries why it failed. */
 	while ((n = read(rep_p[0], &ce, sizeof(ce))) < 0 && errno == EINTR)
