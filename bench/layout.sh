@@ -97,12 +97,22 @@ if [ -n "$gen" ]; then
 	echo "placebisect layout diff --json: $(median_ms "$pb" layout diff "$work/gen_a" "$work/gen_b" --json -q) ms (median of $reps; goal < 1000 ms for 100 MB binaries)"
 	"$pb" layout diff "$work/gen_a" "$work/gen_b" --json -q 2>/dev/null | { command -v jq >/dev/null && jq -c .summary || head -c 0; }
 fi
-# Two builds of one big library, when the machine has them (e.g. two rustup toolchains' LLVM).
+# Two builds of one big library, when the machine has them: BENCH_PAIR="A B", two rustup
+# toolchains' LLVM (full .symtab), two system LLVM versions (.dynsym only).
+real_pair() { # real_pair A B
+	[ -f "$1" ] && [ -f "$2" ] || return 0
+	echo "== layout diff of two real builds: $1 ($(size_mb "$1") MB, $(nfunc "$1") FUNC) vs $2 ($(size_mb "$2") MB)"
+	echo "placebisect layout diff --json: $(median_ms "$pb" layout diff "$1" "$2" --json -q) ms (median of $reps)"
+	"$pb" layout diff "$1" "$2" --json -q 2>/dev/null | { command -v jq >/dev/null && jq -c .summary || head -c 0; }
+}
+if [ -n "${BENCH_PAIR:-}" ]; then
+	real_pair ${BENCH_PAIR}
+fi
 pair=()
-for f in $HOME/.rustup/toolchains/*/lib/libLLVM*.so*; do
+for f in "$HOME"/.rustup/toolchains/*/lib/libLLVM*.so*; do
 	[ -f "$f" ] && has_symtab "$f" && pair+=("$f")
 done
-if [ ${#pair[@]} -ge 2 ]; then
-	echo "== layout diff of two real builds: ${pair[0]} ($(size_mb "${pair[0]}") MB) vs ${pair[1]} ($(size_mb "${pair[1]}") MB)"
-	echo "placebisect layout diff --json: $(median_ms "$pb" layout diff "${pair[0]}" "${pair[1]}" --json -q) ms (median of $reps)"
-fi
+[ ${#pair[@]} -ge 2 ] && real_pair "${pair[0]}" "${pair[1]}"
+pair=(/usr/lib/x86_64-linux-gnu/libLLVM-[0-9]*.so.1)
+[ ${#pair[@]} -ge 2 ] && real_pair "${pair[0]}" "${pair[1]}"
+exit 0

@@ -92,7 +92,8 @@ struct pb_layout_diff {
  */
 int pb_layout_diff_new(struct pb_layout_diff **out, const char *good, const char *bad,
 		       const struct pb_layout_opts *o);
-void pb_layout_diff_free(struct pb_layout_diff *d); /* accepts NULL */
+/* Free everything pb_layout_diff_new() returned (both layouts included). Accepts NULL. */
+void pb_layout_diff_free(struct pb_layout_diff *d);
 
 /* Write the placebisect.layout-diff/1 document (DESIGN.md "Result files"). */
 void pb_layout_diff_write_json(const struct pb_layout_diff *d, struct pb_jsonw *w);

@@ -17,7 +17,8 @@ struct pb_disasm;
  * PB_EXIT_ENV) when capstone cannot be opened.
  */
 int pb_disasm_new(struct pb_disasm **out, const struct pb_elf *e);
-void pb_disasm_free(struct pb_disasm *d); /* accepts NULL */
+/* Close the disassembler and free its buffers. Accepts NULL. */
+void pb_disasm_free(struct pb_disasm *d);
 
 /*
  * A function's instruction stream, normalized: one (strict, loose) token pair per instruction,
@@ -33,6 +34,7 @@ struct pb_norm {
 
 /* Normalize the code of function f (from d's pb_elf). *out is reset first. Returns 0 or -1. */
 int pb_disasm_normalize(struct pb_disasm *d, const struct pb_elf_sym *f, struct pb_norm *out);
+/* Free a stream's arrays and leave it empty (reusable). */
 void pb_norm_release(struct pb_norm *n);
 
 /*
@@ -96,6 +98,7 @@ struct pb_branches {
  */
 int pb_disasm_branches(struct pb_disasm *d, const struct pb_elf_sym *f, uint32_t line,
 		       struct pb_branches *out);
+/* Free the site and loop arrays and zero the counts. */
 void pb_branches_release(struct pb_branches *b);
 
 #endif

@@ -175,6 +175,23 @@ static void read_build_id(struct pb_elf *e, Elf_Scn *scn)
 	}
 }
 
+/*
+ * The .text hash: 8 bytes at a time (FNV-1a byte by byte costs more than the rest of reading a
+ * big binary's symbols). Only equality matters: equal contents give equal hashes.
+ */
+static uint64_t hash_text(const unsigned char *p, size_t n)
+{
+	uint64_t h = PB_HASH64_SEED ^ n, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	return pb_hash64(p + i, n - i, h);
+}
+
 static int cmp_sym(const void *pa, const void *pb)
 {
 	const struct pb_elf_sym *a = pa, *b = pb;
@@ -368,7 +385,7 @@ static int read_sections(struct pb_elf *e, Elf *elf, const struct raw_header *h,
 			if (section_data(&data, scn, &sh, e->path, i, s->name))
 				return -1;
 			s->data = data;
-			e->text_hash = pb_hash64(data, sh.sh_size, PB_HASH64_SEED);
+			e->text_hash = hash_text(data, sh.sh_size);
 		}
 	}
 	return 0;

@@ -37,7 +37,7 @@ struct pb_elf {
 	bool is64, big_endian;
 	bool from_dynsym;   /* no .symtab: the binary is stripped, only exported functions are known */
 	char *build_id;     /* lowercase hex of NT_GNU_BUILD_ID, or NULL when the binary has none */
-	uint64_t text_hash; /* pb_hash64 of the contents of .text (0 when there is no .text) */
+	uint64_t text_hash; /* hash of the contents of .text (0 when there is no .text): equal .text, equal hash */
 
 	struct pb_elf_section *sections; /* indexed by ELF section number */
 	size_t n_sections;

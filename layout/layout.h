@@ -56,6 +56,7 @@ struct pb_layout {
  * or -1.
  */
 int pb_layout_profile_names(char ***names, size_t *n, const char *path);
+/* Free `n` names and the array. Accepts NULL. */
 void pb_layout_names_free(char **names, size_t n);
 
 /*
@@ -67,7 +68,8 @@ void pb_layout_names_free(char **names, size_t n);
  */
 int pb_layout_open(struct pb_layout **out, const char *path, const struct pb_layout_opts *o,
 		   bool require_hot);
-void pb_layout_free(struct pb_layout *l); /* accepts NULL */
+/* Free everything pb_layout_open() returned (the pb_elf included). Accepts NULL. */
+void pb_layout_free(struct pb_layout *l);
 
 /* "--hot", "profile", ".text.hot", "all functions". */
 const char *pb_layout_source_name(enum pb_hot_source s);

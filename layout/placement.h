@@ -62,6 +62,7 @@ struct pb_footprint {
  */
 void pb_footprint_compute(struct pb_footprint *fp, const struct pb_elf_sym *const *f, size_t n,
 			  const struct pb_l1i *g);
+/* Free fp->set_lines and zero the footprint. */
 void pb_footprint_release(struct pb_footprint *fp);
 
 #endif

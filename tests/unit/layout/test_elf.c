@@ -125,6 +125,24 @@ static void test_executable(void **state)
 	pb_elf_free(e);
 }
 
+/* The .text hash says "same code" across reads and "different" across programs. */
+static void test_text_hash(void **state)
+{
+	struct fx *f = *state;
+	struct pb_elf *a, *b, *c;
+
+	if (!f)
+		skip();
+	assert_int_equal(pb_elf_open(&a, f->exe), 0);
+	assert_int_equal(pb_elf_open(&b, f->exe), 0);
+	assert_int_equal(pb_elf_open(&c, f->lib), 0);
+	assert_int_equal(a->text_hash, b->text_hash);
+	assert_int_not_equal(a->text_hash, c->text_hash);
+	pb_elf_free(a);
+	pb_elf_free(b);
+	pb_elf_free(c);
+}
+
 static void test_shared_and_stripped(void **state)
 {
 	struct fx *f = *state;
@@ -213,6 +231,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_executable),
+		cmocka_unit_test(test_text_hash),
 		cmocka_unit_test(test_shared_and_stripped),
 		cmocka_unit_test(test_normalize_moved),
 		cmocka_unit_test(test_not_elf),
