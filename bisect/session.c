@@ -68,8 +68,10 @@ static int cb_build(void *arg, size_t i)
 		return pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
 	if (s->o->progress)
 		pb_progress_detail(s->o->progress, "building %.7s %s", s->ids[i], c->info.subject);
-	if (pb_builder_get(&s->builder, s->ids[i], &bd))
+	if (pb_builder_get(&s->builder, s->ids[i], &bd)) {
+		pb_build_release(&bd);
 		return -1;
+	}
 	c->build_failed = !bd.ok;
 	free(c->binary);
 	c->binary = bd.binary ? pb_xstrdup(bd.binary) : NULL;
