@@ -77,7 +77,7 @@ fi
 [ -n "$big" ] || big=$gen
 [ -n "$big" ] || { echo "no ELF with a symbol table found and no compiler to build one" >&2; exit 2; }
 
-size_mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+size_mb() { awk -v b="$(stat -L -c %s "$1")" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 report() { # report WHAT FILE
 	local f=$2 pb_ms nm_ms
 	echo "== $1: $f ($(size_mb "$f") MB, $(nfunc "$f") FUNC symbols)"
@@ -113,6 +113,6 @@ for f in "$HOME"/.rustup/toolchains/*/lib/libLLVM*.so*; do
 	[ -f "$f" ] && has_symtab "$f" && pair+=("$f")
 done
 [ ${#pair[@]} -ge 2 ] && real_pair "${pair[0]}" "${pair[1]}"
-pair=(/usr/lib/x86_64-linux-gnu/libLLVM-[0-9]*.so.1)
+pair=($(for f in /usr/lib/x86_64-linux-gnu/libLLVM-[0-9]*.so.1; do [ -f "$f" ] && readlink -f "$f"; done | sort -u))
 [ ${#pair[@]} -ge 2 ] && real_pair "${pair[0]}" "${pair[1]}"
 exit 0

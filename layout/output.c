@@ -237,6 +237,12 @@ void pb_layout_write_json(const struct pb_layout *l, struct pb_jsonw *w)
 		pb_jsonw_end(w);
 	}
 	pb_jsonw_end(w);
+	/* The order the linker gave the code sections (.text.unlikely, .text.hot, .text, ...). */
+	pb_jsonw_array(w, "text_order");
+	for (i = 0; i < n; i++)
+		if (secs[i]->exec)
+			pb_jsonw_string(w, NULL, secs[i]->name);
+	pb_jsonw_end(w);
 	pb_jsonw_object(w, "hot");
 	pb_jsonw_string(w, "source", pb_layout_source_name(l->source));
 	pb_jsonw_int(w, "bytes", (int64_t)l->fp.bytes);

@@ -149,6 +149,8 @@ C
 		expect_eq ".text.hot" "$(jq -r .hot.source out)" ".text.hot source"
 		expect_eq '["hot_a","hot_b"]' "$(jq -c .hot.functions out)" ".text.hot members"
 		expect_eq ".text.hot" "$(jq -r '.functions[] | select(.name == "hot_a") | .section' out)" "hot_a section"
+		expect_eq true "$(jq '.text_order | index(".text.hot") != null and index(".text") != null' out)" "text_order names .text.hot and .text"
+		expect_eq "$(jq -c '[.sections[] | select(.flags | test("X")) | .name]' out)" "$(jq -c .text_order out)" "text_order is the address order of the code sections"
 	else
 		echo "note: cc cannot link with lld -z keep-text-section-prefix; .text.hot part not run"
 	fi

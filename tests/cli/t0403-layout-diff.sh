@@ -101,6 +101,30 @@ cc -O2 -DPAD=16 -o renamed e.c
 expect_exit 0 "$PB" layout diff good renamed --json
 expect_eq '1 1' "$(jq -r '"\(.summary.added) \(.summary.removed)"' out)" "added and removed"
 
+# Short and near forms of one jump compare equal; NOP padding is ignored; a changed target is not.
+cat >j.c <<'C'
+#ifndef BODY
+#define BODY "jne 1f\n"
+#endif
+__asm__(".text\n.globl jfn\n.type jfn,@function\n.p2align 4\njfn:\n"
+	"cmp %edi,%esi\n" BODY "mov $1,%eax\nret\n1: xor %eax,%eax\nret\n"
+	".size jfn,.-jfn\n");
+int jfn(int a, int b);
+int main(int argc, char **argv) { (void)argv; return jfn(argc, 2); }
+C
+cc -O1 -o j_short j.c
+cc -O1 -DBODY='"{disp32} jne 1f\n"' -o j_near j.c
+cc -O1 -DBODY='"nop\n.byte 0x0f,0x1f,0x44,0,0\njne 1f\n"' -o j_nops j.c
+cc -O1 -DBODY='"jne 2f\n2: nop\n"' -o j_other j.c
+fsize() { echo $((16#$(nm -S "$1" | awk -v n="$2" '$4 == n {print $2}'))); }
+expect_eq 4 "$(( $(fsize j_near jfn) - $(fsize j_short jfn) ))" "the near jne is 4 bytes longer"
+expect_exit 0 "$PB" layout diff j_short j_near --hot jfn --json
+expect_eq strict-equal "$(jq -r '.hot[0].code' out)" "short vs near jne"
+expect_exit 0 "$PB" layout diff j_short j_nops --hot jfn --json
+expect_eq strict-equal "$(jq -r '.hot[0].code' out)" "NOP padding ignored"
+expect_exit 0 "$PB" layout diff j_short j_other --hot jfn --json
+expect_eq loose-equal "$(jq -r '.hot[0].code' out)" "another jump target, same mnemonics"
+
 # Errors: a --hot name in neither build, a malformed input on either side.
 expect_exit 2 "$PB" layout diff good bad --hot hot_a,nosuch
 expect_grep "error: --hot: neither good nor bad has a function 'nosuch'" err
