@@ -174,6 +174,9 @@ static int not_found(const struct pb_elf *e, const char *name)
 	near = e->n_funcs <= 200000 ? pb_closest(name, cand, e->n_funcs) : NULL;
 	if (near)
 		pb_error("--hot: %s has no function '%s'; did you mean '%s'?", e->path, name, near);
+	else if (e->from_dynsym)
+		pb_error("--hot: %s has no exported function '%s' (the binary is stripped: rebuild "
+			 "without -s / strip to see the others)", e->path, name);
 	else
 		pb_error("--hot: %s has no function '%s'", e->path, name);
 	free(cand);
