@@ -37,7 +37,7 @@ struct pb_elf {
 	bool is64, big_endian;
 	bool from_dynsym;   /* no .symtab: the binary is stripped, only exported functions are known */
 	char *build_id;     /* lowercase hex of NT_GNU_BUILD_ID, or NULL when the binary has none */
-	uint64_t text_hash; /* hash of the contents of .text (0 when there is no .text): equal .text, equal hash */
+	uint64_t text_hash; /* hash of .text's contents (0 without .text): equal code, equal hash */
 
 	struct pb_elf_section *sections; /* indexed by ELF section number */
 	size_t n_sections;
@@ -58,9 +58,9 @@ struct pb_elf {
 /*
  * Read `path` (an ELF executable, PIE or shared object; 32 or 64 bit, either byte order). The file
  * is read, not mapped, so a binary rewritten meanwhile cannot crash us; the descriptor stays open
- * until pb_elf_free() so that code sections other than .text are read only when asked for. A malformed file, an `ar`
- * archive, a relocatable object or a non-ELF file is an error (class PB_EXIT_USAGE) naming the file
- * and what is wrong ("a.out: section [5] '.symtab': sh_entsize 0, expected 24"). Without .symtab
+ * until pb_elf_free() so that code sections other than .text are read only when asked for. A
+ * malformed file, an `ar` archive, a relocatable object or a non-ELF file is an error (class
+ * PB_EXIT_USAGE) naming the file and what is wrong ("a.out: section [5] '.symtab': sh_entsize 0, expected 24"). Without .symtab
  * the .dynsym functions are used and a warning says the binary is stripped. On success *out is
  * owned by the caller (pb_elf_free). Returns 0 or -1.
  */

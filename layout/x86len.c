@@ -201,7 +201,7 @@ int pb_x86_decode(struct pb_x86_insn *o, const uint8_t *p, size_t avail, bool is
 	}
 	op = b;
 	/* VEX (C4, C5), EVEX (62) and XOP (8F) carry the map in their payload. */
-	if ((op == 0xC4 || op == 0xC5 || op == 0x62 || op == 0x8F) && c.p < c.end &&
+	if (op >= 0x60 && (op == 0xC4 || op == 0xC5 || op == 0x62 || op == 0x8F) && c.p < c.end &&
 	    (is64 || (*c.p & 0xC0) == 0xC0) && (op != 0x8F || (*c.p & 0x1F) >= 8)) {
 		if (take(&c, &x1))
 			return -1;
@@ -261,14 +261,16 @@ int pb_x86_decode(struct pb_x86_insn *o, const uint8_t *p, size_t avail, bool is
 		}
 	} else {
 		f = map0(op);
-		if (op >= 0x70 && op <= 0x7F) {
+		if (!(f & (F_REL8 | F_RELZ))) {
+			/* most instructions */
+		} else if (op >= 0x70 && op <= 0x7F) {
 			o->branch = PB_X86_JCC;
 			o->cond = op & 0x0F;
 		} else if (op == 0xEB || op == 0xE9) {
 			o->branch = PB_X86_JMP;
 		} else if (op == 0xE8) {
 			o->branch = PB_X86_CALL;
-		} else if (op >= 0xE0 && op <= 0xE3) {
+		} else {
 			o->branch = PB_X86_LOOP;
 			o->cond = op - 0xE0;
 		}
