@@ -125,6 +125,18 @@ expect_eq strict-equal "$(jq -r '.hot[0].code' out)" "NOP padding ignored"
 expect_exit 0 "$PB" layout diff j_short j_other --hot jfn --json
 expect_eq loose-equal "$(jq -r '.hot[0].code' out)" "another jump target, same mnemonics"
 
+# Two file-local functions with one name: matched by order and size, so only the edited one changed.
+printf 'static __attribute__((noinline)) int helper(int x) { return x * 3; }\nint one(int x) { return helper(x); }\n' >one.c
+printf 'static __attribute__((noinline)) int helper(int x) { return x ^ X; }\nint two(int x) { return helper(x); }\n' >two.c
+printf 'int one(int); int two(int);\nint main(int c, char **v) { (void)v; return one(c) + two(c); }\n' >m.c
+cc -O2 -DX=5 -o dup_good m.c one.c two.c
+cc -O2 -DX='(x >> 3) * 5 + 1' -o dup_bad m.c one.c two.c
+expect_eq 2 "$(nm dup_good | grep -c ' t helper$')" "two local helpers"
+expect_exit 0 "$PB" layout diff dup_good dup_bad --hot helper --json
+expect_eq '[{"name":"helper","code":"changed","hot":true}]' "$(jq -c .changed out)" "one helper changed"
+expect_eq '["strict-equal","changed"]' "$(jq -c '[.hot[].code]' out)" "the other is the same"
+expect_eq 0 "$(jq '.summary.added + .summary.removed' out)" "both matched"
+
 # Errors: a --hot name in neither build, a malformed input on either side.
 expect_exit 2 "$PB" layout diff good bad --hot hot_a,nosuch
 expect_grep "error: --hot: neither good nor bad has a function 'nosuch'" err
