@@ -5,11 +5,11 @@
 # usage: bench/layout.sh [-r REPS] [-n FUNCS] [PLACEBISECT]
 #   PLACEBISECT  the binary to time (default: build-layout/cli/placebisect, then build/cli/...)
 #   -r REPS      repetitions per command; the median wall time is reported (default 5)
-#   -n FUNCS     functions in the generated program when it is built (default 60000)
+#   -n FUNCS     functions in each generated program (default 180000: ~100 MB with debug info)
 #   BENCH_DIRS   where to look for the largest ELF with a full symbol table (space-separated)
 set -u
 reps=5
-nfuncs=60000
+nfuncs=180000
 while getopts "r:n:" o; do
 	case $o in
 	r) reps=$OPTARG ;;
@@ -52,25 +52,41 @@ for f in $(find $dirs -xdev -type f -size +4M 2>/dev/null | xargs -r ls -S 2>/de
 	fi
 done
 
-# A generated program: many small functions (hot ones after a cold block), with debug info.
-# gen.py N PAD VARIANT > file.c
+# A generated program: many small functions in several translation units (compiled in parallel),
+# after a cold block; with debug info, so the file is big (~100 MB at 180000 functions, ~4 min to
+# build on 2 cores). The "bad" build grows the cold block by 8 KiB and edits every 97th function of
+# the first unit: it relinks the same objects but two.
 cat >"$work/gen.py" <<'PY'
 import sys
-n, pad, variant = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-print("volatile int sink;")
-print("__attribute__((cold, noinline)) void cold_block(void) { sink = 1; __asm__ volatile(\".rept %d\\n int3\\n .endr\"); }" % pad)
-for i in range(n):
-    k = i * 7 + (variant if i % 997 == 0 else 0)
-    print("__attribute__((noinline)) int f%d(int x) { int s = %d; for (int i = 0; i < x; i++) s += (i ^ %d) * sink; return s + (x > %d ? f%d(x - 1) : 0); }"
-          % (i, k, i & 255, i % 13, max(i - 1, 0)))
-print("int main(int argc, char **argv) { (void)argv; if (argc > 99) cold_block(); return f%d(argc); }" % (n - 1))
+n, units, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+per = (n + units - 1) // units
+for u in range(units):
+    for variant in ((0, 1) if u == 0 else (0,)):
+        with open("%s/u%d_%d.c" % (out, u, variant), "w") as f:
+            f.write("extern volatile int sink;\n")
+            for i in range(u * per, min(n, (u + 1) * per)):
+                k = i * 7 + (variant if i % 97 == 0 else 0)
+                f.write("int f%d(int x);\n" % max(i - 1, 0))
+                f.write("__attribute__((noinline)) int f%d(int x) { int s = %d; for (int i = 0; i < x; i++) "
+                        "s += (i ^ %d) * sink; return s + (x > %d ? f%d(x - 1) : 0); }\n"
+                        % (i, k, i & 255, i % 13, max(i - 1, 0)))
+for variant, pad in ((0, 16), (1, 8208)):
+    with open("%s/cold_%d.c" % (out, variant), "w") as f:
+        f.write("volatile int sink;\nint f%d(int x);\n" % (n - 1))
+        f.write("__attribute__((cold, noinline)) void cold_block(void) { sink = 1; "
+                "__asm__ volatile(\".rept %d\\n int3\\n .endr\"); }\n" % pad)
+        f.write("int main(int argc, char **argv) { (void)argv; if (argc > 99) cold_block(); "
+                "return f%d(argc); }\n" % (n - 1))
 PY
 gen=""
+units=16
 if command -v cc >/dev/null && command -v python3 >/dev/null; then
-	echo "building two generated programs with $nfuncs functions each (cc -O1 -g)..." >&2
-	python3 "$work/gen.py" "$nfuncs" 16 0 >"$work/a.c"
-	python3 "$work/gen.py" "$nfuncs" 8192 1 >"$work/b.c"
-	if cc -O1 -g -o "$work/gen_a" "$work/a.c" && cc -O1 -g -o "$work/gen_b" "$work/b.c"; then
+	echo "building two generated programs with $nfuncs functions each (cc -O1 -g, $units units)..." >&2
+	python3 "$work/gen.py" "$nfuncs" "$units" "$work"
+	# Objects that differ between the builds: the cold unit and the edited functions' units.
+	if (cd "$work" && ls u*_[01].c cold_[01].c | xargs -P "$(nproc)" -I{} sh -c 'cc -O1 -g -c {} -o $(basename {} .c).o') &&
+	   rest=$(cd "$work" && ls u*_0.o | grep -v '^u0_' | sort -V) &&
+	   (cd "$work" && cc -o gen_a cold_0.o u0_0.o $rest && cc -o gen_b cold_1.o u0_1.o $rest); then
 		gen="$work/gen_a"
 	fi
 fi
@@ -92,7 +108,7 @@ if [ -n "$gen" ] && [ "$gen" != "$big" ]; then
 	report "generated program" "$gen"
 fi
 if [ -n "$gen" ]; then
-	echo "== layout diff of two generated builds (cold code grew 8 KiB; 1 in 997 functions changed)"
+	echo "== layout diff of two generated builds (cold code grew 8 KiB; every 97th function of one unit edited)"
 	echo "good: $work/gen_a ($(size_mb "$work/gen_a") MB), bad: $work/gen_b ($(size_mb "$work/gen_b") MB)"
 	echo "placebisect layout diff --json: $(median_ms "$pb" layout diff "$work/gen_a" "$work/gen_b" --json -q) ms (median of $reps; goal < 1000 ms for 100 MB binaries)"
 	"$pb" layout diff "$work/gen_a" "$work/gen_b" --json -q 2>/dev/null | { command -v jq >/dev/null && jq -c .summary || head -c 0; }
