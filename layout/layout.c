@@ -156,8 +156,11 @@ static size_t mark_name(const struct pb_elf *e, const char *name, bool *hot)
 		return n;
 	blen = pb_elf_base_name(name, &bcold);
 	for (i = 0; i < e->n_funcs; i++) {
+		/* The prefix test first: it rejects almost every name without measuring it. */
+		if (strncmp(e->funcs[i].name, name, blen) != 0)
+			continue;
 		flen = pb_elf_base_name(e->funcs[i].name, &fcold);
-		if (flen == blen && fcold == bcold && memcmp(e->funcs[i].name, name, blen) == 0)
+		if (flen == blen && fcold == bcold)
 			hot[i] = true, n++;
 	}
 	return n;
@@ -166,12 +169,16 @@ static size_t mark_name(const struct pb_elf *e, const char *name, bool *hot)
 static int not_found(const struct pb_elf *e, const char *name)
 {
 	const char **cand = pb_xcalloc(e->n_funcs + 1, sizeof(*cand));
+	size_t i, n = 0, len = strlen(name), flen;
 	const char *near;
-	size_t i;
 
-	for (i = 0; i < e->n_funcs; i++)
-		cand[i] = e->funcs[i].name;
-	near = e->n_funcs <= 200000 ? pb_closest(name, cand, e->n_funcs) : NULL;
+	/* Only names of about the same length can be close; the others would cost edit distances. */
+	for (i = 0; i < e->n_funcs; i++) {
+		flen = strlen(e->funcs[i].name);
+		if (flen + 3 >= len && flen <= len + 3)
+			cand[n++] = e->funcs[i].name;
+	}
+	near = n <= 100000 ? pb_closest(name, cand, n) : NULL;
 	if (near)
 		pb_error("--hot: %s has no function '%s'; did you mean '%s'?", e->path, name, near);
 	else if (e->from_dynsym)
