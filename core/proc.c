@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +217,44 @@ static int sweep(const pid_t *before, size_t nbefore)
 	return killed;
 }
 
+#define CLOSE(fd) do { if ((fd) >= 0) { close(fd); (fd) = -1; } } while (0)
+
+/* ---- Finding the program ---- */
+
+/*
+ * argv[0] resolved through PATH as execvp would, in the parent and remembered: a child that
+ * searched PATH itself would pay a failed execve per directory on every run. Returns the path to
+ * execute (argv[0] itself when it has a slash, or when nothing is found: execve then reports it).
+ */
+static const char *resolve(const char *name)
+{
+	static char last_name[256], last_path[4096];
+	static uint64_t last_env;
+	const char *path = getenv("PATH"), *p, *end;
+	uint64_t env;
+	int n;
+
+	if (strchr(name, '/') || strlen(name) >= sizeof(last_name))
+		return name;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	env = pb_hash64(path, strlen(path), PB_HASH64_SEED);
+	if (env == last_env && strcmp(name, last_name) == 0)
+		return last_path;
+	for (p = path;; p = end + 1) {
+		end = strchrnul(p, ':');
+		n = snprintf(last_path, sizeof(last_path), "%.*s%s%s", (int)(end - p), p,
+			     end > p ? "/" : "", name);
+		if (n > 0 && (size_t)n < sizeof(last_path) && access(last_path, X_OK) == 0) {
+			snprintf(last_name, sizeof(last_name), "%s", name);
+			last_env = env;
+			return last_path;
+		}
+		if (!*end)
+			return name;
+	}
+}
+
 /* ---- Running ---- */
 
 enum child_stage { STAGE_CHDIR = 1, STAGE_AFFINITY, STAGE_EXEC };
@@ -240,8 +279,8 @@ static const int reset_signals[] = {
 };
 
 /* In the child between fork and exec: only async-signal-safe calls. */
-static void child(const struct pb_proc_opts *o, char *const *argv, char **envp, int devnull,
-		  int out_w, int err_w, int go_r, int report_w)
+static void child(const struct pb_proc_opts *o, const char *prog, char *const *argv, char **envp,
+		  int devnull, int out_w, int err_w, int go_r, int report_w)
 {
 	sigset_t all;
 	char c;
@@ -270,8 +309,72 @@ static void child(const struct pb_proc_opts *o, char *const *argv, char **envp, 
 		child_fail(report_w, STAGE_CHDIR);
 	if (o->cpus && sched_setaffinity(0, sizeof(*o->cpus), o->cpus))
 		child_fail(report_w, STAGE_AFFINITY);
-	execvpe(argv[0], argv, envp);
+	execve(prog, argv, envp);
 	child_fail(report_w, STAGE_EXEC);
+}
+
+static const char *describe_cmd(const struct pb_proc_opts *o)
+{
+	return o->shell ? o->shell : o->argv[0];
+}
+
+/*
+ * Without a before_exec hook there is nothing to do between fork and exec that posix_spawn
+ * cannot, and posix_spawn (CLONE_VFORK) does not copy our page tables: for a process as large as
+ * ours that is most of the cost of a short run. The child inherits the CPU affinity of the
+ * calling thread, so we pin ourselves around the spawn and the child is pinned from its first
+ * instruction. Returns 0 with *pid, or -1 (error recorded, res->exec_failed for a missing program).
+ */
+static int spawn(const struct pb_proc_opts *o, const char *prog, char *const *argv, char **envp,
+		 int devnull, int out_w, int err_w, pid_t *pid, struct pb_proc_result *res)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t def, none;
+	cpu_set_t saved;
+	size_t i;
+	int rc, pinned = 0;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	posix_spawn_file_actions_adddup2(&fa, devnull, 0);
+	posix_spawn_file_actions_adddup2(&fa, o->stdout_fd >= 0 ? o->stdout_fd : out_w, 1);
+	posix_spawn_file_actions_adddup2(&fa, o->merge_stderr ? 1 : o->stderr_fd >= 0 ? o->stderr_fd : err_w, 2);
+	if (o->cwd)
+		posix_spawn_file_actions_addchdir_np(&fa, o->cwd);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	sigemptyset(&def);
+	for (i = 0; i < PB_ARRAY_SIZE(reset_signals); i++)
+		sigaddset(&def, reset_signals[i]);
+	sigemptyset(&none);
+	posix_spawnattr_setsigdefault(&at, &def);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	if (o->cpus) {
+		if (sched_getaffinity(0, sizeof(saved), &saved) || sched_setaffinity(0, sizeof(*o->cpus), o->cpus)) {
+			rc = errno;
+			goto out;
+		}
+		pinned = 1;
+	}
+	rc = posix_spawn(pid, prog, &fa, &at, argv, envp);
+	if (pinned)
+		sched_setaffinity(0, sizeof(saved), &saved);
+out:
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (rc == 0)
+		return 0;
+	errno = rc;
+	res->exec_failed = true;
+	res->exited = true;
+	res->status = 127;
+	if (o->cpus && !pinned)
+		return pb_error_errno("cannot run '%s': cannot pin it to the requested CPUs", describe_cmd(o));
+	if (o->cwd && access(o->cwd, X_OK) != 0)
+		return pb_error_errno("cannot run '%s': cannot enter %s", describe_cmd(o), o->cwd);
+	return pb_error_errno("cannot run '%s'", describe_cmd(o));
 }
 
 static int pidfd_open_(pid_t pid)
@@ -310,11 +413,6 @@ static void wake_pipe_open(void)
 		wake_pipe[0] = wake_pipe[1] = -1;
 }
 
-static const char *describe_cmd(const struct pb_proc_opts *o)
-{
-	return o->shell ? o->shell : o->argv[0];
-}
-
 int pb_proc_run(const struct pb_proc_opts *o, struct pb_proc_result *res)
 {
 	static bool subreaper;
@@ -329,6 +427,7 @@ int pb_proc_run(const struct pb_proc_opts *o, struct pb_proc_result *res)
 	struct child_error ce;
 	struct rusage ru;
 	char **envp = NULL;
+	const char *prog;
 	bool exited = false, term_sent = false;
 	ssize_t n;
 
@@ -351,24 +450,35 @@ int pb_proc_run(const struct pb_proc_opts *o, struct pb_proc_result *res)
 	nbefore = list_children(before, MAX_CHILDREN);
 
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (devnull < 0 || (o->before_exec && pipe2(go_p, O_CLOEXEC)) || pipe2(rep_p, O_CLOEXEC) ||
+	if (devnull < 0 || (o->before_exec && (pipe2(go_p, O_CLOEXEC) || pipe2(rep_p, O_CLOEXEC))) ||
 	    (o->stdout_fd < 0 && pipe2(out_p, O_CLOEXEC)) ||
 	    (o->stderr_fd < 0 && !o->merge_stderr && pipe2(err_p, O_CLOEXEC))) {
 		pb_error_errno("cannot set up pipes to run '%s'", describe_cmd(o));
 		goto out;
 	}
 	envp = build_env(o);
+	prog = resolve(argv[0]);
 
+	if (!o->before_exec) {
+		if (spawn(o, prog, argv, envp, devnull, out_p[1], err_p[1], &pid, res)) {
+			pid = -1;
+			goto out;
+		}
+		start = pb_now_ns();
+		CLOSE(out_p[1]);
+		CLOSE(err_p[1]);
+		CLOSE(devnull);
+		goto running;
+	}
 	pid = fork();
 	if (pid < 0) {
 		pb_error_errno("cannot fork to run '%s'", describe_cmd(o));
 		goto out;
 	}
 	if (pid == 0)
-		child(o, argv, envp, devnull, out_p[1], err_p[1], go_p[0], rep_p[1]);
+		child(o, prog, argv, envp, devnull, out_p[1], err_p[1], go_p[0], rep_p[1]);
 
 	setpgid(pid, pid);
-#define CLOSE(fd) do { if ((fd) >= 0) { close(fd); (fd) = -1; } } while (0)
 	CLOSE(out_p[1]);
 	CLOSE(err_p[1]);
 	CLOSE(go_p[0]);
@@ -411,6 +521,7 @@ int pb_proc_run(const struct pb_proc_opts *o, struct pb_proc_result *res)
 		goto out;
 	}
 
+running:
 	pidfd = pidfd_open_(pid);
 	if (o->timeout_s > 0)
 		deadline = start + (int64_t)(o->timeout_s * 1e9);
@@ -528,7 +639,6 @@ out:
 	CLOSE(rep_p[1]);
 	CLOSE(devnull);
 	CLOSE(pidfd);
-#undef CLOSE
 	free(envp);
 	free(before);
 	return ret;
