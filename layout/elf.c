@@ -290,6 +290,13 @@ static int read_symbols(struct pb_elf *e, Elf *elf, size_t symidx, size_t xndxid
 	d = elf_getdata(scn, NULL);
 	if (!d)
 		return fail_libelf(e->path, "cannot read the symbol table");
+	/* An extended index table belongs to this symbol table only if it says so. */
+	if (xndxidx && e->sections[xndxidx].type == SHT_SYMTAB_SHNDX) {
+		GElf_Shdr xsh;
+
+		if (!gelf_getshdr(elf_getscn(elf, xndxidx), &xsh) || xsh.sh_link != symidx)
+			xndxidx = 0;
+	}
 	if (xndxidx) {
 		xd = elf_getdata(elf_getscn(elf, xndxidx), NULL);
 		if (!xd)
@@ -459,8 +466,13 @@ int pb_elf_open(struct pb_elf **out, const char *path)
 		pb_error("%s: not an ELF file", path);
 		goto out;
 	}
+	/* libelf must read the header as our own check did. */
 	if (elf_getshdrnum(elf, &n) != 0 || n != h.shnum) {
 		pb_error("%s: inconsistent section count: %s", path, elf_errmsg(-1));
+		goto out;
+	}
+	if (elf_getshdrstrndx(elf, &n) != 0 || n != h.shstrndx) {
+		pb_error("%s: bad e_shstrndx: %s", path, elf_errmsg(-1));
 		goto out;
 	}
 	if (read_sections(e, elf, &h, (uint64_t)st.st_size, &symtab, &dynsym, &xndx))
