@@ -7,6 +7,7 @@
 
 #include "bisect/repo.h"
 #include "bisect/search.h"
+#include "bisect/state.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "core/progress.h"
@@ -61,6 +62,24 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 
 /* The exit code the result calls for: 0 found, 4 not reproduced or only skipped commits left. */
 int pb_bisect_exit_code(const struct pb_bisect_result *res);
+
+/* ---- One revision, built and checked out (measure --rev) ---- */
+
+struct pb_revision {
+	char commit[PB_OID_HEX];
+	char *binary;   /* the cached build's binary; NULL when build.binary is not configured */
+	char *worktree; /* the private worktree, holding `commit` */
+	struct pb_state st; /* holds the repository's lock while the revision is in use */
+};
+
+/*
+ * Resolve `rev`, build it (or take its cached build) and check it out in the private worktree,
+ * keeping the repository's lock until pb_revision_release(). A revision whose build fails is an
+ * error naming it and its build log. Returns 0 or -1.
+ */
+int pb_revision_prepare(struct pb_repo *repo, const struct pb_config *cfg, const char *rev,
+			struct pb_revision *out);
+void pb_revision_release(struct pb_revision *r);
 
 /* ---- check: one revision against a baseline, for `git bisect run` ---- */
 

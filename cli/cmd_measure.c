@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bisect/repo.h"
+#include "bisect/session.h"
 #include "cli/cli.h"
 #include "core/progress.h"
 #include "core/proc.h"
@@ -71,7 +73,7 @@ int cmd_measure(int argc, char **argv)
 	double timeout = -1;
 	struct cli_list events = { 0 };
 	const struct cli_opt opts[] = {
-		{ "rev", 0, CLI_STRING, &rev, "REV", "measure this revision (needs the bisect module)", 0, 0 },
+		{ "rev", 0, CLI_STRING, &rev, "REV", "build this revision in the private worktree (cached) and measure it there", 0, 0 },
 		{ "bench", 0, CLI_STRING, &bench_name, "NAME", "the benchmark of placebisect.json to run", 0, 0 },
 		{ "runs", 0, CLI_INT, &runs, "N", "recorded runs (default: the benchmark's, else 10)", 1, 1e6 },
 		{ "warmups", 0, CLI_INT, &warmups, "N", "unrecorded runs first (default 1)", 0, 1e6 },
@@ -94,6 +96,8 @@ int cmd_measure(int argc, char **argv)
 	struct pb_bench *bench;
 	struct sigaction sa, old_sa;
 	char **pos = NULL, **ev = NULL, *top = NULL, *command = NULL, *binary = NULL;
+	struct pb_revision revision = { .st = { NULL, -1 } };
+	struct pb_repo *repo = NULL;
 	int dashdash, ret;
 
 	ret = cli_parse(cmd, opts, argc, argv, &pos, &dashdash);
@@ -104,9 +108,8 @@ int cmd_measure(int argc, char **argv)
 	pb_config_init(&cfg);
 	pb_measurement_init(&m);
 	ret = -1;
-	if (rev) {
-		pb_error("measure: --rev needs the bisect module (issue #5); build the revision and "
-			 "run `placebisect measure --bench NAME` in its tree for now");
+	if (rev && !bench_name) {
+		pb_error("measure: --rev needs --bench NAME (the benchmark to run at that revision)");
 		goto out;
 	}
 	if (pos[0] && dashdash != 0) {
@@ -132,8 +135,19 @@ int cmd_measure(int argc, char **argv)
 		if (!bench)
 			goto out;
 		pb_runner_opts_from_config(&o, &cfg, bench);
-		if (cfg.build.binary)
+		if (rev) {
+			/* Built (or from the build cache) and checked out in the private worktree. */
+			if (pb_repo_open(&repo, cli.repo ? cli.repo : ".") ||
+			    pb_revision_prepare(repo, &cfg, rev, &revision))
+				goto out;
+			free(top);
+			top = pb_xstrdup(revision.worktree);
+			o.commit = revision.commit;
+			if (revision.binary)
+				binary = pb_xstrdup(revision.binary);
+		} else if (cfg.build.binary) {
 			binary = pb_xasprintf("%s/%s", top ? top : ".", cfg.build.binary);
+		}
 		ph.binary = binary;
 		ph.worktree = top ? top : ".";
 		ph.config_dir = cfg.dir;
@@ -203,5 +217,7 @@ out:
 	free(top);
 	free(command);
 	free(binary);
+	pb_revision_release(&revision);
+	pb_repo_free(repo);
 	return ret;
 }
