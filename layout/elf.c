@@ -210,6 +210,64 @@ static int cmp_sym(const void *pa, const void *pb)
 	return a->size < b->size ? -1 : a->size > b->size;
 }
 
+/*
+ * Sort e->syms like cmp_sym, in linear time: a radix sort of (address, index) on the 16-bit digits
+ * that vary, then cmp_sym within each run of equal addresses (aliases; usually none). qsort on a
+ * symbol table of 200k entries costs more than the rest of reading it.
+ */
+static void sort_syms(struct pb_elf *e)
+{
+	struct addr_idx {
+		uint64_t addr;
+		size_t idx;
+	} *a, *b, *t;
+	struct pb_elf_sym *out;
+	size_t n = e->n_syms, i, j, *count;
+	uint64_t vary = 0;
+	unsigned shift;
+
+	if (n < 2)
+		return;
+	a = pb_xcalloc(n, sizeof(*a));
+	b = pb_xcalloc(n, sizeof(*b));
+	count = pb_xcalloc(65536, sizeof(*count));
+	for (i = 0; i < n; i++) {
+		a[i].addr = e->syms[i].addr;
+		a[i].idx = i;
+		vary |= a[i].addr ^ a[0].addr;
+	}
+	for (shift = 0; shift < 64; shift += 16) {
+		if (!((vary >> shift) & 0xffff))
+			continue;
+		memset(count, 0, 65536 * sizeof(*count));
+		for (i = 0; i < n; i++)
+			count[(a[i].addr >> shift) & 0xffff]++;
+		for (i = 0, j = 0; i < 65536; i++) {
+			size_t c = count[i];
+
+			count[i] = j;
+			j += c;
+		}
+		for (i = 0; i < n; i++)
+			b[count[(a[i].addr >> shift) & 0xffff]++] = a[i];
+		t = a, a = b, b = t;
+	}
+	out = pb_xcalloc(n, sizeof(*out));
+	for (i = 0; i < n; i++)
+		out[i] = e->syms[a[i].idx];
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && out[j].addr == out[i].addr; j++)
+			;
+		if (j - i > 1)
+			qsort(out + i, j - i, sizeof(*out), cmp_sym);
+	}
+	free(e->syms);
+	e->syms = out;
+	free(a);
+	free(b);
+	free(count);
+}
+
 /* Check one symbol and append it to e->syms when it is a function or data object with a section. */
 static int take_symbol(struct pb_elf *e, size_t *cap, const GElf_Sym *s, uint32_t shndx, size_t idx,
 		       const char *strtab, size_t strsize, const char *tabname)
@@ -326,7 +384,7 @@ static int read_sections(struct pb_elf *e, Elf *elf, const struct raw_header *h,
 {
 	Elf_Scn *scn;
 	GElf_Shdr sh, strsh;
-	const unsigned char *names, *data;
+	const unsigned char *names;
 	struct pb_elf_section *s;
 	size_t i;
 
@@ -386,14 +444,8 @@ static int read_sections(struct pb_elf *e, Elf *elf, const struct raw_header *h,
 			*xndx = i;
 		else if (sh.sh_type == SHT_NOTE && !e->build_id)
 			read_build_id(e, scn);
+		/* Code is read only when asked for (pb_elf_func_code, pb_elf_text_hash). */
 		s->has_code = s->exec && s->alloc && sh.sh_type == SHT_PROGBITS && sh.sh_size;
-		/* .text is read now for its hash; other code only when a function's bytes are asked for. */
-		if (s->has_code && strcmp(s->name, ".text") == 0) {
-			if (section_data(&data, scn, &sh, e->path, i, s->name))
-				return -1;
-			s->data = data;
-			e->text_hash = hash_text(data, sh.sh_size);
-		}
 	}
 	return 0;
 }
@@ -489,8 +541,7 @@ int pb_elf_open(struct pb_elf **out, const char *path)
 	}
 	if (read_symbols(e, elf, symtab ? symtab : dynsym, symtab ? xndx : 0))
 		goto out;
-	if (e->n_syms)
-		qsort(e->syms, e->n_syms, sizeof(*e->syms), cmp_sym);
+	sort_syms(e);
 	e->funcs = pb_xcalloc(e->n_syms, sizeof(*e->funcs));
 	for (i = 0; i < e->n_syms; i++) {
 		/* Aliases (same address, same size, both functions) count once. */
@@ -646,6 +697,19 @@ const unsigned char *pb_elf_func_code(const struct pb_elf *e, const struct pb_el
 	/* Bounds were checked when the symbol was read. */
 	*len = (size_t)f->size;
 	return s->data + (f->addr - s->addr);
+}
+
+uint64_t pb_elf_text_hash(const struct pb_elf *e)
+{
+	const struct pb_elf_section *text = pb_elf_section_by_name(e, ".text");
+	struct pb_elf_section *s;
+
+	if (!text || !text->has_code)
+		return 0;
+	s = &e->sections[text - e->sections];
+	if (!s->data && !s->load_failed && load_code(e, (size_t)(text - e->sections)))
+		s->load_failed = true;
+	return s->data ? hash_text(s->data, s->size) : 0;
 }
 
 const char *pb_elf_sym_section(const struct pb_elf *e, const struct pb_elf_sym *s)

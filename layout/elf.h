@@ -37,7 +37,6 @@ struct pb_elf {
 	bool is64, big_endian;
 	bool from_dynsym;   /* no .symtab: the binary is stripped, only exported functions are known */
 	char *build_id;     /* lowercase hex of NT_GNU_BUILD_ID, or NULL when the binary has none */
-	uint64_t text_hash; /* hash of .text's contents (0 without .text): equal code, equal hash */
 
 	struct pb_elf_section *sections; /* indexed by ELF section number */
 	size_t n_sections;
@@ -86,6 +85,12 @@ const struct pb_elf_sym *pb_elf_sym_at(const struct pb_elf *e, uint64_t addr);
  * has no contents or cannot be read (then a warning says so). *len gets the function's size.
  */
 const unsigned char *pb_elf_func_code(const struct pb_elf *e, const struct pb_elf_sym *f, size_t *len);
+
+/*
+ * A 64-bit hash of the contents of .text (read on first use): equal code, equal hash; 0 when there
+ * is no .text or it cannot be read (then a warning says so).
+ */
+uint64_t pb_elf_text_hash(const struct pb_elf *e);
 
 /*
  * A hash of `s`'s name without clone suffixes and of whether it is a ".cold" part: equal for the

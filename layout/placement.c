@@ -115,6 +115,9 @@ void pb_l1i_host(struct pb_l1i *g, const char *sysfs_root)
 void pb_place_compute(struct pb_place *p, uint64_t addr, uint64_t size, const struct pb_l1i *g)
 {
 	uint64_t last = size ? addr + size - 1 : addr;
+	/* Lines and sets are powers of two (pb_l1i_parse checks): shifts and masks, not divisions. */
+	unsigned ls = (unsigned)__builtin_ctz(g->line);
+	uint64_t set_mask = g->sets - 1;
 
 	memset(p, 0, sizeof(*p));
 	p->addr = addr;
@@ -122,14 +125,14 @@ void pb_place_compute(struct pb_place *p, uint64_t addr, uint64_t size, const st
 	p->align = addr ? addr & (~addr + 1) : 4096;
 	if (p->align > 4096)
 		p->align = 4096;
-	p->line_offset = (uint32_t)(addr % g->line);
+	p->line_offset = (uint32_t)(addr & (g->line - 1));
 	if (size) {
-		p->cache_lines = last / g->line - addr / g->line + 1;
+		p->cache_lines = (last >> ls) - (addr >> ls) + 1;
 		p->pages = (last >> 12) - (addr >> 12) + 1;
 		p->pages_2m = (last >> 21) - (addr >> 21) + 1;
 	}
-	p->set_first = (uint32_t)((addr / g->line) % g->sets);
-	p->set_last = (uint32_t)((last / g->line) % g->sets);
+	p->set_first = (uint32_t)((addr >> ls) & set_mask);
+	p->set_last = (uint32_t)((last >> ls) & set_mask);
 }
 
 static int cmp_addr(const void *pa, const void *pb)

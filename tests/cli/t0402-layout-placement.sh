@@ -155,6 +155,16 @@ C
 		echo "note: cc cannot link with lld -z keep-text-section-prefix; .text.hot part not run"
 	fi
 fi
+# Symbol names that need JSON escaping stay valid JSON.
+printf '.text\n.globl "we\\"ird\\\\name"\n.type "we\\"ird\\\\name",@function\n"we\\"ird\\\\name":\n ret\n.size "we\\"ird\\\\name",1\n.section .note.GNU-stack,"",@progbits\n' >w.s
+printf 'int main(void) { return 0; }\n' >wm.c
+if cc -o weird wm.c w.s 2>/dev/null; then
+	expect_exit 0 "$PB" layout weird --json
+	expect_eq 1 "$(jq '[.functions[] | select(.name == "we\"ird\\name")] | length' out)" "escaped name"
+	expect_exit 0 "$PB" layout weird --hot 'we"ird\name' --json
+	expect_eq '["we\"ird\\name"]' "$(jq -c .hot.functions out)" "escaped hot name"
+fi
+
 # No hot set at all: every function, and the checks that need one are skipped.
 expect_exit 0 "$PB" layout near --json
 expect_eq "all functions" "$(jq -r .hot.source out)" "fallback hot source"
