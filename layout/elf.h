@@ -16,7 +16,7 @@ struct pb_elf_section {
 	uint32_t type;        /* SHT_* */
 	bool alloc, exec;     /* SHF_ALLOC, SHF_EXECINSTR */
 	bool has_code;        /* executable PROGBITS with contents */
-	/* private: contents, read on first use by pb_elf_func_code() (always for .text) */
+	/* private: contents, read on first use (pb_elf_func_code, pb_elf_text_hash) */
 	const unsigned char *data;
 	bool load_failed;
 };
@@ -40,7 +40,7 @@ struct pb_elf {
 
 	struct pb_elf_section *sections; /* indexed by ELF section number */
 	size_t n_sections;
-	struct pb_elf_sym *funcs; /* STT_FUNC with a section, sorted by address then name */
+	struct pb_elf_sym *funcs; /* STT_FUNC (and IFUNC) with a section, by address; aliases once */
 	size_t n_funcs;
 	struct pb_elf_sym *syms;  /* STT_FUNC and STT_OBJECT with a section, sorted by address */
 	size_t n_syms;
@@ -57,11 +57,11 @@ struct pb_elf {
 /*
  * Read `path` (an ELF executable, PIE or shared object; 32 or 64 bit, either byte order). The file
  * is read, not mapped, so a binary rewritten meanwhile cannot crash us; the descriptor stays open
- * until pb_elf_free() so that code sections other than .text are read only when asked for. A
- * malformed file, an `ar` archive, a relocatable object or a non-ELF file is an error (class
- * PB_EXIT_USAGE) naming the file and what is wrong ("a.out: section [5] '.symtab': sh_entsize 0, expected 24"). Without .symtab
- * the .dynsym functions are used and a warning says the binary is stripped. On success *out is
- * owned by the caller (pb_elf_free). Returns 0 or -1.
+ * until pb_elf_free() so that code sections are read only when asked for. A malformed file, an
+ * `ar` archive, a relocatable object or a non-ELF file is an error (class PB_EXIT_USAGE) naming
+ * the file and what is wrong ("a.out: section [5] '.symtab': sh_entsize 0, expected 24"). Without
+ * .symtab the .dynsym functions are used and a warning says the binary is stripped. On success
+ * *out is owned by the caller (pb_elf_free). Returns 0 or -1.
  */
 int pb_elf_open(struct pb_elf **out, const char *path);
 
