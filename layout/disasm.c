@@ -211,8 +211,9 @@ static int64_t sign_extend(uint64_t v, size_t bytes)
 static void decode_fast_one(struct pb_disasm *d, const struct pb_x86_insn *x, const uint8_t *code,
 			    uint64_t addr, struct dec *o)
 {
-	uint64_t h, v;
+	uint64_t h, v, w0, w1;
 	size_t i, skip_from = SIZE_MAX, skip_to = 0, imm_from = SIZE_MAX, imm_to = 0;
+	uint8_t buf[16];
 
 	o->addr = addr;
 	o->n_targets = 0;
@@ -242,10 +243,16 @@ static void decode_fast_one(struct pb_disasm *d, const struct pb_x86_insn *x, co
 			imm_from = x->imm_off, imm_to = x->imm_off + 4u;
 		}
 	}
-	h = mix(4, x->len);
-	for (i = 0; i < x->len; i++)
-		if ((i < skip_from || i >= skip_to) && (i < imm_from || i >= imm_to))
-			h = mix(h, code[i]);
+	/* The bytes, address fields zeroed, as two words: instructions are at most 15 bytes. */
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, code, x->len);
+	for (i = skip_from; i < skip_to && i < sizeof(buf); i++)
+		buf[i] = 0;
+	for (i = imm_from; i < imm_to && i < sizeof(buf); i++)
+		buf[i] = 0;
+	memcpy(&w0, buf, 8);
+	memcpy(&w1, buf + 8, 8);
+	h = mix(mix(mix(4, x->len), w0), w1);
 	o->strict = h;
 }
 
