@@ -353,7 +353,7 @@ struct range {
  * the culprit was found in. Search a side only when the values at hand already show it slower:
  * the explained fraction alone is too noisy to send the search after culprits that are not there.
  */
-static void push_sides(struct ctx *c, struct range **todo, size_t *ntodo, const struct range *rg,
+static void push_sides(struct ctx *c, struct range **pending, size_t *npending, const struct range *rg,
 		       size_t first_bad)
 {
 	struct pb_search_result *r = c->res;
@@ -373,8 +373,8 @@ static void push_sides(struct ctx *c, struct range **todo, size_t *ntodo, const 
 			continue;
 		c->mark[side[k].lo] = MARK_GOOD;
 		c->mark[side[k].hi] = MARK_BAD;
-		*todo = pb_xrealloc(*todo, (*ntodo + 1) * sizeof(**todo));
-		(*todo)[(*ntodo)++] = side[k];
+		*pending = pb_xrealloc(*pending, (*npending + 1) * sizeof(**pending));
+		(*pending)[(*npending)++] = side[k];
 	}
 }
 
@@ -382,8 +382,8 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 		  void *arg, struct pb_search_result *res)
 {
 	struct ctx c = { n, o, ops, arg, res, NULL, NULL, NULL, NULL, 0, 0 };
-	struct range *todo = NULL;
-	size_t want, ntodo = 0, first_bad, lo, hi, i;
+	struct range *pending = NULL;
+	size_t want, npending = 0, first_bad, lo, hi, i;
 	double explained = 0;
 	struct pb_culprit unconfirmed;
 	bool have_unconfirmed = false;
@@ -431,10 +431,10 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 
 	/* 2-4. Bisect each range that still holds a regression, confirm, and look again while the
 	 * culprits found explain too little of the whole effect. */
-	todo = pb_xmalloc(sizeof(*todo));
-	todo[ntodo++] = (struct range){ 0, n, 0, n };
-	while (ntodo > 0 && res->n_culprits < o->max_culprits) {
-		struct range rg = todo[--ntodo];
+	pending = pb_xmalloc(sizeof(*pending));
+	pending[npending++] = (struct range){ 0, n, 0, n };
+	while (npending > 0 && res->n_culprits < o->max_culprits) {
+		struct range rg = pending[--npending];
 
 		if (bisect_range(&c, rg.lo, rg.hi, &first_bad, &lo, &hi))
 			goto out;
@@ -443,8 +443,8 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 			if (res->n_culprits == 0 && restarts < MAX_RESTARTS && undecided(&c, lo, hi)) {
 				if (restart(&c, &endpoint_runs, &restarts))
 					goto out;
-				ntodo = 0;
-				todo[ntodo++] = (struct range){ 0, n, 0, n };
+				npending = 0;
+				pending[npending++] = (struct range){ 0, n, 0, n };
 				continue;
 			}
 			/* Only skipped commits between lo and hi: report them, as git does. */
@@ -467,8 +467,8 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 			/* The larger sample does not confirm it: a step misjudged a commit. */
 			if (restart(&c, &endpoint_runs, &restarts))
 				goto out;
-			ntodo = 0;
-			todo[ntodo++] = (struct range){ 0, n, 0, n };
+			npending = 0;
+			pending[npending++] = (struct range){ 0, n, 0, n };
 			continue;
 		}
 		if (res->culprits[res->n_culprits].effect.verdict != PB_VERDICT_SLOWER) {
@@ -477,13 +477,13 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 				unconfirmed = res->culprits[res->n_culprits];
 				have_unconfirmed = true;
 			}
-			push_sides(&c, &todo, &ntodo, &rg, first_bad);
+			push_sides(&c, &pending, &npending, &rg, first_bad);
 			continue;
 		}
 		explained += res->culprits[res->n_culprits++].explained_fraction;
 		if (explained >= o->explained_min)
 			continue;
-		push_sides(&c, &todo, &ntodo, &rg, first_bad);
+		push_sides(&c, &pending, &npending, &rg, first_bad);
 	}
 	if (res->n_culprits == 0 && have_unconfirmed)
 		res->culprits[res->n_culprits++] = unconfirmed;
@@ -491,7 +491,7 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 	res->status = PB_SEARCH_FOUND;
 	ret = 0;
 out:
-	free(todo);
+	free(pending);
 	free(c.built);
 	free(c.mark);
 	free(c.fails);
