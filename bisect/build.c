@@ -17,26 +17,6 @@
 #include "core/proc.h"
 #include "core/util.h"
 
-static uint64_t build_hash(const struct pb_config *cfg)
-{
-	uint64_t h = PB_HASH64_SEED;
-	char *const *l;
-
-#define MIX(s) do { const char *s_ = (s) ? (s) : "\x01"; h = pb_hash64(s_, strlen(s_) + 1, h); } while (0)
-	MIX(cfg->build.command);
-	MIX(cfg->build.binary);
-	for (l = cfg->build.artifacts; l && *l; l++)
-		MIX(*l);
-	MIX("\x02");
-	for (l = cfg->build.env; l && *l; l++)
-		MIX(*l);
-	MIX("\x02");
-	for (l = cfg->build.env_pass; l && *l; l++)
-		MIX(*l);
-#undef MIX
-	return h;
-}
-
 int pb_builder_init(struct pb_builder *b, struct pb_repo *repo, struct pb_worktree *wt,
 		    const struct pb_state *st, const struct pb_config *cfg)
 {
@@ -49,7 +29,7 @@ int pb_builder_init(struct pb_builder *b, struct pb_repo *repo, struct pb_worktr
 	b->wt = wt;
 	b->st = st;
 	b->cfg = cfg;
-	b->cache_dir = pb_state_path(st, "builds/%016llx", (unsigned long long)build_hash(cfg));
+	b->cache_dir = pb_state_path(st, "builds/%016llx", (unsigned long long)pb_config_build_hash(cfg));
 	return pb_mkdir_p(b->cache_dir);
 }
 

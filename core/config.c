@@ -667,7 +667,9 @@ void pb_config_write_json(const struct pb_config *cfg, struct pb_jsonw *w)
 	pb_jsonw_end(w);
 }
 
-uint64_t pb_config_bench_hash(const struct pb_config *cfg, const struct pb_bench *bench)
+/* A hash of the compact JSON of `fields` (and the benchmark, when given). */
+static uint64_t hash_fields(const struct pb_config *cfg, const struct field *fields,
+			    const struct pb_bench *bench, bool with_measure)
 {
 	struct pb_buf b = PB_BUF_INIT;
 	struct pb_jsonw w;
@@ -675,13 +677,25 @@ uint64_t pb_config_bench_hash(const struct pb_config *cfg, const struct pb_bench
 
 	pb_jsonw_init(&w, &b, true);
 	pb_jsonw_object(&w, NULL);
-	write_fields(&w, cfg, build_fields);
-	write_bench(&w, bench);
-	write_fields(&w, cfg, measure_fields);
+	write_fields(&w, cfg, fields);
+	if (bench)
+		write_bench(&w, bench);
+	if (with_measure)
+		write_fields(&w, cfg, measure_fields);
 	pb_jsonw_end(&w);
 	h = pb_hash64(b.data, b.len, PB_HASH64_SEED);
 	pb_buf_release(&b);
 	return h;
+}
+
+uint64_t pb_config_bench_hash(const struct pb_config *cfg, const struct pb_bench *bench)
+{
+	return hash_fields(cfg, build_fields, bench, true);
+}
+
+uint64_t pb_config_build_hash(const struct pb_config *cfg)
+{
+	return hash_fields(cfg, build_fields, NULL, false);
 }
 
 char *pb_config_expand(const char *tmpl, const struct pb_placeholders *ph)

@@ -89,6 +89,9 @@ void pb_config_write_json(const struct pb_config *cfg, struct pb_jsonw *w);
  */
 uint64_t pb_config_bench_hash(const struct pb_config *cfg, const struct pb_bench *bench);
 
+/* A hash of the build section alone (every key the schema has): build caches key on it. */
+uint64_t pb_config_build_hash(const struct pb_config *cfg);
+
 /* Values for the placeholders of a command; NULL ones are left as written. */
 struct pb_placeholders {
 	const char *binary;
