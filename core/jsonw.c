@@ -7,22 +7,25 @@
 
 void pb_json_quote(struct pb_buf *out, const char *s)
 {
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)s, *run;
 
 	pb_buf_putc(out, '"');
-	for (p = (const unsigned char *)s; *p; p++) {
+	while (*p) {
+		/* Plain bytes go in one append: escaping is the exception. */
+		for (run = p; *p >= 0x20 && *p != '"' && *p != '\\'; p++)
+			;
+		pb_buf_add(out, run, (size_t)(p - run));
+		if (!*p)
+			break;
 		switch (*p) {
 		case '"': pb_buf_puts(out, "\\\""); break;
 		case '\\': pb_buf_puts(out, "\\\\"); break;
 		case '\n': pb_buf_puts(out, "\\n"); break;
 		case '\r': pb_buf_puts(out, "\\r"); break;
 		case '\t': pb_buf_puts(out, "\\t"); break;
-		default:
-			if (*p < 0x20)
-				pb_buf_printf(out, "\\u%04x", *p);
-			else
-				pb_buf_putc(out, (char)*p);
+		default: pb_buf_printf(out, "\\u%04x", *p);
 		}
+		p++;
 	}
 	pb_buf_putc(out, '"');
 }
