@@ -150,8 +150,11 @@ static int cb_sample(void *arg, size_t i, double *value)
 		if (s->o->progress)
 			pb_progress_detail(s->o->progress, "measuring %.7s: run %zu", s->ids[i],
 					   m->n_runs + 1);
-		if (pb_runner_run(r, m, true) ||
-		    pb_state_cache_save(&s->st, s->key, s->ids[i], m))
+		if (pb_runner_run(r, m, true))
+			return -1;
+		/* Cachegrind's per-function costs choose the hot set of the attribution. */
+		pb_runner_keep_functions(r, m);
+		if (pb_state_cache_save(&s->st, s->key, s->ids[i], m))
 			return -1;
 		s->res->runs_measured++;
 	}
@@ -330,6 +333,21 @@ static void sess_release(struct sess *s)
 	pb_state_close(&s->st);
 }
 
+/* The first culprit against its parent: code or placement? */
+static void attribute(struct pb_bisect_result *res, const struct pb_config *cfg)
+{
+	const struct pb_culprit *cu = &res->search.culprits[0];
+	struct pb_attribute_in in = {
+		.parent = &res->commits[cu->index - 1],
+		.culprit = &res->commits[cu->index],
+		.backend = res->backend,
+		.metric = res->metric,
+		.effect_ratio = cu->effect.ratio,
+	};
+
+	pb_attribute(&in, cfg, &res->attribution);
+}
+
 int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
 		  struct pb_bisect_result *res)
 {
@@ -365,6 +383,8 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 	for (i = 0; i < res->n_commits; i++)
 		if (res->commits[i].m.n_runs)
 			pb_measurement_finish(&res->commits[i].m);
+	if (res->search.status == PB_SEARCH_FOUND && res->search.n_culprits)
+		attribute(res, cfg);
 	ret = journal(&s, "done", NULL, "status", res->search.status == PB_SEARCH_FOUND ? "found" :
 		      res->search.status == PB_SEARCH_NOT_REPRODUCED ? "not-reproduced" : "only-skipped");
 out:
@@ -389,6 +409,7 @@ void pb_bisect_result_release(struct pb_bisect_result *res)
 	free(res->metric);
 	free(res->backend);
 	pb_search_result_release(&res->search);
+	pb_attribution_release(&res->attribution);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -467,6 +488,20 @@ static void write_samples(struct pb_jsonw *w, const char *key, const struct pb_s
 	pb_jsonw_end(w);
 }
 
+/* The 95% CI of the median of commit i's values (for the report's timeline). */
+static void write_ci(struct pb_jsonw *w, const struct pb_search_result *sr, size_t i)
+{
+	struct pb_summary s;
+
+	if (!sr->n_values[i])
+		return;
+	pb_stats_summary(sr->values[i], sr->n_values[i], &s);
+	pb_jsonw_array(w, "ci95");
+	pb_jsonw_number(w, NULL, s.ci95[0]);
+	pb_jsonw_number(w, NULL, s.ci95[1]);
+	pb_jsonw_end(w);
+}
+
 void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w)
 {
 	const struct pb_search_result *sr = &res->search;
@@ -511,6 +546,9 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 		pb_jsonw_string(w, "parent", res->commits[cu->index - 1].binary);
 		pb_jsonw_string(w, "culprit", res->commits[cu->index].binary);
 		pb_jsonw_end(w);
+		pb_attribution_write_json(&res->attribution, w);
+		if (res->commits[cu->index].m.system)
+			pb_jsonw_value(w, "system", res->commits[cu->index].m.system);
 	}
 	if (sr->status == PB_SEARCH_ONLY_SKIPPED) {
 		pb_jsonw_array(w, "candidates");
@@ -525,10 +563,12 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 
 		pb_jsonw_object(w, NULL);
 		pb_jsonw_string(w, "commit", c->info.id);
+		pb_jsonw_int(w, "index", (int64_t)st->index); /* 0 good ... commits bad */
 		pb_jsonw_string(w, "subject", c->info.subject);
 		pb_jsonw_string(w, "verdict", pb_step_verdict_name(st->verdict));
 		pb_jsonw_int(w, "runs", (int64_t)st->runs);
 		pb_jsonw_number(w, "median", st->median);
+		write_ci(w, sr, st->index);
 		pb_jsonw_string(w, "why", st->why);
 		if (c->build_failed)
 			pb_jsonw_string(w, "build_error", c->build_reason);

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "bisect/explain.h"
 #include "bisect/repo.h"
 #include "bisect/search.h"
 #include "bisect/state.h"
@@ -45,6 +46,7 @@ struct pb_bisect_result {
 	int builds, builds_cached;
 	size_t runs_measured;    /* benchmark runs executed by this process (the rest were cached) */
 	bool resumed;            /* an earlier run of the same bisect was found */
+	struct pb_attribution attribution; /* of the first culprit (done when one was found) */
 };
 
 /*

@@ -66,6 +66,12 @@ static const struct field measure_fields[] = {
 	END,
 };
 
+static const struct field layout_fields[] = {
+	{ "hot", F_LIST, CF(layout.hot), 0, 0, false, NULL, NULL, "function names" },
+	{ "l1i", F_STRING, CF(layout.l1i), 0, 0, false, NULL, NULL, "\"SIZE,WAYS,LINE\"" },
+	END,
+};
+
 static const struct field stats_fields[] = {
 	{ "alpha", F_NUMBER, CF(stats.alpha), 0, 0.5, true, NULL, NULL, NULL },
 	{ "min_effect", F_NUMBER, CF(stats.min_effect), 0, 0.99, false, NULL, NULL, NULL },
@@ -95,6 +101,7 @@ static const struct field top_fields[] = {
 	{ "build", F_OBJECT, 0, 0, 0, false, NULL, build_fields, NULL },
 	{ "benchmarks", F_OBJECT, 0, 0, 0, false, NULL, NULL, NULL },
 	{ "measure", F_OBJECT, 0, 0, 0, false, NULL, measure_fields, NULL },
+	{ "layout", F_OBJECT, 0, 0, 0, false, NULL, layout_fields, NULL },
 	{ "stats", F_OBJECT, 0, 0, 0, false, NULL, stats_fields, NULL },
 	END,
 };
@@ -192,6 +199,7 @@ void pb_config_init(struct pb_config *cfg)
 	cfg->measure.backend = pb_xstrdup("auto");
 	cfg->measure.cpus = pb_xstrdup("auto");
 	cfg->measure.events = list_new();
+	cfg->layout.hot = list_new();
 	cfg->stats.alpha = 0.01;
 	cfg->stats.min_effect = 0.02;
 	cfg->stats.max_runs = 60;
@@ -515,6 +523,10 @@ int pb_config_load_json(struct pb_config *cfg, const struct pb_json *root, const
 	pb_buf_puts(&c.path, "measure.cachegrind");
 	if (check_geometry(&c, "I1", cfg->measure.cg_I1) || check_geometry(&c, "D1", cfg->measure.cg_D1) ||
 	    check_geometry(&c, "LL", cfg->measure.cg_LL))
+		goto out;
+	pb_buf_reset(&c.path);
+	pb_buf_puts(&c.path, "layout");
+	if (check_geometry(&c, "l1i", cfg->layout.l1i))
 		goto out;
 	pb_buf_reset(&c.path);
 	/* Syntax only: whether the CPUs exist is checked on the machine that measures. */

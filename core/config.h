@@ -47,6 +47,11 @@ struct pb_config {
 	} measure;
 
 	struct {
+		char **hot;     /* hot function names for the evidence, NULL-terminated; empty: profile */
+		char *l1i;      /* L1i geometry "SIZE,WAYS,LINE"; NULL: cachegrind's I1, else the host's */
+	} layout;
+
+	struct {
 		double alpha;      /* significance level, (0, 0.5], default 0.01 */
 		double min_effect; /* smallest relative change that matters, [0, 1), default 0.02 */
 		int64_t max_runs;  /* per commit, >= 1, default 60 */

@@ -865,13 +865,18 @@ out:
 /* Functions kept in a measurement: the top of the profile, not the long tail of the loader. */
 #define MAX_FUNCTIONS 500
 
-static void keep_functions(struct pb_runner *r, struct pb_measurement *m)
+void pb_runner_keep_functions(struct pb_runner *r, struct pb_measurement *m)
 {
 	const struct pb_cg_result *cg = &r->cg_last;
 	size_t i, n = cg->n_fns < MAX_FUNCTIONS ? cg->n_fns : MAX_FUNCTIONS;
 
-	if (n == 0)
+	if (r->backend != BK_CACHEGRIND || n == 0)
 		return;
+	for (i = 0; i < m->n_functions; i++) {
+		free(m->functions[i].name);
+		free(m->functions[i].file);
+	}
+	free(m->functions);
 	m->functions = pb_xcalloc(n, sizeof(*m->functions));
 	for (i = 0; i < n && cg->fns[i].ir > 0; i++) {
 		m->functions[i].name = pb_xstrdup(cg->fns[i].name);
@@ -929,8 +934,7 @@ void pb_runner_finish(struct pb_runner *r, struct pb_measurement *m)
 		pb_measurement_add_warning(m, msg);
 		free(msg);
 	}
-	if (r->backend == BK_CACHEGRIND)
-		keep_functions(r, m);
+	pb_runner_keep_functions(r, m);
 	pb_measurement_finish(m);
 	derive(m);
 }

@@ -78,6 +78,13 @@ void pb_runner_begin(struct pb_runner *r, struct pb_measurement *m);
  */
 int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record);
 
+/*
+ * Cachegrind backend: replace m->functions with the last recorded run's per-function costs (the
+ * top of the profile, by Ir). Other backends: nothing. pb_runner_finish() does this too; call it
+ * directly to keep them in a measurement that is saved before it is finished.
+ */
+void pb_runner_keep_functions(struct pb_runner *r, struct pb_measurement *m);
+
 /* Summaries and derived metrics of m (after the runs). */
 void pb_runner_finish(struct pb_runner *r, struct pb_measurement *m);
 

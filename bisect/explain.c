@@ -1,0 +1,234 @@
+/* explain.c: gathers the evidence for the verdict: hot set, layout diff, counters, the commit's diff. */
+#include "bisect/explain.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bisect/session.h"
+#include "core/error.h"
+#include "layout/diff.h"
+
+/* Names cachegrind gives code it cannot name: never hot functions of the binary. */
+static bool nameable(const char *name)
+{
+	return strcmp(name, "???") != 0 && strncmp(name, "0x", 2) != 0;
+}
+
+static double i1_of(const struct pb_measurement *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_functions; i++)
+		if (strcmp(m->functions[i].name, name) == 0)
+			return m->functions[i].i1mr;
+	return NAN;
+}
+
+/*
+ * The smallest set of the culprit's functions covering PB_EXPLAIN_HOT_COVER of its Ir (names
+ * borrowed from cm), and their costs into a->hot.
+ */
+static const char **hot_from_costs(const struct pb_measurement *pm, const struct pb_measurement *cm,
+				   size_t *n, struct pb_attribution *a)
+{
+	const char **names = pb_xcalloc(cm->n_functions + 1, sizeof(*names));
+	double total = 0, sum = 0;
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < cm->n_functions; i++)
+		total += cm->functions[i].ir;
+	a->hot = pb_xcalloc(cm->n_functions + 1, sizeof(*a->hot));
+	/* cm->functions is sorted by Ir, heaviest first. */
+	for (i = 0; i < cm->n_functions && sum < PB_EXPLAIN_HOT_COVER * total; i++) {
+		const struct pb_function_cost *f = &cm->functions[i];
+
+		sum += f->ir;
+		if (!nameable(f->name))
+			continue;
+		names[(*n)++] = f->name;
+		a->hot[a->n_hot].name = pb_xstrdup(f->name);
+		a->hot[a->n_hot].share = total > 0 ? f->ir / total : 0;
+		a->hot[a->n_hot].i1_culprit = f->i1mr;
+		a->hot[a->n_hot].i1_parent = i1_of(pm, f->name);
+		a->n_hot++;
+	}
+	return names;
+}
+
+static double counter_of(const struct pb_measurement *m, const char *const *names)
+{
+	double v;
+
+	for (; *names; names++) {
+		v = pb_measurement_counter(m, *names);
+		if (isfinite(v))
+			return v;
+	}
+	return NAN;
+}
+
+static int geometry(const struct pb_config *cfg, const char *backend, struct pb_l1i *g)
+{
+	if (cfg->layout.l1i)
+		return pb_l1i_parse(g, cfg->layout.l1i, "layout.l1i");
+	if (strcmp(backend, "cachegrind") == 0 && cfg->measure.cg_I1)
+		return pb_l1i_parse(g, cfg->measure.cg_I1, "measure.cachegrind.I1");
+	pb_l1i_host(g, NULL);
+	return 0;
+}
+
+static struct pb_json *diff_document(const struct pb_layout_diff *d)
+{
+	struct pb_buf b = PB_BUF_INIT;
+	struct pb_json *doc = NULL;
+	struct pb_jsonw w;
+
+	pb_jsonw_init(&w, &b, true);
+	pb_layout_diff_write_json(d, &w);
+	if (pb_json_parse(&doc, b.data, b.len, "layout diff"))
+		doc = NULL; /* our own writer's output: cannot happen */
+	pb_buf_release(&b);
+	return doc;
+}
+
+static uint32_t *copy_sets(const struct pb_footprint *fp)
+{
+	uint32_t *s = pb_xcalloc(fp->n_sets + 1, sizeof(*s));
+
+	memcpy(s, fp->set_lines, fp->n_sets * sizeof(*s));
+	return s;
+}
+
+void pb_attribute(const struct pb_attribute_in *in, const struct pb_config *cfg,
+		  struct pb_attribution *a)
+{
+	static const char *const instr[] = { "Ir", "instructions", NULL };
+	static const char *const i1[] = { "I1mr", "L1-ICACHE-LOAD-MISSES", "L1-icache-load-misses", NULL };
+	const struct pb_measurement *pm = &in->parent->m, *cm = &in->culprit->m;
+	const struct pb_commit_info *ci = &in->culprit->info;
+	struct pb_layout_opts lo = { 0 };
+	struct pb_layout_diff *d = NULL;
+	struct pb_attr_in vi = { 0 };
+	const char **hot = NULL;
+	char *why = NULL;
+	size_t n_hot = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->done = true;
+	if (cfg->layout.hot[0]) {
+		for (n_hot = 0; cfg->layout.hot[n_hot]; n_hot++)
+			;
+		lo.hot = (const char *const *)cfg->layout.hot;
+		lo.n_hot = n_hot;
+		a->hot_source = pb_xstrdup("layout.hot in the config");
+	} else if (cm->n_functions) {
+		hot = hot_from_costs(pm, cm, &n_hot, a);
+		lo.hot = hot;
+		lo.n_hot = n_hot;
+		a->hot_source = pb_xasprintf("%.0f%% of the culprit's instructions under cachegrind",
+					     PB_EXPLAIN_HOT_COVER * 100);
+	}
+
+	if (!in->parent->binary || !in->culprit->binary) {
+		why = pb_xstrdup(cfg->build.binary ? "the parent's or the culprit's build has no binary"
+				 : "build.binary is not configured, so there are no binaries to compare");
+	} else if (geometry(cfg, in->backend, &lo.l1i) ||
+		   pb_layout_diff_new(&d, in->parent->binary, in->culprit->binary, &lo)) {
+		why = pb_xstrdup(pb_error_message());
+		d = NULL;
+	}
+	if (d) {
+		if (!a->hot_source)
+			a->hot_source = pb_xstrdup(d->good->source == PB_HOT_SECTION ?
+						   "the .text.hot section" : "every function");
+		a->layout = diff_document(d);
+		a->sets_parent = copy_sets(&d->good->fp);
+		a->sets_culprit = copy_sets(&d->bad->fp);
+		a->n_sets = d->good->fp.n_sets;
+		a->ways = d->good->l1i.ways;
+	}
+
+	vi.metric = in->metric;
+	vi.effect_ratio = in->effect_ratio;
+	vi.instructions.parent = counter_of(pm, instr);
+	vi.instructions.culprit = counter_of(cm, instr);
+	/* Cachegrind counts exactly; hardware counters wander by a few per mille. */
+	vi.instr_tolerance = strcmp(in->backend, "cachegrind") == 0 ? 0.001 : 0.005;
+	vi.i1_misses.parent = counter_of(pm, i1);
+	vi.i1_misses.culprit = counter_of(cm, i1);
+	vi.icache_mpki = (struct pb_pair){ pm->derived.icache_mpki, cm->derived.icache_mpki };
+	vi.itlb_mpki = (struct pb_pair){ pm->derived.itlb_mpki, cm->derived.itlb_mpki };
+	vi.frontend_pct = (struct pb_pair){ pm->derived.frontend_stall_pct,
+					    cm->derived.frontend_stall_pct };
+	vi.diff = d;
+	vi.no_diff_reason = why;
+	vi.hot_source = a->hot_source;
+	vi.files = ci->n_files;
+	vi.file_names = (const char *const *)ci->files;
+	vi.insertions = ci->insertions;
+	vi.deletions = ci->deletions;
+	pb_attr_decide(&vi, &a->verdict);
+
+	pb_layout_diff_free(d);
+	free(hot);
+	free(why);
+}
+
+void pb_attribution_release(struct pb_attribution *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_hot; i++)
+		free(a->hot[i].name);
+	free(a->hot);
+	pb_attr_release(&a->verdict);
+	free(a->hot_source);
+	pb_json_free(a->layout);
+	free(a->sets_parent);
+	free(a->sets_culprit);
+	memset(a, 0, sizeof(*a));
+}
+
+static void write_sets(struct pb_jsonw *w, const char *key, const uint32_t *s, uint32_t n)
+{
+	uint32_t i;
+
+	pb_jsonw_array(w, key);
+	for (i = 0; i < n; i++)
+		pb_jsonw_int(w, NULL, s[i]);
+	pb_jsonw_end(w);
+}
+
+void pb_attribution_write_json(const struct pb_attribution *a, struct pb_jsonw *w)
+{
+	size_t i;
+
+	if (!a->done)
+		return;
+	if (a->layout)
+		pb_jsonw_value(w, "layout", a->layout);
+	if (a->sets_parent) {
+		pb_jsonw_object(w, "l1i_sets");
+		pb_jsonw_int(w, "sets", a->n_sets);
+		pb_jsonw_int(w, "ways", a->ways);
+		write_sets(w, "parent", a->sets_parent, a->n_sets);
+		write_sets(w, "culprit", a->sets_culprit, a->n_sets);
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_object(w, "attribution");
+	pb_attr_write_json(&a->verdict, w);
+	pb_jsonw_string(w, "hot_source", a->hot_source);
+	pb_jsonw_array(w, "hot_functions");
+	for (i = 0; i < a->n_hot; i++) {
+		pb_jsonw_object(w, NULL);
+		pb_jsonw_string(w, "name", a->hot[i].name);
+		pb_jsonw_number(w, "share", a->hot[i].share);
+		pb_jsonw_number(w, "i1_misses_parent", a->hot[i].i1_parent);
+		pb_jsonw_number(w, "i1_misses_culprit", a->hot[i].i1_culprit);
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_end(w);
+	pb_jsonw_end(w);
+}
