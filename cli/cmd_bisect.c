@@ -9,6 +9,8 @@
 #include "bisect/session.h"
 #include "cli/cli.h"
 #include "core/proc.h"
+#include "core/atomic.h"
+#include "report/report.h"
 #include "report/table.h"
 
 static volatile sig_atomic_t stop;
@@ -84,6 +86,30 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 		      res->builds_cached, sr->runs_total, res->runs_measured);
 }
 
+/* The markdown report of the result document, in a directory created if needed. */
+static int write_report(const struct pb_buf *doc, const char *path)
+{
+	struct pb_json *root;
+	char *dir = pb_xstrdup(path), *slash = strrchr(dir, '/');
+	int ret;
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (pb_mkdir_p(dir)) {
+			free(dir);
+			return -1;
+		}
+	}
+	free(dir);
+	if (pb_json_parse(&root, doc->data, doc->len, "the bisect result"))
+		return -1;
+	ret = pb_report_write(root, "the bisect result", path);
+	pb_json_free(root);
+	if (ret == 0 && !cli.quiet)
+		fprintf(stderr, "placebisect: wrote the report %s\n", path);
+	return ret;
+}
+
 int cmd_bisect(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("bisect");
@@ -108,7 +134,7 @@ int cmd_bisect(int argc, char **argv)
 		{ "alpha", 0, CLI_DOUBLE, &o.alpha, "P", "significance level (default: stats.alpha)", 1e-9, 0.5 },
 		{ "min-effect", 0, CLI_DOUBLE, &o.min_effect, "F", "smallest relative slowdown that counts (default: stats.min_effect)", 0, 0.99 },
 		{ "max-runs", 0, CLI_INT, &max_runs, "N", "runs per commit before a step is left undecided (default: stats.max_runs)", 1, 100000 },
-		{ "report", 0, CLI_STRING, &report, "FILE.md", "write the markdown report (issue #6)", 0, 0 },
+		{ "report", 0, CLI_STRING, &report, "FILE.md", "write the markdown report there, its SVG plots beside it", 0, 0 },
 		{ "resume", 0, CLI_FLAG, &resume, NULL, "continue an interrupted bisect (the default)", 0, 0 },
 		{ "reset", 0, CLI_FLAG, &o.reset, NULL, "forget the interrupted bisect's journal (caches stay)", 0, 0 },
 		{ "first-parent", 0, CLI_FLAG, &first_parent, NULL, "follow first parents only (the default and only mode)", 0, 0 },
@@ -122,9 +148,6 @@ int cmd_bisect(int argc, char **argv)
 		ret = pb_error("bisect: unexpected argument '%s'", pos[0]);
 	else if (!o.good || !o.bad || !o.bench)
 		ret = pb_error("bisect: --good, --bad and --bench are required (see 'placebisect bisect --help')");
-	else if (report)
-		ret = pb_error("bisect: --report: the markdown report is not built yet (issue #6); "
-			       "use -o FILE.json for the result");
 	free(pos);
 	if (ret)
 		return ret;
@@ -154,7 +177,7 @@ int cmd_bisect(int argc, char **argv)
 	pb_bisect_write_json(&res, &w);
 	pb_jsonw_finish(&w);
 	print_summary(&res, &table);
-	if (cli_emit(&doc, &table))
+	if (cli_emit(&doc, &table) || (report && write_report(&doc, report)))
 		ret = -1;
 	else
 		ret = pb_bisect_exit_code(&res);

@@ -1,7 +1,8 @@
-/* cmd_report.c: `placebisect report` (delivered by issue #6). */
+/* cmd_report.c: `placebisect report RESULT.json -o FILE.md`. */
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "report/report.h"
 
 int cmd_report(int argc, char **argv)
 {
@@ -9,8 +10,20 @@ int cmd_report(int argc, char **argv)
 	char **pos;
 	int ret = cli_parse(cmd, NULL, argc, argv, &pos, NULL);
 
-	free(pos);
 	if (ret)
 		return ret < 0 ? -1 : 0;
-	return cli_not_built("report", 6);
+	if (!pos[0])
+		ret = pb_error("report: which result file? (placebisect report RESULT.json -o FILE.md)");
+	else if (pos[1])
+		ret = pb_error("report: one result file at a time, not also '%s'", pos[1]);
+	else if (!cli.output)
+		ret = pb_error("report: -o FILE.md is required (the SVG plots go next to it)");
+	else if (cli.json)
+		ret = pb_error("report: --json does not apply; the report is markdown (-o FILE.md)");
+	else if (pb_report_write_file(pos[0], cli.output))
+		ret = -1;
+	else if (!cli.quiet)
+		fprintf(stderr, "placebisect: wrote %s\n", cli.output);
+	free(pos);
+	return ret;
 }
