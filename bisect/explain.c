@@ -126,6 +126,7 @@ void pb_attribute(const struct pb_attribute_in *in, const struct pb_config *cfg,
 	} else if (cm->n_functions) {
 		hot = hot_from_costs(pm, cm, &n_hot, a);
 		lo.hot = hot;
+		lo.hot_elsewhere = true; /* cachegrind sees libc and the loader too */
 		lo.n_hot = n_hot;
 		a->hot_source = pb_xasprintf("%.0f%% of the culprit's instructions under cachegrind",
 					     PB_EXPLAIN_HOT_COVER * 100);

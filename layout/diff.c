@@ -334,7 +334,7 @@ static int check_hot_names(const struct pb_layout_diff *d, const struct pb_layou
 	size_t i, j;
 	bool in_good, in_bad;
 
-	if (!o->n_hot)
+	if (!o->n_hot || o->hot_elsewhere)
 		return 0;
 	for (i = 0; i < o->n_hot; i++) {
 		in_good = in_bad = true;

@@ -21,6 +21,8 @@ struct pb_layout_opts {
 	const char *const *hot; /* --hot names (exact, or without clone suffixes) */
 	size_t n_hot;
 	const char *profile;    /* --profile FILE (placebisect.profile/1) */
+	bool hot_elsewhere;     /* hot names may live in other objects (a profile of the whole
+				   process: libc, ld.so): a name in neither build is not an error */
 	struct pb_l1i l1i;      /* geometry (pb_l1i_parse or pb_l1i_host) */
 };
 

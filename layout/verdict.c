@@ -222,7 +222,9 @@ void pb_attr_decide(const struct pb_attr_in *in, struct pb_attr_verdict *v)
 	double rel;
 
 	memset(v, 0, sizeof(*v));
-	if (isfinite(in->effect_ratio))
+	/* (an instruction-count metric is said once, by the instruction sentence) */
+	if (isfinite(in->effect_ratio) && strcmp(in->metric, "instructions") != 0 &&
+	    strcmp(in->metric, "Ir") != 0)
 		reason(v, "%s %+.1f%% against the parent", in->metric, (in->effect_ratio - 1) * 100);
 
 	/* Instructions: the one counter that separates "more work" from "same work, slower". */

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# bisect --report and report: every section, valid SVG plots, the verdict of a code change, and
+# reports of the other result kinds; bad inputs get exit 2.
+source "$PB_SOURCE_DIR/tests/cli/lib.sh"
+command -v cc >/dev/null || skip "no C compiler"
+command -v valgrind >/dev/null || skip "no valgrind (the cachegrind backend)"
+command -v python3 >/dev/null || skip "no python3 (to check the SVG files are XML)"
+
+bash "$PB_SOURCE_DIR/tests/cli/make-fixture-repo.sh" repo 16 11 --effect 10 --noise 0
+cd repo
+cat > placebisect.json <<'JSON'
+{
+  "build": { "command": "cc -O1 -o prog prog.c", "binary": "prog" },
+  "benchmarks": { "work": { "command": "{binary}", "metric": "instructions", "runs": 5 } },
+  "measure": { "backend": "cachegrind" }
+}
+JSON
+culprit=$(git log --format=%H --grep='^commit 11$')
+
+# The report directory is created; the JSON and the report come from the same result.
+expect_exit 0 "$PB" bisect --good base --bad HEAD --bench work -o "$T/r.json" --report "$T/out1/REPORT.md"
+expect_grep "wrote the report $T/out1/REPORT.md" "$T/err"
+r=$T/out1/REPORT.md
+expect_eq "$culprit" "$(jq -r .culprit.commit "$T/r.json")" "culprit"
+# More loop iterations: more instructions and main's code changed.
+expect_eq code-change "$(jq -r .attribution.verdict "$T/r.json")" "verdict"
+expect_eq 1 "$(jq '[.attribution.reasons[] | select(. == "1 of 1 hot functions changed their code (main)")] | length' "$T/r.json")" "reason naming main"
+expect_eq true "$(jq '.layout.hot | map(.name) | index("main") != null' "$T/r.json")" "main in the layout's hot set"
+for s in Summary Reproduce Bisection Measurements Counters 'Hot functions' Layout 'Verdict and evidence' 'What to try' System; do
+	expect_grep "^## $s\$" "$r"
+done
+expect_grep "^\| culprit \| \`$culprit\`" "$r"
+expect_grep '^\*\*code-change\*\*$' "$r"
+expect_grep '^- `main` \(loose-equal\)$' "$r"
+# One table row per step.
+steps=$(jq '.steps | length' "$T/r.json")
+expect_eq "$steps" "$(sed -n '/^## Bisection/,/^## Measurements/p' "$r" | grep -c '^| [0-9]')" "bisection rows"
+# Every linked plot exists and is well-formed XML with a title.
+links=$(grep -o '](REPORT-[a-z0-9-]*\.svg)' "$r" | tr -d '()]' | sort)
+expect_eq "REPORT-distributions.svg REPORT-l1i-sets.svg REPORT-timeline.svg" "$(echo $links)" "plots linked"
+for f in $links; do
+	expect_exit 0 python3 -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); assert d.documentElement.tagName == "svg"; assert d.getElementsByTagName("title")' "$T/out1/$f"
+done
+expect_eq 1 "$(grep -c 'first bad: '"${culprit:0:7}" "$T/out1/REPORT-timeline.svg")" "culprit marked on the timeline"
+
+# report RESULT.json renders the same report later.
+mkdir "$T/out2"
+expect_exit 0 "$PB" report "$T/r.json" -o "$T/out2/REPORT.md"
+expect_exit 0 cmp "$r" "$T/out2/REPORT.md"
+expect_exit 0 cmp "$T/out1/REPORT-timeline.svg" "$T/out2/REPORT-timeline.svg"
+
+# The other kinds: a measurement, a comparison, a layout diff (of the cached builds).
+p=$(jq -r .binaries.parent "$T/r.json")
+c=$(jq -r .binaries.culprit "$T/r.json")
+expect_exit 0 "$PB" measure --backend cachegrind --runs 1 -o "$T/m.json" -- "$c"
+expect_exit 0 "$PB" report "$T/m.json" -o "$T/m.md"
+expect_grep '^# Measurement: ' "$T/m.md"
+expect_exit 0 "$PB" compare "$T/m.json" "$T/m.json" -o "$T/c.json"
+expect_exit 0 "$PB" report "$T/c.json" -o "$T/c.md"
+expect_grep '^# Comparison: B is \*\*same\*\*' "$T/c.md"
+expect_exit 0 "$PB" layout diff "$p" "$c" --hot main -o "$T/d.json"
+expect_exit 0 "$PB" report "$T/d.json" -o "$T/d.md"
+expect_grep '^\| `main` \| 0x[0-9a-f]+ \| 0x[0-9a-f]+ \| 6 → 6 \| loose-equal \|$' "$T/d.md"
+
+# Bad input.
+expect_exit 2 "$PB" report "$T/r.json"
+expect_grep 'report: -o FILE.md is required' "$T/err"
+expect_exit 2 "$PB" report -o "$T/x.md"
+expect_grep 'which result file' "$T/err"
+expect_exit 2 "$PB" report "$T/nope.json" -o "$T/x.md"
+expect_grep 'nope.json' "$T/err"
+echo '{"schema": "placebisect.future/9"}' > "$T/f.json"
+expect_exit 2 "$PB" report "$T/f.json" -o "$T/x.md"
+expect_grep "f.json: not a placebisect result file \(schema 'placebisect.future/9'\)" "$T/err"
+expect_exit 2 "$PB" report "$T/r.json" -o "$T/x.md" --json
+expect_exit 3 "$PB" report "$T/r.json" -o "$T/no/such/dir/x.md"
+expect_eq "" "$(ls "$T" | grep -E '^x\.md|\.tmp')" "nothing half-written"
+
+finish
