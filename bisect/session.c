@@ -252,7 +252,11 @@ static int prepare(struct sess *s, const char *bench, const char *backend, const
 	if (pb_runner_new(&probe, &s->tmpl))
 		return -1;
 	res->backend = pb_xstrdup(pb_runner_backend(probe));
-	res->metric = pb_xstrdup(s->tmpl.metric);
+	res->metric = pb_xstrdup(pb_runner_metric(probe));
+	/* What the backend forced (and said so once): the commits' runners start from it. */
+	s->tmpl.metric = res->metric;
+	s->tmpl.runs = pb_runner_runs(probe);
+	s->tmpl.warmups = pb_runner_warmups(probe);
 	res->benchmark = pb_xstrdup(s->bench->name);
 	s->key = cache_key(s, res->backend);
 	pb_runner_free(probe);

@@ -454,6 +454,11 @@ const char *pb_runner_backend(const struct pb_runner *r)
 	return r->backend == BK_TIME ? "time" : r->backend == BK_PERF ? "perf" : "cachegrind";
 }
 
+const char *pb_runner_metric(const struct pb_runner *r)
+{
+	return r->metric_name;
+}
+
 long pb_runner_runs(const struct pb_runner *r)
 {
 	return r->runs;

@@ -65,6 +65,7 @@ void pb_runner_free(struct pb_runner *r); /* accepts NULL */
 /* The backend in use ("perf" "cachegrind" "time"), and the runs/warmups after forcing. */
 const char *pb_runner_backend(const struct pb_runner *r);
 long pb_runner_runs(const struct pb_runner *r);
+const char *pb_runner_metric(const struct pb_runner *r); /* after forcing (cachegrind: est_cycles) */
 long pb_runner_warmups(const struct pb_runner *r);
 
 /* Fill m's descriptive fields (benchmark, command, commit, backend, metric, unit, system{}). */
