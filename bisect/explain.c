@@ -128,7 +128,8 @@ void pb_attribute(const struct pb_attribute_in *in, const struct pb_config *cfg,
 		lo.hot = hot;
 		lo.hot_elsewhere = true; /* cachegrind sees libc and the loader too */
 		lo.n_hot = n_hot;
-		a->hot_source = pb_xasprintf("%.0f%% of the culprit's instructions under cachegrind",
+		a->hot_source = pb_xasprintf("the functions with %.0f%% of the culprit's instructions "
+					     "under cachegrind",
 					     PB_EXPLAIN_HOT_COVER * 100);
 	}
 

@@ -57,7 +57,7 @@ static const char *fn_name(const struct pb_diff_func *f)
 static void change(struct pb_buf *b, struct pb_pair p, bool as_factor)
 {
 	if (as_factor && p.parent > 0 && p.culprit >= 2 * p.parent)
-		pb_buf_printf(b, "×%.3g", p.culprit / p.parent);
+		pb_buf_printf(b, p.culprit >= 100 * p.parent ? "×%.0f" : "×%.3g", p.culprit / p.parent);
 	else if (p.parent > 0)
 		pb_buf_printf(b, "%+.1f%%", (p.culprit / p.parent - 1) * 100);
 	else
@@ -254,8 +254,8 @@ void pb_attr_decide(const struct pb_attr_in *in, struct pb_attr_verdict *v)
 			name_list(&s, h.changed, h.n_changed);
 			pb_buf_putc(&s, ')');
 		} else {
-			pb_buf_printf(&s, "every one of the %zu hot functions (from %s) kept identical "
-				      "code", d->n_hot, in->hot_source ? in->hot_source : "the hot set");
+			pb_buf_printf(&s, "every one of the %zu hot functions kept identical code (hot "
+				      "set: %s)", d->n_hot, in->hot_source ? in->hot_source : "given");
 		}
 		reason(v, "%s", s.data);
 		pb_buf_reset(&s);

@@ -305,7 +305,7 @@ static void counters(struct ctx *c)
 		pb_md_value(&v, NULL, b);
 		pb_table_cell(t, v.data);
 		if (a > 0 && b >= 2 * a)
-			pb_table_cellf(t, "×%.3g", b / a);
+			pb_table_cellf(t, b >= 100 * a ? "×%.0f" : "×%.3g", b / a);
 		else if (a > 0)
 			pb_table_cellf(t, "%+.2f%%", (b / a - 1) * 100);
 		else
@@ -341,7 +341,7 @@ static void hot_functions(struct ctx *c)
 								 "none (no profile)"));
 		return;
 	}
-	pb_buf_printf(c->out, "The culprit's hottest functions (%s).\n\n",
+	pb_buf_printf(c->out, "The culprit's hottest functions: %s.\n\n",
 		      pb_md_str(c->doc, "attribution.hot_source", "?"));
 	t = pb_table_new(4, headers);
 	for (size_t i = 1; i < 4; i++)
@@ -464,8 +464,8 @@ static void what_to_try(struct ctx *c)
 			       "```\n");
 		for (h = pb_json_child(pb_json_path(c->doc, "layout.hot")); h; h = pb_json_next(h))
 			pb_buf_printf(b, "%s\n", pb_md_str(h, "name", "?"));
-		pb_buf_puts(b, "```\n\nThen run `placebisect bisect --verify-placement` or measure again "
-			       "with `--backend cachegrind`: the I1 misses should be back to the parent's.\n\n");
+		pb_buf_puts(b, "```\n\nThen measure the culprit again (`placebisect measure --rev … "
+			       "--backend cachegrind`): its I1 misses should be back to the parent's.\n\n");
 	} else if (strcmp(v, "code-change") == 0) {
 		pb_buf_puts(b, "The commit changed what the benchmark executes. Start with the hot "
 			       "functions whose code changed, and the instruction count:\n\n");
