@@ -17,6 +17,44 @@
 #include "core/proc.h"
 #include "core/util.h"
 
+static void push_env(struct pb_builder *b, const char *kv)
+{
+	size_t n = 0;
+
+	while (b->env[n])
+		n++;
+	b->env = pb_xrealloc(b->env, (n + 2) * sizeof(*b->env));
+	b->env[n] = pb_xstrdup(kv);
+	b->env[n + 1] = NULL;
+}
+
+/* build.clean in the worktree, its output appended to the log; a failure fails the build. */
+static int run_clean(struct pb_builder *b, int logfd, char **reason)
+{
+	struct pb_proc_opts o = PB_PROC_OPTS_INIT;
+	struct pb_proc_result res;
+	char desc[96];
+	int ret;
+
+	memset(&res, 0, sizeof(res));
+	o.shell = b->cfg->build.clean;
+	o.cwd = b->wt->dir;
+	o.env_set = (const char *const *)b->env;
+	o.env_pass = (const char *const *)b->cfg->build.env_pass;
+	o.timeout_s = b->cfg->build.timeout;
+	o.stdout_fd = logfd;
+	o.merge_stderr = true;
+	if (pb_proc_run(&o, &res))
+		return -1;
+	ret = res.exited && res.status == 0 ? 0 : 1;
+	if (ret) {
+		pb_proc_describe(&res, o.timeout_s, desc, sizeof(desc));
+		*reason = pb_xasprintf("build.clean failed (%s)", desc);
+	}
+	pb_proc_result_release(&res);
+	return ret;
+}
+
 int pb_builder_init(struct pb_builder *b, struct pb_repo *repo, struct pb_worktree *wt,
 		    const struct pb_state *st, const struct pb_config *cfg)
 {
@@ -30,11 +68,37 @@ int pb_builder_init(struct pb_builder *b, struct pb_repo *repo, struct pb_worktr
 	b->st = st;
 	b->cfg = cfg;
 	b->cache_dir = pb_state_path(st, "builds/%016llx", (unsigned long long)pb_config_build_hash(cfg));
+	b->env = pb_xcalloc(1, sizeof(*b->env));
+	for (size_t i = 0; cfg->build.env[i]; i++)
+		push_env(b, cfg->build.env[i]);
+	return pb_mkdir_p(b->cache_dir);
+}
+
+int pb_builder_init_variant(struct pb_builder *b, struct pb_repo *repo, struct pb_worktree *wt,
+			    const struct pb_state *st, const struct pb_config *cfg,
+			    const struct pb_layout_variant *v)
+{
+	if (!cfg->build.clean)
+		return pb_error("%s: build.layout_variants needs build.clean (the command that removes "
+				"the build's outputs, e.g. \"make clean\"): without it a variant would "
+				"reuse objects built without its settings",
+				cfg->path ? cfg->path : "the configuration");
+	if (pb_builder_init(b, repo, wt, st, cfg))
+		return -1;
+	b->variant = v;
+	free(b->cache_dir);
+	b->cache_dir = pb_state_path(st, "builds/%016llx-%s",
+				     (unsigned long long)pb_config_build_hash(cfg), v->name);
+	for (size_t i = 0; v->env[i]; i++)
+		push_env(b, v->env[i]);
 	return pb_mkdir_p(b->cache_dir);
 }
 
 void pb_builder_release(struct pb_builder *b)
 {
+	for (size_t i = 0; b->env && b->env[i]; i++)
+		free(b->env[i]);
+	free(b->env);
 	free(b->cache_dir);
 	memset(b, 0, sizeof(*b));
 }
@@ -161,7 +225,8 @@ int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out)
 	struct pb_proc_result res;
 	char *tmp = NULL, *meta = NULL, *logdir = NULL, desc[96], **a;
 	int64_t t0;
-	int logfd = -1, ret = -1;
+	int logfd = -1, ret = -1, clean_rc = 0;
+	char *clean_reason = NULL;
 	bool ok;
 
 	memset(out, 0, sizeof(*out));
@@ -178,7 +243,8 @@ int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out)
 	logdir = pb_state_path(b->st, "logs");
 	if (pb_mkdir_p(logdir))
 		goto out;
-	out->log = pb_xasprintf("%s/build-%s.log", logdir, id);
+	out->log = b->variant ? pb_xasprintf("%s/build-%s-%s.log", logdir, id, b->variant->name) :
+				pb_xasprintf("%s/build-%s.log", logdir, id);
 	logfd = open(out->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (logfd < 0) {
 		pb_error_errno("cannot write the build log %s", out->log);
@@ -186,13 +252,18 @@ int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out)
 	}
 	o.shell = b->cfg->build.command;
 	o.cwd = b->wt->dir;
-	o.env_set = (const char *const *)b->cfg->build.env;
+	o.env_set = (const char *const *)b->env;
 	o.env_pass = (const char *const *)b->cfg->build.env_pass;
 	o.timeout_s = b->cfg->build.timeout;
 	o.stdout_fd = logfd;
 	o.merge_stderr = true;
 	t0 = pb_now_ns();
-	if (pb_proc_run(&o, &res)) {
+	if (b->variant && (clean_rc = run_clean(b, logfd, &clean_reason)) < 0)
+		goto out;
+	if (clean_rc > 0) {
+		res.exited = true; /* reported as the build's failure below */
+		res.status = 1;
+	} else if (pb_proc_run(&o, &res)) {
 		pb_error_wrap("building %.7s: ", id);
 		goto out;
 	}
@@ -203,7 +274,9 @@ int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out)
 		goto out;
 	}
 	ok = res.exited && res.status == 0;
-	if (!ok) {
+	if (clean_reason) {
+		out->reason = pb_xasprintf("%s; see %s", clean_reason, out->log);
+	} else if (!ok) {
 		pb_proc_describe(&res, o.timeout_s, desc, sizeof(desc));
 		out->reason = pb_xasprintf("build.command failed (%s); see %s", desc, out->log);
 	}
@@ -259,6 +332,10 @@ int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out)
 	}
 	ret = 0;
 out:
+	/* A variant leaves the worktree clean for the ordinary builds that may follow. */
+	if (b->variant && logfd >= 0 && clean_rc == 0 && run_clean(b, logfd, &clean_reason) < 0)
+		ret = -1;
+	free(clean_reason);
 	if (tmp && ret != 0)
 		remove_tree(tmp);
 	if (logfd >= 0)

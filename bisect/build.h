@@ -14,8 +14,10 @@ struct pb_builder {
 	struct pb_worktree *wt;
 	const struct pb_state *st;
 	const struct pb_config *cfg;
-	char *cache_dir;     /* <state>/builds/<build-config hash> */
+	char *cache_dir;     /* <state>/builds/<build-config hash>[-<variant>] */
 	int built, cached;   /* builds run in this process, and builds found in the cache */
+	const struct pb_layout_variant *variant; /* NULL: the configured build itself */
+	char **env;          /* build.env, then the variant's (owned) */
 };
 
 struct pb_build {
@@ -32,6 +34,15 @@ struct pb_build {
 int pb_builder_init(struct pb_builder *b, struct pb_repo *repo, struct pb_worktree *wt,
 		    const struct pb_state *st, const struct pb_config *cfg);
 void pb_builder_release(struct pb_builder *b);
+
+/*
+ * A builder of a layout variant (build.layout_variants): build.env plus the variant's, its own
+ * cache. The worktree is cleaned (build.clean, required) before and after each variant build, so
+ * neither the variant nor a later ordinary build reuses the other's objects. Returns 0 or -1.
+ */
+int pb_builder_init_variant(struct pb_builder *b, struct pb_repo *repo, struct pb_worktree *wt,
+			    const struct pb_state *st, const struct pb_config *cfg,
+			    const struct pb_layout_variant *v);
 
 /*
  * The build of commit `id`: from the cache, or checked out and built now (build.command in the

@@ -352,6 +352,29 @@ static void attribute(struct pb_bisect_result *res, const struct pb_config *cfg)
 	pb_attribute(&in, cfg, &res->attribution);
 }
 
+/* --verify-placement: the culprit and its parent rebuilt with each layout variant. */
+static int verify_placement(struct sess *s, double alpha, double min_effect)
+{
+	struct pb_bisect_result *res = s->res;
+	const struct pb_search_result *sr = &res->search;
+	size_t ci = sr->culprits[0].index;
+	struct pb_verify_in in = {
+		.repo = s->repo, .wt = &s->wt, .st = &s->st, .cfg = s->cfg, .tmpl = &s->tmpl,
+		.command = s->bench->command, .parent = s->ids[ci - 1], .culprit = s->ids[ci],
+		.base_parent = sr->values[ci - 1], .n_parent = sr->n_values[ci - 1],
+		.base_culprit = sr->values[ci], .n_culprit = sr->n_values[ci],
+		.alpha = alpha, .min_effect = min_effect, .progress = s->o->progress,
+	};
+	char *sentence;
+
+	if (pb_placement_check_run(&in, &res->placement))
+		return -1;
+	sentence = pb_placement_check_sentence(&res->placement);
+	pb_attr_add_check(&res->attribution.verdict, res->placement.confirmed, sentence);
+	free(sentence);
+	return 0;
+}
+
 int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
 		  struct pb_bisect_result *res)
 {
@@ -387,8 +410,11 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 	for (i = 0; i < res->n_commits; i++)
 		if (res->commits[i].m.n_runs)
 			pb_measurement_finish(&res->commits[i].m);
-	if (res->search.status == PB_SEARCH_FOUND && res->search.n_culprits)
+	if (res->search.status == PB_SEARCH_FOUND && res->search.n_culprits) {
 		attribute(res, cfg);
+		if (o->verify_placement && verify_placement(&s, so.alpha, so.min_effect))
+			goto out;
+	}
 	ret = journal(&s, "done", NULL, "status", res->search.status == PB_SEARCH_FOUND ? "found" :
 		      res->search.status == PB_SEARCH_NOT_REPRODUCED ? "not-reproduced" : "only-skipped");
 out:
@@ -414,6 +440,7 @@ void pb_bisect_result_release(struct pb_bisect_result *res)
 	free(res->backend);
 	pb_search_result_release(&res->search);
 	pb_attribution_release(&res->attribution);
+	pb_placement_check_release(&res->placement);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -551,6 +578,7 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 		pb_jsonw_string(w, "culprit", res->commits[cu->index].binary);
 		pb_jsonw_end(w);
 		pb_attribution_write_json(&res->attribution, w);
+		pb_placement_check_write_json(&res->placement, w);
 		if (res->commits[cu->index].m.system)
 			pb_jsonw_value(w, "system", res->commits[cu->index].m.system);
 	}

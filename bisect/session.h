@@ -9,6 +9,7 @@
 #include "bisect/repo.h"
 #include "bisect/search.h"
 #include "bisect/state.h"
+#include "bisect/verify.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "core/progress.h"
@@ -25,6 +26,7 @@ struct pb_bisect_opts {
 	double alpha, min_effect; /* < 0: from the config */
 	long max_runs;           /* <= 0: from the config */
 	bool reset;              /* forget the journal (caches stay) */
+	bool verify_placement;   /* rebuild parent and culprit with build.layout_variants */
 	volatile sig_atomic_t *stop; /* set by SIGINT: stop between runs */
 	struct pb_progress *progress; /* may be NULL */
 };
@@ -47,6 +49,7 @@ struct pb_bisect_result {
 	size_t runs_measured;    /* benchmark runs executed by this process (the rest were cached) */
 	bool resumed;            /* an earlier run of the same bisect was found */
 	struct pb_attribution attribution; /* of the first culprit (done when one was found) */
+	struct pb_placement_check placement; /* --verify-placement */
 };
 
 /*

@@ -136,6 +136,7 @@ int cmd_bisect(int argc, char **argv)
 		{ "max-runs", 0, CLI_INT, &max_runs, "N", "runs per commit before a step is left undecided (default: stats.max_runs)", 1, 100000 },
 		{ "report", 0, CLI_STRING, &report, "FILE.md", "write the markdown report there, its SVG plots beside it", 0, 0 },
 		{ "resume", 0, CLI_FLAG, &resume, NULL, "continue an interrupted bisect (the default)", 0, 0 },
+		{ "verify-placement", 0, CLI_FLAG, &o.verify_placement, NULL, "rebuild culprit and parent with build.layout_variants and measure them", 0, 0 },
 		{ "reset", 0, CLI_FLAG, &o.reset, NULL, "forget the interrupted bisect's journal (caches stay)", 0, 0 },
 		{ "first-parent", 0, CLI_FLAG, &first_parent, NULL, "follow first parents only (the default and only mode)", 0, 0 },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },

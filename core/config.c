@@ -20,6 +20,7 @@ enum ftype {
 	F_LIST,    /* char **, array of strings, NULL-terminated */
 	F_ENV,     /* char **, object of strings, stored as "K=V" */
 	F_OBJECT,  /* nested object over the same base struct: sub */
+	F_VARIANTS, /* build.layout_variants: NAME -> object of strings (environment) */
 };
 
 struct field {
@@ -54,6 +55,7 @@ static const struct field build_fields[] = {
 	{ "artifacts", F_LIST, CF(build.artifacts), 0, 0, false, NULL, NULL, "paths in the worktree" },
 	{ "env", F_ENV, CF(build.env), 0, 0, false, NULL, NULL, NULL },
 	{ "env_pass", F_LIST, CF(build.env_pass), 0, 0, false, NULL, NULL, "variable names" },
+	{ "layout_variants", F_VARIANTS, CF(build.variants), 0, 0, false, NULL, NULL, NULL },
 	END,
 };
 
@@ -177,6 +179,18 @@ static void release_fields(void *base, const struct field *fields)
 			if (f->sub)
 				release_fields(base, f->sub);
 			break;
+		case F_VARIANTS: {
+			struct pb_config *cfg = base;
+
+			for (size_t i = 0; i < cfg->build.n_variants; i++) {
+				free(cfg->build.variants[i].name);
+				list_free(cfg->build.variants[i].env);
+			}
+			free(cfg->build.variants);
+			cfg->build.variants = NULL;
+			cfg->build.n_variants = 0;
+			break;
+		}
 		default:
 			break;
 		}
@@ -293,6 +307,38 @@ static int read_number(struct ctx *c, const struct field *f, const struct pb_jso
 }
 
 static int read_fields(struct ctx *c, void *base, const struct field *fields, const struct pb_json *obj);
+static int read_field(struct ctx *c, void *base, const struct field *f, const struct pb_json *v);
+
+/* The environment of one layout variant, read as an F_ENV field of struct pb_layout_variant. */
+static const struct field variant_env = { "", F_ENV, offsetof(struct pb_layout_variant, env), 0, 0,
+					  false, NULL, NULL, NULL };
+
+static int read_variants(struct ctx *c, struct pb_config *cfg, const struct pb_json *v)
+{
+	const struct pb_json *m;
+	struct pb_layout_variant *lv;
+	size_t keep;
+
+	if (want(c, v, PB_JSON_OBJECT))
+		return -1;
+	for (m = pb_json_child(v); m; m = pb_json_next(m)) {
+		path_enter(c, pb_json_key(m), &keep);
+		if (!*pb_json_key(m) || strpbrk(pb_json_key(m), "/ \t\n"))
+			return bad(c, "a variant needs a name without '/' or spaces");
+		cfg->build.variants = pb_xrealloc(cfg->build.variants, (cfg->build.n_variants + 1) *
+						  sizeof(*cfg->build.variants));
+		lv = &cfg->build.variants[cfg->build.n_variants++];
+		lv->name = pb_xstrdup(pb_json_key(m));
+		lv->env = list_new();
+		if (read_field(c, lv, &variant_env, m))
+			return -1;
+		if (!lv->env[0])
+			return bad(c, "a variant sets at least one variable (e.g. {\"CFLAGS\": \"-O2 "
+				      "-falign-functions=64\"})");
+		pb_buf_truncate(&c->path, keep);
+	}
+	return 0;
+}
 
 static int read_field(struct ctx *c, void *base, const struct field *f, const struct pb_json *v)
 {
@@ -378,6 +424,8 @@ static int read_field(struct ctx *c, void *base, const struct field *f, const st
 		return 0;
 	case F_OBJECT:
 		return read_fields(c, base, f->sub, v);
+	case F_VARIANTS:
+		return read_variants(c, base, v);
 	}
 	return 0;
 }
@@ -607,7 +655,9 @@ struct pb_bench *pb_config_bench(const struct pb_config *cfg, const char *name)
 
 /* ---- Writing ---- */
 
-static void write_fields(struct pb_jsonw *w, const void *base, const struct field *fields)
+/* `for_hash`: the cache keys leave out what does not change a build or a measurement. */
+static void write_fields(struct pb_jsonw *w, const void *base, const struct field *fields,
+			 bool for_hash)
 {
 	const struct field *f;
 	char *const *l;
@@ -642,9 +692,22 @@ static void write_fields(struct pb_jsonw *w, const void *base, const struct fiel
 			}
 			pb_jsonw_end(w);
 			break;
+		case F_VARIANTS:
+			if (for_hash)
+				break;
+			pb_jsonw_object(w, f->key);
+			for (size_t i = 0; i < ((const struct pb_config *)base)->build.n_variants; i++) {
+				const struct pb_layout_variant *v = &((const struct pb_config *)base)->build.variants[i];
+				const struct field env = { v->name, F_ENV, variant_env.off, 0, 0, false,
+							   NULL, NULL, NULL };
+
+				write_fields(w, v, (const struct field[]){ env, END }, for_hash);
+			}
+			pb_jsonw_end(w);
+			break;
 		case F_OBJECT:
 			pb_jsonw_object(w, f->key);
-			write_fields(w, base, f->sub);
+			write_fields(w, base, f->sub, for_hash);
 			pb_jsonw_end(w);
 			break;
 		}
@@ -654,7 +717,7 @@ static void write_fields(struct pb_jsonw *w, const void *base, const struct fiel
 static void write_bench(struct pb_jsonw *w, const struct pb_bench *b)
 {
 	pb_jsonw_object(w, b->name);
-	write_fields(w, b, bench_fields);
+	write_fields(w, b, bench_fields, false);
 	pb_jsonw_end(w);
 }
 
@@ -664,17 +727,20 @@ void pb_config_write_json(const struct pb_config *cfg, struct pb_jsonw *w)
 
 	pb_jsonw_object(w, NULL);
 	pb_jsonw_object(w, "build");
-	write_fields(w, cfg, build_fields);
+	write_fields(w, cfg, build_fields, false);
 	pb_jsonw_end(w);
 	pb_jsonw_object(w, "benchmarks");
 	for (i = 0; i < cfg->n_benchmarks; i++)
 		write_bench(w, &cfg->benchmarks[i]);
 	pb_jsonw_end(w);
 	pb_jsonw_object(w, "measure");
-	write_fields(w, cfg, measure_fields);
+	write_fields(w, cfg, measure_fields, false);
+	pb_jsonw_end(w);
+	pb_jsonw_object(w, "layout");
+	write_fields(w, cfg, layout_fields, false);
 	pb_jsonw_end(w);
 	pb_jsonw_object(w, "stats");
-	write_fields(w, cfg, stats_fields);
+	write_fields(w, cfg, stats_fields, false);
 	pb_jsonw_end(w);
 	pb_jsonw_end(w);
 }
@@ -689,11 +755,11 @@ static uint64_t hash_fields(const struct pb_config *cfg, const struct field *fie
 
 	pb_jsonw_init(&w, &b, true);
 	pb_jsonw_object(&w, NULL);
-	write_fields(&w, cfg, fields);
+	write_fields(&w, cfg, fields, true);
 	if (bench)
 		write_bench(&w, bench);
 	if (with_measure)
-		write_fields(&w, cfg, measure_fields);
+		write_fields(&w, cfg, measure_fields, true);
 	pb_jsonw_end(&w);
 	h = pb_hash64(b.data, b.len, PB_HASH64_SEED);
 	pb_buf_release(&b);

@@ -8,6 +8,12 @@
 
 #include "core/json.h"
 
+/* A build variant that moves code without changing it: `build.layout_variants.NAME`. */
+struct pb_layout_variant {
+	char *name;
+	char **env; /* "K=V" added to build.env for this variant, NULL-terminated */
+};
+
 /* One benchmark: `benchmarks.NAME`. */
 struct pb_bench {
 	char *name;
@@ -33,6 +39,9 @@ struct pb_config {
 		char **artifacts; /* further files to keep per commit, NULL-terminated */
 		char **env;       /* "K=V", NULL-terminated */
 		char **env_pass;  /* variable names passed through from our environment */
+		/* layout_variants: not part of the build hash (each variant has its own cache) */
+		struct pb_layout_variant *variants;
+		size_t n_variants;
 	} build;
 
 	struct pb_bench *benchmarks;

@@ -265,6 +265,7 @@ void pb_attr_decide(const struct pb_attr_in *in, struct pb_attr_verdict *v)
 	ev = frontend_evidence(in, v, &any_counter);
 	commit_sentence(in, v);
 
+	v->code_same = hot_known && !h.n_changed && !instr_changed;
 	if ((hot_known && h.n_changed) || instr_changed) {
 		v->verdict = PB_ATTR_CODE_CHANGE;
 	} else if (hot_known && moved && ev && known(in->instructions)) {
@@ -285,6 +286,16 @@ void pb_attr_decide(const struct pb_attr_in *in, struct pb_attr_verdict *v)
 	}
 	scan_free(&h);
 	pb_buf_release(&s);
+}
+
+void pb_attr_add_check(struct pb_attr_verdict *v, bool confirmed, const char *sentence)
+{
+	reason(v, "%s", sentence);
+	if (confirmed && v->verdict == PB_ATTR_INCONCLUSIVE && v->code_same) {
+		v->verdict = PB_ATTR_PLACEMENT;
+		reason(v, "code-placement: the code is the same and moving it reproduces or removes "
+			  "the slowdown");
+	}
 }
 
 void pb_attr_release(struct pb_attr_verdict *v)

@@ -40,6 +40,7 @@ struct pb_attr_verdict {
 	enum pb_attr verdict;
 	char **reasons; /* sentences with the numbers behind them; owned */
 	size_t n_reasons;
+	bool code_same; /* the hot code and the instruction count are known not to have changed */
 };
 
 /*
@@ -51,6 +52,13 @@ struct pb_attr_verdict {
  */
 void pb_attr_decide(const struct pb_attr_in *in, struct pb_attr_verdict *out);
 void pb_attr_release(struct pb_attr_verdict *v);
+
+/*
+ * Add the outcome of a placement check (rebuilds with layout variants): its sentence joins the
+ * reasons, and a confirmed check turns an inconclusive verdict into code-placement when the code
+ * is known to be the same (the check is the evidence counters could not give).
+ */
+void pb_attr_add_check(struct pb_attr_verdict *v, bool confirmed, const char *sentence);
 
 /* The members `verdict` and `reasons[]`, into the object open in w. */
 void pb_attr_write_json(const struct pb_attr_verdict *v, struct pb_jsonw *w);

@@ -425,6 +425,57 @@ static void layout(struct ctx *c)
 	plot(c, "l1i-sets", "Hot lines per L1i set, parent vs culprit", pb_plot_l1i_sets);
 }
 
+/* The table of layout variants (bisect --verify-placement). */
+static void placement_check(struct ctx *c)
+{
+	const struct pb_json *pc = pb_json_get(c->doc, "placement_check"), *v, *e;
+	const char *h[] = { "variant", "settings", "parent", "culprit", "parent vs parent", "culprit vs parent", "outcome" };
+	struct pb_table *t;
+	struct pb_buf cell = PB_BUF_INIT;
+
+	if (!pc)
+		return;
+	pb_buf_printf(c->out, "### Placement check: %s\n\nParent and culprit rebuilt with each of "
+			      "`build.layout_variants` (code moved, not changed) and measured; the "
+			      "ordinary parent's median is ", pb_json_bool(pb_json_get(pc, "confirmed"),
+			      false) ? "placement confirmed" : "not confirmed");
+	pb_md_value(c->out, c->metric, pb_md_num(pc, "parent_median"));
+	pb_buf_puts(c->out, ".\n\n");
+	t = pb_table_new(7, h);
+	for (size_t i = 2; i < 6; i++)
+		pb_table_align_right(t, i);
+	for (v = pb_json_child(pb_json_get(pc, "variants")); v; v = pb_json_next(v)) {
+		pb_table_cellf(t, "`%s`", pb_md_str(v, "name", "?"));
+		pb_buf_reset(&cell);
+		for (e = pb_json_child(pb_json_get(v, "env")); e; e = pb_json_next(e))
+			pb_buf_printf(&cell, "%s`%s`", e == pb_json_child(pb_json_get(v, "env")) ? "" : " ",
+				      pb_json_string(e, ""));
+		pb_table_cell(t, cell.data ? cell.data : "");
+		pb_buf_reset(&cell);
+		pb_md_value(&cell, c->metric, pb_md_num(v, "parent_median"));
+		pb_table_cell(t, cell.data);
+		pb_buf_reset(&cell);
+		pb_md_value(&cell, c->metric, pb_md_num(v, "culprit_median"));
+		pb_table_cell(t, cell.data);
+		pb_buf_reset(&cell);
+		pb_md_pct(&cell, pb_md_num(v, "parent_ratio"));
+		pb_table_cell(t, cell.data);
+		pb_buf_reset(&cell);
+		pb_md_pct(&cell, pb_md_num(v, "culprit_ratio"));
+		pb_table_cell(t, cell.data);
+		if (pb_json_get(v, "error"))
+			pb_table_cellf(t, "not measured: %s", pb_md_str(v, "error", ""));
+		else
+			pb_table_cell(t, pb_json_bool(pb_json_get(v, "reproduces"), false) ?
+				      (pb_json_bool(pb_json_get(v, "removes"), false) ? "reproduces and removes" :
+				       "reproduces the slowdown") :
+				      pb_json_bool(pb_json_get(v, "removes"), false) ? "removes the slowdown" :
+										       "no effect");
+	}
+	pb_md_table(c->out, t);
+	pb_buf_release(&cell);
+}
+
 static void verdict(struct ctx *c)
 {
 	const struct pb_json *r;
@@ -439,6 +490,7 @@ static void verdict(struct ctx *c)
 		pb_buf_putc(c->out, '\n');
 	}
 	pb_buf_putc(c->out, '\n');
+	placement_check(c);
 }
 
 static void what_to_try(struct ctx *c)
