@@ -125,7 +125,12 @@ bool pb_plot_timeline(const struct pb_json *doc, struct pb_buf *out)
 		double x = pb_svg_map(&xs, (double)culprit_index - 0.5);
 
 		pb_svg_line(&s, x, top, x, bottom, PB_SVG_BAD, 1.5, 1);
-		pb_svg_textf(&s, x + 4, top + 12, "start", PB_SVG_BAD, "first bad: %.7s", culprit);
+		/* on the side of the line with fewer points */
+		if (culprit_index > commits / 2)
+			pb_svg_textf(&s, x - 4, top + 12, "end", PB_SVG_BAD, "first bad: %.7s", culprit);
+		else
+			pb_svg_textf(&s, x + 4, top + 12, "start", PB_SVG_BAD, "first bad: %.7s",
+				     culprit);
 	}
 	for (i = 0; i < n; i++) {
 		double x = pb_svg_map(&xs, (double)pt[i].index);
@@ -172,7 +177,7 @@ static int cmp_double(const void *a, const void *b)
 static void strip(struct pb_svg *s, const struct pb_svg_scale *xs, double *v, size_t n, double y,
 		  const char *colour, const char *name, double div)
 {
-	double med;
+	double med, x;
 	size_t i;
 
 	if (n == 0)
@@ -186,8 +191,10 @@ static void strip(struct pb_svg *s, const struct pb_svg_scale *xs, double *v, si
 			      NULL);
 	pb_svg_line(s, pb_svg_map(xs, med / div), y - 20, pb_svg_map(xs, med / div), y + 20, colour,
 		    2.5, 0);
-	pb_svg_textf(s, pb_svg_map(xs, med / div), y - 24, "middle", colour, "median %.6g (n = %zu)",
-		     med / div, n);
+	/* the label stays inside the plot at either edge */
+	x = pb_svg_map(xs, med / div);
+	pb_svg_textf(s, x, y - 24, x < xs->p0 + 120 ? "start" : x > xs->p1 - 120 ? "end" : "middle",
+		     colour, "median %.6g (n = %zu)", med / div, n);
 }
 
 bool pb_plot_distributions(const struct pb_json *doc, struct pb_buf *out)
