@@ -28,6 +28,18 @@ static void push_env(struct pb_builder *b, const char *kv)
 	b->env[n + 1] = NULL;
 }
 
+/* A build step's process: `shell` in the worktree, the build's environment and timeout, into the log. */
+static void step_opts(const struct pb_builder *b, const char *shell, int logfd, struct pb_proc_opts *o)
+{
+	o->shell = shell;
+	o->cwd = b->wt->dir;
+	o->env_set = (const char *const *)b->env;
+	o->env_pass = (const char *const *)b->cfg->build.env_pass;
+	o->timeout_s = b->cfg->build.timeout;
+	o->stdout_fd = logfd;
+	o->merge_stderr = true;
+}
+
 /* build.clean in the worktree, its output appended to the log; a failure fails the build. */
 static int run_clean(struct pb_builder *b, int logfd, char **reason)
 {
@@ -37,13 +49,7 @@ static int run_clean(struct pb_builder *b, int logfd, char **reason)
 	int ret;
 
 	memset(&res, 0, sizeof(res));
-	o.shell = b->cfg->build.clean;
-	o.cwd = b->wt->dir;
-	o.env_set = (const char *const *)b->env;
-	o.env_pass = (const char *const *)b->cfg->build.env_pass;
-	o.timeout_s = b->cfg->build.timeout;
-	o.stdout_fd = logfd;
-	o.merge_stderr = true;
+	step_opts(b, b->cfg->build.clean, logfd, &o);
 	if (pb_proc_run(&o, &res))
 		return -1;
 	ret = res.exited && res.status == 0 ? 0 : 1;
@@ -250,13 +256,7 @@ int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out)
 		pb_error_errno("cannot write the build log %s", out->log);
 		goto out;
 	}
-	o.shell = b->cfg->build.command;
-	o.cwd = b->wt->dir;
-	o.env_set = (const char *const *)b->env;
-	o.env_pass = (const char *const *)b->cfg->build.env_pass;
-	o.timeout_s = b->cfg->build.timeout;
-	o.stdout_fd = logfd;
-	o.merge_stderr = true;
+	step_opts(b, b->cfg->build.command, logfd, &o);
 	t0 = pb_now_ns();
 	if (b->variant && (clean_rc = run_clean(b, logfd, &clean_reason)) < 0)
 		goto out;
