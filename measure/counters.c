@@ -80,6 +80,11 @@ uint64_t pb_counters_test_attr_config(const void *attr)
 	return ((const struct perf_event_attr *)attr)->config;
 }
 
+int pb_counters_test_attr_exclude_kernel(const void *attr)
+{
+	return ((const struct perf_event_attr *)attr)->exclude_kernel;
+}
+
 int pb_counters_test_attr_is_leader_flags(const void *attr)
 {
 	const struct perf_event_attr *a = attr;
@@ -392,8 +397,17 @@ const char *pb_counters_reason(const struct pb_counters *c, size_t i)
 	return c->ev[i].reason;
 }
 
-/* Why perf_event_open failed with `err`, for people, with the fix where there is one. */
-static void describe_errno(struct pb_buf *out, int err, bool hardware)
+int pb_counters_sys_open(const void *attr, pid_t pid, int cpu, int group_fd, unsigned long flags)
+{
+	return sys.open(attr, pid, cpu, group_fd, flags);
+}
+
+int pb_counters_sys_close(int fd)
+{
+	return sys.close(fd);
+}
+
+void pb_counters_describe_errno(struct pb_buf *out, int err, bool hardware)
 {
 	int paranoid;
 
@@ -472,7 +486,7 @@ int pb_counters_attach(pid_t pid, void *arg)
 				e->open_errno = errno;
 				e->fd = -1;
 				pb_buf_reset(&why);
-				describe_errno(&why, e->open_errno, e->hardware);
+				pb_counters_describe_errno(&why, e->open_errno, e->hardware);
 				set_reason(e, why.data);
 				continue;
 			}
@@ -586,7 +600,7 @@ int pb_counters_probe(const char *event, struct pb_buf *reason)
 	fd = sys.open(&attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
 	if (fd < 0) {
 		if (reason)
-			describe_errno(reason, errno, !is_software(&attr));
+			pb_counters_describe_errno(reason, errno, !is_software(&attr));
 		return 0;
 	}
 	sys.close(fd);

@@ -87,4 +87,18 @@ extern const char *const pb_counters_software_events[];
 /* kernel.perf_event_paranoid, or -99 when it cannot be read. */
 int pb_counters_paranoid(void);
 
+/*
+ * The perf_event system calls as this module makes them (replaced by counters_test.h in tests),
+ * for measure/sampler.c: perf_event_open with a struct perf_event_attr `attr` (returns the fd, or
+ * -1 with errno set), and close.
+ */
+int pb_counters_sys_open(const void *attr, pid_t pid, int cpu, int group_fd, unsigned long flags);
+int pb_counters_sys_close(int fd);
+
+/*
+ * Append why perf_event_open failed with errno `err` to `out`, for people, with the fix where there
+ * is one (`sysctl kernel.perf_event_paranoid=1`, `ulimit -n`); `hardware` for a PMU event.
+ */
+void pb_counters_describe_errno(struct pb_buf *out, int err, bool hardware);
+
 #endif

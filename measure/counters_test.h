@@ -27,5 +27,6 @@ void pb_counters_test_set_sys(const struct pb_counters_sys *sys);
 uint32_t pb_counters_test_attr_type(const void *attr);
 uint64_t pb_counters_test_attr_config(const void *attr);
 int pb_counters_test_attr_is_leader_flags(const void *attr); /* disabled && enable_on_exec */
+int pb_counters_test_attr_exclude_kernel(const void *attr);
 
 #endif
