@@ -1,0 +1,649 @@
+/* sampler.c: perf_event_open sampling of a benchmark's child: per-CPU ring buffers drained by a thread, records turned into frames. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/perf_event.h>
+
+#include "core/buf.h"
+#include "core/cpus.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "measure/counters.h"
+#include "measure/sampler.h"
+
+/* Ring buffer data pages per CPU: 256 KiB, halved while the mlock limit refuses it. */
+#define RING_PAGES_MAX 64
+#define RING_PAGES_MIN 4
+/* The drain thread also wakes this often (ms), whatever the watermark. */
+#define DRAIN_INTERVAL_MS 50
+/* Frames kept per sample (the kernel's default chain limit is 127). */
+#define MAX_FRAMES 256
+
+/* The last 16 bytes of every non-sample record (sample_id_all with TID | TIME): pid, tid, time. */
+#define SAMPLE_ID_SIZE 16
+
+struct ring {
+	int fd;
+	void *base;        /* the mapping: the control page, then the data pages */
+	size_t len;
+	struct pb_buf raw; /* whole records copied out, in the ring's order */
+};
+
+/* One attached run: its events and the thread that drains them. */
+struct session {
+	struct ring *rings;
+	size_t n_rings;
+	int stop[2];          /* a byte written to stop[1] ends the drain thread */
+	pthread_t thread;
+	bool thread_started;
+	size_t bytes;         /* sample bytes kept, against PB_SAMPLER_MAX_BYTES */
+	uint64_t dropped;
+};
+
+struct pb_sampler {
+	unsigned freq;
+	size_t page;
+	/* The event, chosen at the first attach and kept for later runs. */
+	bool decided;
+	uint32_t type;
+	uint64_t config;
+	struct session *cur;
+	struct pb_samples out;
+	size_t cap_samples, cap_frames, cap_objects;
+};
+
+/* ---- set-up ---- */
+
+int pb_sampler_new(struct pb_sampler **out, unsigned freq)
+{
+	struct pb_sampler *s;
+	long page = sysconf(_SC_PAGESIZE);
+
+	*out = NULL;
+	if (freq < 1 || freq > 100000)
+		return pb_error("--freq %u: expected 1 to 100000 samples per second", freq);
+	s = pb_xcalloc(1, sizeof(*s));
+	s->freq = freq;
+	s->page = page > 0 ? (size_t)page : 4096;
+	s->out.freq = freq;
+	s->out.event = "cpu-clock";
+	*out = s;
+	return 0;
+}
+
+static void make_attr(struct perf_event_attr *a, const struct pb_sampler *s, uint32_t type,
+		      uint64_t config, bool kernel)
+{
+	memset(a, 0, sizeof(*a));
+	a->size = sizeof(*a);
+	a->type = type;
+	a->config = config;
+	a->freq = 1;
+	a->sample_freq = s->freq;
+	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CALLCHAIN;
+	/* Counting starts at exec, in every thread and child the benchmark starts. */
+	a->disabled = 1;
+	a->enable_on_exec = 1;
+	a->inherit = 1;
+	a->exclude_kernel = !kernel;
+	a->exclude_hv = 1;
+	/* Executable mappings (files and libraries), execs and forks: enough to place every address. */
+	a->mmap = 1;
+	a->mmap2 = 1;
+	a->mmap_data = 0;
+	a->comm = 1;
+	a->comm_exec = 1;
+	a->task = 1;
+	a->sample_id_all = 1;
+	a->watermark = 1;
+	a->wakeup_watermark = (uint32_t)(RING_PAGES_MAX * s->page / 4);
+}
+
+static void close_session(struct session *ss)
+{
+	size_t i;
+
+	if (!ss)
+		return;
+	for (i = 0; i < ss->n_rings; i++) {
+		if (ss->rings[i].base)
+			munmap(ss->rings[i].base, ss->rings[i].len);
+		if (ss->rings[i].fd >= 0)
+			pb_counters_sys_close(ss->rings[i].fd);
+		pb_buf_release(&ss->rings[i].raw);
+	}
+	if (ss->stop[0] >= 0)
+		close(ss->stop[0]);
+	if (ss->stop[1] >= 0)
+		close(ss->stop[1]);
+	free(ss->rings);
+	free(ss);
+}
+
+/* Errors that mean "no such event here", after which the software clock is tried. */
+static bool no_such_event(int err)
+{
+	return err == ENOENT || err == EOPNOTSUPP || err == ENODEV;
+}
+
+/*
+ * Open on the first CPU, choosing the event (cycles, else cpu-clock) and whether the kernel may be
+ * sampled (it may not at perf_event_paranoid >= 2 without a capability: EACCES). Returns the fd.
+ */
+static int open_first(struct pb_sampler *s, pid_t pid, int cpu)
+{
+	static const struct {
+		uint32_t type;
+		uint64_t config;
+		const char *name;
+	} cand[] = {
+		{ PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, "cycles" },
+		{ PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, "cpu-clock" },
+	};
+	struct perf_event_attr attr;
+	struct pb_buf why = PB_BUF_INIT;
+	size_t c;
+	int fd = -1, err = 0, k;
+
+	for (c = 0; c < PB_ARRAY_SIZE(cand); c++) {
+		if (s->decided && cand[c].type != s->type)
+			continue;
+		for (k = s->decided ? !s->out.kernel : 0; k < 2; k++) {
+			make_attr(&attr, s, cand[c].type, cand[c].config, k == 0);
+			fd = pb_counters_sys_open(&attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+			if (fd >= 0) {
+				s->decided = true;
+				s->type = cand[c].type;
+				s->config = cand[c].config;
+				s->out.event = cand[c].name;
+				s->out.kernel = k == 0;
+				return fd;
+			}
+			err = errno;
+			if (err != EACCES && err != EPERM)
+				break;
+		}
+		if (c == 0 && !s->decided && no_such_event(err)) {
+			pb_note("no hardware PMU event 'cycles' here (%s): sampling the software "
+				"'cpu-clock' event instead", strerror(err));
+			continue;
+		}
+		break;
+	}
+	pb_counters_describe_errno(&why, err, c == 0);
+	pb_error_as(PB_EXIT_ENV, "cannot sample '%s' on the benchmark: %s; or profile with "
+		    "--backend cachegrind, which needs no perf_event", c < PB_ARRAY_SIZE(cand) ?
+		    cand[c].name : "cpu-clock", why.data);
+	pb_buf_release(&why);
+	return -1;
+}
+
+static int map_ring(struct pb_sampler *s, struct ring *r, int cpu)
+{
+	size_t pages;
+	void *p;
+
+	for (pages = RING_PAGES_MAX;; pages /= 2) {
+		p = mmap(NULL, (pages + 1) * s->page, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+		if (p != MAP_FAILED)
+			break;
+		if ((errno != EPERM && errno != ENOMEM) || pages <= RING_PAGES_MIN)
+			return pb_error_errno("cannot map the sample buffer of CPU %d (%zu KiB; the limit is "
+					      "kernel.perf_event_mlock_kb and `ulimit -l`)", cpu,
+					      pages * s->page / 1024);
+	}
+	r->base = p;
+	r->len = (pages + 1) * s->page;
+	return 0;
+}
+
+/* ---- draining ---- */
+
+/* Copy whole records out of the ring (as far as the kernel has written) and free their space. */
+static void drain(struct session *ss, struct ring *r, size_t page)
+{
+	struct perf_event_mmap_page *pg = r->base;
+	const unsigned char *data;
+	struct perf_event_header h;
+	uint64_t head, tail, size, off, first;
+
+	head = __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
+	tail = pg->data_tail;
+	/* data_offset/data_size are 0 on kernels before 4.1: the data follows the control page. */
+	data = (const unsigned char *)r->base + (pg->data_size ? pg->data_offset : page);
+	size = pg->data_size ? pg->data_size : r->len - page;
+	while (tail < head) {
+		off = tail % size;
+		first = size - off < sizeof(h) ? size - off : sizeof(h);
+		memcpy(&h, data + off, first);
+		memcpy((unsigned char *)&h + first, data, sizeof(h) - first);
+		if (h.size < sizeof(h) || h.size > head - tail) {
+			tail = head; /* a torn record: nothing after it can be trusted */
+			break;
+		}
+		if (h.type == PERF_RECORD_SAMPLE && ss->bytes + h.size > PB_SAMPLER_MAX_BYTES) {
+			ss->dropped++;
+		} else {
+			if (h.type == PERF_RECORD_SAMPLE)
+				ss->bytes += h.size;
+			first = size - off < h.size ? size - off : h.size;
+			pb_buf_add(&r->raw, data + off, first);
+			if (first < h.size)
+				pb_buf_add(&r->raw, data, h.size - first);
+		}
+		tail += h.size;
+	}
+	__atomic_store_n(&pg->data_tail, tail, __ATOMIC_RELEASE);
+}
+
+struct thread_arg {
+	struct session *ss;
+	size_t page;
+};
+
+static void *drain_thread(void *arg)
+{
+	struct thread_arg *ta = arg;
+	struct session *ss = ta->ss;
+	struct pollfd *pfd = pb_xcalloc(ss->n_rings + 1, sizeof(*pfd));
+	size_t i;
+	bool stop = false;
+
+	pfd[0] = (struct pollfd){ ss->stop[0], POLLIN, 0 };
+	for (i = 0; i < ss->n_rings; i++)
+		pfd[i + 1] = (struct pollfd){ ss->rings[i].fd, POLLIN, 0 };
+	while (!stop) {
+		if (poll(pfd, (nfds_t)ss->n_rings + 1, DRAIN_INTERVAL_MS) < 0 && errno != EINTR)
+			break;
+		stop = pfd[0].revents != 0;
+		for (i = 0; i < ss->n_rings; i++) {
+			/* A hung-up event (its tasks are gone) would wake poll forever. */
+			if (pfd[i + 1].revents & (POLLHUP | POLLERR))
+				pfd[i + 1].fd = -1;
+			drain(ss, &ss->rings[i], ta->page);
+		}
+	}
+	free(pfd);
+	free(ta);
+	return NULL;
+}
+
+int pb_sampler_attach(pid_t pid, void *arg)
+{
+	struct pb_sampler *s = arg;
+	struct perf_event_attr attr;
+	struct thread_arg *ta;
+	struct session *ss;
+	char online[256];
+	sigset_t all, old;
+	cpu_set_t cpus;
+	int cpu, rc;
+
+	if (pb_sampler_finish(s))
+		return -1;
+	if (pb_cpus_online(online, sizeof(online)) || pb_cpus_parse(&cpus, online, 0, "online CPUs"))
+		return -1;
+	ss = pb_xcalloc(1, sizeof(*ss));
+	ss->stop[0] = ss->stop[1] = -1;
+	ss->rings = pb_xcalloc((size_t)CPU_COUNT(&cpus), sizeof(*ss->rings));
+	/* Per CPU: the kernel refuses to map an inherited event that follows a task on any CPU. */
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		struct ring *r = &ss->rings[ss->n_rings];
+
+		if (!CPU_ISSET(cpu, &cpus))
+			continue;
+		r->raw = (struct pb_buf)PB_BUF_INIT;
+		if (ss->n_rings == 0) {
+			r->fd = open_first(s, pid, cpu);
+		} else {
+			make_attr(&attr, s, s->type, s->config, s->out.kernel);
+			r->fd = pb_counters_sys_open(&attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+			if (r->fd < 0 && errno == ENODEV)
+				continue; /* the CPU went offline meanwhile */
+			if (r->fd < 0) {
+				struct pb_buf why = PB_BUF_INIT;
+
+				pb_counters_describe_errno(&why, errno, s->type == PERF_TYPE_HARDWARE);
+				pb_error_as(PB_EXIT_ENV, "cannot sample '%s' on CPU %d: %s", s->out.event,
+					    cpu, why.data);
+				pb_buf_release(&why);
+			}
+		}
+		if (r->fd < 0)
+			goto fail;
+		ss->n_rings++;
+		if (map_ring(s, r, cpu))
+			goto fail;
+	}
+	if (pipe2(ss->stop, O_CLOEXEC)) {
+		pb_error_errno("cannot create a pipe for the sampler");
+		goto fail;
+	}
+	ta = pb_xmalloc(sizeof(*ta));
+	ta->ss = ss;
+	ta->page = s->page;
+	/* Signals (SIGINT, SIGCHLD) stay with the thread that runs the benchmark: the drainer blocks all. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&ss->thread, NULL, drain_thread, ta);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		free(ta);
+		pb_error_as(PB_EXIT_ENV, "cannot start the sampler's thread: %s", strerror(rc));
+		goto fail;
+	}
+	ss->thread_started = true;
+	s->cur = ss;
+	return 0;
+fail:
+	close_session(ss);
+	return -1;
+}
+
+/* ---- from records to samples ---- */
+
+struct rec {
+	uint64_t time;
+	uint32_t ring;
+	size_t off;
+};
+
+static int cmp_rec(const void *pa, const void *pb)
+{
+	const struct rec *a = pa, *b = pb;
+
+	if (a->time != b->time)
+		return a->time < b->time ? -1 : 1;
+	if (a->ring != b->ring)
+		return a->ring < b->ring ? -1 : 1;
+	return a->off < b->off ? -1 : a->off > b->off;
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+struct map {
+	uint64_t start, end, pgoff;
+	uint32_t object;
+};
+
+/* A process's executable mappings, newest last (a newer mapping hides what it overlaps). */
+struct proc {
+	uint32_t pid;
+	struct map *maps;
+	size_t n, cap;
+};
+
+struct replay {
+	struct pb_sampler *s;
+	struct proc *procs;
+	size_t n_procs, cap_procs, last;
+};
+
+static struct proc *proc_of(struct replay *rp, uint32_t pid)
+{
+	size_t i;
+
+	if (rp->last < rp->n_procs && rp->procs[rp->last].pid == pid)
+		return &rp->procs[rp->last];
+	for (i = 0; i < rp->n_procs; i++)
+		if (rp->procs[i].pid == pid)
+			return &rp->procs[rp->last = i];
+	pb_xgrow((void **)&rp->procs, &rp->cap_procs, rp->n_procs + 1, sizeof(*rp->procs));
+	memset(&rp->procs[rp->n_procs], 0, sizeof(*rp->procs));
+	rp->procs[rp->n_procs].pid = pid;
+	rp->last = rp->n_procs;
+	return &rp->procs[rp->n_procs++];
+}
+
+static uint32_t intern_object(struct pb_sampler *s, const char *path)
+{
+	struct pb_samples *o = &s->out;
+	size_t i;
+
+	for (i = 0; i < o->n_objects; i++)
+		if (strcmp(o->objects[i].path, path) == 0)
+			return (uint32_t)i;
+	pb_xgrow((void **)&o->objects, &s->cap_objects, o->n_objects + 1, sizeof(*o->objects));
+	o->objects[o->n_objects].path = pb_xstrdup(path);
+	o->objects[o->n_objects].file = path[0] == '/' && strncmp(path, "/memfd:", 7) != 0 &&
+					!strstr(path, " (deleted)");
+	return (uint32_t)o->n_objects++;
+}
+
+static void on_mmap2(struct replay *rp, const unsigned char *r, size_t size)
+{
+	struct proc *p;
+	struct map *m;
+	const char *name = (const char *)r + 72;
+	size_t room;
+
+	if (size < 72 + SAMPLE_ID_SIZE + 1)
+		return;
+	room = size - 72 - SAMPLE_ID_SIZE;
+	if (!memchr(name, '\0', room))
+		return;
+	p = proc_of(rp, get32(r + 8));
+	pb_xgrow((void **)&p->maps, &p->cap, p->n + 1, sizeof(*p->maps));
+	m = &p->maps[p->n++];
+	m->start = get64(r + 16);
+	m->end = m->start + get64(r + 24);
+	m->pgoff = get64(r + 32);
+	m->object = intern_object(rp->s, name);
+}
+
+static void on_fork(struct replay *rp, const unsigned char *r, size_t size)
+{
+	uint32_t pid, ppid;
+	struct proc *child, *parent;
+
+	if (size < 8 + 24 + SAMPLE_ID_SIZE)
+		return;
+	pid = get32(r + 8);
+	ppid = get32(r + 12);
+	if (pid == ppid)
+		return; /* a thread: it shares the mappings */
+	/* A new process starts with its parent's mappings (and no record of them). */
+	child = proc_of(rp, pid);
+	child->n = 0;
+	parent = proc_of(rp, ppid);
+	child = proc_of(rp, pid);
+	pb_xgrow((void **)&child->maps, &child->cap, parent->n + 1, sizeof(*child->maps));
+	if (parent->n)
+		memcpy(child->maps, parent->maps, parent->n * sizeof(*parent->maps));
+	child->n = parent->n;
+}
+
+static struct pb_frame resolve(const struct proc *p, uint64_t addr)
+{
+	size_t i;
+
+	for (i = p ? p->n : 0; i-- > 0;)
+		if (addr >= p->maps[i].start && addr < p->maps[i].end)
+			return (struct pb_frame){ p->maps[i].object, addr - p->maps[i].start + p->maps[i].pgoff };
+	return (struct pb_frame){ PB_SAMPLE_UNMAPPED, addr };
+}
+
+static void push_frame(struct pb_sampler *s, struct pb_sample *smp, struct pb_frame f)
+{
+	struct pb_samples *o = &s->out;
+
+	/* Kernel frames fold into one: the kernel is a single object here. */
+	if (f.object == PB_SAMPLE_KERNEL && smp->n && o->frames[o->n_frames - 1].object == PB_SAMPLE_KERNEL)
+		return;
+	if (smp->n == MAX_FRAMES)
+		return;
+	pb_xgrow((void **)&o->frames, &s->cap_frames, o->n_frames + 1, sizeof(*o->frames));
+	o->frames[o->n_frames++] = f;
+	smp->n++;
+}
+
+static void on_sample(struct replay *rp, const unsigned char *r, size_t size, uint16_t misc)
+{
+	struct pb_sampler *s = rp->s;
+	struct pb_samples *o = &s->out;
+	struct pb_sample smp;
+	struct proc *p;
+	uint64_t ip, nr, i, a;
+	enum { CTX_NONE, CTX_KERNEL, CTX_USER, CTX_OTHER } ctx = CTX_NONE;
+	bool leaf = true;
+
+	if (size < 40)
+		return;
+	ip = get64(r + 8);
+	smp.pid = get32(r + 16);
+	smp.tid = get32(r + 20);
+	nr = get64(r + 32);
+	if (nr > (size - 40) / 8)
+		return;
+	smp.first = o->n_frames;
+	smp.n = 0;
+	p = proc_of(rp, smp.pid);
+	for (i = 0; i < nr; i++) {
+		a = get64(r + 40 + 8 * i);
+		if (a >= (uint64_t)PERF_CONTEXT_MAX) {
+			ctx = a == (uint64_t)PERF_CONTEXT_KERNEL ? CTX_KERNEL :
+			      a == (uint64_t)PERF_CONTEXT_USER ? CTX_USER : CTX_OTHER;
+			/* The first user address is where the task was interrupted, not a return. */
+			leaf = true;
+			continue;
+		}
+		if (ctx == CTX_KERNEL) {
+			push_frame(s, &smp, (struct pb_frame){ PB_SAMPLE_KERNEL, 0 });
+		} else if (ctx == CTX_USER) {
+			push_frame(s, &smp, resolve(p, leaf ? a : a - 1));
+			leaf = false;
+		}
+	}
+	if (smp.n == 0) {
+		if ((misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL)
+			push_frame(s, &smp, (struct pb_frame){ PB_SAMPLE_KERNEL, 0 });
+		else
+			push_frame(s, &smp, resolve(p, ip));
+	}
+	pb_xgrow((void **)&o->samples, &s->cap_samples, o->n_samples + 1, sizeof(*o->samples));
+	o->samples[o->n_samples++] = smp;
+}
+
+/* Replay the session's records in time order: mappings, forks and execs shape what samples mean. */
+static void replay(struct pb_sampler *s, struct session *ss)
+{
+	struct replay rp = { s, NULL, 0, 0, 0 };
+	struct perf_event_header h;
+	struct rec *recs = NULL;
+	const unsigned char *r;
+	size_t n = 0, cap = 0, i, off;
+
+	for (i = 0; i < ss->n_rings; i++)
+		for (off = 0; off + sizeof(h) <= ss->rings[i].raw.len; off += h.size) {
+			r = (const unsigned char *)ss->rings[i].raw.data + off;
+			memcpy(&h, r, sizeof(h));
+			pb_xgrow((void **)&recs, &cap, n + 1, sizeof(*recs));
+			recs[n].ring = (uint32_t)i;
+			recs[n].off = off;
+			if (h.type == PERF_RECORD_SAMPLE)
+				recs[n].time = h.size >= 32 ? get64(r + 24) : 0;
+			else
+				recs[n].time = h.size >= sizeof(h) + SAMPLE_ID_SIZE ? get64(r + h.size - 8) : 0;
+			n++;
+		}
+	if (n > 1)
+		qsort(recs, n, sizeof(*recs), cmp_rec);
+	for (i = 0; i < n; i++) {
+		r = (const unsigned char *)ss->rings[recs[i].ring].raw.data + recs[i].off;
+		memcpy(&h, r, sizeof(h));
+		switch (h.type) {
+		case PERF_RECORD_SAMPLE:
+			on_sample(&rp, r, h.size, h.misc);
+			break;
+		case PERF_RECORD_MMAP2:
+			on_mmap2(&rp, r, h.size);
+			break;
+		case PERF_RECORD_FORK:
+			on_fork(&rp, r, h.size);
+			break;
+		case PERF_RECORD_COMM:
+			/* exec: the process's old mappings are gone. */
+			if ((h.misc & PERF_RECORD_MISC_COMM_EXEC) && h.size >= 16)
+				proc_of(&rp, get32(r + 8))->n = 0;
+			break;
+		case PERF_RECORD_LOST:
+			if (h.size >= 24)
+				s->out.lost += get64(r + 16);
+			break;
+		case PERF_RECORD_LOST_SAMPLES:
+			if (h.size >= 16)
+				s->out.lost += get64(r + 8);
+			break;
+		default:
+			break;
+		}
+	}
+	for (i = 0; i < rp.n_procs; i++)
+		free(rp.procs[i].maps);
+	free(rp.procs);
+	free(recs);
+}
+
+int pb_sampler_finish(struct pb_sampler *s)
+{
+	struct session *ss = s->cur;
+	size_t i;
+
+	if (!ss)
+		return 0;
+	s->cur = NULL;
+	if (ss->thread_started) {
+		/* A full pipe cannot happen: one byte, once. */
+		if (write(ss->stop[1], "x", 1) < 0)
+			pb_warn("sampler: cannot signal the drain thread: %s", strerror(errno));
+		pthread_join(ss->thread, NULL);
+	}
+	for (i = 0; i < ss->n_rings; i++)
+		drain(ss, &ss->rings[i], s->page);
+	s->out.dropped += ss->dropped;
+	replay(s, ss);
+	close_session(ss);
+	return 0;
+}
+
+const struct pb_samples *pb_sampler_samples(const struct pb_sampler *s)
+{
+	return &s->out;
+}
+
+void pb_sampler_free(struct pb_sampler *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	pb_sampler_finish(s);
+	for (i = 0; i < s->out.n_objects; i++)
+		free(s->out.objects[i].path);
+	free(s->out.objects);
+	free(s->out.samples);
+	free(s->out.frames);
+	free(s);
+}
