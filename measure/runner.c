@@ -721,6 +721,16 @@ static double lowest_ratio(const struct pb_counter *c, size_t n)
 	return lo;
 }
 
+/* The child is stopped before exec: the counters attach, then the caller's hook. */
+static int before_exec(pid_t pid, void *arg)
+{
+	struct pb_runner *r = arg;
+
+	if (r->backend == BK_PERF && pb_counters_attach(pid, r->counters))
+		return -1;
+	return r->o->before_exec ? r->o->before_exec(pid, r->o->hook_arg) : 0;
+}
+
 int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 {
 	struct pb_proc_opts po = PB_PROC_OPTS_INIT;
@@ -755,9 +765,9 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	} else {
 		po.shell = r->o->shell;
 	}
-	if (r->backend == BK_PERF) {
-		po.before_exec = pb_counters_attach;
-		po.hook_arg = r->counters;
+	if (r->backend == BK_PERF || r->o->before_exec) {
+		po.before_exec = before_exec;
+		po.hook_arg = r;
 	}
 	if (r->metric == MK_PYPERF && unlink(r->pyperf_path) != 0 && errno != ENOENT) {
 		pb_error_errno("cannot remove the previous run's pyperf file %s", r->pyperf_path);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "core/config.h"
+#include "core/proc.h"
 #include "measure/result.h"
 
 /* Called before each run: `i` of `n` (warmups included), `warmup` for unrecorded ones. */
@@ -34,6 +35,9 @@ struct pb_runner_opts {
 	volatile sig_atomic_t *stop; /* set (by a SIGINT handler) to stop between runs; may be NULL */
 	pb_runner_progress_fn progress;
 	void *progress_arg;
+	/* Called on each run's child before exec, after the counters attach (e.g. the sampler). */
+	pb_proc_hook_fn before_exec;
+	void *hook_arg;
 };
 
 /*
