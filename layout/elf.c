@@ -472,7 +472,42 @@ static void build_buckets(struct pb_elf *e)
 	}
 }
 
-int pb_elf_open(struct pb_elf **out, const char *path)
+/*
+ * The PT_LOAD segments. Only symbolizing sampled addresses needs them, so a program header table
+ * libelf cannot read leaves none rather than refusing a binary whose sections are fine.
+ */
+static void read_segments(struct pb_elf *e, Elf *elf)
+{
+	GElf_Phdr ph;
+	size_t n, i, cap = 0;
+
+	if (elf_getphdrnum(elf, &n) != 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		pb_xgrow((void **)&e->segments, &cap, e->n_segments + 1, sizeof(*e->segments));
+		e->segments[e->n_segments].offset = ph.p_offset;
+		e->segments[e->n_segments].vaddr = ph.p_vaddr;
+		e->segments[e->n_segments].filesz = ph.p_filesz;
+		e->segments[e->n_segments].exec = (ph.p_flags & PF_X) != 0;
+		e->n_segments++;
+	}
+}
+
+int pb_elf_offset_addr(const struct pb_elf *e, uint64_t off, uint64_t *addr)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_segments; i++)
+		if (off >= e->segments[i].offset && off - e->segments[i].offset < e->segments[i].filesz) {
+			*addr = off - e->segments[i].offset + e->segments[i].vaddr;
+			return 0;
+		}
+	return -1;
+}
+
+static int open_elf(struct pb_elf **out, const char *path, bool warn_stripped)
 {
 	struct pb_elf *e = pb_xcalloc(1, sizeof(*e));
 	struct raw_header h = { 0 };
@@ -536,12 +571,14 @@ int pb_elf_open(struct pb_elf **out, const char *path)
 	}
 	if (!symtab) {
 		e->from_dynsym = true;
-		pb_warn("%s is stripped (no .symtab): only its exported functions (.dynsym) are "
-			"analysed; rebuild without -s / strip for all of them", path);
+		if (warn_stripped)
+			pb_warn("%s is stripped (no .symtab): only its exported functions (.dynsym) "
+				"are analysed; rebuild without -s / strip for all of them", path);
 	}
 	if (read_symbols(e, elf, symtab ? symtab : dynsym, symtab ? xndx : 0))
 		goto out;
 	sort_syms(e);
+	read_segments(e, elf);
 	e->funcs = pb_xcalloc(e->n_syms, sizeof(*e->funcs));
 	for (i = 0; i < e->n_syms; i++) {
 		/* Aliases (same address, same size, both functions) count once. */
@@ -566,6 +603,16 @@ out:
 	return ret;
 }
 
+int pb_elf_open(struct pb_elf **out, const char *path)
+{
+	return open_elf(out, path, true);
+}
+
+int pb_elf_open_quiet(struct pb_elf **out, const char *path)
+{
+	return open_elf(out, path, false);
+}
+
 void pb_elf_free(struct pb_elf *e)
 {
 	if (!e)
@@ -579,6 +626,7 @@ void pb_elf_free(struct pb_elf *e)
 	free(e->sections);
 	free(e->funcs);
 	free(e->syms);
+	free(e->segments);
 	free(e->buckets);
 	free(e->keys);
 	free(e);

@@ -30,6 +30,12 @@ struct pb_elf_sym {
 	bool local;        /* STB_LOCAL */
 };
 
+/* A loadable segment (PT_LOAD): how file offsets map to addresses. */
+struct pb_elf_segment {
+	uint64_t offset, vaddr, filesz; /* p_offset, p_vaddr, p_filesz */
+	bool exec;                      /* PF_X */
+};
+
 struct pb_elf {
 	char *path;
 	uint16_t machine;   /* EM_* */
@@ -44,6 +50,8 @@ struct pb_elf {
 	size_t n_funcs;
 	struct pb_elf_sym *syms;  /* STT_FUNC and STT_OBJECT with a section, sorted by address */
 	size_t n_syms;
+	struct pb_elf_segment *segments; /* PT_LOAD, in program header order; none when unreadable */
+	size_t n_segments;
 
 	/* private: the libelf handle that owns the string tables and code read from the file */
 	void *handle;
@@ -64,6 +72,18 @@ struct pb_elf {
  * *out is owned by the caller (pb_elf_free). Returns 0 or -1.
  */
 int pb_elf_open(struct pb_elf **out, const char *path);
+
+/*
+ * As pb_elf_open(), without the warning for a stripped binary: for callers that read many system
+ * libraries (stripped as distributions ship them) and say so in their own way.
+ */
+int pb_elf_open_quiet(struct pb_elf **out, const char *path);
+
+/*
+ * The address at which file offset `off` is loaded: inside a PT_LOAD segment's file contents,
+ * off - p_offset + p_vaddr. Returns 0, or -1 (nothing recorded) when no segment holds `off`.
+ */
+int pb_elf_offset_addr(const struct pb_elf *e, uint64_t off, uint64_t *addr);
 
 /* Free everything pb_elf_open() returned. Accepts NULL. */
 void pb_elf_free(struct pb_elf *e);
