@@ -1,0 +1,484 @@
+/* profile.c: samples → functions (self samples, share) and folded call stacks; the profile's JSON, folded and text forms. */
+#include "profile/profile.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "layout/symbolize.h"
+#include "report/table.h"
+
+void pb_profile_init(struct pb_profile *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void pb_profile_release(struct pb_profile *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_fns; i++) {
+		free(p->fns[i].name);
+		free(p->fns[i].object);
+	}
+	for (i = 0; i < p->n_stacks; i++)
+		free(p->stacks[i].frames);
+	free(p->fns);
+	free(p->stacks);
+	free(p->command);
+	free(p->benchmark);
+	free(p->commit);
+	free(p->event);
+	free(p->backend);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---- hash tables of indexes (slot = index + 1; 0 = empty), grown at half full ---- */
+
+struct index {
+	uint32_t *slot;
+	size_t cap; /* a power of two */
+	size_t n;
+};
+
+/* The slot for `hash`: where `eq` says the entry is, else the empty slot where it belongs. */
+static uint32_t *index_find(struct index *ix, uint64_t hash, bool (*eq)(const void *ctx, uint32_t i,
+							     const void *key),
+			    const void *ctx, const void *key)
+{
+	size_t mask = ix->cap - 1, i;
+
+	for (i = hash & mask; ix->slot[i]; i = (i + 1) & mask)
+		if (eq(ctx, ix->slot[i] - 1, key))
+			break;
+	return &ix->slot[i];
+}
+
+/* Make room for one more entry; rehash() gives each existing entry's hash. */
+static void index_reserve(struct index *ix, uint64_t (*rehash)(const void *ctx, uint32_t i), const void *ctx)
+{
+	uint32_t *old = ix->slot;
+	size_t old_cap = ix->cap, i, j, mask;
+
+	if ((ix->n + 1) * 2 <= ix->cap)
+		return;
+	ix->cap = ix->cap ? ix->cap * 2 : 256;
+	ix->slot = pb_xcalloc(ix->cap, sizeof(*ix->slot));
+	mask = ix->cap - 1;
+	for (i = 0; i < old_cap; i++) {
+		if (!old[i])
+			continue;
+		for (j = rehash(ctx, old[i] - 1) & mask; ix->slot[j]; j = (j + 1) & mask)
+			;
+		ix->slot[j] = old[i];
+	}
+	free(old);
+}
+
+/* ---- from samples ---- */
+
+struct frame_key {
+	uint32_t object;
+	uint64_t offset;
+};
+
+struct build {
+	struct pb_profile *p;
+	const struct pb_samples *s;
+	struct pb_symbolizer *sym;
+	size_t cap_fns;
+	/* (object, offset) → function: each distinct address is symbolized once */
+	struct frame_key *fkeys;
+	uint32_t *ffn;
+	size_t n_frames, cap_fk, cap_ffn;
+	struct index frames;
+	/* (name, object) → function */
+	struct index fns;
+	/* call stacks as function sequences, root first, in one array */
+	uint32_t *seq;
+	size_t n_seq, cap_seq;
+	size_t *stack_at;    /* start of stack k in seq[] */
+	uint32_t *stack_len;
+	uint64_t *stack_count;
+	size_t n_stacks, cap_sa, cap_sl, cap_sc;
+	struct index stacks;
+};
+
+static uint64_t frame_hash(const struct frame_key *k)
+{
+	return pb_hash64(&k->offset, sizeof(k->offset), PB_HASH64_SEED ^ k->object);
+}
+
+static bool frame_eq(const void *ctx, uint32_t i, const void *key)
+{
+	const struct build *b = ctx;
+	const struct frame_key *k = key;
+
+	return b->fkeys[i].object == k->object && b->fkeys[i].offset == k->offset;
+}
+
+static uint64_t frame_rehash(const void *ctx, uint32_t i)
+{
+	return frame_hash(&((const struct build *)ctx)->fkeys[i]);
+}
+
+struct fn_key {
+	const char *name, *object;
+};
+
+static uint64_t fn_hash(const char *name, const char *object)
+{
+	return pb_hash64(name, strlen(name), pb_hash64(object, strlen(object), PB_HASH64_SEED));
+}
+
+static bool fn_eq(const void *ctx, uint32_t i, const void *key)
+{
+	const struct build *b = ctx;
+	const struct fn_key *k = key;
+
+	return strcmp(b->p->fns[i].name, k->name) == 0 && strcmp(b->p->fns[i].object, k->object) == 0;
+}
+
+static uint64_t fn_rehash(const void *ctx, uint32_t i)
+{
+	const struct pb_profile_fn *f = &((const struct build *)ctx)->p->fns[i];
+
+	return fn_hash(f->name, f->object);
+}
+
+static uint32_t fn_index(struct build *b, const char *name, const char *object)
+{
+	struct fn_key k = { name, object };
+	struct pb_profile_fn *f;
+	uint32_t *slot;
+
+	index_reserve(&b->fns, fn_rehash, b);
+	slot = index_find(&b->fns, fn_hash(name, object), fn_eq, b, &k);
+	if (*slot)
+		return *slot - 1;
+	pb_xgrow((void **)&b->p->fns, &b->cap_fns, b->p->n_fns + 1, sizeof(*b->p->fns));
+	f = &b->p->fns[b->p->n_fns];
+	memset(f, 0, sizeof(*f));
+	f->name = pb_xstrdup(name);
+	f->object = pb_xstrdup(object);
+	*slot = (uint32_t)++b->p->n_fns;
+	b->fns.n++;
+	return *slot - 1;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+/* Name the function of one frame. */
+static uint32_t name_frame(struct build *b, const struct pb_frame *f)
+{
+	const struct pb_sample_object *o;
+	const char *sym;
+	char *name;
+	uint32_t fn;
+
+	if (f->object == PB_SAMPLE_KERNEL)
+		return fn_index(b, PB_PROFILE_KERNEL, PB_PROFILE_KERNEL);
+	if (f->object >= b->s->n_objects)
+		return fn_index(b, PB_PROFILE_UNKNOWN, PB_PROFILE_UNKNOWN);
+	o = &b->s->objects[f->object];
+	sym = o->file ? pb_symbolize(b->sym, o->path, f->offset) : NULL;
+	if (sym)
+		return fn_index(b, sym, o->path);
+	/* Code no symbol covers counts for its object: "[libc.so.6]", "[vdso]". */
+	name = o->path[0] == '[' ? pb_xstrdup(o->path) : pb_xasprintf("[%s]", base_name(o->path));
+	fn = fn_index(b, name, o->path);
+	free(name);
+	return fn;
+}
+
+static uint32_t frame_fn(struct build *b, const struct pb_frame *f)
+{
+	struct frame_key k = { f->object, f->object == PB_SAMPLE_KERNEL ? 0 : f->offset };
+	uint32_t *slot, fn;
+
+	index_reserve(&b->frames, frame_rehash, b);
+	slot = index_find(&b->frames, frame_hash(&k), frame_eq, b, &k);
+	if (*slot)
+		return b->ffn[*slot - 1];
+	fn = name_frame(b, f);
+	/* name_frame() does not touch the frame index, so the slot is still the right one. */
+	pb_xgrow((void **)&b->fkeys, &b->cap_fk, b->n_frames + 1, sizeof(*b->fkeys));
+	pb_xgrow((void **)&b->ffn, &b->cap_ffn, b->n_frames + 1, sizeof(*b->ffn));
+	b->fkeys[b->n_frames] = k;
+	b->ffn[b->n_frames] = fn;
+	*slot = (uint32_t)++b->n_frames;
+	b->frames.n++;
+	return fn;
+}
+
+struct seq_key {
+	const uint32_t *fns;
+	uint32_t n;
+};
+
+static uint64_t seq_hash(const uint32_t *fns, uint32_t n)
+{
+	return pb_hash64(fns, n * sizeof(*fns), PB_HASH64_SEED);
+}
+
+static bool seq_eq(const void *ctx, uint32_t i, const void *key)
+{
+	const struct build *b = ctx;
+	const struct seq_key *k = key;
+
+	return b->stack_len[i] == k->n &&
+	       memcmp(b->seq + b->stack_at[i], k->fns, k->n * sizeof(*k->fns)) == 0;
+}
+
+static uint64_t seq_rehash(const void *ctx, uint32_t i)
+{
+	const struct build *b = ctx;
+
+	return seq_hash(b->seq + b->stack_at[i], b->stack_len[i]);
+}
+
+/* Count the stack held at the end of b->seq (from `start`): a new one, or drop it as a repeat. */
+static void count_stack(struct build *b, size_t start)
+{
+	struct seq_key k;
+	uint32_t *slot;
+
+	index_reserve(&b->stacks, seq_rehash, b);
+	k.fns = b->seq + start;
+	k.n = (uint32_t)(b->n_seq - start);
+	slot = index_find(&b->stacks, seq_hash(k.fns, k.n), seq_eq, b, &k);
+	if (*slot) {
+		b->stack_count[*slot - 1]++;
+		b->n_seq = start;
+		return;
+	}
+	pb_xgrow((void **)&b->stack_at, &b->cap_sa, b->n_stacks + 1, sizeof(*b->stack_at));
+	pb_xgrow((void **)&b->stack_len, &b->cap_sl, b->n_stacks + 1, sizeof(*b->stack_len));
+	pb_xgrow((void **)&b->stack_count, &b->cap_sc, b->n_stacks + 1, sizeof(*b->stack_count));
+	b->stack_at[b->n_stacks] = start;
+	b->stack_len[b->n_stacks] = k.n;
+	b->stack_count[b->n_stacks] = 1;
+	*slot = (uint32_t)++b->n_stacks;
+	b->stacks.n++;
+}
+
+static int cmp_fn(const void *pa, const void *pb)
+{
+	const struct pb_profile_fn *a = pa, *b = pb;
+	int c;
+
+	if (a->samples != b->samples)
+		return a->samples > b->samples ? -1 : 1;
+	c = strcmp(a->name, b->name);
+	return c ? c : strcmp(a->object ? a->object : "", b->object ? b->object : "");
+}
+
+static int cmp_stack(const void *pa, const void *pb)
+{
+	return strcmp(((const struct pb_profile_stack *)pa)->frames,
+		      ((const struct pb_profile_stack *)pb)->frames);
+}
+
+/* A function name as one folded frame: ';' separates frames and a newline ends the line. */
+static void put_frame(struct pb_buf *out, const char *name)
+{
+	for (; *name; name++)
+		pb_buf_putc(out, *name == ';' ? ':' : *name == '\n' ? ' ' : *name);
+}
+
+static void finish_stacks(struct build *b)
+{
+	struct pb_profile *p = b->p;
+	struct pb_buf line = PB_BUF_INIT;
+	size_t k;
+	uint32_t i;
+
+	p->stacks = pb_xcalloc(b->n_stacks + 1, sizeof(*p->stacks));
+	for (k = 0; k < b->n_stacks; k++) {
+		pb_buf_reset(&line);
+		for (i = 0; i < b->stack_len[k]; i++) {
+			if (i)
+				pb_buf_putc(&line, ';');
+			put_frame(&line, p->fns[b->seq[b->stack_at[k] + i]].name);
+		}
+		p->stacks[k].frames = pb_buf_detach(&line);
+		p->stacks[k].count = b->stack_count[k];
+	}
+	p->n_stacks = b->n_stacks;
+	if (p->n_stacks > 1)
+		qsort(p->stacks, p->n_stacks, sizeof(*p->stacks), cmp_stack);
+	pb_buf_release(&line);
+}
+
+int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s)
+{
+	struct build b;
+	const struct pb_sample *smp;
+	size_t i, start;
+	uint32_t j, fn;
+
+	memset(&b, 0, sizeof(b));
+	b.p = p;
+	b.s = s;
+	b.sym = pb_symbolizer_new();
+	p->event = pb_xstrdup(s->event);
+	p->backend = pb_xstrdup("perf");
+	p->kernel = s->kernel;
+	p->freq = s->freq;
+	p->lost = s->lost + s->dropped;
+	p->samples = s->n_samples;
+	for (i = 0; i < s->n_samples; i++) {
+		smp = &s->samples[i];
+		if (smp->n == 0)
+			continue;
+		start = b.n_seq;
+		pb_xgrow((void **)&b.seq, &b.cap_seq, b.n_seq + smp->n, sizeof(*b.seq));
+		/* Frames are leaf first; the folded format wants the root first. */
+		for (j = smp->n; j-- > 0;) {
+			fn = frame_fn(&b, &s->frames[smp->first + j]);
+			b.seq[b.n_seq++] = fn;
+		}
+		p->fns[b.seq[b.n_seq - 1]].samples++;
+		count_stack(&b, start);
+	}
+	finish_stacks(&b);
+	for (i = 0; i < p->n_fns; i++)
+		p->fns[i].share = p->samples ? (double)p->fns[i].samples / (double)p->samples : 0;
+	if (p->n_fns > 1)
+		qsort(p->fns, p->n_fns, sizeof(*p->fns), cmp_fn);
+	/* Callers without samples of their own named stack frames; the list is of self samples. */
+	while (p->n_fns > 0 && p->fns[p->n_fns - 1].samples == 0) {
+		p->n_fns--;
+		free(p->fns[p->n_fns].name);
+		free(p->fns[p->n_fns].object);
+	}
+	pb_symbolizer_free(b.sym);
+	free(b.fkeys);
+	free(b.ffn);
+	free(b.frames.slot);
+	free(b.fns.slot);
+	free(b.seq);
+	free(b.stack_at);
+	free(b.stack_len);
+	free(b.stack_count);
+	free(b.stacks.slot);
+	return 0;
+}
+
+/* ---- from cachegrind's costs ---- */
+
+int pb_profile_from_costs(struct pb_profile *p, const struct pb_measurement *m)
+{
+	double total = pb_measurement_counter(m, "Ir");
+	size_t i;
+
+	if (m->n_functions == 0 || !(total > 0))
+		return pb_error_as(PB_EXIT_ENV, "cachegrind recorded no per-function costs for '%s' "
+				   "(did the run fail? see the warnings above)",
+				   m->command ? m->command : "the benchmark");
+	p->event = pb_xstrdup("Ir");
+	p->backend = pb_xstrdup("cachegrind");
+	p->samples = (uint64_t)llround(total);
+	p->fns = pb_xcalloc(m->n_functions, sizeof(*p->fns));
+	for (i = 0; i < m->n_functions; i++) {
+		p->fns[i].name = pb_xstrdup(m->functions[i].name);
+		p->fns[i].object = m->functions[i].file ? pb_xstrdup(m->functions[i].file) : NULL;
+		p->fns[i].samples = (uint64_t)llround(m->functions[i].ir);
+		p->fns[i].i1mr = (uint64_t)llround(m->functions[i].i1mr);
+		p->fns[i].share = m->functions[i].ir / total;
+	}
+	p->n_fns = m->n_functions;
+	qsort(p->fns, p->n_fns, sizeof(*p->fns), cmp_fn);
+	return 0;
+}
+
+/* ---- output ---- */
+
+void pb_profile_write_json(const struct pb_profile *p, struct pb_jsonw *w)
+{
+	bool cg = p->backend && strcmp(p->backend, "cachegrind") == 0;
+	size_t i;
+
+	pb_jsonw_object(w, NULL);
+	pb_jsonw_string(w, "schema", PB_PROFILE_SCHEMA);
+	if (p->command)
+		pb_jsonw_string(w, "command", p->command);
+	if (p->benchmark)
+		pb_jsonw_string(w, "benchmark", p->benchmark);
+	if (p->commit)
+		pb_jsonw_string(w, "commit", p->commit);
+	pb_jsonw_string(w, "event", p->event);
+	pb_jsonw_string(w, "backend", p->backend);
+	pb_jsonw_int(w, "samples", (int64_t)p->samples);
+	pb_jsonw_int(w, "lost", (int64_t)p->lost);
+	pb_jsonw_bool(w, "kernel", p->kernel);
+	pb_jsonw_int(w, "freq", p->freq);
+	pb_jsonw_array(w, "functions");
+	for (i = 0; i < p->n_fns; i++) {
+		pb_jsonw_object(w, NULL);
+		pb_jsonw_string(w, "name", p->fns[i].name);
+		pb_jsonw_string(w, "object", p->fns[i].object);
+		pb_jsonw_int(w, "samples", (int64_t)p->fns[i].samples);
+		pb_jsonw_number(w, "share", p->fns[i].share);
+		if (cg) {
+			pb_jsonw_int(w, "Ir", (int64_t)p->fns[i].samples);
+			pb_jsonw_int(w, "I1mr", (int64_t)p->fns[i].i1mr);
+		}
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_end(w);
+	pb_jsonw_end(w);
+	pb_jsonw_finish(w);
+}
+
+void pb_profile_write_folded(const struct pb_profile *p, struct pb_buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_stacks; i++)
+		pb_buf_printf(out, "%s %llu\n", p->stacks[i].frames,
+			      (unsigned long long)p->stacks[i].count);
+}
+
+void pb_profile_write_text(const struct pb_profile *p, size_t top, struct pb_buf *out)
+{
+	static const char *const head[] = { "share", "samples", "function", "object" };
+	static const char *const head_cg[] = { "share", "Ir", "I1mr", "function", "file" };
+	bool cg = p->backend && strcmp(p->backend, "cachegrind") == 0;
+	struct pb_table *t = cg ? pb_table_new(5, head_cg) : pb_table_new(4, head);
+	size_t i, n = p->n_fns < top ? p->n_fns : top;
+
+	pb_buf_printf(out, "Profile of '%s'%s%s", p->command ? p->command : "?",
+		      p->benchmark ? " as " : "", p->benchmark ? p->benchmark : "");
+	if (cg)
+		pb_buf_printf(out, ": %llu instructions (cachegrind, exact)\n",
+			      (unsigned long long)p->samples);
+	else
+		pb_buf_printf(out, ": %llu samples of %s at %u Hz, %llu lost; kernel code %s\n",
+			      (unsigned long long)p->samples, p->event, p->freq,
+			      (unsigned long long)p->lost,
+			      p->kernel ? "counted as [kernel]" : "excluded (perf_event_paranoid)");
+	pb_table_align_right(t, 0);
+	pb_table_align_right(t, 1);
+	if (cg)
+		pb_table_align_right(t, 2);
+	for (i = 0; i < n; i++) {
+		pb_table_cellf(t, "%.2f%%", 100.0 * p->fns[i].share);
+		pb_table_cellf(t, "%llu", (unsigned long long)p->fns[i].samples);
+		if (cg)
+			pb_table_cellf(t, "%llu", (unsigned long long)p->fns[i].i1mr);
+		pb_table_cell(t, p->fns[i].name);
+		pb_table_cell(t, p->fns[i].object ? base_name(p->fns[i].object) : "?");
+	}
+	pb_buf_putc(out, '\n');
+	pb_table_render_text(t, out);
+	if (p->n_fns > n)
+		pb_buf_printf(out, "(%zu more functions; --top N shows more)\n", p->n_fns - n);
+	pb_table_free(t);
+}

@@ -1,0 +1,86 @@
+/* profile.h: where a benchmark spends its time: samples per function, folded call stacks, the placebisect.profile/1 file. */
+#ifndef PB_PROFILE_PROFILE_H
+#define PB_PROFILE_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/json.h"
+#include "measure/result.h"
+#include "measure/sampler.h"
+
+#define PB_PROFILE_SCHEMA "placebisect.profile/1"
+
+/* Names of what has no function symbol. */
+#define PB_PROFILE_KERNEL "[kernel]"   /* kernel code (function and object) */
+#define PB_PROFILE_UNKNOWN "[unknown]" /* an address no mapping holds (function and object) */
+
+struct pb_profile_fn {
+	/*
+	 * The symbol as the object's symbol table spells it; "[kernel]"; "[unknown]"; the object's
+	 * name in brackets ("[libc.so.6]", "[vdso]") for code of an object that no symbol covers.
+	 */
+	char *name;
+	/* The executable's or library's path as mapped; "[kernel]"; "[unknown]"; under cachegrind the
+	 * source file it named (NULL when it did not know). */
+	char *object;
+	uint64_t samples; /* self samples: the sampled instruction was in it (cachegrind: its Ir) */
+	double share;     /* samples / the profile's samples */
+	uint64_t i1mr;    /* cachegrind: its I1 misses; 0 otherwise */
+};
+
+/* One distinct call stack and how many samples it had. */
+struct pb_profile_stack {
+	char *frames;     /* function names, root first, ';'-separated (the folded format) */
+	uint64_t count;
+};
+
+struct pb_profile {
+	char *command;    /* what ran (shell command or argv joined); may be NULL */
+	char *benchmark;  /* its name in placebisect.json; NULL for `profile -- CMD` */
+	char *commit;     /* the revision profiled (--rev); may be NULL */
+	char *event;      /* "cpu-clock", "cycles" or (cachegrind) "Ir" */
+	char *backend;    /* "perf" or "cachegrind" */
+	bool kernel;      /* kernel code was sampled (else excluded) */
+	unsigned freq;    /* samples per second asked for; 0 for cachegrind */
+	uint64_t samples; /* total (cachegrind: total Ir) */
+	uint64_t lost;    /* samples the kernel dropped, plus those beyond the sampler's memory */
+	struct pb_profile_fn *fns; /* by samples, descending; ties by name, then object */
+	size_t n_fns;
+	struct pb_profile_stack *stacks; /* sorted by frames (the order flamegraph.pl uses) */
+	size_t n_stacks;
+};
+
+void pb_profile_init(struct pb_profile *p);
+void pb_profile_release(struct pb_profile *p);
+
+/*
+ * Build *p (initialised, empty) from sampled frames: every frame of a file object is named by
+ * layout/symbolize.h (each object read once, each distinct offset looked up once), functions get
+ * their self samples and share, and identical call stacks are counted together. Returns 0.
+ */
+int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s);
+
+/*
+ * Build *p (initialised, empty) from a cachegrind measurement's per-function costs (m->functions,
+ * the heaviest 500) and its total Ir: samples are instructions executed (exact), no call stacks.
+ * A measurement without per-function costs is an error (class PB_EXIT_ENV). Returns 0 or -1.
+ */
+int pb_profile_from_costs(struct pb_profile *p, const struct pb_measurement *m);
+
+/*
+ * The placebisect.profile/1 document (DESIGN.md "Result files"): schema, command, benchmark,
+ * commit (those set), event, backend, samples, lost, kernel, freq, functions[]{name, object,
+ * samples, share} sorted by share (cachegrind adds Ir and I1mr).
+ */
+void pb_profile_write_json(const struct pb_profile *p, struct pb_jsonw *w);
+
+/* The folded stacks, one "root;caller;leaf COUNT" line each (flamegraph.pl, speedscope). */
+void pb_profile_write_folded(const struct pb_profile *p, struct pb_buf *out);
+
+/* A perf-report-like table of the `top` heaviest functions (share, samples, function, object). */
+void pb_profile_write_text(const struct pb_profile *p, size_t top, struct pb_buf *out);
+
+#endif
