@@ -128,6 +128,22 @@ static void close_session(struct session *ss)
 	free(ss);
 }
 
+/* kernel.perf_event_max_sample_rate (the kernel lowers it when sampling costs too much). */
+static unsigned max_sample_rate(void)
+{
+	struct pb_buf b = PB_BUF_INIT;
+	int64_t v = 100000;
+
+	if (pb_buf_read_file(&b, "/proc/sys/kernel/perf_event_max_sample_rate") == 0) {
+		b.data[strcspn(b.data, "\n")] = '\0';
+		if (pb_parse_i64(b.data, 1, UINT32_MAX, &v))
+			v = 100000;
+	}
+	pb_error_clear();
+	pb_buf_release(&b);
+	return (unsigned)v;
+}
+
 /* Errors that mean "no such event here", after which the software clock is tried. */
 static bool no_such_event(int err)
 {
@@ -178,6 +194,10 @@ static int open_first(struct pb_sampler *s, pid_t pid, int cpu)
 		}
 		break;
 	}
+	if (err == EINVAL && s->freq > max_sample_rate())
+		return pb_error("--freq %u is above kernel.perf_event_max_sample_rate (%u): lower --freq "
+				"or raise the limit (sysctl kernel.perf_event_max_sample_rate=%u)", s->freq,
+				max_sample_rate(), s->freq);
 	pb_counters_describe_errno(&why, err, c == 0);
 	pb_error_as(PB_EXIT_ENV, "cannot sample '%s' on the benchmark: %s; or profile with "
 		    "--backend cachegrind, which needs no perf_event", c < PB_ARRAY_SIZE(cand) ?
