@@ -20,7 +20,11 @@ static const struct cli_command commands[] = {
 	{ "compare", cmd_compare, "is B different from A? effect, CI, p-value, counter deltas",
 	  "A.json B.json [options]", NULL },
 	{ "profile", cmd_profile, "hot functions by sampling, folded stacks, a flame graph",
-	  "[--rev REV] --bench NAME [options] | profile [options] -- CMD [ARGS...]", NULL },
+	  "[--rev REV] --bench NAME [options] | profile [options] -- CMD [ARGS...]",
+	  "Runs the benchmark once, sampling it with perf_event (hardware cycles, else the software\n"
+	  "cpu-clock event, which needs no PMU) and frame-pointer call stacks; functions are named\n"
+	  "from the symbol tables of the executable and its libraries. --backend cachegrind counts\n"
+	  "instructions and I1 misses per function exactly instead (no stacks)." },
 	{ "layout", cmd_layout, "where functions landed in a binary; what moved between two builds",
 	  "BINARY [options] | layout diff GOOD BAD [options]", NULL },
 	{ "report", cmd_report, "a markdown report (with SVG plots) from any result file",
