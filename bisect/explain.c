@@ -7,7 +7,9 @@
 
 #include "bisect/session.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "layout/diff.h"
+#include "profile/profile.h"
 
 /* Names cachegrind gives code it cannot name: never hot functions of the binary. */
 static bool nameable(const char *name)
@@ -55,6 +57,48 @@ static const char **hot_from_costs(const struct pb_measurement *pm, const struct
 		a->n_hot++;
 	}
 	return names;
+}
+
+/*
+ * The functions of the culprit's own binary covering PB_EXPLAIN_HOT_COVER of a sampled profile of
+ * one run (names owned by *names), and their shares into a->hot. 0, or -1 when sampling failed.
+ */
+static int hot_from_profile(const struct pb_attribute_in *in, char ***names, size_t *n,
+			    struct pb_attribution *a)
+{
+	struct pb_runner_opts o = *in->tmpl;
+	struct pb_profile p;
+	char *cmd = pb_config_expand(in->command, &(struct pb_placeholders){ in->culprit->binary,
+									    in->worktree, NULL });
+	double sum = 0;
+	size_t i;
+	int ret;
+
+	pb_profile_init(&p);
+	o.shell = cmd;
+	o.argv = NULL;
+	o.cwd = in->worktree;
+	ret = pb_profile_run(&o, false, 999, &p);
+	*names = pb_xcalloc(p.n_fns + 1, sizeof(**names));
+	a->hot = pb_xcalloc(p.n_fns + 1, sizeof(*a->hot));
+	*n = 0;
+	for (i = 0; ret == 0 && i < p.n_fns && sum < PB_EXPLAIN_HOT_COVER; i++) {
+		sum += p.fns[i].share;
+		if (!p.fns[i].object || strcmp(p.fns[i].object, in->culprit->binary) != 0)
+			continue;
+		(*names)[(*n)++] = pb_xstrdup(p.fns[i].name);
+		a->hot[a->n_hot].name = pb_xstrdup(p.fns[i].name);
+		a->hot[a->n_hot].share = p.fns[i].share;
+		a->hot[a->n_hot].i1_parent = a->hot[a->n_hot].i1_culprit = NAN;
+		a->n_hot++;
+	}
+	if (ret == 0)
+		a->hot_source = pb_xasprintf("the culprit's functions with %.0f%% of %llu %s samples of "
+					     "one run", PB_EXPLAIN_HOT_COVER * 100,
+					     (unsigned long long)p.samples, p.event ? p.event : "");
+	pb_profile_release(&p);
+	free(cmd);
+	return ret;
 }
 
 static double counter_of(const struct pb_measurement *m, const char *const *names)
@@ -112,8 +156,8 @@ void pb_attribute(const struct pb_attribute_in *in, const struct pb_config *cfg,
 	struct pb_layout_diff *d = NULL;
 	struct pb_attr_in vi = { 0 };
 	const char **hot = NULL;
-	char *why = NULL;
-	size_t n_hot = 0;
+	char *why = NULL, **sampled = NULL;
+	size_t n_hot = 0, i;
 
 	memset(a, 0, sizeof(*a));
 	a->done = true;
@@ -131,6 +175,13 @@ void pb_attribute(const struct pb_attribute_in *in, const struct pb_config *cfg,
 		a->hot_source = pb_xasprintf("the functions with %.0f%% of the culprit's instructions "
 					     "under cachegrind",
 					     PB_EXPLAIN_HOT_COVER * 100);
+	} else if (in->tmpl && in->culprit->binary) {
+		if (hot_from_profile(in, &sampled, &n_hot, a) == 0) {
+			lo.hot = (const char *const *)sampled;
+			lo.n_hot = n_hot;
+		} else {
+			pb_warn("no hot set from sampling the culprit: %s", pb_error_message());
+		}
 	}
 
 	if (!in->parent->binary || !in->culprit->binary) {
@@ -175,6 +226,9 @@ void pb_attribute(const struct pb_attribute_in *in, const struct pb_config *cfg,
 
 	pb_layout_diff_free(d);
 	free(hot);
+	for (i = 0; sampled && sampled[i]; i++)
+		free(sampled[i]);
+	free(sampled);
 	free(why);
 }
 

@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "layout/verdict.h"
+#include "measure/runner.h"
 
 struct pb_bisect_commit;
 
@@ -36,11 +37,16 @@ struct pb_attribute_in {
 	const struct pb_bisect_commit *parent, *culprit;
 	const char *backend, *metric;
 	double effect_ratio;     /* culprit / parent on the metric */
+	/* To profile the culprit when neither the config nor cachegrind names the hot set: the
+	 * benchmark's runner options and command, and the worktree (holding the culprit). */
+	const struct pb_runner_opts *tmpl;
+	const char *command, *worktree;
 };
 
 /*
  * Explain a culprit: choose the hot set (layout.hot in the config, else the functions covering
- * PB_EXPLAIN_HOT_COVER of the culprit's cachegrind instructions, else the binaries' .text.hot),
+ * PB_EXPLAIN_HOT_COVER of the culprit's cachegrind instructions, else of a sampled profile of one
+ * run of the culprit (when in->tmpl is set and sampling works), else the binaries' .text.hot),
  * diff the parent's and the culprit's cached binaries with it, gather the instruction and
  * frontend counters of both measurements, and decide (layout/verdict.h). Never fails: what cannot
  * be computed (no binaries, an unreadable ELF) becomes a reason and the verdict inconclusive.

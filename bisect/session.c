@@ -338,8 +338,9 @@ static void sess_release(struct sess *s)
 }
 
 /* The first culprit against its parent: code or placement? */
-static void attribute(struct pb_bisect_result *res, const struct pb_config *cfg)
+static int attribute(struct sess *s)
 {
+	struct pb_bisect_result *res = s->res;
 	const struct pb_culprit *cu = &res->search.culprits[0];
 	struct pb_attribute_in in = {
 		.parent = &res->commits[cu->index - 1],
@@ -347,9 +348,19 @@ static void attribute(struct pb_bisect_result *res, const struct pb_config *cfg)
 		.backend = res->backend,
 		.metric = res->metric,
 		.effect_ratio = cu->effect.ratio,
+		.tmpl = &s->tmpl,
+		.command = s->bench->command,
+		.worktree = s->wt.dir,
 	};
 
-	pb_attribute(&in, cfg, &res->attribution);
+	/* A sampled profile of the culprit runs in its checkout. */
+	if (pb_worktree_checkout(&s->wt, s->repo, s->ids[cu->index]))
+		return -1;
+	if (s->o->progress)
+		pb_progress_detail(s->o->progress, "explaining %.7s: layout and counters against its "
+				   "parent", s->ids[cu->index]);
+	pb_attribute(&in, s->cfg, &res->attribution);
+	return 0;
 }
 
 /* --verify-placement: the culprit and its parent rebuilt with each layout variant. */
@@ -411,7 +422,8 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 		if (res->commits[i].m.n_runs)
 			pb_measurement_finish(&res->commits[i].m);
 	if (res->search.status == PB_SEARCH_FOUND && res->search.n_culprits) {
-		attribute(res, cfg);
+		if (attribute(&s))
+			goto out;
 		if (o->verify_placement && verify_placement(&s, so.alpha, so.min_effect))
 			goto out;
 	}

@@ -8,7 +8,6 @@
 #include "cli/cli.h"
 #include "core/atomic.h"
 #include "core/log.h"
-#include "measure/result.h"
 #include "measure/runner.h"
 #include "measure/sampler.h"
 #include "profile/profile.h"
@@ -67,13 +66,11 @@ int cmd_profile(int argc, char **argv)
 	struct pb_placeholders ph = { NULL, NULL, NULL };
 	struct pb_revision revision = { .st = { NULL, -1 } };
 	struct pb_runner_opts o;
-	struct pb_measurement m;
 	struct pb_profile p;
 	struct pb_config cfg;
 	struct pb_buf doc = PB_BUF_INIT, table = PB_BUF_INIT;
 	struct pb_jsonw w;
 	struct pb_bench *bench;
-	struct pb_sampler *sampler = NULL;
 	struct pb_repo *repo = NULL;
 	struct sigaction sa, old_sa;
 	char **pos = NULL, *top_dir = NULL, *command = NULL, *binary = NULL;
@@ -84,7 +81,6 @@ int cmd_profile(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? -1 : 0;
 	pb_config_init(&cfg);
-	pb_measurement_init(&m);
 	pb_profile_init(&p);
 	ret = -1;
 	if (strcmp(backend, "perf") && strcmp(backend, "cachegrind")) {
@@ -148,36 +144,15 @@ int cmd_profile(int argc, char **argv)
 		o.cg_D1 = cfg.measure.cg_D1;
 		o.cg_LL = cfg.measure.cg_LL;
 	}
-	/* One run: the sampler (or cachegrind) is the measurement; the metric only has to exist. */
-	o.runs = 1;
-	o.warmups = 0;
-	o.metric = cachegrind ? "instructions" : "wall";
-	o.events = NULL;
-	o.backend = cachegrind ? "cachegrind" : "time";
-	if (!cachegrind) {
-		if (pb_sampler_new(&sampler, (unsigned)freq))
-			goto out;
-		o.before_exec = pb_sampler_attach;
-		o.hook_arg = sampler;
-	}
-
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, &old_sa);
 	o.stop = &interrupted;
-	ret = pb_runner_measure(&o, &m);
+	ret = pb_profile_run(&o, cachegrind, (unsigned)freq, &p);
 	sigaction(SIGINT, &old_sa, NULL);
-	if (ret || (sampler && pb_sampler_finish(sampler))) {
-		ret = -1;
+	if (ret)
 		goto out;
-	}
 	ret = -1;
-	if (cachegrind ? pb_profile_from_costs(&p, &m) :
-			 pb_profile_from_samples(&p, pb_sampler_samples(sampler)))
-		goto out;
-	p.command = m.command ? pb_xstrdup(m.command) : NULL;
-	p.benchmark = m.benchmark ? pb_xstrdup(m.benchmark) : NULL;
-	p.commit = m.commit ? pb_xstrdup(m.commit) : NULL;
 	if (p.samples == 0)
 		pb_warn("no samples: '%s' ran too briefly for sampling at %ld Hz; profile a longer run "
 			"or raise --freq", p.command ? p.command : "the command", freq);
@@ -198,9 +173,7 @@ out:
 	pb_buf_release(&doc);
 	pb_buf_release(&table);
 	pb_profile_release(&p);
-	pb_measurement_release(&m);
 	pb_config_release(&cfg);
-	pb_sampler_free(sampler);
 	free(pos);
 	free(top_dir);
 	free(command);

@@ -243,6 +243,9 @@ void pb_attr_decide(const struct pb_attr_in *in, struct pb_attr_verdict *v)
 	if (!d) {
 		reason(v, "no layout evidence: %s", in->no_diff_reason ? in->no_diff_reason :
 			  "the builds' binaries are not available");
+	} else if (!hot_known && in->hot_source && d->good->source != PB_HOT_SECTION) {
+		reason(v, "no hot function of the binary among %s (name them in layout.hot, or "
+			  "use a longer run or --backend cachegrind)", in->hot_source);
 	} else if (!hot_known) {
 		reason(v, "no hot set (no profile, no layout.hot in the config, no .text.hot section), "
 			  "so hot code cannot be told from cold code");

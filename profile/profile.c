@@ -7,7 +7,45 @@
 
 #include "core/util.h"
 #include "layout/symbolize.h"
+#include "measure/runner.h"
+#include "measure/sampler.h"
 #include "report/table.h"
+
+int pb_profile_run(struct pb_runner_opts *o, bool cachegrind, unsigned freq, struct pb_profile *p)
+{
+	struct pb_sampler *sampler = NULL;
+	struct pb_measurement m;
+	int ret = -1;
+
+	/* One run: the sampler (or cachegrind) is the measurement; the metric only has to exist. */
+	o->runs = 1;
+	o->warmups = 0;
+	o->metric = cachegrind ? "instructions" : "wall";
+	o->events = NULL;
+	o->backend = cachegrind ? "cachegrind" : "time";
+	o->before_exec = NULL;
+	o->hook_arg = NULL;
+	if (!cachegrind) {
+		if (pb_sampler_new(&sampler, freq))
+			return -1;
+		o->before_exec = pb_sampler_attach;
+		o->hook_arg = sampler;
+	}
+	pb_measurement_init(&m);
+	if (pb_runner_measure(o, &m) || (sampler && pb_sampler_finish(sampler)))
+		goto out;
+	if (cachegrind ? pb_profile_from_costs(p, &m) :
+			 pb_profile_from_samples(p, pb_sampler_samples(sampler)))
+		goto out;
+	p->command = m.command ? pb_xstrdup(m.command) : NULL;
+	p->benchmark = m.benchmark ? pb_xstrdup(m.benchmark) : NULL;
+	p->commit = m.commit ? pb_xstrdup(m.commit) : NULL;
+	ret = 0;
+out:
+	pb_measurement_release(&m);
+	pb_sampler_free(sampler);
+	return ret;
+}
 
 void pb_profile_init(struct pb_profile *p)
 {

@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "measure/result.h"
+#include "measure/runner.h"
 #include "measure/sampler.h"
 
 #define PB_PROFILE_SCHEMA "placebisect.profile/1"
@@ -69,6 +70,14 @@ int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s);
  * A measurement without per-function costs is an error (class PB_EXIT_ENV). Returns 0 or -1.
  */
 int pb_profile_from_costs(struct pb_profile *p, const struct pb_measurement *m);
+
+/*
+ * Profile one run of what `o` describes (its command, cwd, environment, CPUs): sampled at `freq`
+ * Hz (perf_event: cycles, else cpu-clock), or under cachegrind when `cachegrind` (exact, no
+ * stacks). Overrides o's runs, warmups, metric, backend and hook. *p must be initialised and empty.
+ * Returns 0 or -1 (the sampler's or the runner's error; interrupted when *o->stop was set).
+ */
+int pb_profile_run(struct pb_runner_opts *o, bool cachegrind, unsigned freq, struct pb_profile *p);
 
 /*
  * The placebisect.profile/1 document (DESIGN.md "Result files"): schema, command, benchmark,
