@@ -582,11 +582,7 @@ static int parse_stdout(struct pb_runner *r, const struct pb_buf *out, double *v
 	return rc;
 }
 
-/*
- * All values of all runs of all benchmarks of a pyperf JSON file (pyperf's format: benchmarks[]
- * .runs[].values[]; calibration runs carry only warmups). *vals is allocated; 0 or -1 with why.
- */
-static int read_pyperf(const char *path, double **vals, size_t *n, struct pb_buf *why)
+int pb_runner_read_pyperf(const char *path, double **vals, size_t *n, struct pb_buf *why)
 {
 	struct pb_json *doc = NULL, *bench, *run, *v;
 	size_t cap = 0;
@@ -817,7 +813,7 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 			ok = parse_stdout(r, &res.out, &value, &why) == 0;
 			break;
 		case MK_PYPERF:
-			ok = read_pyperf(r->pyperf_path, &pv, &npv, &why) == 0;
+			ok = pb_runner_read_pyperf(r->pyperf_path, &pv, &npv, &why) == 0;
 			break;
 		}
 	}
