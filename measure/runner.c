@@ -71,6 +71,7 @@ struct pb_runner {
 	char *fallback;            /* auto without hardware counters: the warning, for m->warnings */
 	struct failure *fail;
 	size_t n_fail, cap_fail;
+	bool warned_orphans;       /* the benchmark left processes behind (said once) */
 };
 
 /* ---- options ---- */
@@ -772,6 +773,17 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	if (r->o->stop && *r->o->stop) {
 		pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
 		goto out;
+	}
+	if (res.orphans_killed && !r->warned_orphans) {
+		/* A daemon would run on into the next runs and skew them: killed, and said once. */
+		char *msg = pb_xasprintf("the benchmark left %d process%s running after it exited (a "
+					 "daemon?); killed, as after every run", res.orphans_killed,
+					 res.orphans_killed == 1 ? "" : "es");
+
+		r->warned_orphans = true;
+		pb_warn("%s", msg);
+		pb_measurement_add_warning(m, msg);
+		free(msg);
 	}
 	if (r->backend == BK_PERF) {
 		if (pb_counters_collect(r->counters, r->vals))
