@@ -136,18 +136,19 @@ out:
 
 /*
  * Whether `commit` descends from `ancestor` (1), not (0), or -1. libgit2 1.5 does not know a
- * shallow clone's boundary: its graph walk fails on the parents missing beyond it. Then the
- * commits that are present are walked, every parent, missing ones being the boundary.
+ * shallow clone's boundary: its graph walk fails on the parents missing beyond it (and leaks).
+ * In a shallow clone the commits that are present are walked instead, every parent, missing
+ * ones being the boundary.
  */
 static int descendant_of(struct pb_repo *r, const git_oid *commit, const git_oid *ancestor)
 {
 	git_oid *seen = NULL;
 	size_t n = 0, cap = 0, next = 0, i, j;
 	git_commit *c;
-	int rc = git_graph_descendant_of(r->git, commit, ancestor), found = 0;
+	int found = 0;
 
-	if (rc >= 0 || !pb_repo_is_shallow(r))
-		return rc;
+	if (!pb_repo_is_shallow(r))
+		return git_graph_descendant_of(r->git, commit, ancestor);
 	pb_xgrow((void **)&seen, &cap, 1, sizeof(*seen));
 	seen[n++] = *commit;
 	/* Breadth-first over the present history: a queue that is also the visited set. */
