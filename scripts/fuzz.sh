@@ -30,6 +30,10 @@ CC=clang cmake -S . -B "$build" -DPB_FUZZ=ON -DPB_TESTS=OFF -DCMAKE_BUILD_TYPE=R
 cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target fuzzers >"$build/build.log" 2>&1 ||
 	{ grep -E 'error|warning' -A3 "$build/build.log" | head -80; exit 1; }
 
+# Scratch files of the harnesses (the journal's state directory) in memory when possible.
+scratch=$(mktemp -d "$( [ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")/pb_fuzz.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+export TMPDIR=$scratch
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 status=0

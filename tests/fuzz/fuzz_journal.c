@@ -15,28 +15,18 @@
 #include "tests/fuzz/fuzz_util.h"
 
 /*
- * One state directory for the whole fuzzing session, in /dev/shm when there is one: the reader
- * fsyncs what it repairs, which costs nothing in memory and a disk write per input elsewhere.
+ * One state directory for the whole fuzzing session, under $TMPDIR: scripts/fuzz.sh points it at
+ * memory (/dev/shm), where the fsyncs of the repairs cost nothing, and removes it afterwards.
  */
-static char dir[64];
-
-static void remove_dir(void)
-{
-	char sub[96];
-
-	snprintf(sub, sizeof(sub), "%s/placebisect", dir);
-	rmdir(sub);
-	rmdir(dir);
-}
-
 static const char *gitdir(void)
 {
+	static char dir[256];
+	const char *tmp = getenv("TMPDIR");
+
 	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "%s/pb_fuzz_journal.XXXXXX",
-			 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+		snprintf(dir, sizeof(dir), "%s/pb_fuzz_journal.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 		if (!mkdtemp(dir))
 			abort();
-		atexit(remove_dir);
 	}
 	return dir;
 }
