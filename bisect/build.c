@@ -118,6 +118,23 @@ void pb_build_release(struct pb_build *bd)
 	memset(bd, 0, sizeof(*bd));
 }
 
+/* write() until all of it is written: a short write (the disk filling up) says why on the next. */
+static int write_all(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 static int copy_file(const char *src, const char *dst)
 {
 	char chunk[65536];
@@ -140,7 +157,7 @@ static int copy_file(const char *src, const char *dst)
 	while ((n = read(in, chunk, sizeof(chunk))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || write(out, chunk, (size_t)n) != n) {
+		if (n < 0 || write_all(out, chunk, (size_t)n)) {
 			ret = pb_error_errno("cannot copy %s to %s", src, dst);
 			break;
 		}

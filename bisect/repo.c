@@ -134,6 +134,44 @@ out:
 	return ret;
 }
 
+/*
+ * Whether `commit` descends from `ancestor` (1), not (0), or -1. libgit2 1.5 does not know a
+ * shallow clone's boundary: its graph walk fails on the parents missing beyond it (and leaks).
+ * In a shallow clone the commits that are present are walked instead, every parent, missing
+ * ones being the boundary.
+ */
+static int descendant_of(struct pb_repo *r, const git_oid *commit, const git_oid *ancestor)
+{
+	git_oid *seen = NULL;
+	size_t n = 0, cap = 0, next = 0, i, j;
+	git_commit *c;
+	int found = 0;
+
+	if (!pb_repo_is_shallow(r))
+		return git_graph_descendant_of(r->git, commit, ancestor);
+	pb_xgrow((void **)&seen, &cap, 1, sizeof(*seen));
+	seen[n++] = *commit;
+	/* Breadth-first over the present history: a queue that is also the visited set. */
+	while (next < n && !found) {
+		if (git_commit_lookup(&c, r->git, &seen[next++]) != 0)
+			continue; /* beyond the shallow boundary */
+		for (i = 0; i < git_commit_parentcount(c) && !found; i++) {
+			const git_oid *p = git_commit_parent_id(c, i);
+
+			found = git_oid_equal(p, ancestor);
+			for (j = 0; j < n && !git_oid_equal(&seen[j], p); j++)
+				;
+			if (j == n) {
+				pb_xgrow((void **)&seen, &cap, n + 1, sizeof(*seen));
+				seen[n++] = *p;
+			}
+		}
+		git_commit_free(c);
+	}
+	free(seen);
+	return found;
+}
+
 static void short_id(const char *hex, char out[8])
 {
 	memcpy(out, hex, 7);
@@ -157,8 +195,8 @@ int pb_repo_first_parent_range(struct pb_repo *r, const char *good, const char *
 		return pb_error("internal: bad object id");
 	if (git_oid_equal(&og, &ob))
 		return pb_error("good and bad are the same commit (%s): nothing to bisect", sg);
-	if (git_graph_descendant_of(r->git, &ob, &og) != 1) {
-		if (git_graph_descendant_of(r->git, &og, &ob) == 1)
+	if (descendant_of(r, &ob, &og) != 1) {
+		if (descendant_of(r, &og, &ob) == 1)
 			return pb_error("good %s is a descendant of bad %s: swap --good and --bad?", sg, sb);
 		return pb_error("good %s is not an ancestor of bad %s: bisection needs good to be in "
 				"bad's history (git merge-base --is-ancestor %s %s)", sg, sb, sg, sb);
@@ -185,7 +223,7 @@ int pb_repo_first_parent_range(struct pb_repo *r, const char *good, const char *
 			/* Remember the newest merge whose second side contains good, for the hint. */
 			const git_oid *p2 = git_commit_parent_id(c, 1);
 
-			if (git_oid_equal(p2, &og) || git_graph_descendant_of(r->git, p2, &og) == 1)
+			if (git_oid_equal(p2, &og) || descendant_of(r, p2, &og) == 1)
 				git_oid_tostr(merge, 8, git_commit_id(c));
 		}
 		if (pb_repo_is_shallow(r) && git_commit_parentcount(c) >= 1) {
@@ -200,7 +238,7 @@ int pb_repo_first_parent_range(struct pb_repo *r, const char *good, const char *
 		}
 		cur = *git_commit_parent_id(c, 0);
 		/* Past good's generation without meeting it: good is on a side branch. */
-		if (!git_oid_equal(&cur, &og) && git_graph_descendant_of(r->git, &cur, &og) != 1) {
+		if (!git_oid_equal(&cur, &og) && descendant_of(r, &cur, &og) != 1) {
 			pb_error("good %s is an ancestor of bad %s only through a merge, not on its "
 				 "first-parent chain: use the merge's first parent (e.g. %.7s^1) or a "
 				 "mainline commit as good", sg, sb, merge[0] ? merge : git_oid_tostr_s(git_commit_id(c)));
@@ -282,7 +320,13 @@ int pb_repo_commit_info(struct pb_repo *r, const char *id, struct pb_commit_info
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
 	out->date = pb_xasprintf("%s%c%02d:%02d", date, off < 0 ? '-' : '+', abs(off) / 60, abs(off) % 60);
 
-	if (git_commit_tree(&t, c) || (out->n_parents && (git_commit_parent(&p, c, 0) || git_commit_tree(&pt, p))) ||
+	if (out->n_parents && git_commit_parent(&p, c, 0) != 0 && pb_repo_is_shallow(r)) {
+		/* A shallow clone's boundary: the parent is not here, so neither are the changes. */
+		out->files = pb_xcalloc(1, sizeof(*out->files));
+		ret = 0;
+		goto out;
+	}
+	if (git_commit_tree(&t, c) || (out->n_parents && (!p || git_commit_tree(&pt, p))) ||
 	    git_diff_tree_to_tree(&diff, r->git, pt, t, NULL)) {
 		pb_error("cannot diff commit %.7s: %s", id, git_msg());
 		goto out;

@@ -53,7 +53,10 @@ struct pb_commit_info {
 	long insertions, deletions;
 };
 
-/* Facts about commit `id`; release with pb_commit_info_release(). Returns 0 or -1. */
+/*
+ * Facts about commit `id`; release with pb_commit_info_release(). At a shallow clone's boundary
+ * (the parent is missing) files[] is empty. Returns 0 or -1.
+ */
 int pb_repo_commit_info(struct pb_repo *r, const char *id, struct pb_commit_info *out);
 void pb_commit_info_release(struct pb_commit_info *c);
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,23 @@ char *pb_state_path(const struct pb_state *st, const char *fmt, ...)
 	return pb_buf_detach(&b);
 }
 
+/*
+ * A temporary file of pb_atomic_write ("NAME.tmp.XXXXXX") that a killed run left behind. The
+ * private worktree is the build's, not ours: its files are never looked at.
+ */
+static int remove_stale_temp(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	const char *name = path + ftw->base, *tmp;
+
+	(void)sb;
+	if (type == FTW_D && ftw->level == 1 && strcmp(name, "worktree") == 0)
+		return FTW_SKIP_SUBTREE;
+	tmp = strstr(name, ".tmp.");
+	if (type == FTW_F && tmp && tmp > name && strlen(tmp) == strlen(".tmp.XXXXXX"))
+		unlink(path);
+	return FTW_CONTINUE;
+}
+
 int pb_state_lock(struct pb_state *st)
 {
 	char *path = pb_state_path(st, "lock"), pid[32];
@@ -69,6 +87,8 @@ int pb_state_lock(struct pb_state *st)
 	if (ftruncate(fd, 0) == 0)
 		(void)!pwrite(fd, pid, strlen(pid), 0);
 	st->lock_fd = fd;
+	/* Holding the lock, no one else writes here: a temporary file is a killed run's. */
+	nftw(st->dir, remove_stale_temp, 16, FTW_PHYS | FTW_ACTIONRETVAL);
 	free(path);
 	return 0;
 }

@@ -22,7 +22,8 @@ void pb_state_close(struct pb_state *st);
 /*
  * Take the repository's bisect lock (flock on <dir>/lock, with our pid written in it). Another
  * live holder → -1 naming its pid (class PB_EXIT_ENV). A dead holder's lock is free: flock dies
- * with its process, whatever the file says.
+ * with its process, whatever the file says. Once locked, temporary files a killed run left in the
+ * state directory (pb_atomic_write's NAME.tmp.XXXXXX; the private worktree excepted) are removed.
  */
 int pb_state_lock(struct pb_state *st);
 

@@ -75,7 +75,9 @@ int cli_load_config(struct pb_config *cfg, bool required, char **repo_top);
 
 /*
  * Deliver a result: `doc` (a JSON document) to -o FILE atomically and/or to stdout when --json;
- * `table` (human text) to stdout unless --json. Either may be NULL. Returns 0 or -1.
+ * `table` (human text) to stdout unless --json. Either may be NULL. stdout comes first, so a
+ * result -o cannot write (no space, read-only directory) is still shown. Returns 0 or -1
+ * (the file could not be written; the earlier file, if any, is intact).
  */
 int cli_emit(const struct pb_buf *doc, const struct pb_buf *table);
 

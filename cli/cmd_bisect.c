@@ -17,8 +17,9 @@ static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
 {
-	/* First ^C: stop the running command and save; a second one ends at once. */
+	/* First ^C: stop the running command and save; a second one ends at once, command too. */
 	if (stop) {
+		pb_proc_kill_now();
 		signal(sig, SIG_DFL);
 		raise(sig);
 		return;

@@ -242,12 +242,13 @@ int cli_load_config(struct pb_config *cfg, bool required, char **repo_top)
 
 int cli_emit(const struct pb_buf *doc, const struct pb_buf *table)
 {
-	if (doc && cli.output && pb_atomic_write(cli.output, doc->data, doc->len))
-		return -1;
+	/* stdout first: a result that cannot be written to -o FILE (disk full) is still shown. */
 	if (cli.json && doc)
 		fwrite(doc->data, 1, doc->len, stdout);
 	else if (table)
 		fwrite(table->data, 1, table->len, stdout);
+	if (doc && cli.output && pb_atomic_write(cli.output, doc->data, doc->len))
+		return -1;
 	return 0;
 }
 

@@ -351,6 +351,9 @@ static int read_field(struct ctx *c, void *base, const struct field *f, const st
 
 	switch (f->type) {
 	case F_STRING:
+		/* null: not set (the default stays), as `placebisect config --json` writes it. */
+		if (pb_json_type(v) == PB_JSON_NULL)
+			return 0;
 		if (want(c, v, PB_JSON_STRING))
 			return -1;
 		pb_config_set(AT(base, f, char *), pb_json_string(v, ""));

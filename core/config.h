@@ -75,7 +75,8 @@ void pb_config_release(struct pb_config *cfg);
  * Load and validate `path` over the defaults in *cfg (pb_config_init first). Errors name the file
  * and, for JSON syntax, line and column; for content, the key path ("benchmarks.call_method.runs:
  * expected an integer >= 1, got 0"). Unknown keys are errors with the closest known key suggested.
- * Returns 0 or -1 (class PB_EXIT_USAGE).
+ * A string key set to null is not set (its default stays), so the effective configuration that
+ * pb_config_write_json() writes loads again. Returns 0 or -1 (class PB_EXIT_USAGE).
  */
 int pb_config_load(struct pb_config *cfg, const char *path);
 

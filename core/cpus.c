@@ -8,8 +8,11 @@
 #include "core/error.h"
 #include "core/util.h"
 
-/* Parse a list into set; -1 (no error recorded) on bad syntax. */
-static int parse_list(cpu_set_t *set, const char *list)
+/*
+ * Parse a list into set; -1 (no error recorded) on bad syntax, -2 with *big set for a CPU number
+ * beyond what a cpu_set_t holds (no such CPU on any machine we can pin on).
+ */
+static int parse_list(cpu_set_t *set, const char *list, int64_t *big)
 {
 	const char *p = list;
 	int64_t lo, hi;
@@ -26,7 +29,7 @@ static int parse_list(cpu_set_t *set, const char *list)
 		memcpy(num, p, n);
 		num[n] = '\0';
 		if (pb_parse_i64(num, 0, CPU_SETSIZE - 1, &lo))
-			return -1;
+			return pb_parse_i64(num, 0, INT64_MAX, big) ? -1 : -2;
 		p += n;
 		hi = lo;
 		if (*p == '-') {
@@ -37,7 +40,7 @@ static int parse_list(cpu_set_t *set, const char *list)
 			memcpy(num, p, n);
 			num[n] = '\0';
 			if (pb_parse_i64(num, lo, CPU_SETSIZE - 1, &hi))
-				return -1;
+				return pb_parse_i64(num, lo, INT64_MAX, big) ? -1 : -2;
 			p += n;
 		}
 		for (; lo <= hi; lo++)
@@ -69,16 +72,23 @@ int pb_cpus_parse(cpu_set_t *set, const char *list, int check_online, const char
 {
 	cpu_set_t online;
 	char buf[256];
-	int cpu;
+	int64_t big = 0;
+	int cpu, rc = parse_list(set, list, &big);
 
-	if (parse_list(set, list))
+	if (rc == -1)
 		return pb_error("%s: '%s' is not a CPU list (expected e.g. \"1\", \"0-3\" or \"1,3\")",
 				what, list);
+	if (rc == -2 && (!check_online || pb_cpus_online(buf, sizeof(buf))))
+		return pb_error("%s: CPU %lld does not exist (CPU numbers go up to %d)", what,
+				(long long)big, CPU_SETSIZE - 1);
+	if (rc == -2)
+		return pb_error("%s: CPU %lld does not exist or is offline (online: %s)", what,
+				(long long)big, buf);
 	if (!check_online)
 		return 0;
 	if (pb_cpus_online(buf, sizeof(buf)))
 		return -1;
-	if (parse_list(&online, buf))
+	if (parse_list(&online, buf, &big))
 		return pb_error_as(PB_EXIT_ENV, "cannot parse the online CPU list '%s'", buf);
 	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
 		if (CPU_ISSET(cpu, set) && !CPU_ISSET(cpu, &online))

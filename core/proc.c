@@ -26,6 +26,7 @@ extern char **environ;
 #define MAX_CHILDREN 4096
 
 static volatile sig_atomic_t interrupt_flag;
+static volatile sig_atomic_t running_pid; /* the command pb_proc_run waits for (its group), or 0 */
 static int wake_pipe[2] = { -1, -1 };
 
 void pb_proc_interrupt(void)
@@ -35,6 +36,18 @@ void pb_proc_interrupt(void)
 	interrupt_flag = 1;
 	if (wake_pipe[1] >= 0)
 		(void)!write(wake_pipe[1], "x", 1);
+	errno = saved;
+}
+
+void pb_proc_kill_now(void)
+{
+	int saved = errno;
+	pid_t pid = (pid_t)running_pid;
+
+	if (pid > 0) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
 	errno = saved;
 }
 
@@ -522,6 +535,7 @@ int pb_proc_run(const struct pb_proc_opts *o, struct pb_proc_result *res)
 	}
 
 running:
+	running_pid = pid;
 	pidfd = pidfd_open_(pid);
 	if (o->timeout_s > 0)
 		deadline = start + (int64_t)(o->timeout_s * 1e9);
@@ -611,6 +625,7 @@ running:
 	}
 	if (!exited)
 		goto out; /* poll failed: error recorded; the tree is killed below */
+	running_pid = 0;
 	pid = -1;
 	if (WIFEXITED(status)) {
 		res->exited = true;
@@ -623,6 +638,7 @@ running:
 	res->maxrss_kb = ru.ru_maxrss;
 	ret = 0;
 out:
+	running_pid = 0;
 	if (pid > 0) {
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);

@@ -93,6 +93,12 @@ void pb_proc_describe(const struct pb_proc_result *res, double timeout_s, char *
  * SIGINT. Sticky: later runs are refused until pb_proc_interrupt_clear().
  */
 void pb_proc_interrupt(void);
+/*
+ * Kill the running command's process group at once (SIGKILL; async-signal-safe), for a second
+ * SIGINT that ends the program without waiting for pb_proc_interrupt()'s grace period. Its setsid
+ * grandchildren are not reached (the exiting program can no longer reap them).
+ */
+void pb_proc_kill_now(void);
 void pb_proc_interrupt_clear(void);
 /* True once pb_proc_interrupt() was called (and not cleared). */
 bool pb_proc_interrupted(void);

@@ -71,6 +71,7 @@ struct pb_runner {
 	char *fallback;            /* auto without hardware counters: the warning, for m->warnings */
 	struct failure *fail;
 	size_t n_fail, cap_fail;
+	bool warned_orphans;       /* the benchmark left processes behind (said once) */
 };
 
 /* ---- options ---- */
@@ -582,11 +583,7 @@ static int parse_stdout(struct pb_runner *r, const struct pb_buf *out, double *v
 	return rc;
 }
 
-/*
- * All values of all runs of all benchmarks of a pyperf JSON file (pyperf's format: benchmarks[]
- * .runs[].values[]; calibration runs carry only warmups). *vals is allocated; 0 or -1 with why.
- */
-static int read_pyperf(const char *path, double **vals, size_t *n, struct pb_buf *why)
+int pb_runner_read_pyperf(const char *path, double **vals, size_t *n, struct pb_buf *why)
 {
 	struct pb_json *doc = NULL, *bench, *run, *v;
 	size_t cap = 0;
@@ -787,6 +784,17 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 		pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
 		goto out;
 	}
+	if (res.orphans_killed && !r->warned_orphans) {
+		/* A daemon would run on into the next runs and skew them: killed, and said once. */
+		char *msg = pb_xasprintf("the benchmark left %d process%s running after it exited (a "
+					 "daemon?); killed, as after every run", res.orphans_killed,
+					 res.orphans_killed == 1 ? "" : "es");
+
+		r->warned_orphans = true;
+		pb_warn("%s", msg);
+		pb_measurement_add_warning(m, msg);
+		free(msg);
+	}
 	if (r->backend == BK_PERF) {
 		if (pb_counters_collect(r->counters, r->vals))
 			goto out;
@@ -827,7 +835,7 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 			ok = parse_stdout(r, &res.out, &value, &why) == 0;
 			break;
 		case MK_PYPERF:
-			ok = read_pyperf(r->pyperf_path, &pv, &npv, &why) == 0;
+			ok = pb_runner_read_pyperf(r->pyperf_path, &pv, &npv, &why) == 0;
 			break;
 		}
 	}

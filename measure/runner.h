@@ -101,6 +101,13 @@ void pb_runner_finish(struct pb_runner *r, struct pb_measurement *m);
 int pb_runner_measure(const struct pb_runner_opts *o, struct pb_measurement *m);
 
 /*
+ * All values of all runs of all benchmarks of a pyperf JSON file (pyperf's format: benchmarks[]
+ * .runs[].values[]; calibration runs carry only warmups). *vals is allocated (caller frees, also
+ * on failure); 0, or -1 with the reason appended to `why` (a missing or malformed file, no values).
+ */
+int pb_runner_read_pyperf(const char *path, double **vals, size_t *n, struct pb_buf *why);
+
+/*
  * Interleaved A/B measurement for comparisons (bisect endpoints, compare --run): both set up
  * first, warmups A then B, then the recorded runs alternate A B A B ... so that drift (thermal,
  * frequency, other load) hits both samples alike. `a` and `b` should use the same backend,

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The test command: install dependencies, build with -Werror, run the whole ctest suite, then the
-# same again in a second build with AddressSanitizer + UndefinedBehaviorSanitizer.
-# Usage: scripts/test.sh [ctest args...]   (e.g. scripts/test.sh -R config)
+# The test command: install dependencies, build with -Werror, run the whole ctest suite and
+# valgrind memcheck over the unit tests, then the suite again in a second build with
+# AddressSanitizer + UndefinedBehaviorSanitizer, then every fuzz harness for PB_FUZZ_SECONDS each
+# (default 60 in CI, i.e. when CI=true, else 10; 0 skips fuzzing).
+# Usage: scripts/test.sh [ctest args...]   (e.g. scripts/test.sh -R config: the two suites only,
+# without memcheck and fuzzing)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,10 +29,23 @@ CTEST_ARGS=("$@")
 mkdir -p build build-asan
 status=0
 run_suite "default" build -DCMAKE_BUILD_TYPE=RelWithDebInfo || status=1
+if [ ${#CTEST_ARGS[@]} -eq 0 ]; then
+	echo "== memcheck: unit tests under valgrind"
+	bash scripts/memcheck.sh build || status=1
+fi
 # halt_on_error: the first sanitizer report fails the test; leak checking stays on (LSan).
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 run_suite "sanitizers (ASan+UBSan)" build-asan -DCMAKE_BUILD_TYPE=Debug -DPB_SANITIZE=ON || status=1
+
+if [ "${CI:-}" = true ]; then
+	fuzz_seconds=${PB_FUZZ_SECONDS:-60}
+else
+	fuzz_seconds=${PB_FUZZ_SECONDS:-10}
+fi
+if [ "$fuzz_seconds" -gt 0 ] && [ ${#CTEST_ARGS[@]} -eq 0 ]; then
+	(unset ASAN_OPTIONS UBSAN_OPTIONS; bash scripts/fuzz.sh "$fuzz_seconds") || status=1
+fi
 
 if [ "$status" -ne 0 ]; then
 	echo "scripts/test.sh: FAILED" >&2

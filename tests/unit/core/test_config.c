@@ -171,6 +171,39 @@ static void test_expand_and_hash(void **state)
 	pb_config_release(&cfg);
 }
 
+/* The effective configuration (what `config --json` prints, nulls for unset keys) loads again, the same. */
+static void test_effective_round_trip(void **state)
+{
+	struct pb_buf a = PB_BUF_INIT, b = PB_BUF_INIT;
+	struct pb_config cfg, again;
+	struct pb_jsonw w;
+
+	(void)state;
+	assert_int_equal(load_text(&cfg, valid), 0);
+	pb_jsonw_init(&w, &a, false);
+	pb_config_write_json(&cfg, &w);
+	pb_jsonw_finish(&w);
+	assert_non_null(strstr(a.data, "\"regex\": null"));
+	assert_int_equal(load_text(&again, a.data), 0);
+	assert_null(again.benchmarks[0].parse_regex);
+	assert_string_equal(again.benchmarks[0].metric, "wall");
+	pb_jsonw_init(&w, &b, false);
+	pb_config_write_json(&again, &w);
+	pb_jsonw_finish(&w);
+	assert_string_equal(a.data, b.data);
+	assert_true(pb_config_build_hash(&cfg) == pb_config_build_hash(&again));
+	pb_config_release(&again);
+	/* null keeps the default: the metric stays "wall", a required command stays missing. */
+	assert_int_equal(load_text(&again, "{\"benchmarks\": {\"b\": {\"command\": \"x\", \"metric\": null}}}"), 0);
+	assert_string_equal(again.benchmarks[0].metric, "wall");
+	pb_config_release(&again);
+	expect_invalid("{\"benchmarks\": {\"b\": {\"command\": null}}}",
+		       "p.json: benchmarks.b: missing \"command\" (the shell command that runs the benchmark)");
+	pb_config_release(&cfg);
+	pb_buf_release(&a);
+	pb_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +211,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_and_file),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_expand_and_hash),
+		cmocka_unit_test(test_effective_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,6 +45,11 @@ static void test_cpus(void **state)
 	assert_int_equal(pb_cpus_parse(&s, "0", 1, "--cpus"), 0);
 	assert_int_equal(pb_cpus_parse(&s, "1000", 1, "--cpus"), -1);
 	assert_non_null(strstr(pb_error_message(), "--cpus: CPU 1000 does not exist or is offline (online: "));
+	/* Beyond what a cpu_set_t holds: still a CPU that does not exist, not a syntax error. */
+	assert_int_equal(pb_cpus_parse(&s, "0,4095", 1, "--cpus"), -1);
+	assert_non_null(strstr(pb_error_message(), "--cpus: CPU 4095 does not exist or is offline (online: "));
+	assert_int_equal(pb_cpus_parse(&s, "2-99999", 0, "measure.cpus"), -1);
+	assert_string_equal(pb_error_message(), "measure.cpus: CPU 99999 does not exist (CPU numbers go up to 1023)");
 }
 
 static void test_closest(void **state)

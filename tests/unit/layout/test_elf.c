@@ -6,9 +6,11 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "layout/disasm.h"
 #include "layout/elf.h"
 #include "tests/lib/testlib.h"
@@ -228,6 +230,47 @@ static void test_not_elf(void **state)
 	free(dir);
 }
 
+static void collect(enum pb_log_level level, const char *msg, void *arg)
+{
+	(void)level;
+	pb_buf_printf(arg, "%s\n", msg);
+}
+
+/* Code is read on demand: a binary truncated after it was opened (a rebuild) is a warning, not a crash. */
+static void test_truncated_while_read(void **state)
+{
+	struct fx *f = *state;
+	struct pb_buf warnings = PB_BUF_INIT;
+	struct pb_disasm *d = NULL;
+	struct pb_norm n = { 0 };
+	struct pb_elf *e;
+	const struct pb_elf_sym *add1;
+	char *copy;
+	size_t len = 1;
+
+	if (!f)
+		skip();
+	copy = pb_xasprintf("%s/rebuilt", f->dir);
+	assert_int_equal(pb_test_sh("cp '%s' '%s'", f->exe, copy), 0);
+	assert_int_equal(pb_elf_open(&e, copy), 0);
+	add1 = func(e, "add1");
+	assert_non_null(add1);
+	assert_int_equal(truncate(copy, 200), 0);
+	pb_log_set_sink(collect, &warnings);
+	assert_null(pb_elf_func_code(e, add1, &len));
+	assert_int_equal(len, 0);
+	assert_true(pb_elf_text_hash(e) == 0);
+	assert_int_equal(pb_disasm_new(&d, e), 0);
+	pb_disasm_normalize(d, add1, &n); /* an empty function: nothing to compare */
+	pb_log_set_sink(NULL, NULL);
+	assert_non_null(strstr(warnings.data, "rebuilt: cannot read section '.text' (was the file rewritten?)"));
+	pb_norm_release(&n);
+	pb_disasm_free(d);
+	pb_elf_free(e);
+	pb_buf_release(&warnings);
+	free(copy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_shared_and_stripped),
 		cmocka_unit_test(test_normalize_moved),
 		cmocka_unit_test(test_not_elf),
+		cmocka_unit_test(test_truncated_while_read),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
