@@ -1,19 +1,18 @@
-/* state.c: the state directory: flock-based lock, atomic measurement cache, fsynced journal. */
+/* state.c: the state directory: its lock (core/lock.h), atomic measurement cache, fsynced journal. */
 #include "bisect/state.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "core/atomic.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/lock.h"
 #include "core/log.h"
 
 int pb_state_open(struct pb_state *st, const char *gitdir)
@@ -63,34 +62,15 @@ static int remove_stale_temp(const char *path, const struct stat *sb, int type, 
 
 int pb_state_lock(struct pb_state *st)
 {
-	char *path = pb_state_path(st, "lock"), pid[32];
-	ssize_t n;
-	int fd;
+	char *path = pb_state_path(st, "lock");
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		pb_error_errno("cannot open the lock %s", path);
-		free(path);
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		n = pread(fd, pid, sizeof(pid) - 1, 0);
-		pid[n > 0 ? n : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
-		pb_error_as(PB_EXIT_ENV, "another placebisect (pid %s) is bisecting this repository; "
-			    "wait for it to finish or stop it (lock: %s)", pid[0] ? pid : "?", path);
-		close(fd);
-		free(path);
-		return -1;
-	}
-	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) == 0)
-		(void)!pwrite(fd, pid, strlen(pid), 0);
-	st->lock_fd = fd;
+	st->lock_fd = pb_lock_take(path, 0, "is bisecting this repository",
+				   "wait for it to finish or stop it");
 	/* Holding the lock, no one else writes here: a temporary file is a killed run's. */
-	nftw(st->dir, remove_stale_temp, 16, FTW_PHYS | FTW_ACTIONRETVAL);
+	if (st->lock_fd >= 0)
+		nftw(st->dir, remove_stale_temp, 16, FTW_PHYS | FTW_ACTIONRETVAL);
 	free(path);
-	return 0;
+	return st->lock_fd < 0 ? -1 : 0;
 }
 
 static char *cache_file(const struct pb_state *st, const char *key, const char *commit)

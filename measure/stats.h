@@ -32,6 +32,13 @@ double pb_stats_mwu(const double *a, size_t na, const double *b, size_t nb, doub
 double pb_stats_ks(const double *a, size_t na, const double *b, size_t nb, double *d);
 /* Welch's t-test, two-sided. */
 double pb_stats_welch(const double *a, size_t na, const double *b, size_t nb, double *t);
+/*
+ * Student's two-sample t-test with pooled variance, two-sided (the significance test of Hunter's
+ * E-Divisive, bisect/changepoint.c). Needs na + nb >= 3 (else p = 1, t = 0). Zero spread on both
+ * sides: p = 1 when the means are equal, else 0 (t infinite). *t (may be NULL) gets mean(a) - mean(b)
+ * over its standard error.
+ */
+double pb_stats_student(const double *a, size_t na, const double *b, size_t nb, double *t);
 
 enum pb_verdict { PB_VERDICT_UNKNOWN, PB_VERDICT_SAME, PB_VERDICT_SLOWER, PB_VERDICT_FASTER };
 const char *pb_verdict_name(enum pb_verdict v); /* "unknown" "same" "slower" "faster" */

@@ -184,6 +184,25 @@ static void test_welch(void **state)
 	assert_true(isnan(pb_stats_welch(c1, 1, c2, 3, &t)));
 }
 
+/* References computed with mpmath 1.3.0 (pooled variance, p = I_{df/(df+t^2)}(df/2, 1/2)). */
+static void test_student(void **state)
+{
+	double t;
+	const double c1[] = { 5, 5, 5 }, c2[] = { 6, 6, 6 }, three[] = { 5.0, 5.2, 4.9 }, one[] = { 7.0 };
+
+	(void)state;
+	REL(0.049100298266814866, pb_stats_student(ref_a, 12, ref_b, 15, &t), 1e-8);
+	REL(-2.06834528474674, t, 1e-12);
+	REL(0.018648847740649327, pb_stats_student(small_a, 5, small_b, 6, &t), 1e-8);
+	REL(-2.8643110608466728, t, 1e-12);
+	/* One value on a side still has a mean: the pooled variance comes from the other side. */
+	REL(0.007947897799540682, pb_stats_student(three, 3, one, 1, &t), 1e-8);
+	REL(-11.149951953772203, t, 1e-12);
+	assert_true(pb_stats_student(c1, 3, c2, 3, &t) == 0 && t < 0);
+	assert_true(pb_stats_student(c1, 3, c1, 3, &t) == 1 && t == 0);
+	assert_true(pb_stats_student(c1, 1, c2, 1, &t) == 1 && t == 0);
+}
+
 /* xorshift64* and Box-Muller: reproducible synthetic samples without the library under test. */
 static uint64_t rng_state;
 
@@ -414,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_mwu_asymptotic_no_ties),
 		cmocka_unit_test(test_ks),
 		cmocka_unit_test(test_welch),
+		cmocka_unit_test(test_student),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_compare_deterministic),
 		cmocka_unit_test(test_sprt_reference),
