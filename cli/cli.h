@@ -96,6 +96,7 @@ int cmd_profile(int argc, char **argv);
 int cmd_layout(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_nightly(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 int cmd_system(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 

@@ -30,7 +30,12 @@ static const struct cli_command commands[] = {
 	{ "report", cmd_report, "a markdown report (with SVG plots) from any result file",
 	  "RESULT.json -o FILE.md [options]", NULL },
 	{ "nightly", cmd_nightly, "CI job: measure, keep history, detect, bisect, report",
-	  "--bench NAME --history DIR [options]", NULL },
+	  "--bench NAME --history DIR [options]",
+	  "Measures HEAD (or --rev) into the history, compares it with its baseline (two-sample\n"
+	  "verdict) and runs E-Divisive over the series; a new regression is bisected and exits 1,\n"
+	  "once; later runs list it as open until the level recovers." },
+	{ "history", cmd_history, "a nightly history: its series, change points and plot",
+	  "show --bench NAME --history DIR [--svg FILE] [options]", NULL },
 	{ "system", cmd_system, "is this machine fit to measure? show, tune or reset it",
 	  "show|tune|reset [options]", NULL },
 	{ "config", cmd_config, "load, validate and print the effective configuration",
