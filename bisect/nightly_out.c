@@ -321,8 +321,8 @@ void pb_nightly_summary(const struct pb_nightly_result *res, struct pb_buf *out)
 
 	pb_buf_printf(out, "### placebisect nightly: %s at `%.7s`\n\n", s->benchmark, res->commit);
 	if (!res->n_regs) {
-		pb_buf_printf(out, "No regression (median %.6g, %zu points in the history).\n\n",
-			      res->median, s->n_points);
+		pb_buf_printf(out, "No regression (median %.6g, %zu point%s in the history).\n\n",
+			      res->median, s->n_points, s->n_points == 1 ? "" : "s");
 		return;
 	}
 	pb_buf_printf(out, "%s\n\n", res->regression ? "**New regression found.**" :

@@ -7,12 +7,13 @@ set -euo pipefail
 # Tests and backends: cmocka, valgrind (cachegrind backend), git (fixture repositories),
 # jq and xmllint (CLI tests read JSON and check SVG), hyperfine (bench/ peer), clang and its
 # runtime libraries (libFuzzer for scripts/fuzz.sh); cmark-gfm, chromium and imagemagick render a
-# report in its test (GFM tables, SVG to PNG).
+# report in its test (GFM tables, SVG to PNG); python3-yaml: the test of
+# scripts/ci/github-nightly.yml parses it.
 pkgs=(
 	gcc make cmake pkg-config git
 	libgit2-dev libgsl-dev libelf-dev libcjson-dev libcapstone-dev libpfm4-dev
 	libcmocka-dev valgrind jq libxml2-utils hyperfine binutils
-	cmark-gfm chromium imagemagick
+	cmark-gfm chromium imagemagick python3-yaml
 	clang libclang-rt-dev
 )
 

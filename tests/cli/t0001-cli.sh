@@ -3,7 +3,7 @@
 source "$PB_SOURCE_DIR/tests/cli/lib.sh"
 
 expect_exit 0 "$PB" --help
-for c in bisect check measure compare profile layout report nightly system config; do
+for c in bisect check measure compare profile layout report nightly history system config; do
 	expect_grep "^  $c " out
 done
 expect_exit 2 "$PB"
@@ -17,7 +17,7 @@ expect_eq "placebisect: 'bisec' is not a command. Did you mean 'bisect'? See 'pl
 expect_exit 2 "$PB" frobnicate
 expect_eq "placebisect: 'frobnicate' is not a command. See 'placebisect --help'." "$(cat err)" "no suggestion"
 
-for c in bisect check measure compare profile layout report nightly system config; do
+for c in bisect check measure compare profile layout report nightly history system config; do
 	expect_exit 0 "$PB" "$c" --help
 	expect_grep "^usage: placebisect $c " out
 	expect_grep '--json' out
