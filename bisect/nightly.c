@@ -16,6 +16,7 @@
 #include "core/util.h"
 #include "layout/elf.h"
 #include "measure/runner.h"
+#include "report/report.h"
 
 struct night {
 	struct pb_repo *repo;
@@ -380,17 +381,6 @@ static struct pb_history_alert *new_alert(struct night *n, size_t i, double befo
 
 /* ---- Bisecting a new regression ---- */
 
-/*
- * The markdown report of a bisect result (issue #6). report/report.h is not on main yet: this is
- * the one call site, to become `pb_report_write_file(json, md)` (returning md) when it is.
- */
-static char *write_report(const char *json, const char *md)
-{
-	(void)json;
-	(void)md;
-	return NULL;
-}
-
 static int bisect_alert(struct night *n, struct pb_history_alert *a, struct pb_nightly_regression *r)
 {
 	const struct pb_nightly_opts *o = n->o;
@@ -402,7 +392,7 @@ static int bisect_alert(struct night *n, struct pb_history_alert *a, struct pb_n
 	struct pb_bisect_result br;
 	struct pb_buf rel = PB_BUF_INIT, doc = PB_BUF_INIT;
 	struct pb_jsonw w;
-	char *dir = NULL, *json = NULL, *md = NULL, *report;
+	char *dir = NULL, *json = NULL, *md = NULL;
 	int ret = -1;
 
 	pb_note("bisecting the regression between %.7s and %.7s", a->good, a->bad);
@@ -437,10 +427,13 @@ static int bisect_alert(struct night *n, struct pb_history_alert *a, struct pb_n
 		goto out;
 	a->bisect = pb_xasprintf("%s.json", rel.data);
 	r->bisect = pb_xstrdup(json);
-	report = write_report(json, md);
-	if (report) {
+	/* The report (with its plots beside it); without one the bisect result still stands. */
+	if (pb_report_write_file(json, md) == 0) {
 		a->report = pb_xasprintf("%s.md", rel.data);
-		r->report = report;
+		r->report = pb_xstrdup(md);
+	} else {
+		pb_warn("no report for the regression at %.7s: %s", a->bad, pb_error_message());
+		pb_error_clear();
 	}
 	ret = 0;
 out:

@@ -49,7 +49,12 @@ expect_eq "$(rev 12)" "$(jq -r '.change_points[0].commit' "$T/n12.json")" "E-Div
 bisect_json=$(jq -r .culprit.bisect "$T/n12.json")
 expect_eq placebisect.bisect/1 "$(jq -r .schema "$bisect_json")" "bisect result written"
 expect_eq "$culprit" "$(jq -r .culprit.commit "$bisect_json")" "bisect result culprit"
+report=$(jq -r .report "$T/n12.json")
+expect_eq "$T/hist/reports/work-ci-$(rev 12 | cut -c1-12).md" "$report" "report path"
+expect_eq "$report" "$(jq -r .culprit.report "$T/n12.json")" "the culprit's report"
+expect_grep "$culprit" "$report"
 expect_grep "^NEW regression: \+[0-9.]+% between" "$T/out12"
+expect_grep "^  report: $report$" "$T/out12"
 expect_grep "^  culprit: $culprit commit 11" "$T/out12"
 
 # Later runs: not alerted again, listed as open; the fix at 19 recovers it.
@@ -66,7 +71,7 @@ expect_eq 1 "$(jq '[.entries[0:3][].text_hash] | unique | length' "$T/hist/index
 
 # The summary: one section per run, the regression's row names the culprit.
 expect_eq 7 "$(grep -c '^### placebisect nightly: work' "$T/summary.md")" "summary sections"
-expect_grep "^\| work \| new \| \`${culprit:0:12}\` commit 11 \| \+[0-9.]+% \| [a-z-]+ \| \[bisect result\]" "$T/summary.md"
+expect_grep "^\| work \| new \| \`${culprit:0:12}\` commit 11 \| \+[0-9.]+% \| (code-change|code-placement|inconclusive) \| \[report\]\($T/hist/reports/work-ci-$(rev 12 | cut -c1-12)\.md\) \|$" "$T/summary.md"
 expect_eq 2 "$(grep -c "^| work | open | \`${culprit:0:12}\` commit 11" "$T/summary.md")" "listed open twice"
 
 # The same commit again: nothing measured, nothing alerted.
