@@ -26,6 +26,7 @@ struct night {
 	struct pb_runner_opts tmpl;  /* every point's runner starts from these */
 	char *machine, *config, *backend;
 	double alpha, min_effect;
+	bool exact;                  /* a deterministic backend (cachegrind): one value decides */
 	struct pb_cp_opts cp;
 	struct pb_history h;
 	struct pb_nightly_result *res;
@@ -343,10 +344,17 @@ static int compare_newest(struct night *n, size_t p)
 		return 0;
 	if (gather(n, start, p, &base, &nb) || gather(n, p, p + 1, &now, &nn))
 		goto out;
-	pb_stats_compare(base, nb, now, nn, n->alpha, n->min_effect, &res->newest);
+	res->baseline_median = pb_stats_median(base, nb);
+	if (n->exact) {
+		/* An exact metric has no sampling error: one value per commit, and the baseline's
+		 * spread is the commits' own differences. Its level against the value decides. */
+		pb_stats_compare(&res->baseline_median, 1, now, nn, n->alpha, n->min_effect,
+				 &res->newest);
+	} else {
+		pb_stats_compare(base, nb, now, nn, n->alpha, n->min_effect, &res->newest);
+	}
 	res->compared = true;
 	res->baseline_points = p - start;
-	res->baseline_median = pb_stats_median(base, nb);
 	ret = 0;
 out:
 	free(base);
@@ -559,6 +567,7 @@ static int setup(struct night *n)
 	if (pb_runner_new(&probe, &n->tmpl))
 		return -1;
 	n->backend = pb_xstrdup(pb_runner_backend(probe));
+	n->exact = strcmp(n->backend, "cachegrind") == 0;
 	pb_runner_free(probe);
 	h = pb_config_bench_hash(n->cfg, n->bench);
 	h = pb_hash64(n->backend, strlen(n->backend), h);

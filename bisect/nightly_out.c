@@ -274,7 +274,8 @@ void pb_nightly_format(const struct pb_nightly_result *res, struct pb_buf *out)
 	if (res->backfill)
 		pb_buf_printf(out, "Backfill: %zu commits measured now.\n", res->backfilled);
 	if (res->compared) {
-		pb_buf_printf(out, "Against the baseline (%zu points, median %.6g): ", res->baseline_points,
+		pb_buf_printf(out, "Against the baseline (%zu point%s, median %.6g): ",
+			      res->baseline_points, res->baseline_points == 1 ? "" : "s",
 			      res->baseline_median);
 		pct(out, res->newest.ratio);
 		pb_buf_printf(out, " (95%% CI ");
