@@ -479,6 +479,49 @@ int pb_config_parse_geometry(const char *s, long *size, long *ways, long *line)
 	return 0;
 }
 
+/* Longest parse.regex accepted: a pattern that extracts one number needs far less. */
+#define REGEX_MAX 256
+
+/*
+ * A quantifier applied to a quantifier ("a++", "(x*){2}*"), outside bracket expressions: POSIX
+ * leaves it undefined and glibc's regcomp can take gigabytes to compile a run of them (found by
+ * fuzzing). Returns the offset of the second quantifier, or -1.
+ */
+static long stacked_quantifier(const char *re)
+{
+	bool after_quant = false;
+	const char *p;
+
+	for (p = re; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			after_quant = false;
+		} else if (*p == '[') {
+			/* a bracket expression: ']' first is literal */
+			p += p[1] == '^' ? 2 : 1;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']')
+				p++;
+			if (!*p)
+				return -1; /* unterminated: regcomp says so */
+			after_quant = false;
+		} else if (strchr("*+?{", *p)) {
+			if (after_quant)
+				return (long)(p - re);
+			if (*p == '{')
+				while (*p && *p != '}')
+					p++;
+			if (!*p)
+				return -1;
+			after_quant = true;
+		} else {
+			after_quant = false;
+		}
+	}
+	return -1;
+}
+
 /* Checks that span fields: regexes compile, geometries are valid, metrics have what they need. */
 static int check_bench(struct ctx *c, struct pb_bench *b)
 {
@@ -491,6 +534,13 @@ static int check_bench(struct ctx *c, struct pb_bench *b)
 	if (!*b->metric)
 		return bad(c, "metric: must not be empty");
 	if (b->parse_regex) {
+		if (strlen(b->parse_regex) > REGEX_MAX)
+			return bad(c, "parse.regex: longer than %d characters; a pattern around the number "
+				      "is enough, e.g. \"([0-9.]+) ms\"", REGEX_MAX);
+		if (stacked_quantifier(b->parse_regex) >= 0)
+			return bad(c, "parse.regex: a repetition of a repetition at offset %ld ('%s'): "
+				      "not a valid extended regex", stacked_quantifier(b->parse_regex),
+				   b->parse_regex);
 		rc = regcomp(&re, b->parse_regex, REG_EXTENDED);
 		if (rc) {
 			regerror(rc, &re, msg, sizeof(msg));

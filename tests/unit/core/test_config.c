@@ -130,6 +130,16 @@ static void test_invalid(void **state)
 		       "p.json: benchmarks.b: metric \"stdout\" needs parse.regex (the value is its first group)");
 	expect_invalid("{\"benchmarks\": {\"b\": {\"command\": \"x\", \"parse\": {\"regex\": \"[0-9]+\"}}}}",
 		       "p.json: benchmarks.b: parse.regex: needs a capture group around the number, e.g. \"([0-9.]+) ms\"");
+	/* Found by fuzzing: glibc's regcomp takes gigabytes on a run of stacked repetitions. */
+	expect_invalid("{\"benchmarks\": {\"b\": {\"command\": \"x\", \"parse\": {\"regex\": \"([0-9.]+)++++++++\"}}}}",
+		       "p.json: benchmarks.b: parse.regex: a repetition of a repetition at offset 10 ('([0-9.]+)++++++++'): not a valid extended regex");
+	expect_invalid("{\"benchmarks\": {\"b\": {\"command\": \"x\", \"parse\": {\"regex\": \"(x){2}*\"}}}}",
+		       "p.json: benchmarks.b: parse.regex: a repetition of a repetition at offset 6 ('(x){2}*'): not a valid extended regex");
+	expect_invalid("{\"build\": {\"layout_variants\": {\"a/b\": {\"X\": \"1\"}}}}",
+		       "p.json: build.layout_variants.a/b: a variant needs a name without '/' or spaces");
+	expect_invalid("{\"layout\": {\"l1i\": \"32K\"}}",
+		       "p.json: layout.l1i: '32K' is not a cache geometry: expected \"SIZE,WAYS,LINE\" in bytes with a "
+		       "power-of-two line size and number of sets, e.g. \"32768,8,64\"");
 	expect_invalid("{\"benchmarks\": []}", "p.json: benchmarks: expected an object, got an array");
 	expect_invalid("{\"stats\": {\"alpha\": 0.7}}",
 		       "p.json: stats.alpha: expected a number > 0 and <= 0.5, got 0.7");
