@@ -19,6 +19,7 @@ pb=${PB:-$src/build/cli/placebisect}
 [ -x "$pb" ] || { echo "demo-wall: no placebisect at $pb (build it, or set PB)" >&2; exit 2; }
 command -v jq >/dev/null || { echo "demo-wall: jq is needed" >&2; exit 2; }
 unset CFLAGS LDFLAGS MAKEFLAGS
+export LC_ALL=C # printf's decimal point
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/demo-wall.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -74,8 +75,11 @@ for cc in ${COMPILERS:-gcc clang}; do
 		}
 	done
 	for cmp in bad fixed; do
-		jq -r --arg what "$([ $cmp = bad ] && echo v1.1/v1.0 || echo v1.2/v1.0)" \
-			'"  \($what)  median ratio \(.ratio * 1000 | round / 1000)  95% CI [\(.ci95[0] * 1000 |
-			round / 1000), \(.ci95[1] * 1000 | round / 1000)]  p \(.p_value)  \(.verdict)"' "$cmp.cmp"
+		jq -r '[.ratio, .ci95[0], .ci95[1], .p_value, .verdict] | @tsv' "$cmp.cmp" | {
+			read -r ratio lo hi p verdict
+			printf '  %s  median ratio %.3f  95%% CI [%.3f, %.3f]  p %.2g  %s\n' \
+				"$([ $cmp = bad ] && echo v1.1/v1.0 || echo v1.2/v1.0)" "$ratio" "$lo" "$hi" \
+				"$p" "$verdict"
+		}
 	done
 done
