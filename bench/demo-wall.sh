@@ -67,8 +67,10 @@ for cc in ${COMPILERS:-gcc clang}; do
 	echo "$cc ($("$cc" --version | head -1))"
 	"$pb" compare -q --json "$cc-v1.0.json" "$cc-v1.1.json" >bad.cmp
 	"$pb" compare -q --json "$cc-v1.0.json" "$cc-v1.2.json" >fixed.cmp
-	for tag in v1.0 v1.1 v1.2; do
-		jq -r '.summary | "\(.median) \(.ci95[0]) \(.ci95[1])"' "$cc-$tag.json" | {
+	# The merged files keep their first round's summary: take each build's from compare.
+	for side in v1.0:bad.cmp:a v1.1:bad.cmp:b v1.2:fixed.cmp:b; do
+		IFS=: read -r tag file key <<<"$side"
+		jq -r --arg k "$key" '.[$k] | "\(.median) \(.ci95[0]) \(.ci95[1])"' "$file" | {
 			read -r med lo hi
 			printf '  %-13s median %8s ms  95%% CI [%s, %s] ms\n' "$tag (${NAME[$tag]})" \
 				"$(ms "$med")" "$(ms "$lo")" "$(ms "$hi")"
