@@ -1,75 +1,87 @@
 #!/usr/bin/env bash
 # demo-wall.sh [RUNS] [ITERATIONS]: is the demo's code-placement slowdown real in wall time?
 #
-# Generates the demo repository (scripts/make-demo-repo.sh), builds v1.0 (good), v1.1 (bad)
-# and v1.2 (good again) with the system compiler (CC=... to choose another), then runs
-# "minivm call_method ITERATIONS" RUNS times for each build, interleaved (good, bad, fixed,
-# good, ...) so that drifts in machine load hit all three alike, pinned to one CPU when
-# taskset exists. Prints each build's median and min, and bad/good ratios. A benchmark, not a
-# test: it prints figures and asserts nothing.
+# Generates the demo repository (scripts/make-demo-repo.sh) and, with each compiler of
+# COMPILERS (default "gcc clang"; those not installed are left out), builds v1.0 (good), v1.1
+# (bad) and v1.2 (fixed). Measures "minivm call_method ITERATIONS" (default 1000000, the demo's
+# call_method benchmark) with `placebisect measure --backend time`, pinned to one CPU, RUNS
+# times per build (default 15) in rounds of at most 5 runs of good, bad, fixed, so that drift in
+# the machine's load hits the three alike; then `placebisect compare` gives the median of each
+# build and the bad/good and fixed/good median ratios with their 95% bootstrap CIs.
+# PB is the placebisect binary (default: build/cli/placebisect of this tree).
+# A benchmark, not a test: it prints figures and asserts nothing.
 set -euo pipefail
 
 runs=${1:-15}
-iters=${2:-2000000}
+iters=${2:-1000000}
 src=$(cd "$(dirname "$0")/.." && pwd)
-cc=${CC:-cc}
+pb=${PB:-$src/build/cli/placebisect}
+[ -x "$pb" ] || { echo "demo-wall: no placebisect at $pb (build it, or set PB)" >&2; exit 2; }
+command -v jq >/dev/null || { echo "demo-wall: jq is needed" >&2; exit 2; }
 unset CFLAGS LDFLAGS MAKEFLAGS
+export LC_ALL=C # printf's decimal point
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/demo-wall.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 bash "$src/scripts/make-demo-repo.sh" "$tmp/repo" >/dev/null
 git clone -q "$tmp/repo" "$tmp/build"
-for tag in v1.0 v1.1 v1.2; do
-	git -C "$tmp/build" checkout -q "$tag"
-	make -C "$tmp/build" -s clean
-	make -C "$tmp/build" -s -j2 CC="$cc"
-	cp "$tmp/build/minivm" "$tmp/minivm-$tag"
-done
+cd "$tmp"
 
-pin=()
-if command -v taskset >/dev/null; then
-	# The last CPU: on a small machine the first ones take most interrupts.
-	pin=(taskset -c "$(($(nproc) - 1))")
-fi
+declare -A NAME=([v1.0]=good [v1.1]=bad [v1.2]=fixed)
+per=$((runs < 5 ? runs : 5))
 
-# now_us: wall clock in microseconds (bash 5's EPOCHREALTIME, else date).
-now_us() {
-	if [ -n "${EPOCHREALTIME:-}" ]; then
-		local t=${EPOCHREALTIME/[.,]/}
-		echo "$t"
-	else
-		echo $(($(date +%s%N) / 1000))
-	fi
+# measure CC: RUNS runs of each build made with CC, in rounds; leaves CC-TAG.json (all runs).
+measure() {
+	local cc=$1 done=0 n tag
+	while [ "$done" -lt "$runs" ]; do
+		n=$((runs - done < per ? runs - done : per))
+		for tag in v1.0 v1.1 v1.2; do
+			"$pb" measure -q --backend time --runs "$n" --warmups 1 -o "$cc-$tag.$done.json" \
+				-- "./minivm-$cc-$tag" call_method "$iters" >/dev/null
+		done
+		done=$((done + n))
+	done
+	# The runs are the data: compare recomputes the summary from the merged list.
+	for tag in v1.0 v1.1 v1.2; do
+		jq -s '.[0] + { runs: [.[].runs[]] }' "$cc-$tag".*.json >"$cc-$tag.json"
+	done
 }
 
-for tag in v1.0 v1.1 v1.2; do # warm-up: page cache, CPU frequency
-	"${pin[@]}" "$tmp/minivm-$tag" call_method "$iters" >/dev/null
-done
-for ((i = 0; i < runs; i++)); do
+# ms NS: nanoseconds as milliseconds.
+ms() {
+	awk -v ns="$1" 'BEGIN { printf "%.1f", ns / 1e6 }'
+}
+
+echo "demo-wall: minivm call_method $iters, $runs runs per build (rounds of $per: good, bad," \
+	"fixed), placebisect measure --backend time, $(nproc) CPUs," \
+	"load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+for cc in ${COMPILERS:-gcc clang}; do
+	command -v "$cc" >/dev/null || { echo "$cc: not installed, left out"; continue; }
 	for tag in v1.0 v1.1 v1.2; do
-		t0=$(now_us)
-		"${pin[@]}" "$tmp/minivm-$tag" call_method "$iters" >/dev/null
-		t1=$(now_us)
-		echo $((t1 - t0)) >>"$tmp/times-$tag"
+		git -C build checkout -q "$tag"
+		make -C build -s clean
+		make -C build -s -j2 CC="$cc"
+		cp build/minivm "minivm-$cc-$tag"
+	done
+	measure "$cc"
+	echo "$cc ($("$cc" --version | head -1))"
+	"$pb" compare -q --json "$cc-v1.0.json" "$cc-v1.1.json" >bad.cmp
+	"$pb" compare -q --json "$cc-v1.0.json" "$cc-v1.2.json" >fixed.cmp
+	# The merged files keep their first round's summary: take each build's from compare.
+	for side in v1.0:bad.cmp:a v1.1:bad.cmp:b v1.2:fixed.cmp:b; do
+		IFS=: read -r tag file key <<<"$side"
+		jq -r --arg k "$key" '.[$k] | "\(.median) \(.ci95[0]) \(.ci95[1])"' "$file" | {
+			read -r med lo hi
+			printf '  %-13s median %8s ms  95%% CI [%s, %s] ms\n' "$tag (${NAME[$tag]})" \
+				"$(ms "$med")" "$(ms "$lo")" "$(ms "$hi")"
+		}
+	done
+	for cmp in bad fixed; do
+		jq -r '[.ratio, .ci95[0], .ci95[1], .p_value, .verdict] | @tsv' "$cmp.cmp" | {
+			read -r ratio lo hi p verdict
+			printf '  %s  median ratio %.3f  95%% CI [%.3f, %.3f]  p %.2g  %s\n' \
+				"$([ $cmp = bad ] && echo v1.1/v1.0 || echo v1.2/v1.0)" "$ratio" "$lo" "$hi" \
+				"$p" "$verdict"
+		}
 	done
 done
-
-# stat FILE: "median min" in ms
-stat() {
-	sort -n "$1" | awk '{ v[NR] = $1 } END {
-		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%.1f %.1f\n", m / 1000, v[1] / 1000 }'
-}
-read -r med_good min_good < <(stat "$tmp/times-v1.0")
-read -r med_bad min_bad < <(stat "$tmp/times-v1.1")
-read -r med_fix min_fix < <(stat "$tmp/times-v1.2")
-
-echo "demo-wall: minivm call_method $iters, $runs interleaved runs per build, CC=$cc" \
-	"($($cc --version | head -1)), ${pin[*]:-not pinned}, $(nproc) CPUs," \
-	"load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
-printf '  v1.0 (good)  median %8.1f ms  min %8.1f ms\n' "$med_good" "$min_good"
-printf '  v1.1 (bad)   median %8.1f ms  min %8.1f ms\n' "$med_bad" "$min_bad"
-printf '  v1.2 (fixed) median %8.1f ms  min %8.1f ms\n' "$med_fix" "$min_fix"
-awk -v g="$med_good" -v b="$med_bad" -v f="$med_fix" -v gm="$min_good" -v bm="$min_bad" 'BEGIN {
-	printf "  v1.1/v1.0: median ratio %.3f, min ratio %.3f; v1.1/v1.2 median ratio %.3f\n",
-		b / g, bm / gm, b / f }'
