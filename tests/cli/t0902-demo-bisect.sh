@@ -20,7 +20,7 @@ culprit=$(git log --format=%H --grep='^errors: one reporter per opcode and per r
 expect_eq e0d12e30c64e571374701cbaf74241a200abffdb "$culprit" "the cold-code commit"
 
 expect_exit 0 "$PB" bisect --good v1.0 --bad v1.1 --bench call_method_small --backend cachegrind \
-	-o result.json
+	-o result.json --report report/REPORT.md
 expect_eq found "$(jq -r .status result.json)" "status"
 expect_eq "$culprit" "$(jq -r .culprit.commit result.json)" "culprit"
 expect_eq "$(git rev-parse "$culprit^")" "$(jq -r .culprit.parent result.json)" "its parent"
@@ -45,5 +45,19 @@ expect_eq '[]' "$(jq -c '[.hot[] | select(.same_code != true) | .name]' diff.jso
 	"hot functions whose code changed"
 expect_eq 1 "$(jq '.footprint.good.l1i_max_ways <= 8 and .footprint.bad.l1i_max_ways > 8 |
 	if . then 1 else 0 end' diff.json)" "hot lines in one L1i set: within 8 ways before, over after"
+
+# The attribution bisect made by itself (hot set from cachegrind's per-function costs).
+expect_eq code-placement "$(jq -r .attribution.verdict result.json)" "verdict"
+expect_eq '[]' "$(jq -c '[.layout.hot[] | select(.same_code != true) | .name]' result.json)" \
+	"bisect's own hot set: no code changed"
+expect_eq 1 "$(jq '[.attribution.reasons[] | select(test("^every one of the [0-9]+ hot functions kept identical code"))] | length' result.json)" \
+	"reason: identical hot code"
+expect_eq 1 "$(jq '[.attribution.reasons[] | select(test("^I1 misses ×[0-9]+ "))] | length' result.json)" \
+	"reason: I1 misses up"
+expect_eq 1 "$(jq '[.attribution.reasons[] | select(test("^instructions [+-]0\\.[0-9]+% .*within the 0\\.1%"))] | length' result.json)" \
+	"reason: same instructions"
+expect_grep '^\*\*code-placement\*\*$' report/REPORT.md
+expect_grep "^\| culprit \| \`$culprit\`" report/REPORT.md
+expect_exit 0 xmllint --noout report/REPORT-l1i-sets.svg
 
 finish
