@@ -86,6 +86,27 @@ int pb_revision_prepare(struct pb_repo *repo, const struct pb_config *cfg, const
 			struct pb_revision *out);
 void pb_revision_release(struct pb_revision *r);
 
+/* ---- layout verify: the placement check on any two revisions ---- */
+
+#define PB_PLACEMENT_CHECK_SCHEMA "placebisect.placement-check/1"
+
+struct pb_layout_verify_result {
+	char good[PB_OID_HEX], bad[PB_OID_HEX];
+	char *benchmark, *backend, *metric;
+	struct pb_placement_check pc; /* good plays the parent, bad the culprit */
+};
+
+/*
+ * Build and measure `good` and `bad` (bisect's caches), then each of build.layout_variants of
+ * both (pb_placement_check_run). Uses o->good, o->bad, o->bench, o->backend, o->metric, o->cpus,
+ * o->alpha, o->min_effect, o->stop and o->progress. Returns 0 or -1; release the result with
+ * pb_layout_verify_release() in either case.
+ */
+int pb_layout_verify(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
+		     struct pb_layout_verify_result *res);
+void pb_layout_verify_release(struct pb_layout_verify_result *res);
+void pb_layout_verify_write_json(const struct pb_layout_verify_result *res, struct pb_jsonw *w);
+
 /* ---- check: one revision against a baseline, for `git bisect run` ---- */
 
 #define PB_CHECK_SCHEMA "placebisect.check/1"

@@ -61,6 +61,8 @@ int cmd_layout(int argc, char **argv)
 	bool diff;
 	int ret;
 
+	if (argc > 1 && strcmp(argv[1], "verify") == 0)
+		return cmd_layout_verify(argc - 1, argv + 1);
 	ret = cli_parse(cmd, opts, argc, argv, &pos, NULL);
 	if (ret) {
 		ret = ret < 0 ? -1 : 0;

@@ -26,7 +26,11 @@ static const struct cli_command commands[] = {
 	  "from the symbol tables of the executable and its libraries. --backend cachegrind counts\n"
 	  "instructions and I1 misses per function exactly instead (no stacks)." },
 	{ "layout", cmd_layout, "where functions landed in a binary; what moved between two builds",
-	  "BINARY [options] | layout diff GOOD BAD [options]", NULL },
+	  "BINARY [options] | layout diff GOOD BAD [options] | layout verify --good REV --bad REV --bench NAME",
+	  "layout BINARY: each function's placement and the hot set's L1i footprint.\n"
+	  "layout diff: what moved or changed between two builds (capstone-normalized code).\n"
+	  "layout verify: rebuild both revisions with build.layout_variants and measure them (the\n"
+	  "placement check; its options: --good --bad --bench --backend --metric --cpus --alpha --min-effect)." },
 	{ "report", cmd_report, "a markdown report (with SVG plots) from any result file",
 	  "RESULT.json -o FILE.md [options]", NULL },
 	{ "nightly", cmd_nightly, "CI job: measure, keep history, detect, bisect, report",

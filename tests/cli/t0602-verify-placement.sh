@@ -53,4 +53,19 @@ expect_grep '^\| `align4k` \| `CFLAGS=-O1 -falign-functions=4096` \|' "$T/rep/R.
 expect_eq "" "$(ls .git/placebisect/worktree/prog 2>/dev/null)" "worktree clean"
 expect_eq "" "$(git status --porcelain --untracked-files=no)" "user's tree untouched"
 
+# layout verify: the same check on any two revisions, from the caches bisect filled.
+expect_exit 0 "$PB" layout verify --good "$culprit^" --bad "$culprit" --bench work --json
+expect_eq placebisect.placement-check/1 "$(jq -r .schema "$T/out")" "schema"
+expect_eq "$culprit" "$(jq -r .bad "$T/out")" "bad"
+expect_eq '["align4k","o0"]' "$(jq -c '[.placement_check.variants[].name]' "$T/out")" "variants"
+expect_eq "$(jq -c '[.placement_check.variants[] | .parent_median, .culprit_median]' "$T/r.json")" \
+	"$(jq -c '[.placement_check.variants[] | .parent_median, .culprit_median]' "$T/out")" "same figures as bisect's"
+expect_exit 0 "$PB" layout verify --good "$culprit^" --bad "$culprit" --bench work
+expect_grep '^o0 ' "$T/out"
+expect_grep '^Placement confirmed' "$T/out"
+expect_exit 2 "$PB" layout verify --good "$culprit^" --bench work
+expect_grep 'layout verify: --good, --bad and --bench are required' "$T/err"
+expect_exit 2 "$PB" layout verify --good nosuchrev --bad "$culprit" --bench work
+expect_grep 'nosuchrev' "$T/err"
+
 finish
