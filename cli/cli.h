@@ -2,6 +2,7 @@
 #ifndef PB_CLI_H
 #define PB_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -61,6 +62,16 @@ int cli_parse(const struct cli_command *cmd, const struct cli_opt *opts, int arg
 void cli_usage(const struct cli_command *cmd, const struct cli_opt *opts, FILE *f);
 
 void cli_list_release(struct cli_list *l);
+
+/*
+ * Ctrl-C and SIGTERM for commands that build and run (bisect, check, nightly, layout verify): the
+ * first stops the running command and sets cli_stop, so the command saves and exits 130; a second
+ * one kills the running command's process group and ends at once. cli_signals_restore() puts
+ * the default handlers back.
+ */
+extern volatile sig_atomic_t cli_stop;
+void cli_signals_catch(void);
+void cli_signals_restore(void);
 
 /* The common options of this invocation (filled by cli_parse). */
 extern struct cli_common cli;

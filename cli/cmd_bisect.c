@@ -13,21 +13,6 @@
 #include "report/report.h"
 #include "report/table.h"
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	/* First ^C: stop the running command and save; a second one ends at once, command too. */
-	if (stop) {
-		pb_proc_kill_now();
-		signal(sig, SIG_DFL);
-		raise(sig);
-		return;
-	}
-	stop = 1;
-	pb_proc_interrupt();
-}
-
 static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out)
 {
 	const struct pb_search_result *sr = &res->search;
@@ -165,9 +150,8 @@ int cmd_bisect(int argc, char **argv)
 	}
 	pb_progress_init(&progress, cli.quiet ? NULL : stderr);
 	o.progress = &progress;
-	o.stop = &stop;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	o.stop = &cli_stop;
+	cli_signals_catch();
 	if (pb_bisect_run(repo, &cfg, &o, &res)) {
 		if (pb_error_exit_code() == PB_EXIT_INTERRUPTED)
 			pb_error_wrap("stopped; what was measured is kept, run the same command again to "
@@ -184,8 +168,7 @@ int cmd_bisect(int argc, char **argv)
 	else
 		ret = pb_bisect_exit_code(&res);
 out:
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	cli_signals_restore();
 	pb_bisect_result_release(&res);
 	pb_repo_free(repo);
 	pb_config_release(&cfg);

@@ -8,15 +8,6 @@
 #include "cli/cli.h"
 #include "core/proc.h"
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-	pb_proc_interrupt();
-}
-
 int cmd_check(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("check");
@@ -49,15 +40,14 @@ int cmd_check(int argc, char **argv)
 		return ret;
 	if (!o.rev)
 		o.rev = "HEAD";
-	o.stop = &stop;
+	o.stop = &cli_stop;
 	pb_config_init(&cfg);
 	memset(&res, 0, sizeof(res));
 	if (cli_load_config(&cfg, true, NULL) || pb_repo_open(&repo, cli.repo ? cli.repo : ".")) {
 		ret = -1;
 		goto out;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	cli_signals_catch();
 	if (pb_check_run(repo, &cfg, &o, &res)) {
 		ret = -1;
 		goto out;
@@ -72,8 +62,7 @@ int cmd_check(int argc, char **argv)
 			      res.verdict == PB_CHECK_BAD ? "bad" : "good", res.median, res.runs);
 	ret = cli_emit(&doc, &table) ? -1 : (int)res.verdict;
 out:
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	cli_signals_restore();
 	pb_check_result_release(&res);
 	pb_repo_free(repo);
 	pb_config_release(&cfg);

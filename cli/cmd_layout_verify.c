@@ -1,23 +1,12 @@
 /* cmd_layout_verify.c: `placebisect layout verify --good REV --bad REV --bench NAME`. */
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bisect/repo.h"
 #include "bisect/session.h"
 #include "cli/cli.h"
-#include "core/proc.h"
 #include "report/table.h"
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-	pb_proc_interrupt();
-}
 
 static void print_table(const struct pb_layout_verify_result *res, struct pb_buf *out)
 {
@@ -91,9 +80,8 @@ int cmd_layout_verify(int argc, char **argv)
 	}
 	pb_progress_init(&progress, cli.quiet ? NULL : stderr);
 	o.progress = &progress;
-	o.stop = &stop;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	o.stop = &cli_stop;
+	cli_signals_catch();
 	if (pb_layout_verify(repo, &cfg, &o, &res)) {
 		ret = -1;
 		goto out;
@@ -104,8 +92,7 @@ int cmd_layout_verify(int argc, char **argv)
 	print_table(&res, &table);
 	ret = cli_emit(&doc, &table) ? -1 : 0;
 out:
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	cli_signals_restore();
 	pb_layout_verify_release(&res);
 	pb_repo_free(repo);
 	pb_config_release(&cfg);

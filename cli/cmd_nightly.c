@@ -9,20 +9,6 @@
 #include "core/atomic.h"
 #include "core/proc.h"
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	/* First ^C: stop the running command; a second one ends at once. */
-	if (stop) {
-		signal(sig, SIG_DFL);
-		raise(sig);
-		return;
-	}
-	stop = 1;
-	pb_proc_interrupt();
-}
-
 int cmd_nightly(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("nightly");
@@ -82,9 +68,8 @@ int cmd_nightly(int argc, char **argv)
 	}
 	pb_progress_init(&progress, cli.quiet ? NULL : stderr);
 	o.progress = &progress;
-	o.stop = &stop;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	o.stop = &cli_stop;
+	cli_signals_catch();
 	if (pb_nightly_run(repo, &cfg, &o, &res)) {
 		if (pb_error_exit_code() == PB_EXIT_INTERRUPTED)
 			pb_error_wrap("stopped; nothing was alerted, run the same command again: ");
@@ -104,8 +89,7 @@ int cmd_nightly(int argc, char **argv)
 	}
 	ret = cli_emit(&doc, &table) ? -1 : pb_nightly_exit_code(&res);
 out:
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	cli_signals_restore();
 	pb_nightly_result_release(&res);
 	pb_repo_free(repo);
 	pb_config_release(&cfg);

@@ -7,6 +7,7 @@
 #include "bisect/repo.h"
 #include "cli/cli.h"
 #include "core/atomic.h"
+#include "core/proc.h"
 #include "core/util.h"
 
 struct cli_common cli;
@@ -268,4 +269,33 @@ void cli_note(const char *fmt, ...)
 int cli_not_built(const char *cmd, int issue)
 {
 	return pb_error("'%s' is not built yet in this version (tracked as issue #%d)", cmd, issue);
+}
+
+/* ---- Signals ---- */
+
+volatile sig_atomic_t cli_stop;
+
+static void on_signal(int sig)
+{
+	/* First ^C: stop the running command and save; a second one ends at once, command too. */
+	if (cli_stop) {
+		pb_proc_kill_now();
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	cli_stop = 1;
+	pb_proc_interrupt();
+}
+
+void cli_signals_catch(void)
+{
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+}
+
+void cli_signals_restore(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 }
