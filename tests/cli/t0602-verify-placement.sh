@@ -58,8 +58,10 @@ expect_exit 0 "$PB" layout verify --good "$culprit^" --bad "$culprit" --bench wo
 expect_eq placebisect.placement-check/1 "$(jq -r .schema "$T/out")" "schema"
 expect_eq "$culprit" "$(jq -r .bad "$T/out")" "bad"
 expect_eq '["align4k","o0"]' "$(jq -c '[.placement_check.variants[].name]' "$T/out")" "variants"
-expect_eq "$(jq -c '[.placement_check.variants[] | .parent_median, .culprit_median]' "$T/r.json")" \
-	"$(jq -c '[.placement_check.variants[] | .parent_median, .culprit_median]' "$T/out")" "same figures as bisect's"
+# (instruction counts of a run depend slightly on the environment's size: compare the outcomes)
+expect_eq "$(jq -c '[.placement_check.variants[] | .reproduces, .removes]' "$T/r.json")" \
+	"$(jq -c '[.placement_check.variants[] | .reproduces, .removes]' "$T/out")" "same outcomes as bisect's"
+expect_eq true "$(jq '.placement_check.variants[1].parent_ratio > 1.1' "$T/out")" "-O0 good slower"
 expect_exit 0 "$PB" layout verify --good "$culprit^" --bad "$culprit" --bench work
 expect_grep '^o0 ' "$T/out"
 expect_grep '^Placement confirmed' "$T/out"
