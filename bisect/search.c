@@ -213,6 +213,23 @@ static int log2ceil(size_t n)
 	return k;
 }
 
+/* The values a step is judged against on one side: the range's endpoint and the commits judged
+ * like it so far. */
+struct pool {
+	double *v;
+	size_t n, cap;
+};
+
+static void pool_add(struct pool *p, const double *v, size_t n)
+{
+	size_t k;
+
+	pb_xgrow((void **)&p->v, &p->cap, p->n + n, sizeof(double));
+	for (k = 0; k < n; k++)
+		if (v[k] > 0 && isfinite(v[k])) /* what the sequential test can take */
+			p->v[p->n++] = v[k];
+}
+
 /*
  * Bisect (lo, hi) where lo is good-like and hi bad-like. *first_bad gets the first bad commit,
  * or 0 when skipped commits hide it (then *lo_out and *hi_out bound the candidates). Returns 0 or -1.
@@ -223,22 +240,26 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, size_t *first_bad, 
 	/* The range's own endpoints carry the largest samples: the tests compare against them. */
 	const size_t ref_lo = lo, ref_hi = hi;
 	struct pb_search_result *r = c->res;
-	struct pb_sprt sprt;
+	/* The error rate is split over the steps (Bonferroni): one wrong step is a wrong culprit. */
+	const double error_rate = c->o->alpha / (log2ceil(hi - lo) + 1);
+	struct pool good = { NULL, 0, 0 }, bad = { NULL, 0, 0 };
+	struct pb_sprt sprt, next;
 	char what[64];
 	size_t i;
-	int rc, v;
+	int rc, v, ret = -1;
 
-	/* The error rate is split over the steps (Bonferroni): one wrong step is a wrong culprit. */
 	if (pb_search_sprt_init(&sprt, r->values[lo], r->n_values[lo], r->values[hi], r->n_values[hi],
-				c->o->alpha / (log2ceil(hi - lo) + 1), c->o->exact))
+				error_rate, c->o->exact))
 		return -1;
+	pool_add(&good, r->values[lo], r->n_values[lo]);
+	pool_add(&bad, r->values[hi], r->n_values[hi]);
 	c->step_total = c->step_k + log2ceil(hi - lo) + 1;
 	while ((i = choose(c, lo, hi)) != 0) {
 		snprintf(what, sizeof(what), "bisecting: %zu commits left", hi - lo - 1);
 		begin_step(c, i, what);
 		rc = build(c, i);
 		if (rc < 0)
-			return -1;
+			goto out;
 		if (rc > 0) {
 			c->mark[i] = MARK_SKIP;
 			add_step(c, i, PB_STEP_SKIP, "build failed");
@@ -246,13 +267,28 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, size_t *first_bad, 
 		}
 		v = classify(c, i, ref_lo, ref_hi, &sprt);
 		if (v < 0)
-			return -1;
+			goto out;
 		if (v == PB_STEP_UNKNOWN) {
 			c->mark[i] = MARK_SKIP;
 			add_step(c, i, PB_STEP_UNKNOWN, "undecided after max_runs");
 			continue;
 		}
 		add_step(c, i, (enum pb_step_verdict)v, "bisect");
+		/*
+		 * A commit judged good-like is a further sample of good (bad-like: of bad), so the next
+		 * steps judge against better estimates and sigma needs less widening: most of a step's
+		 * cost comes from the uncertainty of the endpoints. A misjudged commit skews the test
+		 * towards the other side; the confirmation catches the wrong culprit that follows. A
+		 * deterministic metric has nothing to gain. Should the pooled samples not make a test
+		 * (equal medians), the last one stays.
+		 */
+		if (!c->o->exact) {
+			pool_add(v == PB_STEP_GOOD ? &good : &bad, r->values[i], r->n_values[i]);
+			if (pb_search_sprt_init(&next, good.v, good.n, bad.v, bad.n, error_rate, false) == 0)
+				sprt = next;
+			else
+				pb_error_clear();
+		}
 		if (v == PB_STEP_GOOD) {
 			c->mark[i] = MARK_GOOD;
 			lo = i;
@@ -264,7 +300,11 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, size_t *first_bad, 
 	*lo_out = lo;
 	*hi_out = hi;
 	*first_bad = hi - lo == 1 ? hi : 0;
-	return 0;
+	ret = 0;
+out:
+	free(good.v);
+	free(bad.v);
+	return ret;
 }
 
 /*
