@@ -302,6 +302,7 @@ int pb_repo_commit_info(struct pb_repo *r, const char *id, struct pb_commit_info
 	char date[40];
 	struct tm tm;
 	time_t when;
+	size_t k;
 	int off, ret = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -309,8 +310,12 @@ int pb_repo_commit_info(struct pb_repo *r, const char *id, struct pb_commit_info
 		return -1;
 	git_oid_tostr(out->id, PB_OID_HEX, git_commit_id(c));
 	out->n_parents = git_commit_parentcount(c);
-	if (out->n_parents)
+	if (out->n_parents) {
 		git_oid_tostr(out->parent, PB_OID_HEX, git_commit_parent_id(c, 0));
+		out->parents = pb_xmalloc(out->n_parents * sizeof(*out->parents));
+		for (k = 0; k < out->n_parents; k++)
+			git_oid_tostr(out->parents[k], PB_OID_HEX, git_commit_parent_id(c, (unsigned)k));
+	}
 	out->subject = pb_xstrdup(git_commit_summary(c) ? git_commit_summary(c) : "");
 	a = git_commit_author(c);
 	out->author = pb_xasprintf("%s <%s>", a->name, a->email);
@@ -361,10 +366,56 @@ void pb_commit_info_release(struct pb_commit_info *c)
 	for (i = 0; c->files && c->files[i]; i++)
 		free(c->files[i]);
 	free(c->files);
+	free(c->parents);
 	free(c->subject);
 	free(c->author);
 	free(c->date);
 	memset(c, 0, sizeof(*c));
+}
+
+int pb_repo_merged(struct pb_repo *r, const struct pb_commit_info *c, char **range, size_t *n)
+{
+	struct pb_buf b = PB_BUF_INIT;
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	size_t k;
+	int rc, ret = -1;
+
+	*range = NULL;
+	*n = 0;
+	if (c->n_parents < 2)
+		return 0;
+	if (git_revwalk_new(&walk, r->git)) {
+		pb_error("cannot list the commits merge %.7s brought in: %s", c->id, git_msg());
+		goto out;
+	}
+	pb_buf_printf(&b, "%s..", c->parents[0]);
+	for (k = 0; k < c->n_parents; k++) {
+		if (k > 1)
+			pb_buf_putc(&b, ' ');
+		if (k > 0)
+			pb_buf_puts(&b, c->parents[k]);
+		if (git_oid_fromstr(&oid, c->parents[k]) ||
+		    (k ? git_revwalk_push(walk, &oid) : git_revwalk_hide(walk, &oid))) {
+			pb_error("cannot list the commits merge %.7s brought in: parent %.7s: %s", c->id,
+				 c->parents[k], git_msg());
+			goto out;
+		}
+	}
+	while ((rc = git_revwalk_next(&oid, walk)) == 0)
+		(*n)++;
+	if (rc != GIT_ITEROVER) {
+		pb_error("cannot list the commits merge %.7s brought in: %s", c->id, git_msg());
+		goto out;
+	}
+	*range = pb_buf_detach(&b);
+	ret = 0;
+out:
+	if (ret)
+		*n = 0;
+	pb_buf_release(&b);
+	git_revwalk_free(walk);
+	return ret;
 }
 
 void pb_repo_describe(struct pb_repo *r, const char *id, char *out, size_t size)

@@ -47,6 +47,7 @@ struct pb_commit_info {
 	char id[PB_OID_HEX];
 	char parent[PB_OID_HEX]; /* first parent; "" for a root commit */
 	size_t n_parents;
+	char (*parents)[PB_OID_HEX]; /* all n_parents of them, the first first; NULL for a root commit */
 	char *subject, *author, *date; /* date: ISO 8601 with offset */
 	char **files;   /* paths changed against the first parent, NULL-terminated */
 	size_t n_files;
@@ -59,6 +60,14 @@ struct pb_commit_info {
  */
 int pb_repo_commit_info(struct pb_repo *r, const char *id, struct pb_commit_info *out);
 void pb_commit_info_release(struct pb_commit_info *c);
+
+/*
+ * What merge commit c brought in: the commits reachable from its other parents and not from its
+ * first. *range (caller frees) gets it in git's revision syntax, "P1..P2" with full ids (an octopus:
+ * "P1..P2 P3 ..."), *n how many commits that is. A commit with one parent (or none) brought in
+ * nothing: *range NULL, *n 0. Returns 0, or -1 with an error naming the commit.
+ */
+int pb_repo_merged(struct pb_repo *r, const struct pb_commit_info *c, char **range, size_t *n);
 
 /* "1a2b3c4 subject" for messages, into out. */
 void pb_repo_describe(struct pb_repo *r, const char *id, char *out, size_t size);

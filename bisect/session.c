@@ -386,6 +386,23 @@ static int verify_placement(struct sess *s, double alpha, double min_effect)
 	return 0;
 }
 
+/* A merge among the culprits and candidates: name what it brought in, where to look next. */
+static int merges(struct pb_repo *repo, struct pb_bisect_result *res)
+{
+	const struct pb_search_result *sr = &res->search;
+	struct pb_bisect_commit *c;
+	size_t i;
+
+	for (i = 0; i < sr->n_culprits + sr->n_candidates; i++) {
+		c = &res->commits[i < sr->n_culprits ? sr->culprits[i].index :
+						       sr->candidates[i - sr->n_culprits]];
+		if (!c->merged_range &&
+		    pb_repo_merged(repo, &c->info, &c->merged_range, &c->merged_commits))
+			return -1;
+	}
+	return 0;
+}
+
 int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
 		  struct pb_bisect_result *res)
 {
@@ -414,7 +431,8 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 		so.max_runs = so.runs;
 	so.explained_min = 0.8;
 	so.max_culprits = 4;
-	if (pb_search_run(res->n_commits - 1, &so, &ops, &s, &res->search))
+	if (pb_search_run(res->n_commits - 1, &so, &ops, &s, &res->search) ||
+	    merges(repo, res))
 		goto out;
 	res->builds = s.builder.built;
 	res->builds_cached = s.builder.cached;
@@ -445,6 +463,7 @@ void pb_bisect_result_release(struct pb_bisect_result *res)
 		pb_measurement_release(&res->commits[i].m);
 		free(res->commits[i].binary);
 		free(res->commits[i].build_reason);
+		free(res->commits[i].merged_range);
 	}
 	free(res->commits);
 	free(res->benchmark);
@@ -474,6 +493,23 @@ static double median_of(const struct pb_search_result *sr, size_t i)
 	return sr->n_values[i] ? pb_stats_median(sr->values[i], sr->n_values[i]) : NAN;
 }
 
+/* merge{parents[], merged_range, merged_commits}, for a merge whose range was looked up. */
+static void write_merge(struct pb_jsonw *w, const struct pb_bisect_commit *c)
+{
+	size_t i;
+
+	if (!c->merged_range)
+		return;
+	pb_jsonw_object(w, "merge");
+	pb_jsonw_array(w, "parents");
+	for (i = 0; i < c->info.n_parents; i++)
+		pb_jsonw_string(w, NULL, c->info.parents[i]);
+	pb_jsonw_end(w);
+	pb_jsonw_string(w, "merged_range", c->merged_range);
+	pb_jsonw_int(w, "merged_commits", (int64_t)c->merged_commits);
+	pb_jsonw_end(w);
+}
+
 static void write_commit(struct pb_jsonw *w, const char *key, const struct pb_bisect_commit *c)
 {
 	size_t i;
@@ -490,6 +526,7 @@ static void write_commit(struct pb_jsonw *w, const char *key, const struct pb_bi
 	pb_jsonw_end(w);
 	pb_jsonw_int(w, "insertions", c->info.insertions);
 	pb_jsonw_int(w, "deletions", c->info.deletions);
+	write_merge(w, c);
 	pb_jsonw_end(w);
 }
 
@@ -576,6 +613,7 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 			write_effect(w, "effect", &c->effect, median_of(sr, c->index - 1),
 				     median_of(sr, c->index));
 			pb_jsonw_number(w, "explained_fraction", c->explained_fraction);
+			write_merge(w, &res->commits[c->index]);
 			pb_jsonw_end(w);
 		}
 		pb_jsonw_end(w);

@@ -37,6 +37,9 @@ struct pb_bisect_commit {
 	char *binary;             /* its cached build's binary; NULL when not built or none */
 	bool build_failed;
 	char *build_reason;
+	/* A merge among the culprits or candidates: what it brought in (pb_repo_merged); else NULL, 0. */
+	char *merged_range;
+	size_t merged_commits;
 };
 
 struct pb_bisect_result {

@@ -52,6 +52,11 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 			if (c->effect.verdict != PB_VERDICT_SLOWER)
 				pb_buf_printf(out, "  (not confirmed: the larger sample says %s)\n",
 					      pb_verdict_name(c->effect.verdict));
+			if (res->commits[c->index].merged_range)
+				pb_buf_printf(out, "  It is a merge: the change came with the %zu commit%s it "
+					      "merged, %s\n", res->commits[c->index].merged_commits,
+					      res->commits[c->index].merged_commits == 1 ? "" : "s",
+					      res->commits[c->index].merged_range);
 		}
 		break;
 	case PB_SEARCH_NOT_REPRODUCED:

@@ -9,10 +9,12 @@
 #   --k2 K2 --effect2 PCT2   a second regression at commit K2
 #   --broken LIST     comma-separated commits whose build fails (the next commit fixes it)
 #   --noise PCT       noise amplitude in percent (default 2; 0 for none)
+#   --merge M         commit K is a merge (--no-ff, subject "commit K") of a branch of M commits
+#                     ("topic 1" .. "topic M") forked from commit K-1; "topic 1" is the slower one
 set -euo pipefail
 dir=$1 n=$2 k=$3
 shift 3
-effect=8 k2=0 effect2=0 broken="" noise=2
+effect=8 k2=0 effect2=0 broken="" noise=2 merge=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--effect) effect=$2; shift 2 ;;
@@ -20,6 +22,7 @@ while [ $# -gt 0 ]; do
 	--effect2) effect2=$2; shift 2 ;;
 	--broken) broken=",$2,"; shift 2 ;;
 	--noise) noise=$2; shift 2 ;;
+	--merge) merge=$2; shift 2 ;;
 	*) echo "make-fixture-repo: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -79,6 +82,20 @@ for i in $(seq 1 "$n"); do
 		write_prog $work "this is not C;"
 	else
 		write_prog $work ""
+	fi
+	if [ "$i" -eq "$k" ] && [ "$merge" -gt 0 ]; then
+		git checkout -q -b topic
+		for j in $(seq 1 "$merge"); do
+			echo "topic $j" >> TOPIC
+			git add prog.c TOPIC
+			GIT_AUTHOR_DATE="2024-01-01T00:$(printf %02d $((i % 60))):$(printf %02d $((j % 60)))Z" \
+				git commit -q -m "topic $j"
+		done
+		git checkout -q -
+		GIT_AUTHOR_DATE="2024-01-01T00:$(printf %02d $((i % 60))):00Z" \
+			git merge -q --no-ff -m "commit $i" topic
+		git branch -q -d topic
+		continue
 	fi
 	echo "change $i" >> README
 	git add prog.c README
