@@ -25,7 +25,7 @@ struct pb_search_ops {
 struct pb_search_opts {
 	double alpha;       /* significance for the endpoint comparison; SPRT error rate */
 	double min_effect;  /* smallest relative slowdown that counts */
-	size_t runs;        /* sample size for each endpoint (and twice this to confirm) */
+	size_t runs;        /* first sample size for each endpoint (grown while their comparison is unknown) */
 	size_t max_runs;    /* per commit; a commit undecided after this many is skipped */
 	bool exact;         /* deterministic metric (cachegrind): one value decides */
 	double explained_min; /* below this fraction of the effect, look for more culprits (0.8) */
@@ -86,9 +86,10 @@ int pb_search_sprt_init(struct pb_sprt *s, const double *good, size_t ng, const 
 
 /*
  * Run the whole search over commits 0..n (n >= 1): reproduce (endpoints interleaved, more runs
- * while the comparison is unknown), bisect with a sequential test per commit, skip what cannot
- * be built or decided, confirm each culprit against its parent and search the remaining ranges
- * while the culprits found explain less than explained_min of the effect.
+ * while the comparison is unknown), bisect with a sequential test per commit (against the range's
+ * endpoints pooled with the commits judged so far), skip what cannot be built or decided, confirm
+ * each culprit against its parent (sequentially) and search the remaining ranges while the
+ * culprits found explain less than explained_min of the effect.
  * Returns 0 with *res filled (whatever the status), -1 on a fatal error from the callbacks or
  * when an endpoint cannot be built or never runs successfully (error recorded).
  * Release with pb_search_result_release() in either case.
