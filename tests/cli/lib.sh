@@ -53,3 +53,40 @@ finish() {
 	echo "$((n - fails)) passed, $fails failed"
 	[ "$fails" -eq 0 ]
 }
+
+# poll_until SECONDS CMD...: until CMD succeeds, checking every 0.05 s; after SECONDS it is a failure
+# (returns 1). For tests that send signals or race processes: they wait for an observable state
+# (a file, a journal line, a pid), never a fixed time, so a slow or busy machine only waits longer.
+poll_until() {
+	local limit=$1 end
+	shift
+	end=$((SECONDS + limit))
+	until "$@"; do
+		if [ "$SECONDS" -ge "$end" ]; then
+			echo "FAIL: still not true after ${limit} s: $*"
+			fails=$((fails + 1))
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# no_process PATTERN: no process's command line matches PATTERN (pgrep -f).
+no_process() {
+	! pgrep -f -- "$1" >/dev/null
+}
+
+# expect_no_process PATTERN WHAT: no process matching PATTERN is left, waiting at most 10 s for
+# processes being killed to be gone.
+expect_no_process() {
+	n=$((n + 1))
+	local end=$((SECONDS + 10))
+	while pgrep -f -- "$1" >/dev/null; do
+		if [ "$SECONDS" -ge "$end" ]; then
+			echo "FAIL: $2: processes left: $(pgrep -af -- "$1" | head -5)"
+			fails=$((fails + 1))
+			return 1
+		fi
+		sleep 0.05
+	done
+}

@@ -2,38 +2,40 @@
 # The history directory under concurrency and damage: a second nightly refuses (naming the
 # holder's pid) or waits and then records after the first, never interleaving; an index with a
 # newer schema, a damaged one, or one missing a key is refused and left byte for byte as it was.
+# labels: signals
 source "$PB_SOURCE_DIR/tests/cli/lib.sh"
 command -v cc >/dev/null || skip "no C compiler"
 command -v jq >/dev/null || skip "no jq"
 
 bash "$PB_SOURCE_DIR/tests/cli/make-fixture-repo.sh" repo 8 5 --effect 8 --noise 0
 cd repo
-# A slow benchmark (two seconds a run) keeps the first nightly inside its lock long enough.
+# A benchmark that holds on until the test releases it (or 60 s pass) keeps the first nightly inside
+# its lock for as long as the test needs, however slow the machine.
 cat > placebisect.json <<'JSON'
 {
   "build": { "command": "cc -O1 -o prog prog.c", "binary": "prog" },
   "benchmarks": { "work": { "command": "{binary}", "metric": "stdout", "runs": 1, "warmups": 0,
                             "parse": { "regex": "value: ([0-9.]+)" } },
-                  "slow": { "command": "sleep 2; {binary}", "metric": "stdout", "runs": 1, "warmups": 0,
+                  "slow": { "command": "touch HOLDING; for i in $(seq 1200); do [ -e RELEASE ] && break; sleep 0.05; done; {binary}", "metric": "stdout", "runs": 1, "warmups": 0,
                             "parse": { "regex": "value: ([0-9.]+)" } } },
   "measure": { "backend": "time" }
 }
 JSON
+sed -i "s|HOLDING|$T/holding|; s|RELEASE|$T/release|" placebisect.json
 rev() { git log --format=%H --grep="^commit $1\$"; }
 
 # The holder: wait until its pid is in the lock.
 "$PB" nightly --bench slow --history "$T/h" --machine m --rev "$(rev 2)" -q >"$T/first.out" 2>&1 &
 first=$!
-for _ in $(seq 100); do
-	[ "$(cat "$T/h/lock" 2>/dev/null)" = "$first" ] && break
-	sleep 0.1
-done
+holds() { [ "$(cat "$T/h/lock" 2>/dev/null)" = "$first" ] && [ -e "$T/holding" ]; }
+poll_until 120 holds
 expect_eq "$first" "$(cat "$T/h/lock" 2>/dev/null)" "the first nightly holds the lock"
 expect_exit 3 "$PB" nightly --bench slow --history "$T/h" --machine m --rev "$(rev 3)" --wait 0
 expect_grep "another placebisect \(pid $first\) is writing this history; it is released when that run ends \(--wait SECONDS waits longer\) \(lock: $T/h/lock\)" "$T/err"
 # A patient one waits, then records after the first.
 "$PB" nightly --bench slow --history "$T/h" --machine m --rev "$(rev 3)" --wait 120 -q >"$T/second.out" 2>&1 &
 second=$!
+touch "$T/release"
 wait $first
 expect_eq 0 $? "the first nightly"
 wait $second

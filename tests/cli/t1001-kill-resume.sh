@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SIGKILL five times at random moments during a bisect (a deterministic metric), then resume:
 # the same culprit as an uninterrupted bisect, every state file parses, no temporary file left.
-# The moments come from a seed printed first (PB_TEST_SEED=N replays them).
-# labels: slow
+# The moments come from a seed printed first (PB_TEST_SEED=N replays them): each kill comes once
+# the bisect has written 1 to 3 more state records (an observable state, not a fixed delay, so a
+# busy machine only makes the test longer).
+# labels: slow signals
 source "$PB_SOURCE_DIR/tests/cli/lib.sh"
 command -v cc >/dev/null || skip "no C compiler"
 
@@ -35,14 +37,25 @@ parses() { # what: every state file is whole JSON (the journal: every line)
 	n=$((n + 1))
 }
 
+# How far the bisect got: journal lines + saved measurements + finished builds.
+progress() {
+	local j=0
+	[ -e .git/placebisect/journal ] && j=$(grep -c . .git/placebisect/journal)
+	echo $((j + $(find .git/placebisect/measurements .git/placebisect/builds \
+		\( -name '*.json' -a ! -name '*.tmp*' \) 2>/dev/null | wc -l)))
+}
+# reached PID TARGET: the bisect wrote at least TARGET records, or it ended.
+reached() { [ "$(progress)" -ge "$2" ] || ! kill -0 "$1" 2>/dev/null; }
+
 for i in 1 2 3 4 5; do
-	delay=$(printf "%d.%03d" $((RANDOM % 2)) $((RANDOM % 1000)))
+	more=$((RANDOM % 3 + 1))
+	target=$(($(progress) + more))
 	"$PB" bisect --good base --bad HEAD --bench work -q >/dev/null 2>"$T/err.$i" &
 	pid=$!
-	sleep "$delay"
+	poll_until 120 reached $pid $target
 	kill -KILL $pid 2>/dev/null
 	wait $pid 2>/dev/null
-	echo "kill $i after ${delay}s: $(grep -c . .git/placebisect/journal 2>/dev/null || echo 0) journal records"
+	echo "kill $i after $more more records: $(grep -c . .git/placebisect/journal 2>/dev/null || echo 0) journal records"
 	parses "after kill $i"
 done
 

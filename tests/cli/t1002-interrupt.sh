@@ -2,6 +2,7 @@
 # SIGINT during a build and during a benchmark run: exit 130, the message says how to resume, the
 # command's whole process group is gone, the user's tree untouched, nothing half-written left;
 # a second SIGINT ends at once and still leaves no process behind. The bisect then resumes.
+# labels: signals
 source "$PB_SOURCE_DIR/tests/cli/lib.sh"
 command -v cc >/dev/null || skip "no C compiler"
 
@@ -9,12 +10,13 @@ bash "$PB_SOURCE_DIR/tests/cli/make-fixture-repo.sh" repo 12 7 --effect 8 --nois
 cd repo
 # Marker files make the build or the benchmark slow (and say when it started); the commands stay
 # the same, so the caches' keys do too. Each slow phase runs a `sleep` with a unique argument to
-# find it by; the stubborn benchmark ignores SIGTERM, as some do.
+# find it by; the stubborn benchmark ignores SIGTERM, as some do (its shell notes the SIGTERM in
+# $T/termed and waits on).
 cat > placebisect.json <<JSON
 {
   "build": { "command": "if [ -e $T/slow-build ]; then touch $T/building; sleep 31.25 & wait; fi; cc -O1 -o prog prog.c",
              "binary": "prog" },
-  "benchmarks": { "work": { "command": "if [ -e $T/slow-run ]; then touch $T/running; sleep 32.25; fi; if [ -e $T/stubborn ]; then trap '' TERM; touch $T/running; sleep 33.25; fi; exec {binary}",
+  "benchmarks": { "work": { "command": "if [ -e $T/slow-run ]; then touch $T/running; sleep 32.25; fi; if [ -e $T/stubborn ]; then trap 'touch $T/termed' TERM; (trap '' TERM; exec sleep 33.25) & touch $T/running; while kill -0 \$! 2>/dev/null; do wait \$!; done; fi; exec {binary}",
                             "metric": "stdout", "runs": 3, "warmups": 0,
                             "parse": { "regex": "value: ([0-9.]+)" } } },
   "measure": { "backend": "time" }
@@ -25,21 +27,13 @@ echo "local edit" >> README
 git status --porcelain > "$T/status.before"
 sha1sum .git/index > "$T/index.before"
 
-wait_for() { # FILE: until it exists (at most 20 s)
-	local i
-	for i in $(seq 200); do
-		[ -e "$1" ] && return 0
-		sleep 0.1
-	done
-	echo "FAIL: $1 never appeared"
-	fails=$((fails + 1))
-	return 1
+wait_for() { # FILE: until it exists (at most 120 s: a busy machine is slow to start a build)
+	poll_until 120 test -e "$1"
 }
 
-# left SLEEP_ARG WHAT: no process of that sleep is left.
+# left SLEEP_ARG WHAT: no process of that sleep is left (waiting for the killed ones to be gone).
 left() {
-	sleep 0.2
-	expect_eq "" "$(pgrep -f "sleep $1" || true)" "$2: no process of the command left"
+	expect_no_process "sleep $1" "$2: no process of the command left"
 }
 
 untouched() { # WHAT
@@ -81,7 +75,8 @@ touch "$T/stubborn"
 pid=$!
 wait_for "$T/running"
 kill -INT $pid
-sleep 0.3
+# The second once the first is being handled: the benchmark got its SIGTERM and ignored it.
+poll_until 60 test -e "$T/termed"
 kill -INT $pid
 wait $pid
 expect_eq 130 $? "second SIGINT: exit code"

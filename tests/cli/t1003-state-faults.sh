@@ -3,6 +3,7 @@
 # (the error, exit 3, the earlier file intact, no temporary file, the result still on stdout); a
 # disk that fills up during the bisect (resumes once there is room); a journal with a torn last
 # line (repaired with a warning) or damage in the middle (exit 2 until --reset); two bisects at once.
+# labels: signals
 source "$PB_SOURCE_DIR/tests/cli/lib.sh"
 command -v cc >/dev/null || skip "no C compiler"
 
@@ -108,7 +109,7 @@ expect_eq "$culprit" "$(jq -r .culprit.commit "$T/out")" "culprit after --reset"
 touch "$T/slow-build"
 "${run[@]}" --good base~0 --bad HEAD~1 -q >/dev/null 2>"$T/err.first" &
 first=$!
-for i in $(seq 200); do [ -e "$T/building" ] && break; sleep 0.1; done
+poll_until 120 test -e "$T/building"
 expect_exit 3 "${run[@]}"
 expect_eq "placebisect: error: another placebisect (pid $first) is bisecting this repository; wait for it to finish or stop it (lock: $PWD/.git/placebisect/lock)" \
 	"$(cat "$T/err")" "second bisect refused"

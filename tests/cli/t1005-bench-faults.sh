@@ -3,6 +3,7 @@
 # hangs, leaves a setsid daemon behind, writes 1 GB to stdout, exits 0 without printing its metric,
 # writes no or a broken pyperf file; a pinned CPU that does not exist; perf_event without a PMU
 # (with and without the fallback). Each: the exit code and the message; no process left behind.
+# labels: signals
 source "$PB_SOURCE_DIR/tests/cli/lib.sh"
 
 git init -q repo
