@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -268,6 +269,105 @@ static const char *resolve(const char *name)
 	}
 }
 
+/* ---- The guardian: the running command dies with us, however we die ---- */
+
+/*
+ * A SIGKILL of placebisect cannot be caught, and the command runs in a process group of its own
+ * (so a timeout can kill its whole tree): without help it would run on, re-parented to init.
+ * PR_SET_PDEATHSIG cannot be set through posix_spawn and reaches only the direct child, not the
+ * benchmark a shell or valgrind started. So one small process, forked before the first command,
+ * is told the group of each command as it starts and ends; when its socket to us closes (we
+ * exited, or were killed), it SIGKILLs the groups still registered, then exits. A command's
+ * descendants that leave its group (setsid) are not reached; those that stay, are.
+ */
+#define GUARD_MAX 64
+static int guard_fd = -1;
+
+static void guardian(int fd) __attribute__((noreturn));
+static void guardian(int fd)
+{
+	static const int ignore[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
+	pid_t groups[GUARD_MAX];
+	size_t n = 0, i;
+	int32_t msg;
+	ssize_t r;
+	sigset_t none;
+	int null = open("/dev/null", O_RDWR);
+
+	/* A ^C reaches our whole process group: the guardian must outlive us to do its work. */
+	for (i = 0; i < PB_ARRAY_SIZE(ignore); i++)
+		signal(ignore[i], SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Hold nothing of ours: not the caller's stdout (a `$(placebisect ...)` would wait for it),
+	 * not the lock, not a directory. */
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	if (fd < 3) {
+		int moved = fcntl(fd, F_DUPFD, 3);
+
+		fd = moved;
+	}
+	if (fd > 3)
+		syscall(SYS_close_range, 3, (unsigned)fd - 1, 0);
+	syscall(SYS_close_range, (unsigned)fd + 1, ~0U, 0);
+	(void)!chdir("/");
+	for (;;) {
+		r = read(fd, &msg, sizeof(msg));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r != (ssize_t)sizeof(msg))
+			break; /* EOF: placebisect is gone */
+		if (msg > 0 && n < GUARD_MAX) {
+			groups[n++] = msg;
+		} else if (msg < 0) {
+			for (i = 0; i < n; i++)
+				if (groups[i] == -msg) {
+					groups[i] = groups[--n];
+					break;
+				}
+		}
+	}
+	for (i = 0; i < n; i++)
+		kill(-groups[i], SIGKILL);
+	_exit(0);
+}
+
+/* Start the guardian once; without it (fork failed) commands still run, unguarded. */
+static void guard_start(void)
+{
+	static bool tried;
+	int sv[2];
+	pid_t pid;
+
+	if (tried)
+		return;
+	tried = true;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		guardian(sv[1]);
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		return;
+	}
+	guard_fd = sv[0];
+}
+
+/* Tell the guardian a command's group started (+pgid) or ended (-pgid). */
+static void guard_tell(int32_t msg)
+{
+	if (guard_fd >= 0)
+		(void)!send(guard_fd, &msg, sizeof(msg), MSG_NOSIGNAL);
+}
+
 /* ---- Running ---- */
 
 enum child_stage { STAGE_CHDIR = 1, STAGE_AFFINITY, STAGE_EXEC };
@@ -293,12 +393,16 @@ static const int reset_signals[] = {
 
 /* In the child between fork and exec: only async-signal-safe calls. */
 static void child(const struct pb_proc_opts *o, const char *prog, char *const *argv, char **envp,
-		  int devnull, int out_w, int err_w, int go_r, int report_w)
+		  int devnull, int out_w, int err_w, int go_r, int report_w, pid_t parent)
 {
 	sigset_t all;
 	char c;
 	int sig;
 
+	/* Die with placebisect (the guardian covers the rest of the group); it may already be gone. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
 	setpgid(0, 0);
 	/* exec resets caught signals by itself; only ignored ones would stay ignored. */
 	for (sig = 0; sig < (int)PB_ARRAY_SIZE(reset_signals); sig++)
@@ -431,7 +535,7 @@ int pb_proc_run(const struct pb_proc_opts *o, struct pb_proc_result *res)
 	static bool subreaper;
 	const char *sh_argv[] = { "/bin/sh", "-c", o->shell, NULL };
 	char *const *argv = o->shell ? (char *const *)sh_argv : (char *const *)o->argv;
-	pid_t *before = pb_xmalloc(MAX_CHILDREN * sizeof(*before)), pid = -1;
+	pid_t *before = pb_xmalloc(MAX_CHILDREN * sizeof(*before)), pid = -1, parent, group = -1;
 	size_t nbefore, cap = o->capture_max ? o->capture_max : DEFAULT_CAPTURE;
 	double grace = o->grace_s > 0 ? o->grace_s : DEFAULT_GRACE;
 	int out_p[2] = { -1, -1 }, err_p[2] = { -1, -1 }, go_p[2] = { -1, -1 }, rep_p[2] = { -1, -1 };
@@ -460,6 +564,7 @@ int pb_proc_run(const struct pb_proc_opts *o, struct pb_proc_result *res)
 		subreaper = true;
 	}
 	wake_pipe_open();
+	guard_start(); /* before the list: the guardian is not one of the command's processes */
 	nbefore = list_children(before, MAX_CHILDREN);
 
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -477,19 +582,24 @@ int pb_proc_run(const struct pb_proc_opts *o, struct pb_proc_result *res)
 			pid = -1;
 			goto out;
 		}
+		guard_tell(pid);
+		group = pid;
 		start = pb_now_ns();
 		CLOSE(out_p[1]);
 		CLOSE(err_p[1]);
 		CLOSE(devnull);
 		goto running;
 	}
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		pb_error_errno("cannot fork to run '%s'", describe_cmd(o));
 		goto out;
 	}
 	if (pid == 0)
-		child(o, prog, argv, envp, devnull, out_p[1], err_p[1], go_p[0], rep_p[1]);
+		child(o, prog, argv, envp, devnull, out_p[1], err_p[1], go_p[0], rep_p[1], parent);
+	guard_tell(pid);
+	group = pid;
 
 	setpgid(pid, pid);
 	CLOSE(out_p[1]);
@@ -645,6 +755,8 @@ out:
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
+	if (group > 0)
+		guard_tell(-group); /* its tree is reaped: nothing of that group is left to kill */
 	CLOSE(out_p[0]);
 	CLOSE(out_p[1]);
 	CLOSE(err_p[0]);

@@ -423,6 +423,8 @@ char **pb_cachegrind_argv(const struct pb_cg_geometry *g, const char *outdir,
 	ADD(pb_xasprintf("--LL=%s", g->LL));
 	/* One file per process (%p); children are followed so `sh -c CMD` counts CMD too. */
 	ADD(pb_xstrdup("--trace-children=yes"));
+	/* No gdbserver FIFOs in $TMPDIR: a valgrind killed with placebisect would leave them. */
+	ADD(pb_xstrdup("--vgdb=no"));
 	ADD(pb_xasprintf("--cachegrind-out-file=%s/cachegrind.out.%%p", outdir));
 	if (argv) {
 		for (i = 0; argv[i]; i++)

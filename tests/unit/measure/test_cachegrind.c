@@ -209,7 +209,7 @@ static void test_argv(void **state)
 	for (i = 0; v[i]; i++)
 		pb_buf_printf(&all, "%s ", v[i]);
 	assert_string_equal(all.data, "valgrind --tool=cachegrind --cache-sim=yes --I1=32768,8,64 "
-				      "--D1=32768,8,64 --LL=8388608,16,64 --trace-children=yes "
+				      "--D1=32768,8,64 --LL=8388608,16,64 --trace-children=yes --vgdb=no "
 				      "--cachegrind-out-file=/tmp/x/cachegrind.out.%p ./bench --fast ");
 	pb_cachegrind_argv_free(v);
 	v = pb_cachegrind_argv(&g, "/tmp/x", NULL, "make bench");
