@@ -14,6 +14,7 @@
 #include "core/atomic.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/proc.h"
 #include "core/util.h"
 
@@ -102,6 +103,9 @@ int pb_builder_init_variant(struct pb_builder *b, struct pb_repo *repo, struct p
 
 void pb_builder_release(struct pb_builder *b)
 {
+	for (size_t i = 0; i < b->n_timed_out; i++)
+		free(b->timed_out[i]);
+	free(b->timed_out);
 	for (size_t i = 0; b->env && b->env[i]; i++)
 		free(b->env[i]);
 	free(b->env);
@@ -184,7 +188,8 @@ static void remove_tree(const char *path)
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static int write_meta(const char *dir, bool ok, double seconds, const char *reason, const char *log)
+static int write_meta(const char *dir, bool ok, bool timed_out, double seconds, const char *reason,
+		      const char *log)
 {
 	char *path = pb_xasprintf("%s/meta.json", dir);
 	struct pb_buf doc = PB_BUF_INIT;
@@ -195,6 +200,8 @@ static int write_meta(const char *dir, bool ok, double seconds, const char *reas
 	pb_jsonw_object(&w, NULL);
 	pb_jsonw_string(&w, "schema", "placebisect.build/1");
 	pb_jsonw_bool(&w, "ok", ok);
+	if (timed_out)
+		pb_jsonw_bool(&w, "timed_out", true);
 	pb_jsonw_number(&w, "seconds", seconds);
 	pb_jsonw_string(&w, "reason", reason);
 	pb_jsonw_string(&w, "log", log);
@@ -219,23 +226,72 @@ static char *cached_binary(const struct pb_builder *b, const char *dir)
 	return name;
 }
 
-static int from_cache(struct pb_builder *b, const char *dir, struct pb_build *out)
+static bool timed_out_here(const struct pb_builder *b, const char *id)
+{
+	for (size_t i = 0; i < b->n_timed_out; i++)
+		if (strcmp(b->timed_out[i], id) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The cache entry in `dir`: 0 with *out filled (a success, or a failure to report as cached),
+ * 1 when it is not to be used and the commit is built again: damaged (a meta.json that does not
+ * parse, lacks its keys, or a success whose binary is missing), a failure while rebuild_failed is
+ * set, or a timeout from an earlier run (a timeout says more about the machine's load then than
+ * about the commit). Warns or notes why.
+ */
+static int from_cache(struct pb_builder *b, const char *id, const char *dir, struct pb_build *out)
 {
 	char *meta = pb_xasprintf("%s/meta.json", dir);
 	struct pb_json *doc = NULL;
-	int ret;
+	const char *reason, *log;
+	int ret = 1;
+	bool ok;
 
-	ret = pb_json_parse_file(&doc, meta);
-	if (ret == 0) {
-		out->ok = pb_json_bool(pb_json_get(doc, "ok"), false);
-		out->seconds = pb_json_number(pb_json_get(doc, "seconds"), 0);
-		if (pb_json_string(pb_json_get(doc, "reason"), NULL))
-			out->reason = pb_xstrdup(pb_json_string(pb_json_get(doc, "reason"), ""));
-		if (pb_json_string(pb_json_get(doc, "log"), NULL))
-			out->log = pb_xstrdup(pb_json_string(pb_json_get(doc, "log"), ""));
-		out->cached = true;
-		out->binary = out->ok ? cached_binary(b, dir) : NULL;
-		b->cached++;
+	if (pb_json_parse_file(&doc, meta)) {
+		pb_warn("discarding a damaged build record, %.7s is built again: %s", id, pb_error_message());
+		pb_error_clear();
+		goto out;
+	}
+	if (!pb_json_string(pb_json_get(doc, "schema"), NULL) || !pb_json_get(doc, "ok") ||
+	    (pb_json_bool(pb_json_get(doc, "ok"), true) != pb_json_bool(pb_json_get(doc, "ok"), false))) {
+		pb_warn("discarding a damaged build record, %.7s is built again: %s has no schema or "
+			"no boolean 'ok'", id, meta);
+		goto out;
+	}
+	ok = pb_json_bool(pb_json_get(doc, "ok"), false);
+	out->binary = ok ? cached_binary(b, dir) : NULL;
+	if (out->binary && access(out->binary, F_OK) != 0) {
+		pb_warn("discarding a damaged build record, %.7s is built again: its binary %s is missing",
+			id, out->binary);
+		goto out;
+	}
+	if (!ok && b->rebuild_failed) {
+		pb_note("building %.7s again (--rebuild-failed): it failed in an earlier run", id);
+		goto out;
+	}
+	if (!ok && pb_json_bool(pb_json_get(doc, "timed_out"), false) && !timed_out_here(b, id)) {
+		pb_note("building %.7s again: it timed out in an earlier run (build.timeout %g s)", id,
+			b->cfg->build.timeout);
+		goto out;
+	}
+	out->ok = ok;
+	out->seconds = pb_json_number(pb_json_get(doc, "seconds"), 0);
+	reason = pb_json_string(pb_json_get(doc, "reason"), NULL);
+	log = pb_json_string(pb_json_get(doc, "log"), NULL);
+	if (!ok)
+		out->reason = pb_xasprintf("%s (from the build cache: it failed in an earlier run; "
+					   "--rebuild-failed builds it again)", reason ? reason : "failed");
+	if (log)
+		out->log = pb_xstrdup(log);
+	out->cached = true;
+	b->cached++;
+	ret = 0;
+out:
+	if (ret) {
+		free(out->binary);
+		out->binary = NULL;
 	}
 	pb_json_free(doc);
 	free(meta);
@@ -256,8 +312,8 @@ int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out)
 	memset(&res, 0, sizeof(res));
 	out->dir = pb_xasprintf("%s/%s", b->cache_dir, id);
 	meta = pb_xasprintf("%s/meta.json", out->dir);
-	if (access(meta, F_OK) == 0) {
-		ret = from_cache(b, out->dir, out);
+	if (access(meta, F_OK) == 0 && from_cache(b, id, out->dir, out) == 0) {
+		ret = 0;
 		goto out;
 	}
 
@@ -341,7 +397,11 @@ int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out)
 		out->binary = NULL;
 	}
 	out->ok = ok;
-	if (write_meta(tmp, ok, out->seconds, out->reason, out->log))
+	if (res.timed_out) {
+		pb_xgrow((void **)&b->timed_out, &b->timed_out_cap, b->n_timed_out + 1, sizeof(*b->timed_out));
+		b->timed_out[b->n_timed_out++] = pb_xstrdup(id);
+	}
+	if (write_meta(tmp, ok, res.timed_out, out->seconds, out->reason, out->log))
 		goto out;
 	if (rename(tmp, out->dir) != 0) {
 		pb_error_errno("cannot store the build of %.7s in %s", id, out->dir);

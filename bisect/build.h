@@ -18,6 +18,10 @@ struct pb_builder {
 	int built, cached;   /* builds run in this process, and builds found in the cache */
 	const struct pb_layout_variant *variant; /* NULL: the configured build itself */
 	char **env;          /* build.env, then the variant's (owned) */
+	/* Set by the caller: a failure found in the cache is built again (--rebuild-failed). */
+	bool rebuild_failed;
+	char **timed_out;    /* commits whose build timed out in this process (owned) */
+	size_t n_timed_out, timed_out_cap;
 };
 
 struct pb_build {
@@ -47,9 +51,13 @@ int pb_builder_init_variant(struct pb_builder *b, struct pb_repo *repo, struct p
 /*
  * The build of commit `id`: from the cache, or checked out and built now (build.command in the
  * worktree, with build.timeout, build.env, its output in the log), its artifacts (build.binary and
- * build.artifacts) copied into the cache. A failed build is cached too (a commit is never built
- * twice) and is not an error: out->ok is false, out->reason says why. Returns 0, or -1 when
- * something outside the build failed (checkout, disk, interrupted). Release with pb_build_release().
+ * build.artifacts) copied into the cache. A failed build is cached too (a commit is not built
+ * twice) and is not an error: out->ok is false, out->reason says why (and, when it came from the
+ * cache, that --rebuild-failed builds it again). Not reused from the cache, but built again: a
+ * damaged record (with a warning), any failure when b->rebuild_failed is set, and a build that
+ * timed out in an earlier process (a timeout is not taken as the commit's fault for good).
+ * Returns 0, or -1 when something outside the build failed (checkout, disk, interrupted).
+ * Release with pb_build_release().
  */
 int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out);
 void pb_build_release(struct pb_build *bd);
