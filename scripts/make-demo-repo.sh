@@ -12,11 +12,10 @@
 # commits those trees oldest first with each patch's author as author and committer, at its
 # date, and tags "Release X" as vX. Fixed authors, dates and git settings: the same commit
 # hashes on every machine (tests/cli/t0904-demo-hashes.sh). Needs only git (make + cc to
-# build the result). To change the history: generate it, rewrite it with git (rebase, amend
-# with the same dates), and write it back with
-#     git format-patch -q --root --zero-commit --no-signature -k -o demo/history main
-#     git archive main | tar -x -C demo/minivm
-# after emptying both folders.
+# build the result). To change the history: generate it, rewrite it with git, empty both
+# folders and write them back from the generated repository (demo/README.md):
+#     git format-patch -q --root --zero-commit --no-signature -k -o "$PB/demo/history" main
+#     git archive main | tar -x -C "$PB/demo/minivm"
 # Exit: 0 done, 1 demo/ is inconsistent, 2 usage error or DIR exists and is not empty.
 set -euo pipefail
 
