@@ -18,6 +18,7 @@
 int pb_state_open(struct pb_state *st, const char *gitdir)
 {
 	st->dir = pb_xasprintf("%s/placebisect", gitdir);
+	st->tmp = pb_xasprintf("%s/tmp", st->dir);
 	st->lock_fd = -1;
 	return pb_mkdir_p(st->dir);
 }
@@ -27,7 +28,8 @@ void pb_state_close(struct pb_state *st)
 	if (st->lock_fd >= 0)
 		close(st->lock_fd); /* releases the flock */
 	free(st->dir);
-	st->dir = NULL;
+	free(st->tmp);
+	st->dir = st->tmp = NULL;
 	st->lock_fd = -1;
 }
 
@@ -60,17 +62,34 @@ static int remove_stale_temp(const char *path, const struct stat *sb, int type, 
 	return FTW_CONTINUE;
 }
 
+static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	if (type == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
 int pb_state_lock(struct pb_state *st)
 {
 	char *path = pb_state_path(st, "lock");
+	int ret = -1;
 
 	st->lock_fd = pb_lock_take(path, 0, "is bisecting this repository",
 				   "wait for it to finish or stop it");
-	/* Holding the lock, no one else writes here: a temporary file is a killed run's. */
-	if (st->lock_fd >= 0)
-		nftw(st->dir, remove_stale_temp, 16, FTW_PHYS | FTW_ACTIONRETVAL);
+	if (st->lock_fd < 0)
+		goto out;
+	/* Holding the lock, no one else writes here: a temporary file is a killed run's, and so is
+	 * whatever is left in tmp/ (a cachegrind run's output directory). */
+	nftw(st->dir, remove_stale_temp, 16, FTW_PHYS | FTW_ACTIONRETVAL);
+	nftw(st->tmp, remove_entry, 16, FTW_PHYS | FTW_DEPTH);
+	ret = pb_mkdir_p(st->tmp);
+out:
 	free(path);
-	return st->lock_fd < 0 ? -1 : 0;
+	return ret;
 }
 
 static char *cache_file(const struct pb_state *st, const char *key, const char *commit)

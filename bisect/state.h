@@ -12,6 +12,7 @@
 struct pb_state {
 	char *dir;       /* <gitdir>/placebisect */
 	int lock_fd;     /* held while a bisect runs; -1 when not locked */
+	char *tmp;       /* <dir>/tmp: temporary directories of runs (cachegrind's output files) */
 };
 
 /* Create (if missing) and open the state directory for the repository at `gitdir`. */
@@ -23,7 +24,8 @@ void pb_state_close(struct pb_state *st);
  * Take the repository's bisect lock (flock on <dir>/lock, with our pid written in it). Another
  * live holder → -1 naming its pid (class PB_EXIT_ENV). A dead holder's lock is free: flock dies
  * with its process, whatever the file says. Once locked, temporary files a killed run left in the
- * state directory (pb_atomic_write's NAME.tmp.XXXXXX; the private worktree excepted) are removed.
+ * state directory (pb_atomic_write's NAME.tmp.XXXXXX; the private worktree excepted) are removed,
+ * and st->tmp is emptied (created if missing): whatever is in it is a killed run's.
  */
 int pb_state_lock(struct pb_state *st);
 

@@ -143,6 +143,7 @@ int cmd_measure(int argc, char **argv)
 			free(top);
 			top = pb_xstrdup(revision.worktree);
 			o.commit = revision.commit;
+			o.tmp_dir = revision.st.tmp;
 			if (revision.binary)
 				binary = pb_xstrdup(revision.binary);
 		} else if (cfg.build.binary) {

@@ -124,6 +124,7 @@ int cmd_profile(int argc, char **argv)
 			free(top_dir);
 			top_dir = pb_xstrdup(revision.worktree);
 			o.commit = revision.commit;
+			o.tmp_dir = revision.st.tmp;
 			if (revision.binary)
 				binary = pb_xstrdup(revision.binary);
 		} else if (cfg.build.binary) {

@@ -656,10 +656,10 @@ static void warn_unavailable(struct pb_runner *r, struct pb_measurement *m)
 	}
 }
 
-/* Make a directory for cachegrind's output files; caller frees the path. */
-static char *cg_tmpdir(void)
+/* Make a directory for cachegrind's output files (in `under`, else $TMPDIR); caller frees the path. */
+static char *cg_tmpdir(const char *under)
 {
-	const char *tmp = getenv("TMPDIR");
+	const char *tmp = under ? under : getenv("TMPDIR");
 	char *dir = pb_xasprintf("%s/placebisect-cg.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 
 	if (!mkdtemp(dir)) {
@@ -752,7 +752,7 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	/* stderr is kept (a little of it) to say why a run failed. */
 	po.capture_max = r->metric == MK_STDOUT ? 0 : 64 * 1024;
 	if (r->backend == BK_CACHEGRIND) {
-		cg_dir = cg_tmpdir();
+		cg_dir = cg_tmpdir(r->o->tmp_dir);
 		if (!cg_dir)
 			goto out;
 		cg_argv = pb_cachegrind_argv(&r->geo, cg_dir, r->o->argv, r->o->shell);

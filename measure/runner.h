@@ -32,6 +32,9 @@ struct pb_runner_opts {
 	long env_pad;              /* bytes of PB_ENV_PAD added to the environment (0: none) */
 	const char *cg_I1, *cg_D1, *cg_LL; /* cachegrind geometry; NULL: host's or default */
 	const char *commit;        /* recorded; may be NULL */
+	/* Where a run's temporary directory (cachegrind's output files) is made; NULL: $TMPDIR.
+	 * A state directory's tmp/ is emptied on the next start, so a killed run leaves nothing. */
+	const char *tmp_dir;
 	volatile sig_atomic_t *stop; /* set (by a SIGINT handler) to stop between runs; may be NULL */
 	pb_runner_progress_fn progress;
 	void *progress_arg;
