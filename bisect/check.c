@@ -61,7 +61,7 @@ int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct
 		 struct pb_check_result *res)
 {
 	struct pb_bisect_result br;
-	struct pb_bisect_opts bo = { .stop = o->stop };
+	struct pb_bisect_opts bo = { .stop = o->stop, .rebuild_failed = o->rebuild_failed };
 	struct pb_comparison cmp;
 	struct pb_build bd;
 	struct pb_sprt sprt;

@@ -17,6 +17,7 @@ struct pb_check_opts {
 	const char *backend, *metric, *cpus; /* overrides, or NULL */
 	double alpha, min_effect; /* < 0: from the config */
 	long max_runs;           /* <= 0: from the config */
+	bool rebuild_failed;     /* build it again if its build failed in an earlier run */
 	volatile sig_atomic_t *stop;
 };
 

@@ -209,6 +209,7 @@ int pb_driver_open_state(struct pb_driver *s)
 	/* The commits' runners are made from tmpl later: their temporary directories go under the
 	 * state directory, which the next start empties. */
 	s->tmpl.tmp_dir = s->st.tmp;
+	s->builder.rebuild_failed = s->o && s->o->rebuild_failed;
 	return 0;
 }
 

@@ -65,6 +65,7 @@ int pb_layout_verify(struct pb_repo *repo, const struct pb_config *cfg, const st
 		}
 	memset(&in, 0, sizeof(in));
 	in.repo = repo;
+	in.rebuild_failed = o->rebuild_failed;
 	in.wt = &s.wt;
 	in.st = &s.st;
 	in.cfg = cfg;

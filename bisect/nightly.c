@@ -163,7 +163,7 @@ static int measure_point(struct night *n, const char *id)
 	memset(&ci, 0, sizeof(ci));
 	memset(&e, 0, sizeof(e));
 	pb_measurement_init(&m);
-	if (pb_revision_prepare(n->repo, n->cfg, id, &rev))
+	if (pb_revision_prepare(n->repo, n->cfg, id, false, &rev))
 		goto out;
 	ph.binary = rev.binary;
 	ph.worktree = rev.worktree;
@@ -172,6 +172,7 @@ static int measure_point(struct night *n, const char *id)
 	ro.shell = command;
 	ro.cwd = rev.worktree;
 	ro.commit = rev.commit;
+	ro.tmp_dir = rev.st.tmp;
 	if (pb_runner_measure(&ro, &m))
 		goto release;
 	if (m.summary.n == 0) {

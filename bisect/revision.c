@@ -9,7 +9,7 @@
 #include "core/error.h"
 
 int pb_revision_prepare(struct pb_repo *repo, const struct pb_config *cfg, const char *rev,
-			struct pb_revision *out)
+			bool rebuild_failed, struct pb_revision *out)
 {
 	struct pb_worktree wt;
 	struct pb_builder b;
@@ -23,7 +23,10 @@ int pb_revision_prepare(struct pb_repo *repo, const struct pb_config *cfg, const
 	out->st.lock_fd = -1;
 	if (pb_repo_resolve(repo, rev, out->commit) || pb_state_open(&out->st, pb_repo_gitdir(repo)) ||
 	    pb_state_lock(&out->st) || pb_worktree_open(&wt, out->st.dir) ||
-	    pb_builder_init(&b, repo, &wt, &out->st, cfg) || pb_builder_get(&b, out->commit, &bd))
+	    pb_builder_init(&b, repo, &wt, &out->st, cfg))
+		goto out;
+	b.rebuild_failed = rebuild_failed;
+	if (pb_builder_get(&b, out->commit, &bd))
 		goto out;
 	if (!bd.ok) {
 		pb_error("%s (%.7s) cannot be built: %s", rev, out->commit, bd.reason ? bd.reason : "?");

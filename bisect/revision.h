@@ -2,6 +2,8 @@
 #ifndef PB_BISECT_REVISION_H
 #define PB_BISECT_REVISION_H
 
+#include <stdbool.h>
+
 #include "bisect/repo.h"
 #include "bisect/state.h"
 #include "core/config.h"
@@ -16,10 +18,11 @@ struct pb_revision {
 /*
  * Resolve `rev`, build it (or take its cached build) and check it out in the private worktree,
  * keeping the repository's lock until pb_revision_release(). A revision whose build fails is an
- * error naming it and its build log. Returns 0 or -1.
+ * error naming it and its build log; with rebuild_failed, a failure found in the build cache is
+ * built again. Returns 0 or -1.
  */
 int pb_revision_prepare(struct pb_repo *repo, const struct pb_config *cfg, const char *rev,
-			struct pb_revision *out);
+			bool rebuild_failed, struct pb_revision *out);
 void pb_revision_release(struct pb_revision *r);
 
 #endif

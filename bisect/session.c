@@ -140,6 +140,7 @@ static int verify_placement(struct pb_driver *s, double alpha, double min_effect
 		.base_parent = sr->values[ci - 1], .n_parent = sr->n_values[ci - 1],
 		.base_culprit = sr->values[ci], .n_culprit = sr->n_values[ci],
 		.alpha = alpha, .min_effect = min_effect, .progress = s->o->progress,
+		.rebuild_failed = s->o->rebuild_failed,
 	};
 	char *sentence;
 

@@ -27,6 +27,7 @@ struct pb_bisect_opts {
 	long max_runs;           /* <= 0: from the config */
 	bool reset;              /* forget the journal (caches stay) */
 	bool verify_placement;   /* rebuild parent and culprit with build.layout_variants */
+	bool rebuild_failed;     /* build again commits whose build failed in an earlier run */
 	volatile sig_atomic_t *stop; /* set by SIGINT: stop between runs */
 	struct pb_progress *progress; /* may be NULL */
 };

@@ -67,6 +67,7 @@ static int check_variant(const struct pb_verify_in *in, const struct pb_layout_v
 		vc->error = pb_xstrdup(pb_error_message());
 		return 0;
 	}
+	b.rebuild_failed = in->rebuild_failed;
 	if (in->progress)
 		pb_progress_detail(in->progress, "variant %s: building %.7s and %.7s", lv->name,
 				   in->parent, in->culprit);

@@ -43,6 +43,7 @@ struct pb_verify_in {
 	size_t n_parent, n_culprit;
 	double alpha, min_effect;
 	struct pb_progress *progress;      /* may be NULL */
+	bool rebuild_failed;               /* variant builds that failed before are built again */
 };
 
 /*

@@ -129,6 +129,7 @@ int cmd_bisect(int argc, char **argv)
 		{ "resume", 0, CLI_FLAG, &resume, NULL, "continue an interrupted bisect (the default)", 0, 0 },
 		{ "verify-placement", 0, CLI_FLAG, &o.verify_placement, NULL, "rebuild culprit and parent with build.layout_variants and measure them", 0, 0 },
 		{ "reset", 0, CLI_FLAG, &o.reset, NULL, "forget the interrupted bisect's journal (caches stay)", 0, 0 },
+		{ "rebuild-failed", 0, CLI_FLAG, &o.rebuild_failed, NULL, "build again a commit whose build failed in an earlier run (failures are cached)", 0, 0 },
 		{ "first-parent", 0, CLI_FLAG, &first_parent, NULL, "follow first parents only (the default and only mode)", 0, 0 },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};

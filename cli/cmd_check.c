@@ -25,6 +25,7 @@ int cmd_check(int argc, char **argv)
 		{ "backend", 0, CLI_STRING, &o.backend, "B", "auto, perf, cachegrind or time", 0, 0 },
 		{ "metric", 0, CLI_STRING, &o.metric, "M", "the metric (default: the benchmark's)", 0, 0 },
 		{ "cpus", 0, CLI_STRING, &o.cpus, "LIST", "CPUs to pin the benchmark to", 0, 0 },
+		{ "rebuild-failed", 0, CLI_FLAG, &o.rebuild_failed, NULL, "build again a commit whose build failed in an earlier run (failures are cached)", 0, 0 },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
 	int ret = cli_parse(cmd, opts, argc, argv, &pos, NULL);

@@ -59,6 +59,7 @@ int cmd_layout_verify(int argc, char **argv)
 		{ "cpus", 0, CLI_STRING, &o.cpus, "LIST", "CPUs to pin the benchmark to", 0, 0 },
 		{ "alpha", 0, CLI_DOUBLE, &o.alpha, "P", "significance level (default: stats.alpha)", 1e-9, 0.5 },
 		{ "min-effect", 0, CLI_DOUBLE, &o.min_effect, "F", "smallest relative slowdown that counts", 0, 0.99 },
+		{ "rebuild-failed", 0, CLI_FLAG, &o.rebuild_failed, NULL, "build again a commit whose build failed in an earlier run (failures are cached)", 0, 0 },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
 	int ret = cli_parse(cmd, opts, argc, argv, &pos, NULL);

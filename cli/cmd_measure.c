@@ -71,6 +71,7 @@ int cmd_measure(int argc, char **argv)
 	const char *rev = NULL, *bench_name = NULL, *backend = NULL, *cpus = NULL, *metric = NULL;
 	long runs = -1, warmups = -1;
 	double timeout = -1;
+	bool rebuild_failed = false;
 	struct cli_list events = { 0 };
 	const struct cli_opt opts[] = {
 		{ "rev", 0, CLI_STRING, &rev, "REV", "build this revision in the private worktree (cached) and measure it there", 0, 0 },
@@ -84,6 +85,7 @@ int cmd_measure(int argc, char **argv)
 		{ "metric", 0, CLI_STRING, &metric, "M",
 		  "wall, cpu, instructions, cycles, est_cycles, stdout, pyperf or a counter", 0, 0 },
 		{ "timeout", 0, CLI_DOUBLE, &timeout, "SECONDS", "per run (default: the benchmark's, else none)", 0, 1e7 },
+		{ "rebuild-failed", 0, CLI_FLAG, &rebuild_failed, NULL, "with --rev: " "build again a commit whose build failed in an earlier run (failures are cached)", 0, 0 },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
 	struct pb_placeholders ph = { NULL, NULL, NULL };
@@ -138,7 +140,7 @@ int cmd_measure(int argc, char **argv)
 		if (rev) {
 			/* Built (or from the build cache) and checked out in the private worktree. */
 			if (pb_repo_open(&repo, cli.repo ? cli.repo : ".") ||
-			    pb_revision_prepare(repo, &cfg, rev, &revision))
+			    pb_revision_prepare(repo, &cfg, rev, rebuild_failed, &revision))
 				goto out;
 			free(top);
 			top = pb_xstrdup(revision.worktree);

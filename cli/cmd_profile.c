@@ -52,6 +52,7 @@ int cmd_profile(int argc, char **argv)
 	const struct cli_command *cmd = cli_command("profile");
 	const char *rev = NULL, *bench_name = NULL, *backend = "perf", *folded = NULL, *svg = NULL;
 	long freq = PB_SAMPLER_FREQ_DEFAULT, top = 20;
+	bool rebuild_failed = false;
 	const struct cli_opt opts[] = {
 		{ "rev", 0, CLI_STRING, &rev, "REV", "build this revision in the private worktree (cached) and profile it there", 0, 0 },
 		{ "bench", 0, CLI_STRING, &bench_name, "NAME", "the benchmark of placebisect.json to run", 0, 0 },
@@ -61,6 +62,7 @@ int cmd_profile(int argc, char **argv)
 		  "perf (sampling: cycles, else cpu-clock; default) or cachegrind (exact Ir and I1 misses per function, no stacks)", 0, 0 },
 		{ "folded", 0, CLI_STRING, &folded, "FILE", "write the call stacks, folded (flamegraph.pl, speedscope)", 0, 0 },
 		{ "svg", 0, CLI_STRING, &svg, "FILE", "write a flame graph", 0, 0 },
+		{ "rebuild-failed", 0, CLI_FLAG, &rebuild_failed, NULL, "with --rev: " "build again a commit whose build failed in an earlier run (failures are cached)", 0, 0 },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
 	struct pb_placeholders ph = { NULL, NULL, NULL };
@@ -119,7 +121,7 @@ int cmd_profile(int argc, char **argv)
 		pb_runner_opts_from_config(&o, &cfg, bench);
 		if (rev) {
 			if (pb_repo_open(&repo, cli.repo ? cli.repo : ".") ||
-			    pb_revision_prepare(repo, &cfg, rev, &revision))
+			    pb_revision_prepare(repo, &cfg, rev, rebuild_failed, &revision))
 				goto out;
 			free(top_dir);
 			top_dir = pb_xstrdup(revision.worktree);
