@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 	size_t seeds = argc > 1 ? strtoul(argv[1], NULL, 10) : 200, n = 127, seed;
 	double noise = argc > 2 ? strtod(argv[2], NULL) : 0.03, step = argc > 3 ? strtod(argv[3], NULL) : 0.05;
 	struct pb_search_opts o = { 0.01, 0.02, 10, 60, false, 0.8, 4 };
-	const struct pb_search_ops ops = { sim_build, sim_sample, NULL };
+	const struct pb_search_ops ops = { sim_build, sim_sample, NULL, NULL, NULL };
 	size_t pb_ok = 0, pb_runs = 0, fx_ok = 0, fx_runs = 0, pb_extra = 0;
 
 	for (seed = 1; seed <= seeds; seed++) {

@@ -132,7 +132,11 @@ int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct
 	res->median = n ? pb_stats_median(vals, n) : NAN;
 	if (n == 0) {
 		res->verdict = PB_CHECK_CANNOT;
-		res->reason = pb_xasprintf("the benchmark failed on every run (%zu)", fails);
+		const char *why = s.runners[0] ? pb_runner_last_failure(s.runners[0]) : NULL;
+
+		res->reason = why ? pb_xasprintf("the benchmark failed on every run (%zu); the last: %s",
+						 fails, why)
+				  : pb_xasprintf("the benchmark failed on every run (%zu)", fails);
 	} else if (nb && st == PB_SPRT_CONTINUE) {
 		res->verdict = PB_CHECK_CANNOT;
 		res->reason = pb_xasprintf("undecided after %zu runs", n);

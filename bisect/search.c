@@ -94,6 +94,26 @@ static int sample(struct ctx *c, size_t i)
 	return 0;
 }
 
+/* The inconclusive error for commit i whose runs fail: every one of them, or too many. */
+static int fail_at(struct ctx *c, size_t i, bool every)
+{
+	char *what = c->ops->describe ? c->ops->describe(c->arg, i) : pb_xasprintf("commit #%zu", i);
+	char *why = c->ops->last_failure ? c->ops->last_failure(c->arg, i) : NULL;
+	int ret;
+
+	if (every)
+		ret = pb_error_as(PB_EXIT_INCONCLUSIVE, "the benchmark fails on every run at %s (%zu "
+				  "failures): nothing to measure%s%s", what, c->fails[i],
+				  why ? "; the last failed run: " : "", why ? why : "");
+	else
+		ret = pb_error_as(PB_EXIT_INCONCLUSIVE, "the benchmark failed too often to measure at "
+				  "%s (%zu failures)%s%s", what, c->fails[i],
+				  why ? "; the last failed run: " : "", why ? why : "");
+	free(what);
+	free(why);
+	return ret;
+}
+
 /* Sample a and b alternately until each has `want` values; failures beyond `want` are fatal. */
 static int fill_pair(struct ctx *c, size_t a, size_t b, size_t want)
 {
@@ -109,13 +129,9 @@ static int fill_pair(struct ctx *c, size_t a, size_t b, size_t want)
 			if (sample(c, i) < 0)
 				return -1;
 			if (c->fails[i] > want + 3 && r->n_values[i] == 0)
-				return pb_error_as(PB_EXIT_INCONCLUSIVE,
-						   "the benchmark fails on every run at commit #%zu (%zu failures): "
-						   "nothing to measure", i, c->fails[i]);
+				return fail_at(c, i, true);
 			if (c->fails[i] > 2 * want + 10)
-				return pb_error_as(PB_EXIT_INCONCLUSIVE,
-						   "the benchmark failed %zu times at commit #%zu: too unreliable to "
-						   "measure", c->fails[i], i);
+				return fail_at(c, i, false);
 		}
 	}
 	return 0;

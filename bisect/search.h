@@ -20,6 +20,10 @@ struct pb_search_ops {
 	int (*sample)(void *arg, size_t i, double *value);
 	/* Optional: a new step begins (k of about `total`), `what` says what it is. */
 	void (*step)(void *arg, size_t i, int k, int total, const char *what);
+	/* Optional, for messages: commit i ("commit a1b2c3d (subject)"; NULL: "commit #i"), and
+	 * why its last run failed (NULL when unknown); both allocated, the search frees them. */
+	char *(*describe)(void *arg, size_t i);
+	char *(*last_failure)(void *arg, size_t i);
 };
 
 struct pb_search_opts {

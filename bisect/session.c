@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bisect/driver.h"
+#include "core/buf.h"
 #include "core/error.h"
 #include "core/log.h"
 
@@ -28,6 +29,21 @@ static void cb_step(void *arg, size_t i, int k, int total, const char *what)
 	if (s->o->progress)
 		pb_progress_step(s->o->progress, k, total, "%s (%.7s %s)", what, s->ids[i],
 				 s->res->commits[i].info.subject);
+}
+
+static char *cb_describe(void *arg, size_t i)
+{
+	struct pb_driver *s = arg;
+
+	return pb_xasprintf("commit %.7s (%s)", s->ids[i], s->res->commits[i].info.subject);
+}
+
+static char *cb_last_failure(void *arg, size_t i)
+{
+	struct pb_driver *s = arg;
+	const char *why = s->runners && s->runners[i] ? pb_runner_last_failure(s->runners[i]) : NULL;
+
+	return why ? pb_xstrdup(why) : NULL;
 }
 
 
@@ -174,7 +190,7 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 {
 	struct pb_driver s;
 	struct pb_search_opts so;
-	const struct pb_search_ops ops = { cb_build, cb_sample, cb_step };
+	const struct pb_search_ops ops = { cb_build, cb_sample, cb_step, cb_describe, cb_last_failure };
 	size_t i;
 	int ret = -1;
 

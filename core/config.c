@@ -1,6 +1,7 @@
 /* config.c: placebisect.json: a schema table drives validation, defaults, printing and hashing. */
 #include "core/config.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -829,12 +830,55 @@ uint64_t pb_config_build_hash(const struct pb_config *cfg)
 	return hash_fields(cfg, build_fields, NULL, false);
 }
 
+/* Characters a value may hold and still be one shell word, unquoted. */
+static bool shell_safe(const char *v)
+{
+	if (!*v)
+		return false;
+	for (; *v; v++)
+		if (!isalnum((unsigned char)*v) && !strchr("/._-+,:@%=", *v))
+			return false;
+	return true;
+}
+
+/*
+ * `v` as it must be written in the template's quoting context to stay one literal word: outside
+ * quotes, single-quoted ('\'' for a quote inside); inside '...', the same without the outer
+ * quotes; inside "...", with " \ $ ` escaped.
+ */
+static void put_quoted(struct pb_buf *out, const char *v, char quote)
+{
+	if (quote == '"') {
+		for (; *v; v++) {
+			if (strchr("\"\\$`", *v))
+				pb_buf_putc(out, '\\');
+			pb_buf_putc(out, *v);
+		}
+		return;
+	}
+	if (!quote && shell_safe(v)) {
+		pb_buf_puts(out, v);
+		return;
+	}
+	if (!quote)
+		pb_buf_putc(out, '\'');
+	for (; *v; v++) {
+		if (*v == '\'')
+			pb_buf_puts(out, "'\\''");
+		else
+			pb_buf_putc(out, *v);
+	}
+	if (!quote)
+		pb_buf_putc(out, '\'');
+}
+
 char *pb_config_expand(const char *tmpl, const struct pb_placeholders *ph)
 {
 	static const char *const keys[] = { "{binary}", "{worktree}", "{config_dir}" };
 	const char *vals[] = { ph->binary, ph->worktree, ph->config_dir };
 	struct pb_buf out = PB_BUF_INIT;
 	const char *p = tmpl;
+	char quote = 0; /* the shell quoting the template is in at p: 0, '\'' or '"' */
 	size_t i, n;
 
 	while (*p) {
@@ -844,11 +888,17 @@ char *pb_config_expand(const char *tmpl, const struct pb_placeholders *ph)
 				break;
 		}
 		if (i < PB_ARRAY_SIZE(keys)) {
-			pb_buf_puts(&out, vals[i]);
+			put_quoted(&out, vals[i], quote);
 			p += strlen(keys[i]);
-		} else {
-			pb_buf_putc(&out, *p++);
+			continue;
 		}
+		/* Follow the template's own quoting, so a value lands quoted right for its place. */
+		if (*p == '\\' && quote != '\'' && p[1]) {
+			pb_buf_putc(&out, *p++);
+		} else if ((*p == '\'' || *p == '"') && (!quote || quote == *p)) {
+			quote = quote ? 0 : *p;
+		}
+		pb_buf_putc(&out, *p++);
 	}
 	return pb_buf_detach(&out);
 }

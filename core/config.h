@@ -114,7 +114,11 @@ struct pb_placeholders {
 	const char *config_dir;
 };
 
-/* `tmpl` with {binary} {worktree} {config_dir} replaced; other braces are kept. Caller frees. */
+/*
+ * `tmpl` (a shell command) with {binary} {worktree} {config_dir} replaced; other braces are kept.
+ * Each value is shell-quoted for where it stands: a path with spaces, quotes or `$` stays one
+ * word, also inside "..." or '...' in the template. Caller frees.
+ */
 char *pb_config_expand(const char *tmpl, const struct pb_placeholders *ph);
 
 /* Parse a cache geometry "SIZE,WAYS,LINE" (sizes in bytes; SIZE/LINE/WAYS sets a power of 2). */

@@ -72,6 +72,7 @@ struct pb_runner {
 	struct failure *fail;
 	size_t n_fail, cap_fail;
 	bool warned_orphans;       /* the benchmark left processes behind (said once) */
+	char *last_fail;           /* the last failed run: why, and how its output ended */
 };
 
 /* ---- options ---- */
@@ -447,6 +448,7 @@ void pb_runner_free(struct pb_runner *r)
 	for (i = 0; i < r->n_fail; i++)
 		free(r->fail[i].reason);
 	free(r->fail);
+	free(r->last_fail);
 	free(r);
 }
 
@@ -558,14 +560,25 @@ static void add_failure(struct pb_runner *r, const char *reason)
 	r->n_fail++;
 }
 
-/* The metric from the benchmark's stdout; 0, or -1 with the reason in why. */
-static int parse_stdout(struct pb_runner *r, const struct pb_buf *out, double *v, struct pb_buf *why)
+/*
+ * The metric from the benchmark's stdout (`truncated`: it went on past the capture limit, and
+ * only its first out->len bytes are here); 0, or -1 with the reason in why.
+ */
+static int parse_stdout(struct pb_runner *r, const struct pb_buf *out, bool truncated, double *v,
+			struct pb_buf *why)
 {
 	regmatch_t mt[2];
 	char *s;
 	int rc;
 
-	if (regexec(&r->re, out->data, 2, mt, 0) != 0) {
+	if (regexec(&r->re, out->data ? out->data : "", 2, mt, 0) != 0 && truncated) {
+		pb_buf_printf(why, "no match for parse.regex '%s' in the benchmark's output, which was "
+			      "cut at %zu bytes (placebisect keeps the first %zu bytes of stdout): print "
+			      "the metric within them, or send the rest of the output to stderr or a file",
+			      r->o->parse_regex, out->len, out->len);
+		return -1;
+	}
+	if (regexec(&r->re, out->data ? out->data : "", 2, mt, 0) != 0) {
 		pb_buf_printf(why, "no match for parse.regex '%s' in the benchmark's output",
 			      r->o->parse_regex);
 		return -1;
@@ -707,6 +720,49 @@ static void last_line(const struct pb_buf *err, struct pb_buf *why)
 	pb_buf_printf(why, ": %.*s", (int)(end - start), err->data + start);
 }
 
+/* Up to the last two non-empty lines of b (at most 240 bytes, newlines as " | "), quoted. */
+static void tail_of(const struct pb_buf *b, const char *name, bool truncated, struct pb_buf *out)
+{
+	size_t end = b->len, start, lines = 0, i;
+
+	while (end > 0 && (b->data[end - 1] == '\n' || b->data[end - 1] == '\r' || b->data[end - 1] == ' '))
+		end--;
+	if (end == 0) {
+		pb_buf_printf(out, "; %s: nothing", name);
+		return;
+	}
+	start = end;
+	while (start > 0 && (b->data[start - 1] != '\n' || ++lines < 2))
+		start--;
+	if (end - start > 240)
+		start = end - 240;
+	pb_buf_printf(out, "; %s%s ends: \"", name, truncated ? " (cut at the capture limit)" : "");
+	for (i = start; i < end; i++) {
+		unsigned char c = (unsigned char)b->data[i];
+
+		if (c == '\n')
+			pb_buf_puts(out, " | ");
+		else if (c == '"' || c == '\\')
+			pb_buf_printf(out, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			pb_buf_putc(out, '?');
+		else
+			pb_buf_putc(out, (char)c);
+	}
+	pb_buf_putc(out, '"');
+}
+
+/* A failed run for a message: why, then the tails of its stdout and stderr. Caller frees. */
+static char *describe_failure(const char *why, const struct pb_proc_result *res)
+{
+	struct pb_buf b = PB_BUF_INIT;
+
+	pb_buf_puts(&b, why);
+	tail_of(&res->out, "stdout", res->out_truncated, &b);
+	tail_of(&res->err, "stderr", res->err_truncated, &b);
+	return pb_buf_detach(&b);
+}
+
 static double lowest_ratio(const struct pb_counter *c, size_t n)
 {
 	double lo = 1.0;
@@ -832,7 +888,7 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 			ok = counter_value(r, &value, &why) == 0;
 			break;
 		case MK_STDOUT:
-			ok = parse_stdout(r, &res.out, &value, &why) == 0;
+			ok = parse_stdout(r, &res.out, res.out_truncated, &value, &why) == 0;
 			break;
 		case MK_PYPERF:
 			ok = pb_runner_read_pyperf(r->pyperf_path, &pv, &npv, &why) == 0;
@@ -854,8 +910,11 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 		run.n_counters = r->n_vals;
 	}
 	run.running_ratio = lowest_ratio(run.counters, run.n_counters);
-	if (!ok)
+	if (!ok) {
 		add_failure(r, why.data);
+		free(r->last_fail);
+		r->last_fail = describe_failure(why.data, &res);
+	}
 	if (ok && r->metric == MK_PYPERF) {
 		/* Each value pyperf wrote is a sample; they share the process's clocks and counters. */
 		for (i = 0; i < npv; i++) {
@@ -1032,4 +1091,9 @@ out:
 	pb_runner_free(ra);
 	pb_runner_free(rb);
 	return ret;
+}
+
+const char *pb_runner_last_failure(const struct pb_runner *r)
+{
+	return r->last_fail;
 }

@@ -74,6 +74,12 @@ const char *pb_runner_backend(const struct pb_runner *r);
 long pb_runner_runs(const struct pb_runner *r);
 const char *pb_runner_metric(const struct pb_runner *r); /* after forcing (cachegrind: est_cycles) */
 long pb_runner_warmups(const struct pb_runner *r);
+/*
+ * The last failed recorded run of this runner, for a message: why it failed (exit status or
+ * signal by name, timeout, no metric) and how its stdout and stderr ended. NULL when none failed;
+ * owned by the runner, valid until its next run.
+ */
+const char *pb_runner_last_failure(const struct pb_runner *r);
 
 /* Fill m's descriptive fields (benchmark, command, commit, backend, metric, unit, system{}). */
 void pb_runner_begin(struct pb_runner *r, struct pb_measurement *m);

@@ -63,7 +63,7 @@ static int sim_sample(void *arg, size_t i, double *v)
 	return 0;
 }
 
-static const struct pb_search_ops ops = { sim_build, sim_sample, NULL };
+static const struct pb_search_ops ops = { sim_build, sim_sample, NULL, NULL, NULL };
 
 static struct pb_search_opts opts(bool exact)
 {

@@ -169,6 +169,18 @@ static void test_expand_and_hash(void **state)
 	s = pb_config_expand("{binary} -x {config_dir}/a {unknown} awk '{print}' {worktree}", &ph);
 	assert_string_equal(s, "/w/demo -x /cfg/a {unknown} awk '{print}' /w");
 	free(s);
+	/* Values that are not one plain word are quoted for where they stand (issue #16, F8). */
+	{
+		struct pb_placeholders odd = { "/my repo \xe2\x98\x83/it's/$x", "/w d", "/c\"f" };
+
+		s = pb_config_expand("{binary} -x \"{worktree}/a\" '{config_dir}' \\\"{binary}", &odd);
+		assert_string_equal(s, "'/my repo \xe2\x98\x83/it'\\''s/$x' -x \"/w d/a\" '/c\"f' "
+				       "\\\"'/my repo \xe2\x98\x83/it'\\''s/$x'");
+		free(s);
+		s = pb_config_expand("sh -c \"{config_dir}\"", &odd);
+		assert_string_equal(s, "sh -c \"/c\\\"f\"");
+		free(s);
+	}
 
 	assert_int_equal(load_text(&cfg, valid), 0);
 	h1 = pb_config_bench_hash(&cfg, pb_config_bench(&cfg, "call_method"));
