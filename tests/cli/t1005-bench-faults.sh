@@ -16,6 +16,8 @@ cat > placebisect.json <<JSON
     "daemon": { "command": "setsid sleep 36.5 & echo started", "runs": 3, "warmups": 0 },
     "flood": { "command": "echo value: 42; head -c 1000000000 /dev/zero", "runs": 1, "warmups": 0,
                "metric": "stdout", "parse": { "regex": "value: ([0-9.]+)" } },
+    "late": { "command": "head -c 1100000 /dev/zero | tr '\\\\0' x; echo; echo value: 42", "runs": 1, "warmups": 0,
+              "metric": "stdout", "parse": { "regex": "value: ([0-9.]+)" } },
     "silent": { "command": "echo done", "runs": 2, "warmups": 0,
                 "metric": "stdout", "parse": { "regex": "value: ([0-9.]+)" } },
     "nofile": { "command": "true", "runs": 2, "warmups": 0, "metric": "pyperf", "parse": { "file": "bench.json" } },
@@ -56,6 +58,9 @@ expect_eq 42 "$(jq '.runs[0].value' "$T/out")" "flood: value"
 # Exits 0 without printing the metric: the run failed, saying why.
 expect_exit 2 "${m[@]}" --bench silent
 expect_grep "^placebisect: warning: 2 of 2 runs failed: no match for parse.regex 'value: \(\[0-9.\]\+\)' in the benchmark's output \(first: run 1\); failed runs are not in the summary$" "$T/err"
+# The metric printed after the capture limit (1 MiB): the message says the output was cut there.
+expect_exit 2 "${m[@]}" --bench late
+expect_grep "^placebisect: warning: 1 of 1 runs failed: no match for parse.regex 'value: \(\[0-9.\]\+\)' in the benchmark's output, which was cut at 1048576 bytes \(placebisect keeps the first 1048576 bytes of stdout\): print the metric within them, or send the rest of the output to stderr or a file \(first: run 1\)" "$T/err"
 expect_exit 2 "${m[@]}" --bench nofile
 expect_grep "^placebisect: warning: 2 of 2 runs failed: the benchmark wrote no pyperf file at $PWD/bench.json \(first: run 1\)" "$T/err"
 expect_exit 2 "${m[@]}" --bench badfile
