@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "bisect/repo.h"
-#include "bisect/session.h"
+#include "bisect/layout_verify.h"
 #include "cli/cli.h"
 #include "render/table.h"
 
