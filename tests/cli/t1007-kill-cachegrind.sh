@@ -11,11 +11,13 @@ command -v valgrind >/dev/null || skip "no valgrind (the cachegrind backend)"
 bash "$PB_SOURCE_DIR/tests/cli/make-fixture-repo.sh" repo 6 4 --effect 10 --noise 0
 cd repo
 mkdir "$T/tmp"
-# While $T/slow exists the benchmark says it started and then sleeps (a unique argument to find it).
+# While $T/slow exists the benchmark starts a sleep (a unique argument to find it; its output, and
+# valgrind's, to /dev/null: nothing it does would fail once placebisect is gone), says so, and
+# waits for it.
 cat > placebisect.json <<JSON
 {
   "build": { "command": "cc -O1 -o prog prog.c", "binary": "prog" },
-  "benchmarks": { "work": { "command": "if [ -e $T/slow ]; then touch $T/started; sleep 38.25; fi; {binary}",
+  "benchmarks": { "work": { "command": "if [ -e $T/slow ]; then sleep 38.25 >/dev/null 2>&1 & touch $T/started; wait; fi; {binary}",
                             "metric": "instructions" } },
   "measure": { "backend": "cachegrind" }
 }
