@@ -31,8 +31,11 @@ case "$runs$signals$hogs" in *[!0-9]*) echo "stress-ci: --runs, --signals and --
 head=$(git -C "$top" rev-parse HEAD) || exit 2
 work=$(mktemp -d "${TMPDIR:-/tmp}/pb-stress.XXXXXX") || exit 3
 hog_pids=()
+running=""
 cleanup() {
 	local p
+	# The test run in progress (its own process group), then the hogs.
+	[ -n "$running" ] && kill -TERM -- "-$running" 2>/dev/null && wait "$running" 2>/dev/null
 	for p in "${hog_pids[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${hog_pids[@]}"; do wait "$p" 2>/dev/null; done
 	if [ "$keep" = 1 ]; then echo "stress-ci: clone kept in $work/src"; else rm -rf "$work"; fi
@@ -54,8 +57,13 @@ one() { # LABEL LOG CMD...: run CMD, its output to LOG, and print its time and s
 	local label=$1 log=$2 t0 t1 rc
 	shift 2
 	t0=$(date +%s)
-	"$@" >"$log" 2>&1
+	# In the background, in a process group of its own: a signal to us ends the wait at once,
+	# and cleanup can stop the whole run.
+	setsid "$@" >"$log" 2>&1 &
+	running=$!
+	wait "$running"
 	rc=$?
+	running=""
 	t1=$(date +%s)
 	printf 'stress-ci: %s: %s in %d min %02d s (log: %s)\n' "$label" \
 		"$([ $rc -eq 0 ] && echo passed || echo "FAILED (exit $rc)")" $(((t1 - t0) / 60)) $(((t1 - t0) % 60)) "$log"
