@@ -200,9 +200,32 @@ static bool contains(const pid_t *set, size_t n, pid_t pid)
 	return false;
 }
 
+/* Has `pid` already exited (a zombie, waiting to be reaped)? */
+static bool is_zombie(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return false;
+	buf[len] = '\0';
+	/* "PID (COMM) STATE ...": COMM may hold spaces and parentheses; the last ')' ends it. */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'Z';
+}
+
 /*
  * Kill and reap every child of ours that was not there before the run (`before`), then their
- * children, which re-parent to us as each one dies. Returns how many were killed.
+ * children, which re-parent to us as each one dies. Returns how many were killed: a child that
+ * had already exited (a zombie re-parented to us when its parent was killed) is reaped, not
+ * counted.
  */
 static int sweep(const pid_t *before, size_t nbefore)
 {
@@ -217,12 +240,14 @@ static int sweep(const pid_t *before, size_t nbefore)
 			if (contains(before, nbefore, now[i]))
 				continue;
 			found = 1;
-			/* A setsid grandchild leads its own group: take the group with it. */
-			kill(-now[i], SIGKILL);
-			kill(now[i], SIGKILL);
+			if (!is_zombie(now[i])) {
+				/* A setsid grandchild leads its own group: take the group with it. */
+				kill(-now[i], SIGKILL);
+				kill(now[i], SIGKILL);
+				killed++;
+			}
 			while (waitpid(now[i], NULL, 0) < 0 && errno == EINTR)
 				;
-			killed++;
 		}
 		if (!found)
 			break;
