@@ -132,7 +132,55 @@ static enum pb_code_class compare_bytes(const struct pb_elf *ge, const struct pb
 struct sides {
 	struct pb_disasm *gd, *bd;
 	struct pb_norm gn, bn;
+	bool same_symbols; /* same_symbols(good, bad) */
 };
+
+/*
+ * Do both builds name every address alike: the same machine, allocated sections (name, address,
+ * size) and symbols (name, address, size, kind, section)? Then a position-dependent field holding
+ * the same address reaches the same symbol+offset in both (extern_token in disasm.c), so code at
+ * the same address with the same bytes is strict-equal without being decoded. Two copies of one
+ * build, or a rebuild that changed nothing, are like that.
+ */
+static bool same_symbols(const struct pb_elf *g, const struct pb_elf *b)
+{
+	const struct pb_elf_section *gs, *bs;
+	const struct pb_elf_sym *x, *y;
+	size_t i;
+
+	if (g->machine != b->machine || g->is64 != b->is64 || g->type != b->type ||
+	    g->n_sections != b->n_sections || g->n_syms != b->n_syms)
+		return false;
+	for (i = 1; i < g->n_sections; i++) {
+		gs = &g->sections[i];
+		bs = &b->sections[i];
+		if (gs->alloc != bs->alloc || gs->addr != bs->addr || gs->size != bs->size ||
+		    strcmp(gs->name, bs->name) != 0)
+			return false;
+	}
+	for (i = 0; i < g->n_syms; i++) {
+		x = &g->syms[i];
+		y = &b->syms[i];
+		if (x->addr != y->addr || x->size != y->size || x->section != y->section ||
+		    x->func != y->func || x->local != y->local || strcmp(x->name, y->name) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* The same address, size and bytes (and code to compare: NULL code goes the long way). */
+static bool same_place_same_bytes(const struct pb_elf *ge, const struct pb_elf_sym *g,
+				  const struct pb_elf *be, const struct pb_elf_sym *b)
+{
+	const unsigned char *gc, *bc;
+	size_t gl, bl;
+
+	if (g->addr != b->addr || g->size != b->size)
+		return false;
+	gc = pb_elf_func_code(ge, g, &gl);
+	bc = pb_elf_func_code(be, b, &bl);
+	return gc && bc && gl == bl && memcmp(gc, bc, gl) == 0;
+}
 
 static int classify(struct pb_layout_diff *d, struct sides *s, struct pb_diff_func *f)
 {
@@ -143,14 +191,12 @@ static int classify(struct pb_layout_diff *d, struct sides *s, struct pb_diff_fu
 		 * Every function through the table decoder; the hot ones of an explicit hot set, which
 		 * decide the verdict, again through capstone, whose answer counts.
 		 */
-		if (pb_disasm_same_code_fast(s->gd, f->good, s->bd, f->bad)) {
+		if (s->same_symbols && same_place_same_bytes(ge, f->good, be, f->bad))
 			f->code = PB_CODE_STRICT_EQUAL;
-		} else {
-			if (pb_disasm_normalize_fast(s->gd, f->good, &s->gn) ||
-			    pb_disasm_normalize_fast(s->bd, f->bad, &s->bn))
-				return -1;
-			f->code = pb_norm_compare(&s->gn, &s->bn);
-		}
+		else if (pb_disasm_same_code_fast(s->gd, f->good, s->bd, f->bad))
+			f->code = PB_CODE_STRICT_EQUAL;
+		else
+			f->code = pb_disasm_compare_fast(s->gd, f->good, s->bd, f->bad);
 		if (f->hot && d->code_checks) {
 			if (pb_disasm_normalize(s->gd, f->good, &s->gn) ||
 			    pb_disasm_normalize(s->bd, f->bad, &s->bn))
@@ -373,6 +419,7 @@ int pb_layout_diff_new(struct pb_layout_diff **out, const char *good, const char
 	if (pb_disasm_new(&s.gd, ge) || pb_disasm_new(&s.bd, be))
 		goto out;
 	d->code_checks = s.gd && s.bd && d->good->source != PB_HOT_ALL;
+	s.same_symbols = same_symbols(ge, be);
 	gm = pb_xcalloc(ge->n_funcs + 1, sizeof(*gm));
 	bm = pb_xcalloc(be->n_funcs + 1, sizeof(*bm));
 	match(ge, be, gm, bm);

@@ -207,6 +207,12 @@ static int64_t sign_extend(uint64_t v, size_t bytes)
 	return (int64_t)(v << shift) >> shift;
 }
 
+/* The loose token of an instruction from the table decoder: the mnemonic's stand-in. */
+static uint64_t fast_loose(const struct pb_x86_insn *x)
+{
+	return x->branch ? mix(mix(2, x->branch), x->cond) : mix(3, x->opkey);
+}
+
 /* One instruction from the table decoder (x86len.c) into o: bytes hashed, addresses set aside. */
 static void decode_fast_one(struct pb_disasm *d, const struct pb_x86_insn *x, const uint8_t *code,
 			    uint64_t addr, struct dec *o)
@@ -219,13 +225,13 @@ static void decode_fast_one(struct pb_disasm *d, const struct pb_x86_insn *x, co
 	o->n_targets = 0;
 	if (x->branch) {
 		/* Short and near forms of one jump are one token: kind, condition, target. */
-		o->loose = mix(mix(2, x->branch), x->cond);
+		o->loose = fast_loose(x);
 		o->strict = o->loose;
 		v = read_le(code + x->rel_off, x->rel_size);
 		o->target[o->n_targets++] = addr + x->len + (uint64_t)sign_extend(v, x->rel_size);
 		return;
 	}
-	o->loose = mix(3, x->opkey);
+	o->loose = fast_loose(x);
 	if (x->disp_off) {
 		v = read_le(code + x->disp_off, 4);
 		if (x->rip) {
@@ -448,6 +454,81 @@ static void finish(struct pb_disasm *d, const struct pb_elf_sym *f, size_t n, st
 		out->loose[i] = d->dec[i].loose;
 	}
 	out->n = n;
+}
+
+/*
+ * The next loose token of code[0..len) from *off on, as decode_fast() makes them (NOPs skipped);
+ * false at the end.
+ */
+static bool next_loose(const uint8_t *code, size_t len, size_t *off, bool is64, uint64_t *tok)
+{
+	struct pb_x86_insn x;
+
+	while (code && *off < len) {
+		if (pb_x86_decode(&x, code + *off, len - *off, is64)) {
+			*tok = mix(TOK_BAD_BYTE, code[*off]);
+			(*off)++;
+			return true;
+		}
+		*off += x.len;
+		if (!x.nop) {
+			*tok = fast_loose(&x);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Are the loose streams of g and b equal? Decoded in lockstep, up to the first difference. */
+static bool same_loose_fast(struct pb_disasm *gd, const struct pb_elf_sym *g, struct pb_disasm *bd,
+			    const struct pb_elf_sym *b)
+{
+	const uint8_t *gc, *bc;
+	size_t gl, bl, go = 0, bo = 0;
+	uint64_t tg, tb;
+	bool more_g, more_b;
+
+	gc = pb_elf_func_code(gd->elf, g, &gl);
+	bc = pb_elf_func_code(bd->elf, b, &bl);
+	for (;;) {
+		more_g = next_loose(gc, gl, &go, gd->is64, &tg);
+		more_b = next_loose(bc, bl, &bo, bd->is64, &tb);
+		if (more_g != more_b || (more_g && tg != tb))
+			return false;
+		if (!more_g)
+			return true;
+	}
+}
+
+enum pb_code_class pb_disasm_compare_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
+					  struct pb_disasm *bd, const struct pb_elf_sym *b)
+{
+	size_t n, i;
+	uint64_t hg, hb;
+	int k;
+
+	/*
+	 * A strict token hashes what its loose token does (the opcode bytes, or the branch kind and
+	 * condition) and more: streams whose loose tokens differ differ strictly too. Most changed
+	 * functions differ in a mnemonic early, so they are told apart before anything is stored or
+	 * a target symbolized.
+	 */
+	if (!same_loose_fast(gd, g, bd, b))
+		return PB_CODE_CHANGED;
+	n = decode_fast(gd, g);
+	if (decode_fast(bd, b) != n)
+		return PB_CODE_CHANGED; /* not reached: equal loose streams have equal lengths */
+	for (i = 0; i < n; i++) {
+		hg = gd->dec[i].strict;
+		for (k = 0; k < gd->dec[i].n_targets; k++)
+			hg = mix(hg, target_token(gd, g, gd->dec[i].target[k]));
+		hb = bd->dec[i].strict;
+		for (k = 0; k < bd->dec[i].n_targets; k++)
+			hb = mix(hb, target_token(bd, b, bd->dec[i].target[k]));
+		if (hg != hb)
+			return PB_CODE_LOOSE_EQUAL;
+	}
+	return PB_CODE_STRICT_EQUAL;
 }
 
 int pb_disasm_normalize(struct pb_disasm *d, const struct pb_elf_sym *f, struct pb_norm *out)

@@ -216,8 +216,9 @@ static void write_functions(struct pb_jsonw *w, const struct pb_layout *l)
 	bool escaped;
 	char *o;
 
-	/* About 150 bytes a line: one allocation instead of a doubling series. */
-	pb_buf_grow(b, e->n_funcs * 160);
+	/* About 150 bytes a line: one allocation instead of a doubling series (unless streamed). */
+	if (!w->sink)
+		pb_buf_grow(b, e->n_funcs * 160);
 	pb_buf_puts(b, w->compact ? ",\"functions\":[" : ",\n  \"functions\": [");
 	for (i = 0; i < e->n_funcs; i++) {
 		pb_place_compute(&p, e->funcs[i].addr, e->funcs[i].size, &l->l1i);
@@ -258,6 +259,7 @@ static void write_functions(struct pb_jsonw *w, const struct pb_layout *l)
 		*o++ = '}';
 		*o = '\0';
 		b->len = (size_t)(o - b->data);
+		pb_jsonw_drain(w);
 	}
 	pb_buf_puts(b, w->compact || !e->n_funcs ? "]" : "\n  ]");
 }
@@ -272,6 +274,7 @@ static void write_hot_names(struct pb_jsonw *w, const struct pb_layout *l)
 	for (i = 0; i < l->n_hot; i++) {
 		pb_buf_puts(b, i ? (w->compact ? "," : ",\n      ") : (w->compact ? "" : "\n      "));
 		put_str(b, l->hot[i].sym->name);
+		pb_jsonw_drain(w);
 	}
 	pb_buf_puts(b, w->compact || !l->n_hot ? "]" : "\n    ]");
 }
@@ -587,6 +590,7 @@ static void write_hot_entries(struct pb_jsonw *w, const struct pb_layout_diff *d
 	for (i = 0; i < d->n_hot; i++) {
 		pb_buf_puts(w->out, i ? ",\n    " : "\n    ");
 		write_hot_entry(w->out, d, &d->funcs[d->hot[i]]);
+		pb_jsonw_drain(w);
 	}
 	pb_buf_puts(w->out, d->n_hot ? "\n  ]" : "]");
 }

@@ -211,6 +211,51 @@ static void test_normalize_moved(void **state)
 	pb_elf_free(b);
 }
 
+/* compare_fast gives the class that normalize_fast and pb_norm_compare give, for every pair. */
+static void test_compare_fast_agrees(void **state)
+{
+	struct fx *f = *state;
+	struct pb_elf *a, *b;
+	struct pb_disasm *da, *db;
+	struct pb_norm na = { 0 }, nb = { 0 };
+	size_t i, j, seen[3] = { 0, 0, 0 };
+	enum pb_code_class want;
+
+	if (!f)
+		skip();
+	assert_int_equal(pb_elf_open(&a, f->exe), 0);
+	assert_int_equal(pb_elf_open(&b, f->lib), 0);
+	assert_int_equal(pb_disasm_new(&da, a), 0);
+	assert_int_equal(pb_disasm_new(&db, b), 0);
+	if (!da || !db) {
+		pb_disasm_free(da);
+		pb_disasm_free(db);
+		pb_elf_free(a);
+		pb_elf_free(b);
+		skip();
+	}
+	for (i = 0; i < a->n_funcs; i++) {
+		for (j = 0; j < b->n_funcs; j++) {
+			assert_int_equal(pb_disasm_normalize_fast(da, &a->funcs[i], &na), 0);
+			assert_int_equal(pb_disasm_normalize_fast(db, &b->funcs[j], &nb), 0);
+			want = pb_norm_compare(&na, &nb);
+			assert_int_equal(pb_disasm_compare_fast(da, &a->funcs[i], db, &b->funcs[j]), want);
+			seen[want]++;
+		}
+		assert_int_equal(pb_disasm_compare_fast(da, &a->funcs[i], da, &a->funcs[i]),
+				 PB_CODE_STRICT_EQUAL);
+	}
+	/* add1 in both builds, and pairs of different functions. */
+	assert_true(seen[PB_CODE_STRICT_EQUAL] > 0);
+	assert_true(seen[PB_CODE_CHANGED] > 0);
+	pb_norm_release(&na);
+	pb_norm_release(&nb);
+	pb_disasm_free(da);
+	pb_disasm_free(db);
+	pb_elf_free(a);
+	pb_elf_free(b);
+}
+
 static void test_not_elf(void **state)
 {
 	char *dir = pb_test_tmpdir(), *path = pb_xasprintf("%s/x", dir);
@@ -278,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_text_hash),
 		cmocka_unit_test(test_shared_and_stripped),
 		cmocka_unit_test(test_normalize_moved),
+		cmocka_unit_test(test_compare_fast_agrees),
 		cmocka_unit_test(test_not_elf),
 		cmocka_unit_test(test_truncated_while_read),
 	};
