@@ -122,8 +122,8 @@ static enum pb_code_class compare_bytes(const struct pb_elf *ge, const struct pb
 	const unsigned char *gc, *bc;
 	size_t gl, bl;
 
-	gc = pb_elf_func_code(ge, g, &gl);
-	bc = pb_elf_func_code(be, b, &bl);
+	gc = pb_elf_func_code_window(ge, g, &gl);
+	bc = pb_elf_func_code_window(be, b, &bl);
 	if (gl == bl && (gl == 0 || (gc && bc && memcmp(gc, bc, gl) == 0)))
 		return PB_CODE_STRICT_EQUAL;
 	return PB_CODE_CHANGED;
@@ -177,8 +177,8 @@ static bool same_place_same_bytes(const struct pb_elf *ge, const struct pb_elf_s
 
 	if (g->addr != b->addr || g->size != b->size)
 		return false;
-	gc = pb_elf_func_code(ge, g, &gl);
-	bc = pb_elf_func_code(be, b, &bl);
+	gc = pb_elf_func_code_window(ge, g, &gl);
+	bc = pb_elf_func_code_window(be, b, &bl);
 	return gc && bc && gl == bl && memcmp(gc, bc, gl) == 0;
 }
 

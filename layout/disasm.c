@@ -166,7 +166,7 @@ static size_t decode(struct pb_disasm *d, const struct pb_elf_sym *f)
 	uint64_t addr;
 	struct dec *o;
 
-	code = pb_elf_func_code(d->elf, f, &len);
+	code = pb_elf_func_code_window(d->elf, f, &len);
 	addr = f->addr;
 	while (code && len) {
 		pb_xgrow((void **)&d->dec, &d->cap_dec, n + 1, sizeof(*d->dec));
@@ -271,7 +271,7 @@ static size_t decode_fast(struct pb_disasm *d, const struct pb_elf_sym *f)
 	struct pb_x86_insn x;
 	struct dec *o;
 
-	code = pb_elf_func_code(d->elf, f, &len);
+	code = pb_elf_func_code_window(d->elf, f, &len);
 	addr = f->addr;
 	while (code && len) {
 		pb_xgrow((void **)&d->dec, &d->cap_dec, n + 1, sizeof(*d->dec));
@@ -362,8 +362,8 @@ bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
 	uint64_t vg, vb;
 	bool addr_g, addr_b;
 
-	gc = pb_elf_func_code(gd->elf, g, &gl);
-	bc = pb_elf_func_code(bd->elf, b, &bl);
+	gc = pb_elf_func_code_window(gd->elf, g, &gl);
+	bc = pb_elf_func_code_window(bd->elf, b, &bl);
 	if (!gc || !bc || gl != bl || gd->is64 != bd->is64)
 		return false;
 	/*
@@ -488,8 +488,8 @@ static bool same_loose_fast(struct pb_disasm *gd, const struct pb_elf_sym *g, st
 	uint64_t tg, tb;
 	bool more_g, more_b;
 
-	gc = pb_elf_func_code(gd->elf, g, &gl);
-	bc = pb_elf_func_code(bd->elf, b, &bl);
+	gc = pb_elf_func_code_window(gd->elf, g, &gl);
+	bc = pb_elf_func_code_window(bd->elf, b, &bl);
 	for (;;) {
 		more_g = next_loose(gc, gl, &go, gd->is64, &tg);
 		more_b = next_loose(bc, bl, &bo, bd->is64, &tb);
@@ -617,7 +617,7 @@ int pb_disasm_branches(struct pb_disasm *d, const struct pb_elf_sym *f, uint32_t
 	const cs_x86_op *op;
 
 	pb_branches_release(out);
-	code = pb_elf_func_code(d->elf, f, &len);
+	code = pb_elf_func_code_window(d->elf, f, &len);
 	addr = f->addr;
 	while (code && len) {
 		if (!cs_disasm_iter(d->cs, &code, &len, &addr, d->insn)) {

@@ -14,6 +14,14 @@
 #include "core/log.h"
 #include "core/util.h"
 
+/* A piece of the file's code sections, kept for pb_elf_func_code_window(). */
+struct pb_elf_window {
+	uint64_t start, end; /* file offsets; end == start when empty */
+	unsigned char *buf;
+	size_t cap;
+	uint64_t used;       /* pb_elf.window_tick at the last use: the smallest is replaced */
+};
+
 /* What the first bytes of the file say, checked before libelf sees it. */
 struct raw_header {
 	bool is64, big;
@@ -179,9 +187,9 @@ static void read_build_id(struct pb_elf *e, Elf_Scn *scn)
  * The .text hash: 8 bytes at a time (FNV-1a byte by byte costs more than the rest of reading a
  * big binary's symbols). Only equality matters: equal contents give equal hashes.
  */
-static uint64_t hash_text(const unsigned char *p, size_t n)
+static uint64_t hash_words(uint64_t h, const unsigned char *p, size_t n, size_t *done)
 {
-	uint64_t h = PB_HASH64_SEED ^ n, w;
+	uint64_t w;
 	size_t i;
 
 	for (i = 0; i + 8 <= n; i += 8) {
@@ -189,7 +197,67 @@ static uint64_t hash_text(const unsigned char *p, size_t n)
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 		h ^= h >> 29;
 	}
+	*done = i;
+	return h;
+}
+
+static uint64_t hash_text(const unsigned char *p, size_t n)
+{
+	size_t i;
+	uint64_t h = hash_words(PB_HASH64_SEED ^ n, p, n, &i);
+
 	return pb_hash64(p + i, n - i, h);
+}
+
+/* Read exactly n bytes at off. Returns 0, or -1 with errno set (EIO for a short file). */
+static int read_at(int fd, unsigned char *buf, size_t n, uint64_t off)
+{
+	ssize_t got;
+
+	while (n) {
+		got = pread(fd, buf, n, (off_t)off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			if (got == 0)
+				errno = EIO;
+			return -1;
+		}
+		buf += got, n -= (size_t)got, off += (uint64_t)got;
+	}
+	return 0;
+}
+
+static void warn_unreadable(const struct pb_elf *e, struct pb_elf_section *s, const char *why)
+{
+	pb_warn("%s: cannot read section '%s' (was the file rewritten?): %s; its functions "
+		"compare as empty", e->path, s->name, why);
+	s->load_failed = true;
+}
+
+/* hash_text() of section s, read 1 MiB at a time rather than whole. */
+static uint64_t hash_text_streamed(const struct pb_elf *e, struct pb_elf_section *s)
+{
+	enum { CHUNK = 1u << 20 };
+	unsigned char *buf = pb_xmalloc(CHUNK);
+	uint64_t h = PB_HASH64_SEED ^ (size_t)s->size, pos = 0;
+	size_t n, done;
+
+	while (pos < s->size) {
+		n = s->size - pos < CHUNK ? (size_t)(s->size - pos) : CHUNK;
+		if (read_at(e->fd, buf, n, s->offset + pos)) {
+			warn_unreadable(e, s, strerror(errno));
+			free(buf);
+			return 0;
+		}
+		/* Chunks are multiples of 8 bytes: only the last one has a tail. */
+		h = hash_words(h, buf, n, &done);
+		if (done < n)
+			h = pb_hash64(buf + done, n - done, h);
+		pos += n;
+	}
+	free(buf);
+	return h;
 }
 
 static int cmp_sym(const void *pa, const void *pb)
@@ -417,6 +485,7 @@ static int read_sections(struct pb_elf *e, Elf *elf, const struct raw_header *h,
 					"name table (%llu bytes)", e->path, i, (unsigned)sh.sh_name,
 					(unsigned long long)strsh.sh_size);
 		s->name = (const char *)names + sh.sh_name;
+		s->offset = sh.sh_offset;
 		s->addr = sh.sh_addr;
 		s->size = sh.sh_size;
 		s->align = sh.sh_addralign;
@@ -615,6 +684,8 @@ int pb_elf_open_quiet(struct pb_elf **out, const char *path)
 
 void pb_elf_free(struct pb_elf *e)
 {
+	size_t i;
+
 	if (!e)
 		return;
 	if (e->handle)
@@ -629,6 +700,9 @@ void pb_elf_free(struct pb_elf *e)
 	free(e->segments);
 	free(e->buckets);
 	free(e->keys);
+	for (i = 0; e->windows && i < PB_ELF_CODE_WINDOWS; i++)
+		free(e->windows[i].buf);
+	free(e->windows);
 	free(e);
 }
 
@@ -755,9 +829,76 @@ uint64_t pb_elf_text_hash(const struct pb_elf *e)
 	if (!text || !text->has_code)
 		return 0;
 	s = &e->sections[text - e->sections];
-	if (!s->data && !s->load_failed && load_code(e, (size_t)(text - e->sections)))
-		s->load_failed = true;
-	return s->data ? hash_text(s->data, s->size) : 0;
+	if (s->data)
+		return hash_text(s->data, s->size);
+	/* Not read whole for its functions: hashed as it streams by, not held. */
+	return s->load_failed ? 0 : hash_text_streamed(e, s);
+}
+
+const unsigned char *pb_elf_func_code_window(const struct pb_elf *e, const struct pb_elf_sym *f,
+					     size_t *len)
+{
+	static const unsigned char empty[1];
+	struct pb_elf *me = (struct pb_elf *)e;
+	struct pb_elf_section *s;
+	struct pb_elf_window *w, *lru;
+	uint64_t off, end, start, stop, sec_end;
+	size_t i;
+
+	*len = 0;
+	if (f->section == PB_ELF_NO_SECTION || f->section >= e->n_sections)
+		return NULL;
+	s = &e->sections[f->section];
+	/*
+	 * Read whole already, or nothing to read; or functions asked for so far out of address order
+	 * that the windows read twice what the section holds: then reading it once is cheaper.
+	 */
+	if (s->data || !s->has_code || s->load_failed || s->window_bytes / 2 > s->size)
+		return pb_elf_func_code(e, f, len);
+	if (!f->size)
+		return empty;
+	/* Bounds were checked when the symbol was read: [off, end) lies inside the section. */
+	off = s->offset + (f->addr - s->addr);
+	end = off + f->size;
+	if (!me->windows)
+		me->windows = pb_xcalloc(PB_ELF_CODE_WINDOWS, sizeof(*me->windows));
+	lru = &me->windows[0];
+	for (i = 0; i < PB_ELF_CODE_WINDOWS; i++) {
+		w = &me->windows[i];
+		if (w->buf && off >= w->start && end <= w->end) {
+			w->used = ++me->window_tick;
+			*len = (size_t)f->size;
+			return w->buf + (off - w->start);
+		}
+		if (w->used < lru->used)
+			lru = w;
+	}
+	/* A miss: from the function's page on, a window's worth (more for a big function). */
+	sec_end = s->offset + s->size;
+	start = off & ~(uint64_t)4095;
+	if (start < s->offset)
+		start = s->offset;
+	stop = start + PB_ELF_CODE_WINDOW_SIZE;
+	if (stop > sec_end)
+		stop = sec_end;
+	if (stop < end)
+		stop = end;
+	if (lru->cap < stop - start) {
+		free(lru->buf);
+		lru->cap = (size_t)(stop - start);
+		lru->buf = pb_xmalloc(lru->cap);
+	}
+	lru->start = lru->end = 0;
+	s->window_bytes += stop - start;
+	if (read_at(e->fd, lru->buf, (size_t)(stop - start), start)) {
+		warn_unreadable(e, s, strerror(errno));
+		return NULL;
+	}
+	lru->start = start;
+	lru->end = stop;
+	lru->used = ++me->window_tick;
+	*len = (size_t)f->size;
+	return lru->buf + (off - start);
 }
 
 const char *pb_elf_sym_section(const struct pb_elf *e, const struct pb_elf_sym *s)

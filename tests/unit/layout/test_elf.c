@@ -316,6 +316,56 @@ static void test_truncated_while_read(void **state)
 	free(copy);
 }
 
+/* Code read through windows is the code read whole; a file truncated meanwhile is a warning. */
+static void test_code_windows(void **state)
+{
+	struct fx *f = *state;
+	struct pb_buf warnings = PB_BUF_INIT;
+	struct pb_elf *a, *b;
+	const unsigned char *wc, *fc;
+	const struct pb_elf_section *text;
+	char *copy;
+	size_t i, wl, fl;
+	uint64_t h;
+
+	if (!f)
+		skip();
+	assert_int_equal(pb_elf_open(&a, f->exe), 0);
+	assert_int_equal(pb_elf_open(&b, f->exe), 0);
+	text = pb_elf_section_by_name(b, ".text");
+	assert_non_null(text);
+	/* Streamed, then read whole: one hash. */
+	h = pb_elf_text_hash(a);
+	assert_int_not_equal(h, 0);
+	for (i = 0; i < a->n_funcs; i++) {
+		wc = pb_elf_func_code_window(a, &a->funcs[i], &wl);
+		fc = pb_elf_func_code(b, &b->funcs[i], &fl);
+		assert_int_equal(wl, fl);
+		assert_true((wc == NULL) == (fc == NULL));
+		if (fc && fl)
+			assert_memory_equal(wc, fc, fl);
+	}
+	assert_non_null(text->data);
+	assert_null(pb_elf_section_by_name(a, ".text")->data); /* a read windows, not the section */
+	assert_true(pb_elf_text_hash(b) == h);
+	pb_elf_free(a);
+	pb_elf_free(b);
+	copy = pb_xasprintf("%s/rebuilt-w", f->dir);
+	assert_int_equal(pb_test_sh("cp '%s' '%s'", f->exe, copy), 0);
+	assert_int_equal(pb_elf_open(&a, copy), 0);
+	assert_int_equal(truncate(copy, 200), 0);
+	pb_log_set_sink(collect, &warnings);
+	assert_null(pb_elf_func_code_window(a, func(a, "add1"), &wl));
+	assert_int_equal(wl, 0);
+	assert_null(pb_elf_func_code_window(a, func(a, "twice"), &wl));
+	assert_true(pb_elf_text_hash(a) == 0);
+	pb_log_set_sink(NULL, NULL);
+	assert_non_null(strstr(warnings.data, "rebuilt-w: cannot read section '.text' (was the file rewritten?)"));
+	pb_elf_free(a);
+	pb_buf_release(&warnings);
+	free(copy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_compare_fast_agrees),
 		cmocka_unit_test(test_not_elf),
 		cmocka_unit_test(test_truncated_while_read),
+		cmocka_unit_test(test_code_windows),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
