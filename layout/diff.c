@@ -36,6 +36,62 @@ static bool same_key(const struct key *a, const struct key *b)
 	return a->hash == b->hash && a->len == b->len && memcmp(a->name, b->name, a->len) == 0;
 }
 
+/* cmp_key, and then the index: a total order, the one a stable sort by cmp_key gives. */
+static int cmp_key_idx(const void *pa, const void *pb)
+{
+	const struct key *a = pa, *b = pb;
+	int c = cmp_key(pa, pb);
+
+	if (c)
+		return c;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/*
+ * Sort k like a stable qsort by cmp_key, in linear time: a radix sort on the hash (16-bit digits,
+ * LSD, stable), then cmp_key_idx within each run of equal hashes (the same base name; short).
+ */
+static void sort_keys(struct key *k, size_t n)
+{
+	struct key *tmp, *a = k, *b, *t;
+	size_t *count, i, j, c;
+	uint64_t vary = 0;
+	unsigned shift;
+
+	if (n < 2)
+		return;
+	tmp = pb_xcalloc(n, sizeof(*tmp));
+	count = pb_xcalloc(65536, sizeof(*count));
+	b = tmp;
+	for (i = 0; i < n; i++)
+		vary |= k[i].hash ^ k[0].hash;
+	for (shift = 0; shift < 64; shift += 16) {
+		if (!((vary >> shift) & 0xffff))
+			continue;
+		memset(count, 0, 65536 * sizeof(*count));
+		for (i = 0; i < n; i++)
+			count[(a[i].hash >> shift) & 0xffff]++;
+		for (i = 0, j = 0; i < 65536; i++) {
+			c = count[i];
+			count[i] = j;
+			j += c;
+		}
+		for (i = 0; i < n; i++)
+			b[count[(a[i].hash >> shift) & 0xffff]++] = a[i];
+		t = a, a = b, b = t;
+	}
+	if (a != k)
+		memcpy(k, a, n * sizeof(*k));
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && k[j].hash == k[i].hash; j++)
+			;
+		if (j - i > 1)
+			qsort(k + i, j - i, sizeof(*k), cmp_key_idx);
+	}
+	free(tmp);
+	free(count);
+}
+
 static struct key *make_keys(const struct pb_elf *e)
 {
 	struct key *k = pb_xcalloc(e->n_funcs + 1, sizeof(*k));
@@ -49,7 +105,7 @@ static struct key *make_keys(const struct pb_elf *e)
 		k[i].idx = i;
 		k[i].addr = e->funcs[i].addr;
 	}
-	qsort(k, e->n_funcs, sizeof(*k), cmp_key);
+	sort_keys(k, e->n_funcs);
 	return k;
 }
 
@@ -358,20 +414,28 @@ static int hot_checks(struct pb_layout_diff *d, struct sides *s)
 	struct pb_diff_func *f;
 	size_t i;
 
+	if (!d->code_checks)
+		return 0;
 	for (i = 0; i < d->n_hot; i++) {
 		f = &d->funcs[d->hot[i]];
-		if (f->good)
-			pb_place_compute(&f->good_place, f->good->addr, f->good->size, &d->good->l1i);
-		if (f->bad)
-			pb_place_compute(&f->bad_place, f->bad->addr, f->bad->size, &d->bad->l1i);
-		if (!d->code_checks)
-			continue;
-		if (f->good && pb_disasm_branches(s->gd, f->good, d->good->l1i.line, &f->good_br))
+		f->br = pb_xcalloc(2, sizeof(*f->br));
+		if (f->good && pb_disasm_branches(s->gd, f->good, d->good->l1i.line, &f->br[0]))
 			return -1;
-		if (f->bad && pb_disasm_branches(s->bd, f->bad, d->bad->l1i.line, &f->bad_br))
+		if (f->bad && pb_disasm_branches(s->bd, f->bad, d->bad->l1i.line, &f->br[1]))
 			return -1;
 	}
 	return 0;
+}
+
+void pb_diff_func_places(const struct pb_layout_diff *d, const struct pb_diff_func *f,
+			 struct pb_place *good, struct pb_place *bad)
+{
+	memset(good, 0, sizeof(*good));
+	memset(bad, 0, sizeof(*bad));
+	if (f->good)
+		pb_place_compute(good, f->good->addr, f->good->size, &d->good->l1i);
+	if (f->bad)
+		pb_place_compute(bad, f->bad->addr, f->bad->size, &d->bad->l1i);
 }
 
 /* A --hot name that neither build has is a typo, not a removed function. */
@@ -481,8 +545,11 @@ void pb_layout_diff_free(struct pb_layout_diff *d)
 	if (!d)
 		return;
 	for (i = 0; d->funcs && i < d->n_funcs; i++) {
-		pb_branches_release(&d->funcs[i].good_br);
-		pb_branches_release(&d->funcs[i].bad_br);
+		if (!d->funcs[i].br)
+			continue;
+		pb_branches_release(&d->funcs[i].br[0]);
+		pb_branches_release(&d->funcs[i].br[1]);
+		free(d->funcs[i].br);
 	}
 	free(d->funcs);
 	free(d->hot);

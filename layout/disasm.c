@@ -660,6 +660,9 @@ int pb_disasm_branches(struct pb_disasm *d, const struct pb_elf_sym *f, uint32_t
 
 void pb_branches_release(struct pb_branches *b)
 {
+	/* Most are empty (every function of a diff has two): nothing to free or clear. */
+	if (!b->jcc && !b->loops && !b->n_branches && !b->n_back_edges)
+		return;
 	free(b->jcc);
 	free(b->loops);
 	memset(b, 0, sizeof(*b));
