@@ -249,8 +249,6 @@ static int classify(struct pb_layout_diff *d, struct sides *s, struct pb_diff_fu
 		 */
 		if (s->same_symbols && same_place_same_bytes(ge, f->good, be, f->bad))
 			f->code = PB_CODE_STRICT_EQUAL;
-		else if (pb_disasm_same_code_fast(s->gd, f->good, s->bd, f->bad))
-			f->code = PB_CODE_STRICT_EQUAL;
 		else
 			f->code = pb_disasm_compare_fast(s->gd, f->good, s->bd, f->bad);
 		if (f->hot && d->code_checks) {

@@ -353,8 +353,13 @@ static bool same_target(struct pb_disasm *gd, const struct pb_elf_sym *g, uint64
 	return extern_token(gd, tg) == extern_token(bd, tb);
 }
 
-bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
-			      struct pb_disasm *bd, const struct pb_elf_sym *b)
+/*
+ * pb_disasm_same_code_fast(), which also says where it stopped: *stop is the offset of the first
+ * instruction that differs (0 when the functions cannot be compared in lockstep at all). Every
+ * instruction before it has the same length and opcode bytes in both.
+ */
+static bool same_prefix(struct pb_disasm *gd, const struct pb_elf_sym *g, struct pb_disasm *bd,
+			const struct pb_elf_sym *b, size_t *stop)
 {
 	const uint8_t *gc, *bc, *gp, *bp;
 	size_t gl, bl, off = 0, i, lo, hi;
@@ -364,6 +369,7 @@ bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
 
 	gc = pb_elf_func_code_window(gd->elf, g, &gl);
 	bc = pb_elf_func_code_window(bd->elf, b, &bl);
+	*stop = 0;
 	if (!gc || !bc || gl != bl || gd->is64 != bd->is64)
 		return false;
 	/*
@@ -376,7 +382,7 @@ bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
 		bp = bc + off;
 		if (pb_x86_decode(&xg, gp, gl - off, gd->is64)) {
 			if (*gp != *bp || !pb_x86_decode(&xb, bp, bl - off, bd->is64))
-				return false;
+				return *stop = off, false;
 			off++;
 			continue;
 		}
@@ -392,7 +398,7 @@ bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
 			vb = read_le(bp + xb.rel_off, xb.rel_size);
 			if (!same_target(gd, g, g->addr + off + xg.len + (uint64_t)sign_extend(vg, xg.rel_size),
 					 bd, b, b->addr + off + xb.len + (uint64_t)sign_extend(vb, xb.rel_size)))
-				return false;
+				return *stop = off, false;
 			lo = xg.rel_off, hi = lo + xg.rel_size;
 		} else if (xg.disp_off) {
 			vg = read_le(gp + xg.disp_off, 4);
@@ -400,13 +406,13 @@ bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
 			if (xg.rip) {
 				if (!same_target(gd, g, g->addr + off + xg.len + (uint64_t)sign_extend(vg, 4),
 						 bd, b, b->addr + off + xb.len + (uint64_t)sign_extend(vb, 4)))
-					return false;
+					return *stop = off, false;
 				lo = xg.disp_off, hi = lo + 4u;
 			} else {
 				addr_g = looks_like_address(gd, vg);
 				addr_b = looks_like_address(bd, vb);
 				if (addr_g != addr_b || (addr_g && extern_token(gd, vg) != extern_token(bd, vb)))
-					return false;
+					return *stop = off, false;
 				if (addr_g)
 					lo = xg.disp_off, hi = lo + 4u;
 			}
@@ -417,23 +423,31 @@ bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
 			addr_g = looks_like_address(gd, vg);
 			addr_b = looks_like_address(bd, vb);
 			if (addr_g != addr_b || (addr_g && extern_token(gd, vg) != extern_token(bd, vb)))
-				return false;
+				return *stop = off, false;
 			if (addr_g) {
 				/* Both fields set aside: compare the bytes around them one by one. */
 				for (i = 0; i < xg.len; i++)
 					if ((i < lo || i >= hi) && (i < xg.imm_off || i >= xg.imm_off + 4u) &&
 					    gp[i] != bp[i])
-						return false;
+						return *stop = off, false;
 				off += xg.len;
 				continue;
 			}
 		}
 		if (memcmp(gp, bp, lo ? lo : xg.len) != 0 ||
 		    (lo && memcmp(gp + hi, bp + hi, xg.len - hi) != 0))
-			return false;
+			return *stop = off, false;
 		off += xg.len;
 	}
 	return true;
+}
+
+bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
+			      struct pb_disasm *bd, const struct pb_elf_sym *b)
+{
+	size_t stop;
+
+	return same_prefix(gd, g, bd, b, &stop);
 }
 
 /* Resolve the targets of d->dec[0..n) into out. */
@@ -479,12 +493,15 @@ static bool next_loose(const uint8_t *code, size_t len, size_t *off, bool is64, 
 	return false;
 }
 
-/* Are the loose streams of g and b equal? Decoded in lockstep, up to the first difference. */
+/*
+ * Are the loose streams of g and b equal? Decoded in lockstep from offset `from` in both (where
+ * their instructions so far were found alike) up to the first difference.
+ */
 static bool same_loose_fast(struct pb_disasm *gd, const struct pb_elf_sym *g, struct pb_disasm *bd,
-			    const struct pb_elf_sym *b)
+			    const struct pb_elf_sym *b, size_t from)
 {
 	const uint8_t *gc, *bc;
-	size_t gl, bl, go = 0, bo = 0;
+	size_t gl, bl, go = from, bo = from;
 	uint64_t tg, tb;
 	bool more_g, more_b;
 
@@ -503,17 +520,20 @@ static bool same_loose_fast(struct pb_disasm *gd, const struct pb_elf_sym *g, st
 enum pb_code_class pb_disasm_compare_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
 					  struct pb_disasm *bd, const struct pb_elf_sym *b)
 {
-	size_t n, i;
+	size_t n, i, stop;
 	uint64_t hg, hb;
 	int k;
 
+	/* Alike in lockstep: strict-equal, without storing anything. */
+	if (same_prefix(gd, g, bd, b, &stop))
+		return PB_CODE_STRICT_EQUAL;
 	/*
 	 * A strict token hashes what its loose token does (the opcode bytes, or the branch kind and
 	 * condition) and more: streams whose loose tokens differ differ strictly too. Most changed
 	 * functions differ in a mnemonic early, so they are told apart before anything is stored or
-	 * a target symbolized.
+	 * a target symbolized; the instructions found alike above have equal loose tokens already.
 	 */
-	if (!same_loose_fast(gd, g, bd, b))
+	if (!same_loose_fast(gd, g, bd, b, stop))
 		return PB_CODE_CHANGED;
 	n = decode_fast(gd, g);
 	if (decode_fast(bd, b) != n)

@@ -55,8 +55,10 @@ int pb_disasm_normalize_fast(struct pb_disasm *d, const struct pb_elf_sym *f, st
 
 /*
  * The class pb_norm_compare() gives the pb_disasm_normalize_fast() streams of g (of gd's binary)
- * and b (of bd's), without building them: counts and loose tokens are compared before any target
- * is symbolized, and the strict tokens only up to the first difference. Never fails.
+ * and b (of bd's), without building them: functions alike in lockstep (pb_disasm_same_code_fast) are
+ * strict-equal; for the others the loose tokens are compared from the first instruction that
+ * differs, before any target is symbolized, and the strict tokens only up to the first
+ * difference. Never fails.
  */
 enum pb_code_class pb_disasm_compare_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
 					  struct pb_disasm *bd, const struct pb_elf_sym *b);
