@@ -235,29 +235,64 @@ static void warn_unreadable(const struct pb_elf *e, struct pb_elf_section *s, co
 	s->load_failed = true;
 }
 
-/* hash_text() of section s, read 1 MiB at a time rather than whole. */
-static uint64_t hash_text_streamed(const struct pb_elf *e, struct pb_elf_section *s)
+/*
+ * Hash n bytes of section s (a .text not read whole) at its hash cursor: whole 8-byte words only,
+ * but for the last bytes of the section, which end the hash.
+ */
+static void hash_feed(struct pb_elf_section *s, const unsigned char *p, size_t n)
+{
+	size_t done;
+
+	s->hash_state = hash_words(s->hash_state, p, n, &done);
+	if (done < n && s->hashed + n == s->size)
+		s->hash_state = pb_hash64(p + done, n - done, s->hash_state);
+	else
+		n = done;
+	s->hashed += n;
+}
+
+/*
+ * Move the hash cursor of s up to section offset `to`, reading the bytes 1 MiB at a time (to is
+ * the section size: hash the rest). Returns 0, or -1 (warned) when the file cannot be read.
+ */
+static int hash_upto(const struct pb_elf *e, struct pb_elf_section *s, uint64_t to)
 {
 	enum { CHUNK = 1u << 20 };
-	unsigned char *buf = pb_xmalloc(CHUNK);
-	uint64_t h = PB_HASH64_SEED ^ (size_t)s->size, pos = 0;
-	size_t n, done;
+	unsigned char *buf;
+	size_t n;
 
-	while (pos < s->size) {
-		n = s->size - pos < CHUNK ? (size_t)(s->size - pos) : CHUNK;
-		if (read_at(e->fd, buf, n, s->offset + pos)) {
+	if (s->hashed >= to)
+		return 0;
+	buf = pb_xmalloc(CHUNK);
+	while (s->hashed < to) {
+		n = to - s->hashed < CHUNK ? (size_t)(to - s->hashed) : CHUNK;
+		if (read_at(e->fd, buf, n, s->offset + s->hashed)) {
 			warn_unreadable(e, s, strerror(errno));
 			free(buf);
-			return 0;
+			return -1;
 		}
-		/* Chunks are multiples of 8 bytes: only the last one has a tail. */
-		h = hash_words(h, buf, n, &done);
-		if (done < n)
-			h = pb_hash64(buf + done, n - done, h);
-		pos += n;
+		hash_feed(s, buf, n);
+		if (n < 8 && s->hashed < to) /* a stub of a word before `to`: the next window has it */
+			break;
 	}
 	free(buf);
-	return h;
+	return 0;
+}
+
+/*
+ * A window [start, stop) of .text was read into buf: hash what it holds past the cursor, after
+ * the gap before it when there is one (so .text is read about once, and never held whole).
+ */
+static int hash_window(const struct pb_elf *e, struct pb_elf_section *s, const unsigned char *buf,
+		       uint64_t start, uint64_t stop)
+{
+	uint64_t rs = start - s->offset, re = stop - s->offset;
+
+	if (rs > s->hashed && hash_upto(e, s, rs & ~(uint64_t)7))
+		return -1;
+	if (re > s->hashed && s->hashed >= rs)
+		hash_feed(s, buf + (s->hashed - rs), (size_t)(re - s->hashed));
+	return 0;
 }
 
 static int cmp_sym(const void *pa, const void *pb)
@@ -515,6 +550,9 @@ static int read_sections(struct pb_elf *e, Elf *elf, const struct raw_header *h,
 			read_build_id(e, scn);
 		/* Code is read only when asked for (pb_elf_func_code, pb_elf_text_hash). */
 		s->has_code = s->exec && s->alloc && sh.sh_type == SHT_PROGBITS && sh.sh_size;
+		s->hash_state = PB_HASH64_SEED ^ (size_t)s->size;
+		if (!e->text_idx && strcmp(s->name, ".text") == 0)
+			e->text_idx = (uint32_t)i;
 	}
 	return 0;
 }
@@ -831,8 +869,10 @@ uint64_t pb_elf_text_hash(const struct pb_elf *e)
 	s = &e->sections[text - e->sections];
 	if (s->data)
 		return hash_text(s->data, s->size);
-	/* Not read whole for its functions: hashed as it streams by, not held. */
-	return s->load_failed ? 0 : hash_text_streamed(e, s);
+	/* Not read whole: hashed as the code windows went by, the rest streamed now, none held. */
+	if (s->load_failed || hash_upto(e, s, s->size))
+		return 0;
+	return s->hash_state;
 }
 
 const unsigned char *pb_elf_func_code_window(const struct pb_elf *e, const struct pb_elf_sym *f,
@@ -897,6 +937,10 @@ const unsigned char *pb_elf_func_code_window(const struct pb_elf *e, const struc
 	lru->start = start;
 	lru->end = stop;
 	lru->used = ++me->window_tick;
+	if (f->section == e->text_idx && hash_window(e, s, lru->buf, start, stop)) {
+		lru->start = lru->end = 0;
+		return NULL;
+	}
 	*len = (size_t)f->size;
 	return lru->buf + (off - start);
 }

@@ -21,6 +21,8 @@ struct pb_elf_section {
 	bool load_failed;
 	uint64_t offset;       /* sh_offset */
 	uint64_t window_bytes; /* read through code windows so far (pb_elf_func_code_window) */
+	uint64_t hashed;       /* .text: bytes hashed so far as windows went by (a multiple of 8) */
+	uint64_t hash_state;   /* .text: the hash of those bytes */
 };
 
 struct pb_elf_window;
@@ -65,6 +67,7 @@ struct pb_elf {
 	unsigned bucket_shift;
 	uint64_t *keys;     /* pb_elf_sym_key() of each of syms[], computed on first use */
 	struct pb_elf_window *windows; /* PB_ELF_CODE_WINDOWS, allocated on first use */
+	uint32_t text_idx;  /* the first section called .text (0: none) */
 	uint64_t window_tick;
 };
 

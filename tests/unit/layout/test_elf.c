@@ -350,6 +350,12 @@ static void test_code_windows(void **state)
 	assert_true(pb_elf_text_hash(b) == h);
 	pb_elf_free(a);
 	pb_elf_free(b);
+	/* Hashed as the windows go by (in reverse order here), then the rest: the same hash. */
+	assert_int_equal(pb_elf_open(&a, f->exe), 0);
+	for (i = a->n_funcs; i-- > 0;)
+		(void)pb_elf_func_code_window(a, &a->funcs[i], &wl);
+	assert_true(pb_elf_text_hash(a) == h);
+	pb_elf_free(a);
 	copy = pb_xasprintf("%s/rebuilt-w", f->dir);
 	assert_int_equal(pb_test_sh("cp '%s' '%s'", f->exe, copy), 0);
 	assert_int_equal(pb_elf_open(&a, copy), 0);
