@@ -100,6 +100,8 @@ int pb_elf_offset_addr(const struct pb_elf *e, uint64_t off, uint64_t *addr);
 
 /* Free everything pb_elf_open() returned. Accepts NULL. */
 void pb_elf_free(struct pb_elf *e);
+/* Private to the module (pb_elf_free): free e's code windows (elf_code.c). */
+void pb_elf_code_release(struct pb_elf *e);
 
 /* The section called `name`, or NULL. */
 const struct pb_elf_section *pb_elf_section_by_name(const struct pb_elf *e, const char *name);
