@@ -11,7 +11,7 @@ set -euo pipefail
 # scripts/ci/github-nightly.yml parses it.
 pkgs=(
 	gcc make cmake pkg-config git
-	libgit2-dev libgsl-dev libelf-dev libcjson-dev libcapstone-dev libpfm4-dev
+	libgit2-dev libgsl-dev libelf-dev libcapstone-dev libpfm4-dev
 	libcmocka-dev valgrind jq libxml2-utils hyperfine binutils
 	cmark-gfm chromium imagemagick python3-yaml
 	clang libclang-rt-dev
