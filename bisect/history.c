@@ -1,6 +1,8 @@
 /* history.c: the nightly history: a locked directory of measurement files and an atomically replaced index. */
 #include "bisect/history.h"
 
+#include "bisect/schemas.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -77,9 +79,9 @@ struct reader {
 
 static int damaged(const struct reader *r, const char *key, const char *what)
 {
-	return pb_error("%s: %s[%zu].%s: %s; the history index is damaged (it is left as it is): "
+	return pb_error("%s: %s[%zu]%s%s: %s; the history index is damaged (it is left as it is): "
 			"restore it from a copy, or start a new --history directory", r->path, r->array,
-			r->i, key, what);
+			r->i, *key ? "." : "", key, what);
 }
 
 static int get_str(const struct reader *r, const struct pb_json *o, const char *key, bool optional,
@@ -232,6 +234,10 @@ static int load(struct pb_history *h, bool required)
 	}
 	if (check_schema(path, doc))
 		goto out;
+	if (pb_schema_check(doc, &pb_history_schema, path)) {
+		pb_error_wrap("the history index is damaged (it is left as it is): ");
+		goto out;
+	}
 	for (r.array = "entries", r.i = 0, v = pb_json_child(pb_json_get(doc, "entries")); v;
 	     v = pb_json_next(v), r.i++) {
 		pb_xgrow((void **)&h->entries, &h->cap_entries, h->n_entries + 1, sizeof(*h->entries));

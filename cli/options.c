@@ -5,10 +5,14 @@
 #include <unistd.h>
 
 #include "bisect/repo.h"
+#include "bisect/schemas.h"
 #include "cli/cli.h"
 #include "core/atomic.h"
 #include "core/proc.h"
 #include "core/util.h"
+#include "layout/diff.h"
+#include "measure/compare.h"
+#include "profile/profile.h"
 
 struct cli_common cli;
 
@@ -298,4 +302,32 @@ void cli_signals_restore(void)
 {
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+}
+
+int cli_read_result(struct pb_json **doc, const char *path)
+{
+	static const struct pb_schema *const kinds[] = {
+		&pb_bisect_schema, &pb_measurement_schema, &pb_compare_schema, &pb_layout_schema,
+		&pb_layout_diff_schema, &pb_profile_schema, &pb_nightly_schema, &pb_history_schema,
+	};
+	const struct pb_schema *kind;
+
+	if (pb_json_parse_file(doc, path))
+		return -1;
+	kind = pb_schema_find(*doc, kinds, PB_ARRAY_SIZE(kinds));
+	if (!kind) {
+		const char *s = pb_json_string(pb_json_get(*doc, "schema"), NULL);
+
+		pb_json_free(*doc);
+		*doc = NULL;
+		return pb_error("%s: not a placebisect result file (%s%s%s); a report is written from the "
+				"JSON of bisect, measure, compare or layout diff", path,
+				s ? "schema '" : "no \"schema\" key", s ? s : "", s ? "'" : "");
+	}
+	if (pb_schema_check(*doc, kind, path)) {
+		pb_json_free(*doc);
+		*doc = NULL;
+		return -1;
+	}
+	return 0;
 }

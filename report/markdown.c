@@ -596,6 +596,16 @@ int pb_report_write(const struct pb_json *doc, const char *name, const char *md_
 	slash = strrchr(base, '/');
 	c.base = base;
 	c.link = slash ? slash + 1 : base;
+	/* `report -o new/R.md` as `bisect --report new/R.md`: the directory is made here for both. */
+	if (slash && slash != base) {
+		*slash = '\0';
+		ret = pb_mkdir_p(base);
+		*slash = '/';
+		if (ret) {
+			free(base);
+			return -1;
+		}
+	}
 	if (strcmp(schema, "placebisect.bisect/1") == 0)
 		bisect_report(&c);
 	else if (pb_md_other_report(doc, schema, &out) < 0)

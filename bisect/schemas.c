@@ -1,0 +1,116 @@
+/* schemas.c: the schema tables of the documents this module writes (bisect, nightly, history index). */
+#include "bisect/schemas.h"
+
+#include "bisect/history.h"
+#include "bisect/nightly.h"
+#include "bisect/session.h"
+
+/* The effect of one comparison (write_effect in session.c), at `p`. */
+#define EFFECT(p)                                                                  \
+	{ p, PB_S_OBJ }, { p ".good_median", PB_S_NUM | PB_S_NULL },                  \
+	{ p ".bad_median", PB_S_NUM | PB_S_NULL }, { p ".ratio", PB_S_NUM | PB_S_NULL }, \
+	{ p ".ci95", PB_S_ARR }, { p ".ci95[]", PB_S_NUM | PB_S_NULL },              \
+	{ p ".p_value", PB_S_NUM | PB_S_NULL }, { p ".verdict", PB_S_STR }
+
+/* A commit as write_commit() writes it (culprit, candidates[]). */
+#define COMMIT(p)                                                                  \
+	{ p ".commit", PB_S_STR | PB_S_REQ | PB_S_NONEMPTY }, { p ".parent", PB_S_STR | PB_S_NULL }, \
+	{ p ".subject", PB_S_STR | PB_S_NULL }, { p ".files", PB_S_ARR },             \
+	{ p ".files[]", PB_S_STR }
+
+static const struct pb_schema_rule bisect_rules[] = {
+	{ "good", PB_S_STR | PB_S_REQ },
+	{ "bad", PB_S_STR | PB_S_REQ },
+	{ "benchmark", PB_S_STR | PB_S_REQ },
+	{ "metric", PB_S_STR | PB_S_REQ },
+	{ "backend", PB_S_STR | PB_S_REQ },
+	{ "status", PB_S_STR | PB_S_REQ },
+	EFFECT("endpoints"),
+	{ "culprit", PB_S_OBJ },
+	COMMIT("culprit"),
+	EFFECT("effect"),
+	{ "explained_fraction", PB_S_NUM | PB_S_NULL },
+	{ "culprits", PB_S_ARR },
+	{ "culprits[].commit", PB_S_STR | PB_S_REQ },
+	{ "counters", PB_S_OBJ },
+	{ "counters.parent", PB_S_OBJ },
+	{ "counters.culprit", PB_S_OBJ },
+	{ "counters.parent.*", PB_S_NUM | PB_S_NULL | PB_S_NONNEG },
+	{ "counters.culprit.*", PB_S_NUM | PB_S_NULL | PB_S_NONNEG },
+	{ "candidates", PB_S_ARR },
+	{ "candidates[]", PB_S_OBJ },
+	COMMIT("candidates[]"),
+	{ "steps", PB_S_ARR | PB_S_REQ },
+	{ "steps[]", PB_S_OBJ },
+	{ "steps[].commit", PB_S_STR | PB_S_REQ | PB_S_NONEMPTY },
+	{ "steps[].index", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
+	{ "steps[].verdict", PB_S_STR | PB_S_REQ },
+	{ "steps[].runs", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
+	{ "steps[].median", PB_S_NUM | PB_S_NULL },
+	{ "steps[].ci95", PB_S_ARR },
+	{ "samples", PB_S_OBJ },
+	{ "samples.good", PB_S_ARR },
+	{ "samples.bad", PB_S_ARR },
+	{ "samples.good[]", PB_S_NUM | PB_S_NULL },
+	{ "samples.bad[]", PB_S_NUM | PB_S_NULL },
+	{ "commits", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
+	{ "builds", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
+	{ "builds_cached", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
+	{ "runs_total", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
+	{ "runs_measured", PB_S_NUM | PB_S_NONNEG },
+	{ "runs_failed", PB_S_NUM | PB_S_NONNEG },
+	{ "layout", PB_S_OBJ },
+	{ "layout.hot", PB_S_ARR },
+	{ "layout.hot[].name", PB_S_STR | PB_S_REQ },
+	{ "attribution", PB_S_OBJ },
+	{ "attribution.verdict", PB_S_STR | PB_S_REQ },
+	{ "attribution.reasons", PB_S_ARR },
+	{ "attribution.reasons[]", PB_S_STR },
+	{ "system", PB_S_OBJ | PB_S_NULL },
+	{ NULL, 0 },
+};
+
+const struct pb_schema pb_bisect_schema = { PB_BISECT_SCHEMA, bisect_rules };
+
+static const struct pb_schema_rule nightly_rules[] = {
+	{ "benchmark", PB_S_STR | PB_S_REQ },
+	{ "commit", PB_S_STR | PB_S_REQ },
+	{ "regression", PB_S_BOOL | PB_S_REQ },
+	{ "median", PB_S_NUM | PB_S_NULL },
+	{ "runs", PB_S_NUM | PB_S_NONNEG },
+	{ "points", PB_S_NUM | PB_S_NONNEG },
+	{ "regressions", PB_S_ARR },
+	{ "regressions[]", PB_S_OBJ },
+	{ "regressions[].status", PB_S_STR },
+	{ NULL, 0 },
+};
+
+const struct pb_schema pb_nightly_schema = { PB_NIGHTLY_SCHEMA, nightly_rules };
+
+/* The index's entries and alerts; commit ids and paths are checked further by history.c. */
+static const struct pb_schema_rule history_rules[] = {
+	{ "entries", PB_S_ARR | PB_S_REQ },
+	{ "entries[]", PB_S_OBJ },
+	{ "entries[].commit", PB_S_STR | PB_S_REQ },
+	{ "entries[].benchmark", PB_S_STR | PB_S_REQ },
+	{ "entries[].machine", PB_S_STR | PB_S_REQ },
+	{ "entries[].config", PB_S_STR | PB_S_REQ },
+	{ "entries[].metric", PB_S_STR | PB_S_REQ },
+	{ "entries[].backend", PB_S_STR | PB_S_REQ },
+	{ "entries[].file", PB_S_STR | PB_S_REQ | PB_S_NONEMPTY },
+	{ "entries[].subject", PB_S_STR | PB_S_NULL },
+	{ "entries[].date", PB_S_STR | PB_S_NULL },
+	{ "entries[].median", PB_S_NUM | PB_S_NULL | PB_S_REQ },
+	{ "entries[].runs", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
+	{ "entries[].recorded", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
+	{ "entries[].text_hash", PB_S_STR | PB_S_NULL },
+	{ "alerts", PB_S_ARR | PB_S_REQ },
+	{ "alerts[]", PB_S_OBJ },
+	{ "alerts[].benchmark", PB_S_STR | PB_S_REQ },
+	{ "alerts[].status", PB_S_STR | PB_S_REQ },
+	{ "alerts[].before", PB_S_NUM | PB_S_NULL | PB_S_REQ },
+	{ "alerts[].after", PB_S_NUM | PB_S_NULL | PB_S_REQ },
+	{ NULL, 0 },
+};
+
+const struct pb_schema pb_history_schema = { PB_HISTORY_SCHEMA, history_rules };
