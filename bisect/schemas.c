@@ -4,6 +4,11 @@
 #include "bisect/history.h"
 #include "bisect/nightly.h"
 #include "bisect/session.h"
+#include "layout/diff.h"
+#include "layout/layout.h"
+#include "measure/compare.h"
+#include "measure/result.h"
+#include "profile/profile.h"
 
 /* The effect of one comparison (write_effect in session.c), at `p`. */
 #define EFFECT(p)                                                                  \
@@ -43,9 +48,9 @@ static const struct pb_schema_rule bisect_rules[] = {
 	{ "steps", PB_S_ARR | PB_S_REQ },
 	{ "steps[]", PB_S_OBJ },
 	{ "steps[].commit", PB_S_STR | PB_S_REQ | PB_S_NONEMPTY },
-	{ "steps[].index", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
+	{ "steps[].index", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
 	{ "steps[].verdict", PB_S_STR | PB_S_REQ },
-	{ "steps[].runs", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
+	{ "steps[].runs", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
 	{ "steps[].median", PB_S_NUM | PB_S_NULL },
 	{ "steps[].ci95", PB_S_ARR },
 	{ "samples", PB_S_OBJ },
@@ -53,15 +58,20 @@ static const struct pb_schema_rule bisect_rules[] = {
 	{ "samples.bad", PB_S_ARR },
 	{ "samples.good[]", PB_S_NUM | PB_S_NULL },
 	{ "samples.bad[]", PB_S_NUM | PB_S_NULL },
-	{ "commits", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
-	{ "builds", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
-	{ "builds_cached", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
-	{ "runs_total", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
-	{ "runs_measured", PB_S_NUM | PB_S_NONNEG },
-	{ "runs_failed", PB_S_NUM | PB_S_NONNEG },
+	{ "commits", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "builds", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "builds_cached", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "runs_total", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "runs_measured", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "runs_failed", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
 	{ "layout", PB_S_OBJ },
 	{ "layout.hot", PB_S_ARR },
 	{ "layout.hot[].name", PB_S_STR | PB_S_REQ },
+	{ "layout.hot[].good_addr", PB_S_NUM | PB_S_NULL | PB_S_NONNEG | PB_S_INT },
+	{ "layout.hot[].bad_addr", PB_S_NUM | PB_S_NULL | PB_S_NONNEG | PB_S_INT },
+	{ "layout.upstream", PB_S_OBJ },
+	{ "layout.upstream.good_hot_start", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "layout.upstream.bad_hot_start", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
 	{ "attribution", PB_S_OBJ },
 	{ "attribution.verdict", PB_S_STR | PB_S_REQ },
 	{ "attribution.reasons", PB_S_ARR },
@@ -77,8 +87,8 @@ static const struct pb_schema_rule nightly_rules[] = {
 	{ "commit", PB_S_STR | PB_S_REQ },
 	{ "regression", PB_S_BOOL | PB_S_REQ },
 	{ "median", PB_S_NUM | PB_S_NULL },
-	{ "runs", PB_S_NUM | PB_S_NONNEG },
-	{ "points", PB_S_NUM | PB_S_NONNEG },
+	{ "runs", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "points", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
 	{ "regressions", PB_S_ARR },
 	{ "regressions[]", PB_S_OBJ },
 	{ "regressions[].status", PB_S_STR },
@@ -101,8 +111,8 @@ static const struct pb_schema_rule history_rules[] = {
 	{ "entries[].subject", PB_S_STR | PB_S_NULL },
 	{ "entries[].date", PB_S_STR | PB_S_NULL },
 	{ "entries[].median", PB_S_NUM | PB_S_NULL | PB_S_REQ },
-	{ "entries[].runs", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
-	{ "entries[].recorded", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
+	{ "entries[].runs", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "entries[].recorded", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
 	{ "entries[].text_hash", PB_S_STR | PB_S_NULL },
 	{ "alerts", PB_S_ARR | PB_S_REQ },
 	{ "alerts[]", PB_S_OBJ },
@@ -114,3 +124,9 @@ static const struct pb_schema_rule history_rules[] = {
 };
 
 const struct pb_schema pb_history_schema = { PB_HISTORY_SCHEMA, history_rules };
+
+const struct pb_schema *const pb_result_schemas[] = {
+	&pb_bisect_schema, &pb_measurement_schema, &pb_compare_schema, &pb_layout_schema,
+	&pb_layout_diff_schema, &pb_profile_schema, &pb_nightly_schema, &pb_history_schema,
+};
+const size_t pb_n_result_schemas = sizeof(pb_result_schemas) / sizeof(pb_result_schemas[0]);

@@ -9,4 +9,11 @@ extern const struct pb_schema pb_bisect_schema;  /* placebisect.bisect/1 */
 extern const struct pb_schema pb_nightly_schema; /* placebisect.nightly/1 */
 extern const struct pb_schema pb_history_schema; /* placebisect.history/1 (a history's index) */
 
+/*
+ * Every kind of result document placebisect writes (these three and measurement, compare,
+ * layout, layout diff, profile), for a reader that takes any of them: pb_schema_find() over it.
+ */
+extern const struct pb_schema *const pb_result_schemas[];
+extern const size_t pb_n_result_schemas;
+
 #endif

@@ -10,9 +10,6 @@
 #include "core/atomic.h"
 #include "core/proc.h"
 #include "core/util.h"
-#include "layout/diff.h"
-#include "measure/compare.h"
-#include "profile/profile.h"
 
 struct cli_common cli;
 
@@ -306,15 +303,11 @@ void cli_signals_restore(void)
 
 int cli_read_result(struct pb_json **doc, const char *path)
 {
-	static const struct pb_schema *const kinds[] = {
-		&pb_bisect_schema, &pb_measurement_schema, &pb_compare_schema, &pb_layout_schema,
-		&pb_layout_diff_schema, &pb_profile_schema, &pb_nightly_schema, &pb_history_schema,
-	};
 	const struct pb_schema *kind;
 
 	if (pb_json_parse_file(doc, path))
 		return -1;
-	kind = pb_schema_find(*doc, kinds, PB_ARRAY_SIZE(kinds));
+	kind = pb_schema_find(*doc, pb_result_schemas, pb_n_result_schemas);
 	if (!kind) {
 		const char *s = pb_json_string(pb_json_get(*doc, "schema"), NULL);
 

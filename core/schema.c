@@ -1,6 +1,7 @@
 /* schema.c: the one validator of result documents: a table of key paths, types and flags per kind. */
 #include "core/schema.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +50,12 @@ static int leaf(struct walk *w, const struct pb_json *v, unsigned what)
 	if ((what & PB_S_NONNEG) && t == PB_JSON_NUMBER && pb_json_number(v, 0) < 0) {
 		snprintf(msg, sizeof(msg), "%g is negative (a count or a size: never below 0)",
 			 pb_json_number(v, 0));
+		return fail(w, msg);
+	}
+	if ((what & PB_S_INT) && t == PB_JSON_NUMBER &&
+	    (fabs(pb_json_number(v, 0)) > 9007199254740992.0 ||
+	     pb_json_number(v, 0) != floor(pb_json_number(v, 0)))) {
+		snprintf(msg, sizeof(msg), "expected a whole number up to 2^53, got %g", pb_json_number(v, 0));
 		return fail(w, msg);
 	}
 	if ((what & PB_S_NONEMPTY) && t == PB_JSON_STRING && !*pb_json_string(v, ""))
@@ -100,12 +107,18 @@ static int walk(struct walk *w, const struct pb_json *v, const char *rest, unsig
 		return 0;
 	}
 	if (each) {
-		if (pb_json_type(m) != PB_JSON_ARRAY)
-			return fail(w, "expected an array");
+		if (pb_json_type(m) != PB_JSON_ARRAY) {
+			snprintf(msg, sizeof(msg), "expected an array, got %s", pb_json_type_name(pb_json_type(m)));
+			return fail(w, msg);
+		}
 		for (c = pb_json_child(m), i = 0; c; c = pb_json_next(c), i++) {
 			pb_buf_printf(&w->path, "[%zu]", i);
-			if (dot ? (pb_json_type(c) != PB_JSON_OBJECT ? fail(w, "expected an object") :
-				   walk(w, c, dot + 1, what)) : leaf(w, c, what))
+			if (dot && pb_json_type(c) != PB_JSON_OBJECT) {
+				snprintf(msg, sizeof(msg), "expected an object, got %s",
+					 pb_json_type_name(pb_json_type(c)));
+				return fail(w, msg);
+			}
+			if (dot ? walk(w, c, dot + 1, what) : leaf(w, c, what))
 				return -1;
 			pb_buf_truncate(&w->path, keep + (keep ? 1 : 0) + n);
 		}

@@ -15,6 +15,8 @@
 #define PB_S_REQ (1u << 8)
 #define PB_S_NONNEG (1u << 9)
 #define PB_S_NONEMPTY (1u << 10)
+/* A whole number of at most 2^53 in magnitude (a count, an index, an address: safe to convert). */
+#define PB_S_INT (1u << 11)
 
 /*
  * One rule. `path` is a dotted key path where "name[]" stands for every element of the array

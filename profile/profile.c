@@ -524,11 +524,11 @@ void pb_profile_write_text(const struct pb_profile *p, size_t top, struct pb_buf
 /* What a profile document promises its readers (layout --profile, the report). */
 static const struct pb_schema_rule profile_rules[] = {
 	{ "event", PB_S_STR | PB_S_REQ },
-	{ "samples", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
-	{ "lost", PB_S_NUM | PB_S_NONNEG },
+	{ "samples", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "lost", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
 	{ "functions", PB_S_ARR | PB_S_REQ },
 	{ "functions[].name", PB_S_STR | PB_S_REQ },
-	{ "functions[].samples", PB_S_NUM | PB_S_REQ | PB_S_NONNEG },
+	{ "functions[].samples", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
 	{ "functions[].share", PB_S_NUM | PB_S_NONNEG },
 	{ NULL, 0 },
 };

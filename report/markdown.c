@@ -30,6 +30,17 @@ double pb_md_num(const struct pb_json *v, const char *path)
 	return pb_json_number(pb_json_path(v, path), NAN);
 }
 
+const char *pb_md_addr(char out[24], const struct pb_json *v, const char *path)
+{
+	double a = pb_md_num(v, path);
+
+	/* NaN or out of range would make the conversion undefined (found by fuzzing). */
+	if (!(a >= 0 && a < 18446744073709551616.0))
+		return strcpy(out, "?");
+	snprintf(out, 24, "0x%llx", (unsigned long long)a);
+	return out;
+}
+
 const char *pb_md_str(const struct pb_json *v, const char *path, const char *fallback)
 {
 	return pb_json_string(pb_json_path(v, path), fallback);
@@ -365,6 +376,7 @@ static void hot_functions(struct ctx *c)
 static void layout(struct ctx *c)
 {
 	const struct pb_json *l = pb_json_get(c->doc, "layout"), *h;
+	char addr[24], addr2[24];
 	const char *hh[] = { "function", "parent", "culprit", "size", "64 B lines", "32 B-crossing jumps", "code" };
 	const char *fh[] = { "hot code", "parent", "culprit" };
 	static const char *const rows[][2] = {
@@ -385,8 +397,8 @@ static void layout(struct ctx *c)
 		pb_table_align_right(t, i);
 	for (h = pb_json_child(pb_json_get(l, "hot")); h; h = pb_json_next(h)) {
 		pb_table_cellf(t, "`%s`", pb_md_str(h, "name", "?"));
-		pb_table_cellf(t, "0x%llx", (unsigned long long)pb_md_num(h, "good_addr"));
-		pb_table_cellf(t, "0x%llx", (unsigned long long)pb_md_num(h, "bad_addr"));
+		pb_table_cell(t, pb_md_addr(addr, h, "good_addr"));
+		pb_table_cell(t, pb_md_addr(addr, h, "bad_addr"));
 		pb_table_cellf(t, "%.0f", pb_md_num(h, "bad_size"));
 		pb_table_cellf(t, "%.0f → %.0f", pb_md_num(h, "good_cache_lines"),
 			       pb_md_num(h, "bad_cache_lines"));
@@ -411,10 +423,10 @@ static void layout(struct ctx *c)
 	}
 	pb_md_table(c->out, t);
 	if (pb_json_bool(pb_json_path(l, "upstream.valid"), false)) {
-		pb_buf_printf(c->out, "The hot code starts at 0x%llx in the parent and 0x%llx in the "
+		pb_buf_printf(c->out, "The hot code starts at %s in the parent and %s in the "
 				      "culprit (%+.0f B) in section `%s`.",
-			      (unsigned long long)pb_md_num(l, "upstream.good_hot_start"),
-			      (unsigned long long)pb_md_num(l, "upstream.bad_hot_start"),
+			      pb_md_addr(addr, l, "upstream.good_hot_start"),
+			      pb_md_addr(addr2, l, "upstream.bad_hot_start"),
 			      pb_md_num(l, "upstream.shift"), pb_md_str(l, "upstream.section", "?"));
 		for (h = pb_json_child(pb_json_path(l, "upstream.functions")); h; h = pb_json_next(h))
 			pb_buf_printf(c->out, "%s `%s` %+.0f B", h == pb_json_child(pb_json_path(l,
