@@ -311,11 +311,13 @@ int cli_read_result(struct pb_json **doc, const char *path)
 	if (!kind) {
 		const char *s = pb_json_string(pb_json_get(*doc, "schema"), NULL);
 
+		/* s points into the document: the message first, then the free. */
+		pb_error("%s: not a placebisect result file (%s%s%s); a report is written from the JSON "
+			 "of bisect, measure, compare or layout diff", path,
+			 s ? "schema '" : "no \"schema\" key", s ? s : "", s ? "'" : "");
 		pb_json_free(*doc);
 		*doc = NULL;
-		return pb_error("%s: not a placebisect result file (%s%s%s); a report is written from the "
-				"JSON of bisect, measure, compare or layout diff", path,
-				s ? "schema '" : "no \"schema\" key", s ? s : "", s ? "'" : "");
+		return -1;
 	}
 	if (pb_schema_check(*doc, kind, path)) {
 		pb_json_free(*doc);
