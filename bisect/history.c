@@ -1,8 +1,6 @@
 /* history.c: the nightly history: a locked directory of measurement files and an atomically replaced index. */
 #include "bisect/history.h"
 
-#include "bisect/schemas.h"
-
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -13,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bisect/schemas.h"
 #include "core/atomic.h"
 #include "core/error.h"
 #include "core/json.h"
