@@ -1,14 +1,7 @@
-/* schemas.c: the schema tables of the documents this module writes (bisect, nightly, history index). */
+/* schemas.c: the schema table of the document this module writes (the bisect result). */
 #include "bisect/schemas.h"
 
-#include "bisect/history.h"
-#include "bisect/nightly.h"
 #include "bisect/session.h"
-#include "layout/diff.h"
-#include "layout/layout.h"
-#include "measure/compare.h"
-#include "measure/result.h"
-#include "profile/profile.h"
 
 /* The effect of one comparison (write_effect in session.c), at `p`. */
 #define EFFECT(p)                                                                  \
@@ -81,52 +74,3 @@ static const struct pb_schema_rule bisect_rules[] = {
 };
 
 const struct pb_schema pb_bisect_schema = { PB_BISECT_SCHEMA, bisect_rules };
-
-static const struct pb_schema_rule nightly_rules[] = {
-	{ "benchmark", PB_S_STR | PB_S_REQ },
-	{ "commit", PB_S_STR | PB_S_REQ },
-	{ "regression", PB_S_BOOL | PB_S_REQ },
-	{ "median", PB_S_NUM | PB_S_NULL },
-	{ "runs", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
-	{ "points", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
-	{ "regressions", PB_S_ARR },
-	{ "regressions[]", PB_S_OBJ },
-	{ "regressions[].status", PB_S_STR },
-	{ NULL, 0 },
-};
-
-const struct pb_schema pb_nightly_schema = { PB_NIGHTLY_SCHEMA, nightly_rules };
-
-/* The index's entries and alerts; commit ids and paths are checked further by history.c. */
-static const struct pb_schema_rule history_rules[] = {
-	{ "entries", PB_S_ARR | PB_S_REQ },
-	{ "entries[]", PB_S_OBJ },
-	{ "entries[].commit", PB_S_STR | PB_S_REQ },
-	{ "entries[].benchmark", PB_S_STR | PB_S_REQ },
-	{ "entries[].machine", PB_S_STR | PB_S_REQ },
-	{ "entries[].config", PB_S_STR | PB_S_REQ },
-	{ "entries[].metric", PB_S_STR | PB_S_REQ },
-	{ "entries[].backend", PB_S_STR | PB_S_REQ },
-	{ "entries[].file", PB_S_STR | PB_S_REQ | PB_S_NONEMPTY },
-	{ "entries[].subject", PB_S_STR | PB_S_NULL },
-	{ "entries[].date", PB_S_STR | PB_S_NULL },
-	{ "entries[].median", PB_S_NUM | PB_S_NULL | PB_S_REQ },
-	{ "entries[].runs", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
-	{ "entries[].recorded", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
-	{ "entries[].text_hash", PB_S_STR | PB_S_NULL },
-	{ "alerts", PB_S_ARR | PB_S_REQ },
-	{ "alerts[]", PB_S_OBJ },
-	{ "alerts[].benchmark", PB_S_STR | PB_S_REQ },
-	{ "alerts[].status", PB_S_STR | PB_S_REQ },
-	{ "alerts[].before", PB_S_NUM | PB_S_NULL | PB_S_REQ },
-	{ "alerts[].after", PB_S_NUM | PB_S_NULL | PB_S_REQ },
-	{ NULL, 0 },
-};
-
-const struct pb_schema pb_history_schema = { PB_HISTORY_SCHEMA, history_rules };
-
-const struct pb_schema *const pb_result_schemas[] = {
-	&pb_bisect_schema, &pb_measurement_schema, &pb_compare_schema, &pb_layout_schema,
-	&pb_layout_diff_schema, &pb_profile_schema, &pb_nightly_schema, &pb_history_schema,
-};
-const size_t pb_n_result_schemas = sizeof(pb_result_schemas) / sizeof(pb_result_schemas[0]);

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "bisect/repo.h"
-#include "bisect/schemas.h"
+#include "nightly/schemas.h"
 #include "cli/cli.h"
 #include "core/atomic.h"
 #include "core/proc.h"

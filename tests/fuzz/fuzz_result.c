@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "bisect/schemas.h"
+#include "nightly/schemas.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "report/report.h"

@@ -1,6 +1,6 @@
 /* history.h: the nightly history directory: one measurement file per point, an index, a lock. */
-#ifndef PB_BISECT_HISTORY_H
-#define PB_BISECT_HISTORY_H
+#ifndef PB_NIGHTLY_HISTORY_H
+#define PB_NIGHTLY_HISTORY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -8,9 +8,13 @@
 
 #include "bisect/repo.h"
 #include "core/buf.h"
+#include "core/schema.h"
 #include "measure/result.h"
 
 #define PB_HISTORY_SCHEMA "placebisect.history/1"
+
+/* The keys, types and ranges a history index promises (core/schema.h). */
+extern const struct pb_schema pb_history_schema;
 #define PB_HISTORY_VERSION 1
 
 /*

@@ -1,5 +1,5 @@
 /* history.c: the nightly history: a locked directory of measurement files and an atomically replaced index. */
-#include "bisect/history.h"
+#include "nightly/history.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bisect/schemas.h"
 #include "core/atomic.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -470,3 +469,31 @@ struct pb_history_alert *pb_history_add_alert(struct pb_history *h, const char *
 	a->config = pb_xstrdup(config);
 	return a;
 }
+
+/* The index's entries and alerts; commit ids and paths are checked further by history.c. */
+static const struct pb_schema_rule history_rules[] = {
+	{ "entries", PB_S_ARR | PB_S_REQ },
+	{ "entries[]", PB_S_OBJ },
+	{ "entries[].commit", PB_S_STR | PB_S_REQ },
+	{ "entries[].benchmark", PB_S_STR | PB_S_REQ },
+	{ "entries[].machine", PB_S_STR | PB_S_REQ },
+	{ "entries[].config", PB_S_STR | PB_S_REQ },
+	{ "entries[].metric", PB_S_STR | PB_S_REQ },
+	{ "entries[].backend", PB_S_STR | PB_S_REQ },
+	{ "entries[].file", PB_S_STR | PB_S_REQ | PB_S_NONEMPTY },
+	{ "entries[].subject", PB_S_STR | PB_S_NULL },
+	{ "entries[].date", PB_S_STR | PB_S_NULL },
+	{ "entries[].median", PB_S_NUM | PB_S_NULL | PB_S_REQ },
+	{ "entries[].runs", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "entries[].recorded", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "entries[].text_hash", PB_S_STR | PB_S_NULL },
+	{ "alerts", PB_S_ARR | PB_S_REQ },
+	{ "alerts[]", PB_S_OBJ },
+	{ "alerts[].benchmark", PB_S_STR | PB_S_REQ },
+	{ "alerts[].status", PB_S_STR | PB_S_REQ },
+	{ "alerts[].before", PB_S_NUM | PB_S_NULL | PB_S_REQ },
+	{ "alerts[].after", PB_S_NUM | PB_S_NULL | PB_S_REQ },
+	{ NULL, 0 },
+};
+
+const struct pb_schema pb_history_schema = { PB_HISTORY_SCHEMA, history_rules };
