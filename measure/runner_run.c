@@ -46,6 +46,14 @@ static void warn_unavailable(struct pb_runner *r, struct pb_measurement *m)
 			pb_measurement_add_warning(m, msg);
 			free(msg);
 		}
+		why = pb_counters_note(r->counters, i);
+		if (why && !r->noted[i]) {
+			r->noted[i] = true;
+			msg = pb_xasprintf("event %s: %s", pb_counters_name(r->counters, i), why);
+			pb_warn("%s", msg);
+			pb_measurement_add_warning(m, msg);
+			free(msg);
+		}
 	}
 }
 
@@ -129,8 +137,7 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	struct pb_cg_result cg;
 	struct pb_run run;
 	char **cg_argv = NULL, *cg_dir = NULL, desc[128];
-	double *pv = NULL, value = NAN;
-	size_t npv = 0, i;
+	double value = NAN;
 	bool ok;
 	int ret = -1;
 
@@ -159,8 +166,9 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 		po.before_exec = before_exec;
 		po.hook_arg = r;
 	}
-	if (r->metric == MK_PYPERF && unlink(r->pyperf_path) != 0 && errno != ENOENT) {
-		pb_error_errno("cannot remove the previous run's pyperf file %s", r->pyperf_path);
+	if (r->metric == MK_HARNESS && unlink(r->harness_path) != 0 && errno != ENOENT) {
+		pb_error_errno("cannot remove the previous run's %s file %s", pb_harness_name(r->harness),
+			       r->harness_path);
 		goto out;
 	}
 	if (pb_proc_run(&po, &res)) {
@@ -214,7 +222,11 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 		}
 	}
 	if (ok)
-		ok = pb_runner_value(r, &res, &value, &pv, &npv, &why) == 0;
+		ok = pb_runner_value(r, &res, &value, &why) == 0;
+	if (ok && r->metric == MK_HARNESS && strcmp(m->unit ? m->unit : "", r->harness_unit) != 0) {
+		free(m->unit);
+		m->unit = pb_xstrdup(r->harness_unit);
+	}
 	memset(&run, 0, sizeof(run));
 	run.wall_ns = res.wall_ns;
 	run.user_ns = res.user_ns;
@@ -232,15 +244,7 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	run.running_ratio = lowest_ratio(run.counters, run.n_counters);
 	if (!ok)
 		add_failure(r, why.data);
-	if (ok && r->metric == MK_PYPERF) {
-		/* Each value pyperf wrote is a sample; they share the process's clocks and counters. */
-		for (i = 0; i < npv; i++) {
-			run.value = pv[i];
-			pb_measurement_add_run(m, &run);
-		}
-	} else {
-		pb_measurement_add_run(m, &run);
-	}
+	pb_measurement_add_run(m, &run);
 	if (ok && r->backend == BK_CACHEGRIND) {
 		pb_cg_result_release(&r->cg_last);
 		r->cg_last = cg;
@@ -253,7 +257,6 @@ out:
 	free(cg_dir);
 	pb_cachegrind_argv_free(cg_argv);
 	pb_cg_result_release(&cg);
-	free(pv);
 	pb_buf_release(&why);
 	pb_proc_result_release(&res);
 	return ret;
