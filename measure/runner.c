@@ -486,5 +486,15 @@ void pb_runner_begin(struct pb_runner *r, struct pb_measurement *m)
 		pb_measurement_add_warning(m, r->fallback);
 	if (r->refused)
 		pb_measurement_add_warning(m, r->refused);
+	if (r->o->baseline && r->backend != BK_CACHEGRIND && !m->baseline_command) {
+		/* Timed start-up varies run to run: subtracting one sample of it would add noise. */
+		char *msg = pb_xasprintf("baseline `%s` not used: it is subtracted from exact "
+					 "(cachegrind) counts only; with backend %s the start-up stays in",
+					 r->o->baseline, pb_runner_backend(r));
+
+		pb_note("%s", msg);
+		pb_measurement_add_warning(m, msg);
+		free(msg);
+	}
 }
 

@@ -54,6 +54,7 @@ struct pb_runner {
 	struct pb_counter *base_vals;
 	bool have_base;
 	bool startup_checked;      /* the start-up share was looked at (without a baseline) */
+	bool warned_negative;      /* a run cost less than its baseline (said once) */
 
 	const char **env;          /* o->env + PB_ENV_PAD, NULL-terminated */
 	char *pad;
@@ -88,6 +89,13 @@ int pb_runner_value(struct pb_runner *r, const struct pb_proc_result *res, doubl
  * in r->base_vals, recording baseline{} in m. 0, or -1 (error recorded: the baseline failed).
  */
 int pb_runner_baseline(struct pb_runner *r, struct pb_measurement *m);
+
+/* Subtract the baseline's counts from r->vals (the run just collected); warns once when negative. */
+void pb_runner_subtract_baseline(struct pb_runner *r, struct pb_measurement *m);
+
+/* A temporary directory for cachegrind's output files (caller frees), and its removal. */
+char *pb_runner_cg_tmpdir(void);
+void pb_runner_rm_cg_dir(const char *dir);
 
 /* Exact backend without a baseline: warn once when start-up outweighs the benchmark (cg result). */
 void pb_runner_check_startup(struct pb_runner *r, struct pb_measurement *m,

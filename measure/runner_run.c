@@ -57,8 +57,7 @@ static void warn_unavailable(struct pb_runner *r, struct pb_measurement *m)
 	}
 }
 
-/* Make a directory for cachegrind's output files; caller frees the path. */
-static char *cg_tmpdir(void)
+char *pb_runner_cg_tmpdir(void)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *dir = pb_xasprintf("%s/placebisect-cg.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -71,7 +70,7 @@ static char *cg_tmpdir(void)
 	return dir;
 }
 
-static void rm_cg_dir(const char *dir)
+void pb_runner_rm_cg_dir(const char *dir)
 {
 	struct dirent *de;
 	char *p;
@@ -152,7 +151,9 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	/* stderr is kept (a little of it) to say why a run failed. */
 	po.capture_max = r->metric == MK_STDOUT ? 0 : 64 * 1024;
 	if (r->backend == BK_CACHEGRIND) {
-		cg_dir = cg_tmpdir();
+		if (record && r->o->baseline && !r->have_base && pb_runner_baseline(r, m))
+			goto out;
+		cg_dir = pb_runner_cg_tmpdir();
 		if (!cg_dir)
 			goto out;
 		cg_argv = pb_cachegrind_argv(&r->geo, cg_dir, r->o->argv, r->o->shell);
@@ -219,6 +220,10 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 			ok = false;
 		} else {
 			pb_cachegrind_counters(&cg, r->vals);
+			if (r->have_base)
+				pb_runner_subtract_baseline(r, m);
+			else if (!r->startup_checked)
+				pb_runner_check_startup(r, m, &cg);
 		}
 	}
 	if (ok)
@@ -253,7 +258,7 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	ret = 0;
 out:
 	if (cg_dir)
-		rm_cg_dir(cg_dir);
+		pb_runner_rm_cg_dir(cg_dir);
 	free(cg_dir);
 	pb_cachegrind_argv_free(cg_argv);
 	pb_cg_result_release(&cg);
