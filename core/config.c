@@ -364,6 +364,9 @@ static int read_field(struct ctx *c, void *base, const struct field *f, const st
 		pb_config_set(AT(base, f, char *), pb_json_string(v, ""));
 		return 0;
 	case F_ENUM:
+		/* null: not set, as for strings (parse.time has no default) */
+		if (pb_json_type(v) == PB_JSON_NULL)
+			return 0;
 		if (want(c, v, PB_JSON_STRING))
 			return -1;
 		for (ch = f->choices; *ch; ch++)
