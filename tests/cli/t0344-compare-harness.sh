@@ -3,6 +3,13 @@
 source "$PB_SOURCE_DIR/tests/cli/lib.sh"
 D=$PB_SOURCE_DIR/tests/data/pyperf
 
+# same_vs_same WHAT: the comparison in out of a file with itself.
+same_vs_same() {
+	expect_eq "1 1" "$(jq -r '"\(.ratio) \(.p_value)"' out)" "$1 same vs same: ratio, p"
+	expect_eq "$(jq -r 'if .ci95[0] >= 1 - .min_effect and .ci95[1] <= 1 + .min_effect then "same" else "unknown" end' out)" \
+		"$(jq -r .verdict out)" "$1 same vs same: verdict"
+}
+
 # ---- pyperf: mult_list_py36.json and mult_list_py37.json come from pyperf's own test data
 # (pyperf 2.0.1 on CPython 3.6 and 3.7, see tests/data/pyperf/README.md). Three benchmarks each.
 expect_exit 2 "$PB" compare "$D/mult_list_py36.json" "$D/mult_list_py37.json"
@@ -40,10 +47,10 @@ if command -v hyperfine >/dev/null; then
 	expect_eq "sleep 0.06" "$(jq -r .b.benchmark hf.json)" "hyperfine command"
 	want=$(jq '[.results[0].times[] * 1e9] | sort | (.[4] + .[5]) / 2' h2.json)
 	expect_eq true "$(jq --argjson w "$want" '(.a.median - $w | fabs) < 1e-3' hf.json)" "hyperfine a.median = $want ns"
-	# Same vs same: p = 1, ratio 1; "same" once the CI of the ratio lies inside ±min_effect (a
-	# loaded machine's 10 sleeps spread a few %, hence 50%).
+	# Same vs same: p = 1, ratio 1, never slower or faster; "same" exactly when the bootstrap CI
+	# of the ratio lies inside ±min_effect, else "unknown" (a loaded machine's samples can spread).
 	expect_exit 0 "$PB" compare h6.json h6.json --min-effect 0.5 --json
-	expect_eq "same 1 1" "$(jq -r '"\(.verdict) \(.ratio) \(.p_value)"' out)" "hyperfine same vs same"
+	same_vs_same hyperfine
 
 	# Mixed: a placebisect measurement (wall, ns) against a hyperfine export.
 	expect_exit 0 "$PB" measure --backend time --runs 10 --warmups 0 -o m2.json -- sleep 0.02
@@ -86,9 +93,10 @@ EOF
 	expect_eq gbench "$(jq -r .a.backend gb.json)" "gbench backend"
 	want=$(jq '[.benchmarks[] | select(.name == "BM_spin" and .run_type == "iteration") | .cpu_time] | sort | (.[4] + .[5]) / 2' g1.json)
 	expect_eq true "$(jq --argjson w "$want" '(.a.median - $w | fabs) < 1e-6' gb.json)" "gbench a.median = $want ns"
-	expect_exit 0 "$PB" compare g8.json g8.json --select BM_spin --min-effect 0.5 --json
-	expect_eq "same 1 1" "$(jq -r '"\(.verdict) \(.ratio) \(.p_value)"' out)" "gbench same vs same"
-	expect_eq wall "$(jq -r .metric out)" "gbench default real_time → wall"
+	expect_exit 0 "$PB" compare g8.json g8.json --select BM_spin --time cpu_time --min-effect 0.5 --json
+	same_vs_same gbench
+	expect_exit 0 "$PB" compare g8.json g8.json --select BM_spin --json
+	expect_eq "wall 1 1" "$(jq -r '"\(.metric) \(.ratio) \(.p_value)"' out)" "gbench default real_time → wall"
 	if [ -f h6.json ]; then
 		# Mixed: one --select serves both (the hyperfine file has one command).
 		expect_exit 0 "$PB" compare g1.json h6.json --select BM_spin --json
