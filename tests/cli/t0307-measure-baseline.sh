@@ -78,6 +78,10 @@ expect_eq true "$(jq --slurpfile a n1.json '(.summary.median / $a[0].summary.med
 expect_exit 0 "$PB" compare n1.json n2.json --json
 expect_eq slower "$(jq -r .verdict out)" "compare of the net counts"
 
+# A baseline that fails: named, with how it ended (exit 2).
+expect_exit 2 m --baseline 'sh -c "exit 3"' -- ./prog1 10
+expect_grep "error: baseline \`sh -c \"exit 3\"\` failed \(exit 3\): it must run the benchmark's start-up and exit 0" err
+
 # From the config: benchmarks.NAME.baseline, placeholders expanded like the command's.
 git init -q repo && cp prog1 libstart.so repo/ && cd repo || exit 1
 cat >placebisect.json <<'JSON'
