@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "measure/compare.h"
+#include "measure/harness.h"
 #include "measure/result.h"
 
 /* DESIGN.md's defaults when no configuration says otherwise (core/config.c fills the same). */
@@ -15,6 +16,7 @@ int cmd_compare(int argc, char **argv)
 	const struct cli_command *cmd = cli_command("compare");
 	double alpha = NAN, min_effect = NAN;
 	bool fail_on_regression = false;
+	struct pb_harness_opts ho = { NULL, NULL };
 	const struct cli_opt opts[] = {
 		{ "alpha", 0, CLI_DOUBLE, &alpha, "X",
 		  "significance level (default: stats.alpha from the config, else 0.01)", 0, 0.5 },
@@ -23,6 +25,11 @@ int cmd_compare(int argc, char **argv)
 		  0, 0.99 },
 		{ "fail-on-regression", 0, CLI_FLAG, &fail_on_regression, NULL,
 		  "exit 1 when B is slower than A", 0, 0 },
+		{ "select", 0, CLI_STRING, &ho.select, "NAME",
+		  "the benchmark inside a pyperf, hyperfine or Google Benchmark file (one with several)",
+		  0, 0 },
+		{ "time", 0, CLI_STRING, &ho.time, "FIELD",
+		  "Google Benchmark files: real_time (default) or cpu_time", 0, 0 },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
 	struct pb_measurement a, b;
@@ -64,7 +71,8 @@ int cmd_compare(int argc, char **argv)
 			min_effect = cfg.stats.min_effect >= 0 ? cfg.stats.min_effect : DEFAULT_MIN_EFFECT;
 	}
 	ret = -1;
-	if (pb_measurement_read(&a, pos[0]) || pb_measurement_read(&b, pos[1]))
+	/* Either side may be a placebisect measurement or another harness's result file. */
+	if (pb_harness_read_file(&a, pos[0], &ho) || pb_harness_read_file(&b, pos[1], &ho))
 		goto out;
 	if (pb_compare_measurements(&c, &a, pos[0], &b, pos[1], alpha, min_effect))
 		goto out;

@@ -325,7 +325,8 @@ static void side_notes(const struct pb_measurement *m, const char *label, struct
 /* Metrics that vary from run to run, unlike instruction counts or cachegrind's simulation. */
 static bool timing_metric(const char *metric)
 {
-	static const char *const timing[] = { "wall", "cpu", "stdout", "pyperf", "cycles", "task-clock" };
+	static const char *const timing[] = { "wall", "cpu", "stdout", "pyperf", "hyperfine", "gbench",
+					      "cycles", "task-clock" };
 	size_t i;
 
 	for (i = 0; metric && i < sizeof(timing) / sizeof(timing[0]); i++)

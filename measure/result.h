@@ -65,7 +65,20 @@ struct pb_measurement {
 	/* cachegrind backend: per-function Ir and I1mr, by Ir descending; owned (name, file, array) */
 	struct pb_function_cost *functions;
 	size_t n_functions;
+	/*
+	 * The region of interest (exact backend): a baseline command (the benchmark's start-up, e.g.
+	 * zero iterations) run once, whose counts were subtracted from every run's counters and value.
+	 * Written as baseline{command, value, counters{NAME: value}}; NULL/0 when none. Owned.
+	 */
+	char *baseline_command;
+	double baseline_value;
+	struct pb_counter *baseline_counters;
+	size_t n_baseline_counters;
 };
+
+/* Record the baseline (copies command and counters; replaces an earlier one). */
+void pb_measurement_set_baseline(struct pb_measurement *m, const char *command, double value,
+				 const struct pb_counter *counters, size_t n);
 
 void pb_measurement_init(struct pb_measurement *m);
 void pb_measurement_release(struct pb_measurement *m);
@@ -89,7 +102,8 @@ void pb_measurement_finish(struct pb_measurement *m);
  * Write as placebisect.measurement/1 (DESIGN.md "Result files"): schema, benchmark, command,
  * commit, backend, metric, unit, system{}, n_failed, runs[]{ok, value, wall_ns, user_ns, sys_ns,
  * maxrss_kb, exit, timed_out, counters{NAME: value}, running_ratio, counter_running_ratio{} when
- * multiplexed}, summary{}, derived{} (only the computable ones), warnings[]. NAN writes null.
+ * multiplexed}, summary{}, derived{} (only the computable ones), warnings[], functions[] and
+ * baseline{} when there are. NAN writes null.
  */
 void pb_measurement_write(const struct pb_measurement *m, struct pb_jsonw *w);
 /* The same as a member `key` of an enclosing object (e.g. inside a bisect result). */

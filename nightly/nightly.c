@@ -158,7 +158,7 @@ static int measure_point(struct night *n, const char *id)
 	struct pb_measurement m;
 	struct pb_commit_info ci;
 	struct pb_history_entry e;
-	char *command = NULL;
+	char *command = NULL, *baseline = NULL;
 	int ret = -1;
 
 	memset(&ci, 0, sizeof(ci));
@@ -171,6 +171,10 @@ static int measure_point(struct night *n, const char *id)
 	ph.config_dir = n->cfg->dir;
 	command = pb_config_expand(n->bench->command, &ph);
 	ro.shell = command;
+	if (n->bench->baseline) {
+		baseline = pb_config_expand(n->bench->baseline, &ph);
+		ro.baseline = baseline;
+	}
 	ro.cwd = rev.worktree;
 	ro.commit = rev.commit;
 	if (pb_runner_measure(&ro, &m))
@@ -207,6 +211,7 @@ out:
 	free(e.backend);
 	free(e.file);
 	free(command);
+	free(baseline);
 	pb_commit_info_release(&ci);
 	pb_measurement_release(&m);
 	return ret;
