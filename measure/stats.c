@@ -602,26 +602,20 @@ double pb_stats_signed_rank(const double *d, size_t n)
 	return p > 1 ? 1 : p;
 }
 
-/* Percentile bootstrap of median(b*) / median(a*) resampling whole blocks (a[k], b[k] together). */
-static void bootstrap_paired_ci(const double *a, const double *b, size_t n, double ci[2])
+/* Percentile bootstrap of exp(median(d*)) over the blocks' log ratios d. */
+static void bootstrap_paired_ci(const double *d, size_t n, double ci[2])
 {
 	double *reps = pb_xmalloc(PB_STATS_BOOTSTRAP * sizeof(*reps));
-	double *ta = pb_xmalloc(n * sizeof(*ta)), *tb = pb_xmalloc(n * sizeof(*tb));
+	double *sd = sorted_copy(d, n), *tmp = pb_xmalloc(n * sizeof(*tmp));
 	gsl_rng *r = seeded_rng();
-	size_t k, i, j;
+	size_t k;
 
-	for (k = 0; k < PB_STATS_BOOTSTRAP; k++) {
-		for (i = 0; i < n; i++) {
-			j = gsl_rng_uniform_int(r, n);
-			ta[i] = a[j];
-			tb[i] = b[j];
-		}
-		reps[k] = gsl_stats_median(tb, 1, n) / gsl_stats_median(ta, 1, n);
-	}
+	for (k = 0; k < PB_STATS_BOOTSTRAP; k++)
+		reps[k] = exp(resample_median(r, sd, n, tmp));
 	percentile_ci(reps, PB_STATS_BOOTSTRAP, ci);
 	gsl_rng_free(r);
-	free(ta);
-	free(tb);
+	free(sd);
+	free(tmp);
 	free(reps);
 }
 
@@ -629,7 +623,7 @@ void pb_stats_compare_paired(const double *a, const double *b, size_t n, double 
 			     double min_effect, struct pb_comparison *out)
 {
 	double *d, ma, mb;
-	size_t i;
+	size_t i, m = 0;
 
 	out->ratio = out->ci95[0] = out->ci95[1] = NAN;
 	out->p_mwu = out->p_ks = out->p_welch = out->p_value = NAN;
@@ -642,16 +636,20 @@ void pb_stats_compare_paired(const double *a, const double *b, size_t n, double 
 	}
 	ma = pb_stats_median(a, n);
 	mb = pb_stats_median(b, n);
-	if (!(ma > 0) || mb < 0)
+	if (!(ma > 0) || !(mb > 0))
 		return;
 	d = pb_xmalloc(n * sizeof(*d));
 	for (i = 0; i < n; i++)
-		d[i] = a[i] > 0 && b[i] > 0 ? log(b[i] / a[i]) : NAN;
-	out->p_value = pb_stats_signed_rank(d, n);
+		if (a[i] > 0 && b[i] > 0)
+			d[m++] = log(b[i] / a[i]);
+	if (m > 0) {
+		out->p_value = pb_stats_signed_rank(d, m);
+		/* The median of the blocks' ratios: a burst that hit one block moves it by one rank. */
+		out->ratio = exp(pb_stats_median(d, m));
+		bootstrap_paired_ci(d, m, out->ci95);
+		out->verdict = decide(out, alpha, min_effect);
+	}
 	free(d);
-	out->ratio = mb / ma;
-	bootstrap_paired_ci(a, b, n, out->ci95);
-	out->verdict = decide(out, alpha, min_effect);
 }
 
 /* ---- SPRT ---- */

@@ -75,8 +75,8 @@ double pb_stats_signed_rank(const double *d, size_t n);
  * Compare b against a measured in n blocks: a[k] and b[k] were taken in the same block, in an
  * order randomized within it. Under "no difference" each block's log(b[k] / a[k]) is then
  * symmetric about 0 whatever the machine did meanwhile (drift, bursts), so the signed-rank test
- * on them is valid where two independent samples are not. ratio = median(b) / median(a), its CI
- * a bootstrap over blocks; the verdict as pb_stats_compare(). Zero spread: as pb_stats_compare().
+ * on them is valid where two independent samples are not. ratio = exp(median of the blocks' log
+ * ratios), its CI a bootstrap over blocks; the verdict as pb_stats_compare(). Zero spread: as pb_stats_compare().
  */
 void pb_stats_compare_paired(const double *a, const double *b, size_t n, double alpha,
 			     double min_effect, struct pb_comparison *out);
