@@ -35,6 +35,8 @@ struct sess {
 	bool *warmed;
 };
 
+static const char *status_name(enum pb_search_status st);
+
 /* ---- Callbacks of the search ---- */
 
 static int journal(struct sess *s, const char *event, const char *commit, const char *k1,
@@ -363,6 +365,33 @@ static int attribute(struct sess *s)
 	return 0;
 }
 
+/*
+ * A culprit whose every function has the same code at the same address as in its parent's build
+ * (the layout diff, with code checks) cannot be what moved the metric: the steps were misled.
+ * Then the result is unconfirmed, with the numbers.
+ */
+static void check_identical(struct pb_bisect_result *res)
+{
+	const struct pb_json *d = res->attribution.layout;
+	struct pb_search_result *sr = &res->search;
+	double matched;
+
+	if (!d || !pb_json_bool(pb_json_get(d, "code_checks"), false))
+		return;
+	matched = pb_json_number(pb_json_path(d, "summary.matched"), 0);
+	if (matched > 0 && pb_json_number(pb_json_path(d, "summary.moved"), 1) == 0 &&
+	    pb_json_number(pb_json_path(d, "summary.code_changed"), 1) == 0 &&
+	    pb_json_number(pb_json_path(d, "summary.added"), 1) == 0 &&
+	    pb_json_number(pb_json_path(d, "summary.removed"), 1) == 0) {
+		sr->status = PB_SEARCH_UNCONFIRMED;
+		sr->confirmed = false;
+		snprintf(sr->why, sizeof(sr->why),
+			 "the culprit's build has the same code at the same addresses as its parent's "
+			 "(%.0f functions, none moved or changed): its binary cannot explain the change",
+			 matched);
+	}
+}
+
 /* --verify-placement: the culprit and its parent rebuilt with each layout variant. */
 static int verify_placement(struct sess *s, double alpha, double min_effect)
 {
@@ -442,11 +471,11 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 	if (res->search.status == PB_SEARCH_FOUND && res->search.n_culprits) {
 		if (attribute(&s))
 			goto out;
-		if (o->verify_placement && verify_placement(&s, so.alpha, so.min_effect))
+		check_identical(res);
+		if (res->search.status == PB_SEARCH_FOUND && o->verify_placement && verify_placement(&s, so.alpha, so.min_effect))
 			goto out;
 	}
-	ret = journal(&s, "done", NULL, "status", res->search.status == PB_SEARCH_FOUND ? "found" :
-		      res->search.status == PB_SEARCH_NOT_REPRODUCED ? "not-reproduced" : "only-skipped");
+	ret = journal(&s, "done", NULL, "status", status_name(res->search.status));
 out:
 	if (o->progress)
 		pb_progress_done(o->progress);
@@ -485,7 +514,7 @@ int pb_bisect_exit_code(const struct pb_bisect_result *res)
 static const char *status_name(enum pb_search_status st)
 {
 	return st == PB_SEARCH_FOUND ? "found" : st == PB_SEARCH_NOT_REPRODUCED ? "not-reproduced" :
-									   "only-skipped";
+	       st == PB_SEARCH_UNCONFIRMED ? "unconfirmed" : "only-skipped";
 }
 
 static double median_of(const struct pb_search_result *sr, size_t i)
@@ -546,6 +575,57 @@ static void write_effect(struct pb_jsonw *w, const char *key, const struct pb_co
 	pb_jsonw_end(w);
 }
 
+/* A paired comparison on fresh blocks: ratio, CI, p (none when exact), verdict, blocks. */
+static void write_fresh(struct pb_jsonw *w, const char *key, const struct pb_comparison *cmp,
+			size_t blocks)
+{
+	bool exact = cmp->ci95[0] == cmp->ci95[1];
+
+	pb_jsonw_object(w, key);
+	pb_jsonw_number(w, "ratio", cmp->ratio);
+	pb_jsonw_bool(w, "exact", exact);
+	if (!exact) {
+		pb_jsonw_array(w, "ci95");
+		pb_jsonw_number(w, NULL, cmp->ci95[0]);
+		pb_jsonw_number(w, NULL, cmp->ci95[1]);
+		pb_jsonw_end(w);
+		pb_jsonw_number(w, "p_value", cmp->p_value);
+	}
+	pb_jsonw_string(w, "verdict", pb_verdict_name(cmp->verdict));
+	pb_jsonw_int(w, "blocks", (int64_t)blocks);
+	pb_jsonw_end(w);
+}
+
+/* confirmation{confirmed, culprit{…}, endpoints{…}, explained_fraction{value, ci95}, why}: the
+ * checks made on fresh interleaved runs after the search. */
+static void write_confirmation(struct pb_jsonw *w, const struct pb_bisect_result *res)
+{
+	const struct pb_search_result *sr = &res->search;
+	const struct pb_culprit *cu = sr->n_culprits ? &sr->culprits[0] : NULL;
+
+	pb_jsonw_object(w, "confirmation");
+	pb_jsonw_bool(w, "confirmed", sr->confirmed);
+	if (cu) {
+		pb_jsonw_string(w, "commit", res->commits[cu->index].info.id);
+		write_fresh(w, "culprit", &cu->effect, cu->blocks);
+	}
+	if (sr->confirm_blocks)
+		write_fresh(w, "endpoints", &sr->confirm_endpoints, sr->confirm_blocks);
+	if (cu && isfinite(cu->explained_fraction)) {
+		pb_jsonw_object(w, "explained_fraction");
+		pb_jsonw_number(w, "value", cu->explained_fraction);
+		pb_jsonw_array(w, "ci95");
+		pb_jsonw_number(w, NULL, cu->explained_ci95[0]);
+		pb_jsonw_number(w, NULL, cu->explained_ci95[1]);
+		pb_jsonw_end(w);
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_int(w, "restarts", sr->restarts);
+	if (sr->why[0])
+		pb_jsonw_string(w, "why", sr->why);
+	pb_jsonw_end(w);
+}
+
 static void write_counters(struct pb_jsonw *w, const char *key, const struct pb_measurement *m)
 {
 	size_t k;
@@ -603,6 +683,10 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 		write_effect(w, "effect", &cu->effect, median_of(sr, cu->index - 1),
 			     median_of(sr, cu->index));
 		pb_jsonw_number(w, "explained_fraction", cu->explained_fraction);
+		pb_jsonw_array(w, "explained_fraction_ci95");
+		pb_jsonw_number(w, NULL, cu->explained_ci95[0]);
+		pb_jsonw_number(w, NULL, cu->explained_ci95[1]);
+		pb_jsonw_end(w);
 		pb_jsonw_array(w, "culprits");
 		for (i = 0; i < sr->n_culprits; i++) {
 			const struct pb_culprit *c = &sr->culprits[i];
@@ -632,6 +716,15 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 		if (res->commits[cu->index].m.system)
 			pb_jsonw_value(w, "system", res->commits[cu->index].m.system);
 	}
+	if (sr->status == PB_SEARCH_FOUND || sr->status == PB_SEARCH_UNCONFIRMED)
+		write_confirmation(w, res);
+	if (sr->status == PB_SEARCH_UNCONFIRMED) {
+		/* What the steps named, not confirmed: candidates, with what fresh runs said. */
+		pb_jsonw_array(w, "candidates");
+		for (i = 0; i < sr->n_culprits; i++)
+			write_commit(w, NULL, &res->commits[sr->culprits[i].index]);
+		pb_jsonw_end(w);
+	}
 	if (sr->status == PB_SEARCH_ONLY_SKIPPED) {
 		pb_jsonw_array(w, "candidates");
 		for (i = 0; i < sr->n_candidates; i++)
@@ -652,6 +745,9 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 		pb_jsonw_number(w, "median", st->median);
 		write_ci(w, sr, st->index);
 		pb_jsonw_string(w, "why", st->why);
+		pb_jsonw_int(w, "restart", st->restart);
+		if (st->blocks)
+			pb_jsonw_int(w, "blocks", (int64_t)st->blocks);
 		if (c->build_failed)
 			pb_jsonw_string(w, "build_error", c->build_reason);
 		pb_jsonw_end(w);
