@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bisect/revision.h"
 #include "bisect/session.h"
 #include "core/atomic.h"
 #include "core/error.h"

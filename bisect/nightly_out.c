@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "bisect/nightly.h"
-#include "report/series.h"
-#include "report/table.h"
+#include "render/series.h"
+#include "render/table.h"
 
 /* The first regression this run found, or NULL. */
 static const struct pb_nightly_regression *first_new(const struct pb_nightly_result *res)

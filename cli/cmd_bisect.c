@@ -11,7 +11,7 @@
 #include "core/proc.h"
 #include "core/atomic.h"
 #include "report/report.h"
-#include "report/table.h"
+#include "render/table.h"
 
 static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out)
 {

@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "bisect/repo.h"
-#include "bisect/session.h"
+#include "bisect/layout_verify.h"
 #include "cli/cli.h"
-#include "report/table.h"
+#include "render/table.h"
 
 static void print_table(const struct pb_layout_verify_result *res, struct pb_buf *out)
 {

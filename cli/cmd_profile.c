@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "bisect/repo.h"
-#include "bisect/session.h"
+#include "bisect/revision.h"
 #include "cli/cli.h"
 #include "core/atomic.h"
 #include "core/log.h"

@@ -9,7 +9,7 @@
 #include "core/util.h"
 #include "layout/diff.h"
 #include "layout/layout.h"
-#include "report/table.h"
+#include "render/table.h"
 
 /* Rows of a text table of hot functions before the rest is left to --json. */
 #define TEXT_MAX_ROWS 100

@@ -5,7 +5,7 @@
 
 #include "core/util.h"
 #include "measure/runner.h"
-#include "report/table.h"
+#include "render/table.h"
 
 /* 1234567.0 -> "1,234,567"; non-integers keep two decimals. */
 static void group_digits(char *out, size_t size, double v)

@@ -12,7 +12,7 @@
 #include "core/util.h"
 #include "measure/counters.h"
 #include "measure/system.h"
-#include "report/table.h"
+#include "render/table.h"
 
 /* The first line of root+path, trimmed; NULL when unreadable. Caller frees. */
 static char *read_knob(const char *root, const char *path)

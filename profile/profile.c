@@ -9,7 +9,7 @@
 #include "layout/symbolize.h"
 #include "measure/runner.h"
 #include "measure/sampler.h"
-#include "report/table.h"
+#include "render/table.h"
 
 int pb_profile_run(struct pb_runner_opts *o, bool cachegrind, unsigned freq, struct pb_profile *p)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/util.h"
-#include "report/svg.h"
+#include "render/svg.h"
 
 #define FRAME_H 16.0
 #define PAD_TOP 34.0

@@ -10,7 +10,7 @@
 #include "core/error.h"
 #include "report/markdown.h"
 #include "report/plots.h"
-#include "report/table.h"
+#include "render/table.h"
 
 #define TOP_HOT 15
 

@@ -4,7 +4,7 @@
 
 #include "core/buf.h"
 #include "core/json.h"
-#include "report/table.h"
+#include "render/table.h"
 
 /* Inline text with markdown's special characters escaped (newlines become spaces). */
 void pb_md_text(struct pb_buf *b, const char *s);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/svg.h"
+#include "render/svg.h"
 
 #define MAX_TICKS 8
 #define LEFT 86.0   /* room for the y tick labels and the axis label */

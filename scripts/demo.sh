@@ -2,7 +2,7 @@
 # scripts/demo.sh: the main job on the bundled demo, from a fresh clone.
 #
 # Installs what is missing, builds placebisect, generates the demo repository (minivm, a tiny
-# interpreter; scripts/make-demo-repo.sh) in a temporary directory, and runs
+# interpreter: demo/, replayed by scripts/make-demo-repo.sh) in a temporary directory, and runs
 #
 #     placebisect --good v1.0 --bad v1.1 --bench call_method
 #

@@ -1,6 +1,6 @@
 /* table.h: tables of text rendered aligned for a terminal or as GitHub-flavoured markdown. */
-#ifndef PB_REPORT_TABLE_H
-#define PB_REPORT_TABLE_H
+#ifndef PB_RENDER_TABLE_H
+#define PB_RENDER_TABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>

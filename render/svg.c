@@ -1,5 +1,5 @@
 /* svg.c: the SVG writer. Numbers are written with one decimal: pixels need no more. */
-#include "report/svg.h"
+#include "render/svg.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /* series.h: the plot of a history series: one point per measured commit, its levels, change points marked. */
-#ifndef PB_REPORT_SERIES_H
-#define PB_REPORT_SERIES_H
+#ifndef PB_RENDER_SERIES_H
+#define PB_RENDER_SERIES_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* svg.h: a small SVG writer — a document, shapes, escaped text, and linear axes with nice ticks. */
-#ifndef PB_REPORT_SVG_H
-#define PB_REPORT_SVG_H
+#ifndef PB_RENDER_SVG_H
+#define PB_RENDER_SVG_H
 
 #include <stddef.h>
 

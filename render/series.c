@@ -1,11 +1,11 @@
-/* series.c: the history plot (report/svg.h): values, segment levels, change points. */
-#include "report/series.h"
+/* series.c: the history plot (render/svg.h): values, segment levels, change points. */
+#include "render/series.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "report/svg.h"
+#include "render/svg.h"
 
 #define HEIGHT 320.0
 #define LEFT 78.0

@@ -1,5 +1,5 @@
 /* table.c: aligned text and GFM markdown tables. */
-#include "report/table.h"
+#include "render/table.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

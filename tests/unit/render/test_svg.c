@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "report/svg.h"
+#include "render/svg.h"
 
 static void test_escape(void **state)
 {

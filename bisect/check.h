@@ -1,0 +1,48 @@
+/* check.h: `check`: one revision against a baseline, a `git bisect run` predicate (0, 1, 125). */
+#ifndef PB_BISECT_CHECK_H
+#define PB_BISECT_CHECK_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "bisect/repo.h"
+#include "core/config.h"
+#include "core/json.h"
+
+#define PB_CHECK_SCHEMA "placebisect.check/1"
+
+struct pb_check_opts {
+	const char *rev, *bench;
+	const char *baseline;    /* a bisect result (good and bad samples) or a measurement (good) */
+	const char *backend, *metric, *cpus; /* overrides, or NULL */
+	double alpha, min_effect; /* < 0: from the config */
+	long max_runs;           /* <= 0: from the config */
+	volatile sig_atomic_t *stop;
+};
+
+enum pb_check_verdict { PB_CHECK_GOOD = 0, PB_CHECK_BAD = 1, PB_CHECK_CANNOT = 125 };
+
+struct pb_check_result {
+	char commit[PB_OID_HEX];
+	char *subject;
+	enum pb_check_verdict verdict;
+	char *reason;        /* for PB_CHECK_CANNOT: why */
+	char *backend, *metric;
+	size_t runs;         /* values used */
+	double median;
+	size_t baseline_good, baseline_bad; /* sizes of the baseline samples */
+};
+
+/*
+ * Build and measure `rev` and judge it against the baseline: with good and bad samples (a bisect
+ * result), the sequential test of the bisection; with a good sample only (a measurement), good
+ * unless it is slower by min_effect. A commit that cannot be built or measured, or stays undecided
+ * after max_runs, is PB_CHECK_CANNOT with the reason. Returns 0 with *res filled, or -1 for a bad
+ * input (revision, baseline file, config: class PB_EXIT_USAGE) or interruption.
+ */
+int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_check_opts *o,
+		 struct pb_check_result *res);
+void pb_check_result_release(struct pb_check_result *res);
+void pb_check_write_json(const struct pb_check_result *res, struct pb_jsonw *w);
+
+#endif

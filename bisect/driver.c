@@ -1,0 +1,229 @@
+/* driver.c: what the command drivers share: a benchmark prepared against some commits, their builds
+ * (cached) and their runs (cached, resumable), in the private worktree under the repository's lock. */
+#include "bisect/driver.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/log.h"
+
+int pb_driver_journal(struct pb_driver *s, const char *event, const char *commit, const char *k1,
+		      const char *v1)
+{
+	struct pb_buf line = PB_BUF_INIT;
+	struct pb_jsonw w;
+	int ret;
+
+	pb_jsonw_init(&w, &line, true);
+	pb_jsonw_object(&w, NULL);
+	pb_jsonw_string(&w, "event", event);
+	if (commit)
+		pb_jsonw_string(&w, "commit", commit);
+	if (k1)
+		pb_jsonw_string(&w, k1, v1);
+	pb_jsonw_end(&w);
+	ret = pb_state_journal_append(&s->st, &line);
+	pb_buf_release(&line);
+	return ret;
+}
+
+int pb_driver_build(struct pb_driver *s, size_t i)
+{
+	struct pb_bisect_commit *c = &s->res->commits[i];
+	struct pb_build bd;
+	int ret;
+
+	if (s->o->stop && *s->o->stop)
+		return pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
+	if (s->o->progress)
+		pb_progress_detail(s->o->progress, "building %.7s %s", s->ids[i], c->info.subject);
+	if (pb_builder_get(&s->builder, s->ids[i], &bd)) {
+		pb_build_release(&bd);
+		return -1;
+	}
+	c->build_failed = !bd.ok;
+	free(c->binary);
+	c->binary = bd.binary ? pb_xstrdup(bd.binary) : NULL;
+	free(c->build_reason);
+	c->build_reason = bd.reason ? pb_xstrdup(bd.reason) : NULL;
+	ret = bd.ok ? 0 : 1;
+	if (!bd.ok && (i == 0 || i == s->res->n_commits - 1)) {
+		/* Without both endpoints there is nothing to bisect between. */
+		ret = pb_error_as(PB_EXIT_INCONCLUSIVE, "the %s commit %.7s cannot be built: %s",
+				  i ? "bad" : "good", s->ids[i], bd.reason ? bd.reason : "?");
+	} else if (!bd.ok) {
+		pb_note("%.7s cannot be built (%s): skipped", s->ids[i], bd.reason ? bd.reason : "?");
+	}
+	if (!bd.cached &&
+	    pb_driver_journal(s, "build", s->ids[i], "result", bd.ok ? "ok" : "failed") && ret >= 0)
+		ret = -1;
+	pb_build_release(&bd);
+	return ret;
+}
+
+/* The runner of commit i, created on first use (its options and command live as long). */
+static int runner_of(struct pb_driver *s, size_t i, struct pb_runner **out)
+{
+	struct pb_bisect_commit *c = &s->res->commits[i];
+	struct pb_placeholders ph = { c->binary, s->wt.dir, s->cfg->dir };
+
+	if (!s->runners[i]) {
+		s->commands[i] = pb_config_expand(s->bench->command, &ph);
+		s->ropts[i] = s->tmpl;
+		s->ropts[i].shell = s->commands[i];
+		s->ropts[i].cwd = s->wt.dir;
+		s->ropts[i].commit = s->ids[i];
+		if (pb_runner_new(&s->runners[i], &s->ropts[i]))
+			return -1;
+		if (c->m.n_runs == 0)
+			pb_runner_begin(s->runners[i], &c->m);
+	}
+	*out = s->runners[i];
+	return 0;
+}
+
+static void load_cache(struct pb_driver *s, size_t i)
+{
+	struct pb_measurement *m = &s->res->commits[i].m;
+
+	if (s->loaded[i])
+		return;
+	s->loaded[i] = true;
+	if (pb_state_cache_load(&s->st, s->key, s->ids[i], m) < 0) {
+		pb_warn("discarding a damaged cached measurement: %s", pb_error_message());
+		pb_measurement_release(m);
+		pb_measurement_init(m);
+		pb_state_cache_drop(&s->st, s->key, s->ids[i]);
+	}
+}
+
+int pb_driver_sample(struct pb_driver *s, size_t i, double *value)
+{
+	struct pb_measurement *m = &s->res->commits[i].m;
+	struct pb_runner *r;
+	const struct pb_run *run;
+	long k;
+
+	load_cache(s, i);
+	if (s->cursor[i] >= m->n_runs) {
+		if (s->o->stop && *s->o->stop)
+			return pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
+		if (runner_of(s, i, &r) || pb_worktree_checkout(&s->wt, s->repo, s->ids[i]))
+			return -1;
+		if (!s->warmed[i]) {
+			for (k = 0; k < pb_runner_warmups(r); k++)
+				if (pb_runner_run(r, m, false))
+					return -1;
+			s->warmed[i] = true;
+		}
+		if (s->o->progress)
+			pb_progress_detail(s->o->progress, "measuring %.7s: run %zu", s->ids[i],
+					   m->n_runs + 1);
+		if (pb_runner_run(r, m, true))
+			return -1;
+		/* Cachegrind's per-function costs choose the hot set of the attribution. */
+		pb_runner_keep_functions(r, m);
+		if (pb_state_cache_save(&s->st, s->key, s->ids[i], m))
+			return -1;
+		s->res->runs_measured++;
+	}
+	run = &m->runs[s->cursor[i]++];
+	if (!run->ok)
+		return 1;
+	*value = run->value;
+	return 0;
+}
+
+static char *cache_key(const struct pb_driver *s, const char *backend)
+{
+	struct pb_buf b = PB_BUF_INIT;
+	const char *p;
+
+	/* bench-backend-metric-confighash, with anything unsafe in a file name replaced */
+	for (p = s->bench->name; *p; p++)
+		pb_buf_putc(&b, isalnum((unsigned char)*p) || *p == '-' || *p == '.' ? *p : '_');
+	pb_buf_printf(&b, "-%s-", backend);
+	for (p = s->tmpl.metric; *p; p++)
+		pb_buf_putc(&b, isalnum((unsigned char)*p) || *p == '-' || *p == '.' ? *p : '_');
+	pb_buf_printf(&b, "-%016llx", (unsigned long long)pb_config_bench_hash(s->cfg, s->bench));
+	return pb_buf_detach(&b);
+}
+
+/*
+ * What a bisect, a check and a layout verify share: the benchmark, the runner's options (config,
+ * then the command line), the backend (resolved now, so that a bad metric or an unusable backend
+ * fails before anything is built), the cache key, and the per-commit arrays for `n` commits.
+ */
+int pb_driver_prepare(struct pb_driver *s, const char *bench, const char *backend,
+		      const char *metric, const char *cpus, volatile sig_atomic_t *stop, size_t n)
+{
+	struct pb_bisect_result *res = s->res;
+	struct pb_runner *probe = NULL;
+
+	s->bench = pb_config_bench(s->cfg, bench);
+	if (!s->bench)
+		return -1;
+	pb_runner_opts_from_config(&s->tmpl, s->cfg, s->bench);
+	if (backend)
+		s->tmpl.backend = backend;
+	if (metric)
+		s->tmpl.metric = metric;
+	if (cpus)
+		s->tmpl.cpus = cpus;
+	s->tmpl.stop = stop;
+	if (pb_runner_new(&probe, &s->tmpl))
+		return -1;
+	res->backend = pb_xstrdup(pb_runner_backend(probe));
+	res->metric = pb_xstrdup(pb_runner_metric(probe));
+	/* What the backend forced (and said so once): the commits' runners start from it. */
+	s->tmpl.metric = res->metric;
+	s->tmpl.runs = pb_runner_runs(probe);
+	s->tmpl.warmups = pb_runner_warmups(probe);
+	res->benchmark = pb_xstrdup(s->bench->name);
+	s->key = cache_key(s, res->backend);
+	pb_runner_free(probe);
+
+	res->n_commits = n;
+	res->commits = pb_xcalloc(n, sizeof(*res->commits));
+	s->ids = pb_xcalloc(n, sizeof(*s->ids));
+	s->runners = pb_xcalloc(n, sizeof(*s->runners));
+	s->ropts = pb_xcalloc(n, sizeof(*s->ropts));
+	s->commands = pb_xcalloc(n, sizeof(*s->commands));
+	s->cursor = pb_xcalloc(n, sizeof(*s->cursor));
+	s->loaded = pb_xcalloc(n, sizeof(*s->loaded));
+	s->warmed = pb_xcalloc(n, sizeof(*s->warmed));
+	for (size_t i = 0; i < n; i++)
+		pb_measurement_init(&res->commits[i].m);
+	return 0;
+}
+
+/* The state directory, its lock, the worktree and the builder. */
+int pb_driver_open_state(struct pb_driver *s)
+{
+	return pb_state_open(&s->st, pb_repo_gitdir(s->repo)) || pb_state_lock(&s->st) ||
+	       pb_worktree_open(&s->wt, s->st.dir) ||
+	       pb_builder_init(&s->builder, s->repo, &s->wt, &s->st, s->cfg) ? -1 : 0;
+}
+
+void pb_driver_release(struct pb_driver *s)
+{
+	size_t i;
+
+	for (i = 0; s->runners && i < s->res->n_commits; i++) {
+		pb_runner_free(s->runners[i]);
+		free(s->commands[i]);
+	}
+	free(s->runners);
+	free(s->ropts);
+	free(s->commands);
+	free(s->cursor);
+	free(s->loaded);
+	free(s->warmed);
+	free(s->ids);
+	free(s->key);
+	pb_builder_release(&s->builder);
+	pb_worktree_release(&s->wt);
+	pb_state_close(&s->st);
+}
