@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/proc.h"
 #include "core/util.h"
+#include "measure/contention.h"
 #include "measure/cachegrind.h"
 #include "measure/counters.h"
 #include "measure/runner.h"
@@ -739,7 +740,8 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	double *pv = NULL, value = NAN;
 	size_t npv = 0, i;
 	bool ok;
-	int ret = -1;
+	struct pb_cpu_snapshot snap[2];
+	int rc, ret = -1;
 
 	memset(&cg, 0, sizeof(cg));
 	if (r->o->stop && *r->o->stop)
@@ -770,7 +772,10 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 		pb_error_errno("cannot remove the previous run's pyperf file %s", r->pyperf_path);
 		goto out;
 	}
-	if (pb_proc_run(&po, &res)) {
+	pb_contention_snapshot(&snap[0]);
+	rc = pb_proc_run(&po, &res);
+	pb_contention_snapshot(&snap[1]);
+	if (rc) {
 		if (res.exec_failed) {
 			/* The command as given cannot start: an input error, not the machine's. */
 			char *msg = pb_xstrdup(pb_error_message());
@@ -854,6 +859,7 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 		run.n_counters = r->n_vals;
 	}
 	run.running_ratio = lowest_ratio(run.counters, run.n_counters);
+	pb_contention_fill(&run, &snap[0], &snap[1]);
 	if (!ok)
 		add_failure(r, why.data);
 	if (ok && r->metric == MK_PYPERF) {
