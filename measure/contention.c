@@ -44,7 +44,7 @@ void pb_contention_snapshot(struct pb_cpu_snapshot *s)
 		fclose(f);
 	}
 	s->mono_ns = clock_ns(CLOCK_MONOTONIC);
-	s->real_ns = clock_ns(CLOCK_REALTIME);
+	s->real_us = clock_ns(CLOCK_REALTIME) / 1000;
 }
 
 static double load1(void)
@@ -67,7 +67,7 @@ void pb_contention_fill(struct pb_run *run, const struct pb_cpu_snapshot *before
 	double ns_per_tick = hz > 0 ? 1e9 / (double)hz : 1e7;
 
 	run->start_mono_ns = before->mono_ns;
-	run->start_real_ns = before->real_ns;
+	run->start_real_us = before->real_us;
 	run->other_busy_ns = run->steal_ns = -1;
 	if (before->have_stat && after->have_stat && after->busy >= before->busy &&
 	    after->steal >= before->steal) {
@@ -111,11 +111,11 @@ void pb_contention_of(const struct pb_measurement *m, struct pb_contention *out)
 		if (r->start_mono_ns) {
 			if (!out->first_mono_ns || r->start_mono_ns < out->first_mono_ns) {
 				out->first_mono_ns = r->start_mono_ns;
-				out->first_real_ns = r->start_real_ns;
+				out->first_real_us = r->start_real_us;
 			}
 			if (r->start_mono_ns + r->wall_ns > out->last_mono_ns) {
 				out->last_mono_ns = r->start_mono_ns + r->wall_ns;
-				out->last_real_ns = r->start_real_ns + r->wall_ns;
+				out->last_real_us = r->start_real_us + r->wall_ns / 1000;
 			}
 		}
 		if (!r->ok || !r->start_mono_ns || r->other_busy_ns < 0 || r->wall_ns <= 0)

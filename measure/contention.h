@@ -13,14 +13,14 @@
 struct pb_cpu_snapshot {
 	bool have_stat;             /* /proc/stat was readable */
 	uint64_t busy, steal, total; /* jiffies summed over all CPUs (busy excludes idle, iowait, steal) */
-	int64_t mono_ns, real_ns;   /* CLOCK_MONOTONIC, CLOCK_REALTIME */
+	int64_t mono_ns, real_us;   /* CLOCK_MONOTONIC (ns), CLOCK_REALTIME (us: ns would pass 2^53) */
 };
 
 /* Take a snapshot now. Never fails: without /proc/stat, have_stat is false and the clocks are set. */
 void pb_contention_snapshot(struct pb_cpu_snapshot *s);
 
 /*
- * Fill run->start_mono_ns, start_real_ns (from `before`), other_busy_ns (the machine's busy time
+ * Fill run->start_mono_ns, start_real_us (from `before`), other_busy_ns (the machine's busy time
  * between the snapshots less the run's own user + sys, at least 0), steal_ns, and load1 (the
  * 1-minute load average now); the /proc/stat fields are -1 without it, load1 NAN without
  * /proc/loadavg. Reads run->user_ns and run->sys_ns.
@@ -37,7 +37,7 @@ struct pb_contention {
 	double wall_over_cpu;    /* median wall / (user + sys) of the benchmark */
 	double load1_max;
 	int64_t first_mono_ns, last_mono_ns; /* the window the runs were taken in (0: unknown) */
-	int64_t first_real_ns, last_real_ns;
+	int64_t first_real_us, last_real_us;
 	bool contended;          /* other work took >= PB_CONTENTION_OTHER_CPUS or steal >= 2% */
 };
 

@@ -236,7 +236,7 @@ static void write_run(const struct pb_run *r, struct pb_jsonw *w)
 	/* Recorded by the runner only (start_mono_ns set): a run built in memory has none. */
 	if (r->start_mono_ns) {
 		pb_jsonw_int(w, "start_mono_ns", r->start_mono_ns);
-		pb_jsonw_int(w, "start_real_ns", r->start_real_ns);
+		pb_jsonw_int(w, "start_real_us", r->start_real_us);
 		if (r->other_busy_ns >= 0) {
 			pb_jsonw_int(w, "other_busy_ns", r->other_busy_ns);
 			pb_jsonw_int(w, "steal_ns", r->steal_ns);
@@ -564,7 +564,7 @@ static int read_run(struct pb_run *r, const struct pb_json *run, const char *met
 		return -1;
 	r->maxrss_kb = (long)i64;
 	if (get_int(run, "start_mono_ns", at, &r->start_mono_ns) ||
-	    get_int(run, "start_real_ns", at, &r->start_real_ns) ||
+	    get_int(run, "start_real_us", at, &r->start_real_us) ||
 	    get_int(run, "other_busy_ns", at, &r->other_busy_ns) ||
 	    get_int(run, "steal_ns", at, &r->steal_ns) ||
 	    get_number(run, "load1", at, &r->load1, &present))
