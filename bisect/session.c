@@ -37,8 +37,16 @@ static int open_journal(struct pb_driver *s)
 	struct pb_json *events = NULL, *e, *last = NULL;
 	int ret = 0;
 
-	if (s->o->reset && pb_state_journal_reset(&s->st))
+	if ((s->o->reset || s->o->remeasure) && pb_state_journal_reset(&s->st))
 		return -1;
+	if (s->o->remeasure) {
+		size_t dropped;
+
+		if (pb_state_cache_drop_key(&s->st, s->key, &dropped))
+			return -1;
+		pb_note("--remeasure: dropped the cached measurements of %zu commit%s (%s); builds stay",
+			dropped, dropped == 1 ? "" : "s", s->key);
+	}
 	if (pb_state_journal_read(&s->st, &events))
 		return -1;
 	for (e = pb_json_child(events); e; e = pb_json_next(e))
@@ -126,6 +134,34 @@ static int attribute(struct pb_driver *s)
 				   "parent", s->ids[cu->index]);
 	pb_attribute(&in, s->cfg, &res->attribution);
 	return 0;
+}
+
+/* Contention over every run of every commit, stated once (a warning with the numbers and the
+ * remedies) when other work or steal time was high. */
+static void state_contention(struct pb_bisect_result *res)
+{
+	struct pb_measurement all;
+	size_t i, n = 0;
+
+	pb_measurement_init(&all);
+	for (i = 0; i < res->n_commits; i++)
+		n += res->commits[i].m.n_runs;
+	all.runs = pb_xcalloc(n + 1, sizeof(*all.runs));
+	for (i = 0; i < res->n_commits; i++) {
+		memcpy(all.runs + all.n_runs, res->commits[i].m.runs,
+		       res->commits[i].m.n_runs * sizeof(*all.runs));
+		all.n_runs += res->commits[i].m.n_runs;
+	}
+	pb_contention_of(&all, &res->contention);
+	free(all.runs); /* the runs themselves belong to the commits */
+	if (res->contention.contended)
+		pb_warn("the machine was busy with other work during the runs: other work took %.2f CPUs "
+			"(median; up to %.2f), steal %.1f%%, the benchmark's wall/cpu %.2f, load up to "
+			"%.1f; every comparison was made on interleaved runs and confirmed on fresh ones, "
+			"but for a firmer answer use --metric cpu, --backend cachegrind, a quiet machine, "
+			"or `placebisect system tune`", res->contention.other_cpus,
+			res->contention.max_other_cpus, res->contention.steal_pct,
+			res->contention.wall_over_cpu, res->contention.load1_max);
 }
 
 /*
@@ -231,6 +267,7 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 	for (i = 0; i < res->n_commits; i++)
 		if (res->commits[i].m.n_runs)
 			pb_measurement_finish(&res->commits[i].m);
+	state_contention(res);
 	if (res->search.status == PB_SEARCH_FOUND && res->search.n_culprits) {
 		if (attribute(&s))
 			goto out;

@@ -212,6 +212,22 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 	}
 	if (sr->status == PB_SEARCH_FOUND || sr->status == PB_SEARCH_UNCONFIRMED)
 		write_confirmation(w, res);
+	if (res->contention.n) {
+		const struct pb_contention *ct = &res->contention;
+
+		pb_jsonw_object(w, "contention");
+		pb_jsonw_bool(w, "contended", ct->contended);
+		pb_jsonw_int(w, "runs", (int64_t)ct->n);
+		pb_jsonw_number(w, "other_cpus", ct->other_cpus);
+		pb_jsonw_number(w, "max_other_cpus", ct->max_other_cpus);
+		pb_jsonw_number(w, "steal_pct", ct->steal_pct);
+		pb_jsonw_number(w, "wall_over_cpu", ct->wall_over_cpu);
+		pb_jsonw_number(w, "load1_max", ct->load1_max);
+		if (ct->contended)
+			pb_jsonw_string(w, "remedy", "--metric cpu, --backend cachegrind, a quiet machine, "
+						     "or placebisect system tune");
+		pb_jsonw_end(w);
+	}
 	if (sr->status == PB_SEARCH_UNCONFIRMED) {
 		/* What the steps named, not confirmed: candidates, with what fresh runs said. */
 		pb_jsonw_array(w, "candidates");
@@ -240,6 +256,13 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 		write_ci(w, sr, st->index);
 		pb_jsonw_string(w, "why", st->why);
 		pb_jsonw_int(w, "restart", st->restart);
+		if (res->contention.n) {
+			/* Whether the runs of this commit were taken while other work was heavy. */
+			struct pb_contention cc;
+
+			pb_contention_of(&c->m, &cc);
+			pb_jsonw_bool(w, "contended", cc.contended);
+		}
 		if (st->blocks)
 			pb_jsonw_int(w, "blocks", (int64_t)st->blocks);
 		if (c->build_failed)

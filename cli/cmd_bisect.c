@@ -40,6 +40,13 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 	pb_table_render_text(t, out);
 	pb_table_free(t);
 	pb_buf_putc(out, '\n');
+	if (res->contention.contended)
+		pb_buf_printf(out, "Contention: other work took %.2f CPUs (median; up to %.2f), steal %.1f%%, "
+			      "wall/cpu %.2f during the runs; comparisons were interleaved and confirmed "
+			      "on fresh runs. Firmer: --metric cpu, --backend cachegrind, a quiet machine, "
+			      "or `placebisect system tune`.\n\n", res->contention.other_cpus,
+			      res->contention.max_other_cpus, res->contention.steal_pct,
+			      res->contention.wall_over_cpu);
 	if (sr->restarts)
 		pb_buf_printf(out, "The bisection started over %d time%s: fresh interleaved runs did not "
 			      "confirm the culprit it first named (rows marked \"restart\").\n\n",
@@ -164,7 +171,8 @@ int cmd_bisect(int argc, char **argv)
 		{ "report", 0, CLI_STRING, &report, "FILE.md", "write the markdown report there, its SVG plots beside it", 0, 0 },
 		{ "resume", 0, CLI_FLAG, &resume, NULL, "continue an interrupted bisect (the default)", 0, 0 },
 		{ "verify-placement", 0, CLI_FLAG, &o.verify_placement, NULL, "rebuild culprit and parent with build.layout_variants and measure them", 0, 0 },
-		{ "reset", 0, CLI_FLAG, &o.reset, NULL, "forget the interrupted bisect's journal (caches stay)", 0, 0 },
+		{ "reset", 0, CLI_FLAG, &o.reset, NULL, "forget the interrupted bisect's journal (cached builds and measurements stay)", 0, 0 },
+		{ "remeasure", 0, CLI_FLAG, &o.remeasure, NULL, "drop this benchmark's cached measurements (this backend, metric and config) and the journal; builds stay", 0, 0 },
 		{ "first-parent", 0, CLI_FLAG, &first_parent, NULL, "follow first parents only (the default and only mode)", 0, 0 },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
