@@ -37,6 +37,7 @@ expect_eq true "$(jq '[.runs[] | has("start_mono_ns") and has("start_real_us") a
 expect_eq true "$(jq '[.runs[] | .user_ns + .sys_ns > 0 and .other_busy_ns >= 0 and .steal_ns >= 0] | all' a.json)" "cpu, other work and steal recorded"
 taskset -c 0 sh -c 'while :; do :; done' &
 hog=$!
+trap 'kill "$hog" 2>/dev/null; rm -rf "$T"' EXIT
 expect_exit 0 "$PB" measure --runs 6 --warmups 0 --backend time --cpus 0 -o b.json -q -- ./spin
 kill "$hog"
 wait "$hog" 2>/dev/null
