@@ -154,6 +154,9 @@ static void state_contention(struct pb_bisect_result *res)
 	}
 	pb_contention_of(&all, &res->contention);
 	free(all.runs); /* the runs themselves belong to the commits */
+	/* A printed number or an instruction count does not move with load: nothing to state. */
+	if (!pb_metric_load_sensitive(res->metric))
+		res->contention.contended = false;
 	if (res->contention.contended)
 		pb_warn("the machine was busy with other work during the runs: other work took %.2f CPUs "
 			"(median; up to %.2f), steal %.1f%%, the benchmark's wall/cpu %.2f, load up to "

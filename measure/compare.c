@@ -97,19 +97,6 @@ double pb_compare_trend(const double *x, size_t n, double *p)
 	return tau;
 }
 
-/* Metrics the machine's load moves: time and cycles. A number the benchmark prints (stdout) is
- * whatever it computes: its windows are not judged (its trend still is). */
-static bool load_sensitive(const char *metric)
-{
-	static const char *const m[] = { "wall", "cpu", "pyperf", "cycles", "task-clock", "cpu-clock" };
-	size_t i;
-
-	for (i = 0; metric && i < sizeof(m) / sizeof(m[0]); i++)
-		if (strcmp(metric, m[i]) == 0)
-			return true;
-	return false;
-}
-
 static bool drifts(double tau, double p)
 {
 	return fabs(tau) >= PB_COMPARE_TREND_TAU && p <= PB_COMPARE_TREND_P;
@@ -141,7 +128,7 @@ static void check_safety(struct pb_compare *c, const double *va, size_t na, cons
 		pb_buf_printf(&why, "%s's runs drift with run order (Kendall tau %+.2f, p = %.2g): "
 			      "unstable, not a sample of one level", da ? c->name_a : c->name_b,
 			      da ? c->trend_a : c->trend_b, da ? c->trend_p_a : c->trend_p_b);
-	} else if (c->windows == 0 && x->n && y->n && load_sensitive(c->a->metric) &&
+	} else if (c->windows == 0 && x->n && y->n && pb_metric_load_sensitive(c->a->metric) &&
 		   (x->contended || y->contended ||
 		    fabs(x->other_cpus - y->other_cpus) >= PB_CONTENTION_OTHER_CPUS)) {
 		pb_buf_printf(&why, "measured at different times under different load: other work "

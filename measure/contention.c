@@ -96,11 +96,21 @@ static double median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+bool pb_metric_load_sensitive(const char *metric)
+{
+	static const char *const m[] = { "wall", "cpu", "pyperf", "cycles", "task-clock", "cpu-clock" };
+	size_t i;
+
+	for (i = 0; metric && i < sizeof(m) / sizeof(m[0]); i++)
+		if (strcmp(metric, m[i]) == 0)
+			return true;
+	return false;
+}
+
 void pb_contention_of(const struct pb_measurement *m, struct pb_contention *out)
 {
-	double *other = pb_xmalloc((m->n_runs + 1) * sizeof(double));
-	double *steal = pb_xmalloc((m->n_runs + 1) * sizeof(double));
 	double *ratio = pb_xmalloc((m->n_runs + 1) * sizeof(double));
+	double other = 0, steal = 0, wall = 0;
 	size_t i, nr = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -120,22 +130,26 @@ void pb_contention_of(const struct pb_measurement *m, struct pb_contention *out)
 		}
 		if (!r->ok || !r->start_mono_ns || r->other_busy_ns < 0 || r->wall_ns <= 0)
 			continue;
-		other[out->n] = (double)r->other_busy_ns / (double)r->wall_ns;
-		steal[out->n] = 100.0 * (double)r->steal_ns / (double)r->wall_ns;
-		if (other[out->n] > out->max_other_cpus)
-			out->max_other_cpus = other[out->n];
+		other += (double)r->other_busy_ns;
+		steal += (double)r->steal_ns;
+		wall += (double)r->wall_ns;
+		/* /proc/stat counts in ticks (10 ms): one run's share means something from 100 ms on. */
+		if (r->wall_ns >= 100000000 &&
+		    (double)r->other_busy_ns / (double)r->wall_ns > out->max_other_cpus)
+			out->max_other_cpus = (double)r->other_busy_ns / (double)r->wall_ns;
 		if (r->user_ns + r->sys_ns > 0)
 			ratio[nr++] = (double)r->wall_ns / (double)(r->user_ns + r->sys_ns);
 		if (isfinite(r->load1) && !(r->load1 <= out->load1_max))
 			out->load1_max = r->load1;
 		out->n++;
 	}
-	out->other_cpus = median(other, out->n);
-	out->steal_pct = median(steal, out->n);
+	/* Summed over the runs, so that short runs' coarse ticks average out. */
+	out->other_cpus = wall > 0 ? other / wall : NAN;
+	out->steal_pct = wall > 0 ? 100 * steal / wall : NAN;
+	if (out->max_other_cpus < out->other_cpus)
+		out->max_other_cpus = out->other_cpus;
 	out->wall_over_cpu = median(ratio, nr);
 	out->contended = out->n > 0 &&
 			 (out->other_cpus >= PB_CONTENTION_OTHER_CPUS || out->steal_pct >= 2);
-	free(other);
-	free(steal);
 	free(ratio);
 }

@@ -31,9 +31,9 @@ void pb_contention_fill(struct pb_run *run, const struct pb_cpu_snapshot *before
 /* How contended a set of runs was (the ok runs that carry the data). */
 struct pb_contention {
 	size_t n;                /* runs with contention data */
-	double other_cpus;       /* median over runs of other work in CPUs (other_busy_ns / wall_ns) */
-	double max_other_cpus;
-	double steal_pct;        /* median steal time, % of wall */
+	double other_cpus;       /* other work in CPUs over the runs (sum of other_busy_ns / sum of wall) */
+	double max_other_cpus;   /* the most in one run of 100 ms or more (else other_cpus) */
+	double steal_pct;        /* steal time, % of the summed wall */
 	double wall_over_cpu;    /* median wall / (user + sys) of the benchmark */
 	double load1_max;
 	int64_t first_mono_ns, last_mono_ns; /* the window the runs were taken in (0: unknown) */
@@ -43,6 +43,10 @@ struct pb_contention {
 
 /* Other work, in CPUs, from which runs count as contended. */
 #define PB_CONTENTION_OTHER_CPUS 0.25
+
+/* Metrics the machine's load moves (time, cycles): "wall" "cpu" "pyperf" "cycles" "task-clock"
+ * "cpu-clock". A number the benchmark prints (stdout) or an instruction count is not. */
+bool pb_metric_load_sensitive(const char *metric);
 
 /* Summarize m's runs. */
 void pb_contention_of(const struct pb_measurement *m, struct pb_contention *out);
