@@ -118,6 +118,14 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 								   "no reason recorded");
 	else if (sr->status == PB_SEARCH_UNCONFIRMED)
 		pb_buf_printf(out, "Attribution: inconclusive — no confirmed culprit (%s)\n", sr->why);
+	else if (sr->status == PB_SEARCH_NOT_REPRODUCED)
+		pb_buf_puts(out, "Attribution: inconclusive — the regression did not reproduce between good "
+				 "and bad\n");
+	else if (sr->status == PB_SEARCH_ONLY_SKIPPED)
+		pb_buf_puts(out, "Attribution: inconclusive — the first bad commit is among commits that "
+				 "could not be built or decided\n");
+	else
+		pb_buf_puts(out, "Attribution: inconclusive — the culprit could not be explained\n");
 }
 
 /* The markdown report of the result document, in a directory created if needed. */
