@@ -1,4 +1,5 @@
-/* search.c: reproduce, bisect with a sequential test per commit, skip around failures, confirm, repeat. */
+/* search.c: reproduce, bisect with a sequential test per commit on interleaved blocks, skip around
+ * failures, confirm on fresh blocks, repeat. */
 #include "bisect/search.h"
 
 #include <math.h>
@@ -134,7 +135,7 @@ static uint64_t next_rand(struct ctx *c)
 /*
  * One block: commits ids[0..k-1] (k <= 3) sampled once each, in an order drawn at random, so that
  * whatever the machine does meanwhile hits each of them alike on average. out[j] gets ids[j]'s
- * value. A failed run is retried; too many failures are fatal (as fill_pair). Returns 0 or -1.
+ * value. A failed run is retried; too many failures at one commit are fatal. Returns 0 or -1.
  */
 static int block(struct ctx *c, const size_t *ids, size_t k, double *out)
 {
@@ -224,8 +225,10 @@ static void compare(struct ctx *c, size_t a, size_t b, struct pb_comparison *out
 }
 
 /*
- * Is commit i like ref_lo (good) or like ref_hi (bad)? Wald's SPRT between the two; when it has not
- * decided after each further `runs` values, a two-sample test against lo settles what it can:
+ * A deterministic metric (exact): is commit i like ref_lo (good) or like ref_hi (bad)? One value
+ * decides by the nearer endpoint (noisy metrics use classify_blocked). Kept general: Wald's SPRT
+ * between the two; when it has not decided after each further `runs` values, a two-sample test
+ * against lo settles what it can:
  * a commit carrying part of the regression (several culprits) is bad-like once it is slower than
  * good by min_effect. Returns the verdict, or -1 on a fatal error.
  */
