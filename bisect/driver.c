@@ -123,8 +123,8 @@ int pb_driver_sample(struct pb_driver *s, size_t i, double *value)
 			s->warmed[i] = true;
 		}
 		if (s->o->progress)
-			pb_progress_detail(s->o->progress, "measuring %.7s: run %zu", s->ids[i],
-					   m->n_runs + 1);
+			pb_progress_detail(s->o->progress, "measuring %.7s: run %zu of this commit, %zu "
+					   "runs done in all", s->ids[i], m->n_runs + 1, s->res->runs_measured);
 		if (pb_runner_run(r, m, true))
 			return -1;
 		/* Cachegrind's per-function costs choose the hot set of the attribution. */

@@ -256,6 +256,17 @@ static void write_run(const struct pb_run *r, struct pb_jsonw *w)
 	pb_jsonw_int(w, "maxrss_kb", r->maxrss_kb);
 	pb_jsonw_int(w, "exit", r->exit);
 	pb_jsonw_bool(w, "timed_out", r->timed_out);
+	/* Recorded by the runner only (start_mono_ns set): a run built in memory has none. */
+	if (r->start_mono_ns) {
+		pb_jsonw_int(w, "start_mono_ns", r->start_mono_ns);
+		pb_jsonw_int(w, "start_real_us", r->start_real_us);
+		if (r->other_busy_ns >= 0) {
+			pb_jsonw_int(w, "other_busy_ns", r->other_busy_ns);
+			pb_jsonw_int(w, "steal_ns", r->steal_ns);
+		}
+		if (isfinite(r->load1))
+			pb_jsonw_number(w, "load1", r->load1);
+	}
 	pb_jsonw_object(w, "counters");
 	for (i = 0; i < r->n_counters; i++) {
 		pb_jsonw_number(w, r->counters[i].name, r->counters[i].value);
@@ -573,6 +584,8 @@ static int read_run(struct pb_run *r, const struct pb_json *run, const char *met
 	memset(r, 0, sizeof(*r));
 	r->value = NAN;
 	r->running_ratio = 1;
+	r->other_busy_ns = r->steal_ns = -1;
+	r->load1 = NAN;
 	if (pb_json_type(run) != PB_JSON_OBJECT)
 		return pb_error("%s: %.*s: expected an object, got %s", at->name,
 				(int)strlen(at->ctx) - 1, at->ctx, pb_json_type_name(pb_json_type(run)));
@@ -583,6 +596,12 @@ static int read_run(struct pb_run *r, const struct pb_json *run, const char *met
 	if (get_int(run, "maxrss_kb", at, &i64))
 		return -1;
 	r->maxrss_kb = (long)i64;
+	if (get_int(run, "start_mono_ns", at, &r->start_mono_ns) ||
+	    get_int(run, "start_real_us", at, &r->start_real_us) ||
+	    get_int(run, "other_busy_ns", at, &r->other_busy_ns) ||
+	    get_int(run, "steal_ns", at, &r->steal_ns) ||
+	    get_number(run, "load1", at, &r->load1, &present))
+		return -1;
 	i64 = 0;
 	if (get_int(run, "exit", at, &i64))
 		return -1;

@@ -31,6 +31,12 @@ struct pb_run {
 	struct pb_counter *counters;
 	size_t n_counters;
 	double running_ratio; /* lowest of the counters' */
+	/* When and beside what it ran (measure/contention.h): start_mono_ns 0 when not recorded (then
+	 * the rest is not either); other_busy_ns and steal_ns -1, load1 NAN when unreadable. */
+	int64_t start_mono_ns, start_real_us; /* CLOCK_MONOTONIC (ns), CLOCK_REALTIME (us) at the start */
+	int64_t other_busy_ns;  /* the machine's busy CPU time of other work during the run */
+	int64_t steal_ns;       /* steal time during the run (virtual machines) */
+	double load1;           /* 1-minute load average at the end */
 };
 
 /*

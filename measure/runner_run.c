@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "measure/contention.h"
 #include "measure/runner_impl.h"
 
 static void add_failure(struct pb_runner *r, const char *reason)
@@ -138,7 +139,8 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	char **cg_argv = NULL, *cg_dir = NULL, desc[128];
 	double value = NAN;
 	bool ok;
-	int ret = -1;
+	struct pb_cpu_snapshot snap[2];
+	int rc, ret = -1;
 
 	memset(&cg, 0, sizeof(cg));
 	if (r->o->stop && *r->o->stop)
@@ -172,7 +174,10 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 			       r->harness_path);
 		goto out;
 	}
-	if (pb_proc_run(&po, &res)) {
+	pb_contention_snapshot(&snap[0]);
+	rc = pb_proc_run(&po, &res);
+	pb_contention_snapshot(&snap[1]);
+	if (rc) {
 		if (res.exec_failed) {
 			/* The command as given cannot start: an input error, not the machine's. */
 			char *msg = pb_xstrdup(pb_error_message());
@@ -247,6 +252,7 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 		run.n_counters = r->n_vals;
 	}
 	run.running_ratio = lowest_ratio(run.counters, run.n_counters);
+	pb_contention_fill(&run, &snap[0], &snap[1]);
 	if (!ok)
 		add_failure(r, why.data);
 	pb_measurement_add_run(m, &run);
