@@ -24,7 +24,9 @@ struct pb_build {
 	bool ok;
 	bool cached;      /* found in the cache: not built in this run */
 	char *dir;        /* the commit's cache directory */
-	char *binary;     /* cached copy of build.binary (NULL when none is configured) */
+	char *binary;     /* cached copy of build.binary, or the file in the prefix it names (NULL
+			     when none is configured) */
+	char *prefix;     /* <dir>/prefix, the install's {prefix}; NULL without build.install */
 	char *log;        /* the build log */
 	double seconds;   /* how long the build took (when it was built) */
 	char *reason;     /* why it failed ("exit 2", "timed out after 900 s", ...) */
@@ -46,8 +48,10 @@ int pb_builder_init_variant(struct pb_builder *b, struct pb_repo *repo, struct p
 
 /*
  * The build of commit `id`: from the cache, or checked out and built now (build.command in the
- * worktree, with build.timeout, build.env, its output in the log), its artifacts (build.binary and
- * build.artifacts) copied into the cache. A failed build is cached too (a commit is never built
+ * worktree, with build.timeout, build.env, its output in the log), then build.install with
+ * {prefix} = <dir>/prefix, its artifacts (build.binary and build.artifacts) copied into the cache:
+ * a file by its name, a directory with its path relative to the worktree. A build.binary
+ * "{prefix}/PATH" names a file the install wrote, not copied. A failed build is cached too (a commit is never built
  * twice) and is not an error: out->ok is false, out->reason says why. Returns 0, or -1 when
  * something outside the build failed (checkout, disk, interrupted). Release with pb_build_release().
  */

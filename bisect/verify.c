@@ -82,9 +82,9 @@ static int check_variant(const struct pb_verify_in *in, const struct pb_layout_v
 		goto out;
 	}
 	pcmd = pb_config_expand(in->command, &(struct pb_placeholders){ pbin, in->wt->dir,
-									 in->cfg->dir });
+									 in->cfg->dir, NULL });
 	ccmd = pb_config_expand(in->command, &(struct pb_placeholders){ cbin, in->wt->dir,
-									 in->cfg->dir });
+									 in->cfg->dir, NULL });
 	oa.shell = pcmd;
 	ob.shell = ccmd;
 	oa.cwd = ob.cwd = in->wt->dir;

@@ -86,7 +86,7 @@ int cmd_measure(int argc, char **argv)
 		{ "timeout", 0, CLI_DOUBLE, &timeout, "SECONDS", "per run (default: the benchmark's, else none)", 0, 1e7 },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
-	struct pb_placeholders ph = { NULL, NULL, NULL };
+	struct pb_placeholders ph = { NULL, NULL, NULL, NULL };
 	struct pb_runner_opts o;
 	struct pb_measurement m;
 	struct pb_config cfg;
@@ -151,6 +151,7 @@ int cmd_measure(int argc, char **argv)
 		ph.binary = binary;
 		ph.worktree = top ? top : ".";
 		ph.config_dir = cfg.dir;
+		ph.prefix = rev ? revision.prefix : NULL;
 		command = pb_config_expand(bench->command, &ph);
 		o.shell = command;
 		o.cwd = top;

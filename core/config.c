@@ -51,6 +51,7 @@ static const struct field build_fields[] = {
 	{ "command", F_STRING, CF(build.command), 0, 0, false, NULL, NULL, "a shell command" },
 	{ "binary", F_STRING, CF(build.binary), 0, 0, false, NULL, NULL, "a path in the worktree" },
 	{ "clean", F_STRING, CF(build.clean), 0, 0, false, NULL, NULL, "a shell command" },
+	{ "install", F_STRING, CF(build.install), 0, 0, false, NULL, NULL, "a shell command" },
 	{ "timeout", F_NUMBER, CF(build.timeout), 0, 1e7, true, NULL, NULL, "seconds" },
 	{ "artifacts", F_LIST, CF(build.artifacts), 0, 0, false, NULL, NULL, "paths in the worktree" },
 	{ "env", F_ENV, CF(build.env), 0, 0, false, NULL, NULL, NULL },
@@ -647,6 +648,16 @@ out:
 	return ret;
 }
 
+void pb_config_absolute_dir(struct pb_config *cfg)
+{
+	char *abs = cfg->dir ? realpath(cfg->dir, NULL) : NULL;
+
+	if (abs) {
+		free(cfg->dir);
+		cfg->dir = abs;
+	}
+}
+
 int pb_config_load(struct pb_config *cfg, const char *path)
 {
 	struct pb_json *root;
@@ -663,6 +674,7 @@ int pb_config_load(struct pb_config *cfg, const char *path)
 	slash = strrchr(path, '/');
 	free(cfg->dir);
 	cfg->dir = slash ? pb_xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : pb_xstrdup(".");
+	pb_config_absolute_dir(cfg);
 	return 0;
 }
 
@@ -831,8 +843,8 @@ uint64_t pb_config_build_hash(const struct pb_config *cfg)
 
 char *pb_config_expand(const char *tmpl, const struct pb_placeholders *ph)
 {
-	static const char *const keys[] = { "{binary}", "{worktree}", "{config_dir}" };
-	const char *vals[] = { ph->binary, ph->worktree, ph->config_dir };
+	static const char *const keys[] = { "{binary}", "{worktree}", "{config_dir}", "{prefix}" };
+	const char *vals[] = { ph->binary, ph->worktree, ph->config_dir, ph->prefix };
 	struct pb_buf out = PB_BUF_INIT;
 	const char *p = tmpl;
 	size_t i, n;

@@ -160,7 +160,7 @@ static void test_invalid(void **state)
 
 static void test_expand_and_hash(void **state)
 {
-	struct pb_placeholders ph = { "/w/demo", "/w", "/cfg" };
+	struct pb_placeholders ph = { "/w/demo", "/w", "/cfg", NULL };
 	struct pb_config cfg;
 	uint64_t h1, h2, h3;
 	char *s;
