@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bisect/buildtick.h"
 #include "core/atomic.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -383,9 +384,17 @@ int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out)
 	if (clean_rc > 0) {
 		res.exited = true; /* reported as the build's failure below */
 		res.status = 1;
-	} else if (pb_proc_run(&o, &res)) {
-		pb_error_wrap("building %.7s: ", id);
-		goto out;
+	} else {
+		struct pb_buildtick tick;
+		int rc;
+
+		pb_buildtick_start(&tick, b->progress, id, out->log);
+		rc = pb_proc_run(&o, &res);
+		pb_buildtick_stop(&tick);
+		if (rc) {
+			pb_error_wrap("building %.7s: ", id);
+			goto out;
+		}
 	}
 	out->seconds = (double)(pb_now_ns() - t0) / 1e9;
 	b->built++;
@@ -398,7 +407,12 @@ int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out)
 		out->reason = pb_xasprintf("%s; see %s", clean_reason, out->log);
 	} else if (!ok) {
 		pb_proc_describe(&res, o.timeout_s, desc, sizeof(desc));
-		out->reason = pb_xasprintf("build.command failed (%s); see %s", desc, out->log);
+		char last[160];
+
+		pb_buildtick_last_line(out->log, last, sizeof(last));
+		out->reason = last[0] ? pb_xasprintf("build.command failed (%s), its last line \"%s\"; "
+						     "see %s", desc, last, out->log) :
+					pb_xasprintf("build.command failed (%s); see %s", desc, out->log);
 	}
 
 	/* The cache entry is assembled in place: an install's prefix gets baked into what it
@@ -410,7 +424,12 @@ int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out)
 	if (b->cfg->build.install) {
 		out->prefix = pb_xasprintf("%s/prefix", out->dir);
 		if (ok) {
-			int rc = run_install(b, out->prefix, logfd, &clean_reason);
+			struct pb_buildtick tick;
+			int rc;
+
+			pb_buildtick_start(&tick, b->progress, id, out->log);
+			rc = run_install(b, out->prefix, logfd, &clean_reason);
+			pb_buildtick_stop(&tick);
 
 			if (rc < 0)
 				goto out;

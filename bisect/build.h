@@ -8,6 +8,7 @@
 #include "bisect/state.h"
 #include "bisect/worktree.h"
 #include "core/config.h"
+#include "core/progress.h"
 
 struct pb_builder {
 	struct pb_repo *repo;
@@ -18,6 +19,7 @@ struct pb_builder {
 	int built, cached;   /* builds run in this process, and builds found in the cache */
 	const struct pb_layout_variant *variant; /* NULL: the configured build itself */
 	char **env;          /* build.env, then the variant's (owned) */
+	struct pb_progress *progress; /* NULL: none; else ticks while a build runs (set after init) */
 };
 
 struct pb_build {

@@ -206,9 +206,12 @@ int pb_driver_prepare(struct pb_driver *s, const char *bench, const char *backen
 /* The state directory, its lock, the worktree and the builder. */
 int pb_driver_open_state(struct pb_driver *s)
 {
-	return pb_state_open(&s->st, pb_repo_gitdir(s->repo)) || pb_state_lock(&s->st) ||
-	       pb_worktree_open(&s->wt, s->st.dir) ||
-	       pb_builder_init(&s->builder, s->repo, &s->wt, &s->st, s->cfg) ? -1 : 0;
+	if (pb_state_open(&s->st, pb_repo_gitdir(s->repo)) || pb_state_lock(&s->st) ||
+	    pb_worktree_open(&s->wt, s->st.dir) ||
+	    pb_builder_init(&s->builder, s->repo, &s->wt, &s->st, s->cfg))
+		return -1;
+	s->builder.progress = s->o ? s->o->progress : NULL;
+	return 0;
 }
 
 void pb_driver_release(struct pb_driver *s)
