@@ -4,7 +4,7 @@
 
 #include "bisect/repo.h"
 #include "bisect/session.h"
-#include "bisect/verify.h"
+#include "bisect/placement_check.h"
 #include "core/config.h"
 #include "core/json.h"
 

@@ -9,7 +9,7 @@
 #include "bisect/repo.h"
 #include "bisect/search.h"
 #include "bisect/state.h"
-#include "bisect/verify.h"
+#include "bisect/placement_check.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "core/progress.h"

@@ -1,6 +1,6 @@
-/* verify.h: the placement check — rebuild parent and culprit with layout variants and measure them. */
-#ifndef PB_BISECT_VERIFY_H
-#define PB_BISECT_VERIFY_H
+/* placement_check.h: the placement check — rebuild parent and culprit with layout variants and measure them. */
+#ifndef PB_BISECT_PLACEMENT_CHECK_H
+#define PB_BISECT_PLACEMENT_CHECK_H
 
 #include <stdbool.h>
 #include <stddef.h>

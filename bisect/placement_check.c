@@ -1,5 +1,5 @@
-/* verify.c: does moving the code, and nothing else, make or unmake the regression? */
-#include "bisect/verify.h"
+/* placement_check.c: does moving the code, and nothing else, make or unmake the regression? */
+#include "bisect/placement_check.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,0 +1,260 @@
+/* runner_run.c: one run of the benchmark as a process: spawned pinned, with a timeout and the
+ * counters or valgrind attached, its output captured, its outcome recorded in the measurement. */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/util.h"
+#include "measure/runner_impl.h"
+
+static void add_failure(struct pb_runner *r, const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_fail; i++)
+		if (strcmp(r->fail[i].reason, reason) == 0) {
+			r->fail[i].count++;
+			return;
+		}
+	pb_xgrow((void **)&r->fail, &r->cap_fail, r->n_fail + 1, sizeof(*r->fail));
+	r->fail[r->n_fail].reason = pb_xstrdup(reason);
+	r->fail[r->n_fail].count = 1;
+	r->fail[r->n_fail].first_run = r->n_recorded;
+	r->n_fail++;
+}
+
+
+static void warn_unavailable(struct pb_runner *r, struct pb_measurement *m)
+{
+	size_t i;
+	const char *why;
+	char *msg;
+
+	if (!r->counters)
+		return;
+	for (i = 0; i < r->n_vals; i++) {
+		why = pb_counters_reason(r->counters, i);
+		if (why && !r->warned[i]) {
+			r->warned[i] = true;
+			msg = pb_xasprintf("event %s: %s", pb_counters_name(r->counters, i), why);
+			pb_warn("%s", msg);
+			pb_measurement_add_warning(m, msg);
+			free(msg);
+		}
+	}
+}
+
+/* Make a directory for cachegrind's output files; caller frees the path. */
+static char *cg_tmpdir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = pb_xasprintf("%s/placebisect-cg.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+
+	if (!mkdtemp(dir)) {
+		pb_error_errno("cannot create a temporary directory %s", dir);
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+static void rm_cg_dir(const char *dir)
+{
+	struct dirent *de;
+	char *p;
+	DIR *d = opendir(dir);
+
+	/* Only valgrind's output files are in there, no subdirectories. */
+	while (d && (de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		p = pb_xasprintf("%s/%s", dir, de->d_name);
+		unlink(p);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+/* Append ": <the last non-empty line of err>" (shortened) to why: what the benchmark said as it failed. */
+static void last_line(const struct pb_buf *err, struct pb_buf *why)
+{
+	size_t end = err->len, start;
+
+	while (end > 0 && (err->data[end - 1] == '\n' || err->data[end - 1] == '\r' ||
+			   err->data[end - 1] == ' '))
+		end--;
+	if (end == 0)
+		return;
+	start = end;
+	while (start > 0 && err->data[start - 1] != '\n')
+		start--;
+	if (end - start > 160)
+		start = end - 160;
+	pb_buf_printf(why, ": %.*s", (int)(end - start), err->data + start);
+}
+
+static double lowest_ratio(const struct pb_counter *c, size_t n)
+{
+	double lo = 1.0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(c[i].value) && c[i].running_ratio < lo)
+			lo = c[i].running_ratio;
+	return lo;
+}
+
+/* The child is stopped before exec: the counters attach, then the caller's hook. */
+static int before_exec(pid_t pid, void *arg)
+{
+	struct pb_runner *r = arg;
+
+	if (r->backend == BK_PERF && pb_counters_attach(pid, r->counters))
+		return -1;
+	return r->o->before_exec ? r->o->before_exec(pid, r->o->hook_arg) : 0;
+}
+
+int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
+{
+	struct pb_proc_opts po = PB_PROC_OPTS_INIT;
+	struct pb_proc_result res = { .out = PB_BUF_INIT, .err = PB_BUF_INIT };
+	struct pb_buf why = PB_BUF_INIT;
+	struct pb_cg_result cg;
+	struct pb_run run;
+	char **cg_argv = NULL, *cg_dir = NULL, desc[128];
+	double *pv = NULL, value = NAN;
+	size_t npv = 0, i;
+	bool ok;
+	int ret = -1;
+
+	memset(&cg, 0, sizeof(cg));
+	if (r->o->stop && *r->o->stop)
+		return pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
+	po.cwd = r->o->cwd;
+	po.env_set = r->env;
+	po.cpus = r->pinned ? &r->cpus : NULL;
+	po.timeout_s = r->timeout;
+	po.stdout_fd = r->metric == MK_STDOUT ? -1 : r->devnull;
+	/* stderr is kept (a little of it) to say why a run failed. */
+	po.capture_max = r->metric == MK_STDOUT ? 0 : 64 * 1024;
+	if (r->backend == BK_CACHEGRIND) {
+		cg_dir = cg_tmpdir();
+		if (!cg_dir)
+			goto out;
+		cg_argv = pb_cachegrind_argv(&r->geo, cg_dir, r->o->argv, r->o->shell);
+		po.argv = (const char *const *)cg_argv;
+	} else if (r->o->argv) {
+		po.argv = r->o->argv;
+	} else {
+		po.shell = r->o->shell;
+	}
+	if (r->backend == BK_PERF || r->o->before_exec) {
+		po.before_exec = before_exec;
+		po.hook_arg = r;
+	}
+	if (r->metric == MK_PYPERF && unlink(r->pyperf_path) != 0 && errno != ENOENT) {
+		pb_error_errno("cannot remove the previous run's pyperf file %s", r->pyperf_path);
+		goto out;
+	}
+	if (pb_proc_run(&po, &res)) {
+		if (res.exec_failed) {
+			/* The command as given cannot start: an input error, not the machine's. */
+			char *msg = pb_xstrdup(pb_error_message());
+
+			pb_error_as(PB_EXIT_USAGE, "%s", msg);
+			free(msg);
+		}
+		goto out;
+	}
+	if (r->o->stop && *r->o->stop) {
+		pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
+		goto out;
+	}
+	if (res.orphans_killed && !r->warned_orphans) {
+		/* A daemon would run on into the next runs and skew them: killed, and said once. */
+		char *msg = pb_xasprintf("the benchmark left %d process%s running after it exited (a "
+					 "daemon?); killed, as after every run", res.orphans_killed,
+					 res.orphans_killed == 1 ? "" : "es");
+
+		r->warned_orphans = true;
+		pb_warn("%s", msg);
+		pb_measurement_add_warning(m, msg);
+		free(msg);
+	}
+	if (r->backend == BK_PERF) {
+		if (pb_counters_collect(r->counters, r->vals))
+			goto out;
+		warn_unavailable(r, m);
+	}
+	if (!record) {
+		ret = 0;
+		goto out;
+	}
+	r->n_recorded++;
+	ok = res.exited && res.status == 0 && !res.timed_out;
+	if (!ok) {
+		pb_proc_describe(&res, r->timeout, desc, sizeof(desc));
+		pb_buf_puts(&why, desc);
+		last_line(&res.err, &why);
+	}
+	if (ok && r->backend == BK_CACHEGRIND) {
+		if (pb_cachegrind_collect(cg_dir, &cg)) {
+			pb_buf_puts(&why, pb_error_message());
+			pb_error_clear();
+			ok = false;
+		} else {
+			pb_cachegrind_counters(&cg, r->vals);
+		}
+	}
+	if (ok)
+		ok = pb_runner_value(r, &res, &value, &pv, &npv, &why) == 0;
+	memset(&run, 0, sizeof(run));
+	run.wall_ns = res.wall_ns;
+	run.user_ns = res.user_ns;
+	run.sys_ns = res.sys_ns;
+	run.maxrss_kb = res.maxrss_kb;
+	run.exit = res.exited ? res.status : 128 + res.signal;
+	run.timed_out = res.timed_out;
+	run.ok = ok;
+	run.value = ok ? value : NAN;
+	/* A cachegrind run without its output file has no counters at all. */
+	if (r->backend == BK_PERF || (r->backend == BK_CACHEGRIND && cg.files > 0)) {
+		run.counters = r->vals;
+		run.n_counters = r->n_vals;
+	}
+	run.running_ratio = lowest_ratio(run.counters, run.n_counters);
+	if (!ok)
+		add_failure(r, why.data);
+	if (ok && r->metric == MK_PYPERF) {
+		/* Each value pyperf wrote is a sample; they share the process's clocks and counters. */
+		for (i = 0; i < npv; i++) {
+			run.value = pv[i];
+			pb_measurement_add_run(m, &run);
+		}
+	} else {
+		pb_measurement_add_run(m, &run);
+	}
+	if (ok && r->backend == BK_CACHEGRIND) {
+		pb_cg_result_release(&r->cg_last);
+		r->cg_last = cg;
+		memset(&cg, 0, sizeof(cg));
+	}
+	ret = 0;
+out:
+	if (cg_dir)
+		rm_cg_dir(cg_dir);
+	free(cg_dir);
+	pb_cachegrind_argv_free(cg_argv);
+	pb_cg_result_release(&cg);
+	free(pv);
+	pb_buf_release(&why);
+	pb_proc_result_release(&res);
+	return ret;
+}
