@@ -282,6 +282,8 @@ static int copy_artifact(const char *worktree, const char *rel, const char *dir)
 	if (stat(src, &st) == 0 && S_ISDIR(st.st_mode)) {
 		while (strlen(copy) > 1 && copy[strlen(copy) - 1] == '/')
 			copy[strlen(copy) - 1] = '\0';
+		free(src);
+		src = pb_xasprintf("%s/%s", worktree, copy);
 		dst = pb_xasprintf("%s/%s", dir, copy);
 		rc = copy_tree(src, dst);
 	} else {
