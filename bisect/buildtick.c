@@ -32,6 +32,8 @@ void pb_buildtick_last_line(const char *path, char *out, size_t size)
 	start = end;
 	while (start > 0 && buf[start - 1] != '\n' && buf[start - 1] != '\r')
 		start--;
+	while (start < end && (buf[start] == ' ' || buf[start] == '\t'))
+		start++;
 	for (size_t i = start; i < end && k + 1 < size; i++)
 		if ((unsigned char)buf[i] >= 0x20 || buf[i] == '\t')
 			out[k++] = buf[i] == '\t' ? ' ' : buf[i];
