@@ -1,6 +1,7 @@
 /* cmd_layout.c: `placebisect layout BINARY` and `layout diff GOOD BAD`: options, then layout/ does the work. */
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -78,6 +79,12 @@ static int choose_object(const char *path, const char *object, const char *const
 	return ret;
 }
 
+static void to_stdout(void *ctx, const char *data, size_t len)
+{
+	(void)ctx;
+	fwrite(data, 1, len, stdout);
+}
+
 int cmd_layout(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("layout");
@@ -136,6 +143,9 @@ int cmd_layout(int argc, char **argv)
 	o.n_hot = n_names;
 	o.profile = profile;
 	pb_jsonw_init(&w, &doc, false);
+	/* Only stdout: straight out in 1 MiB runs, not held whole (-o FILE is written atomically). */
+	if (cli.json && !cli.output)
+		pb_jsonw_set_sink(&w, to_stdout, NULL);
 	if (diff) {
 		/* The bad build's object chooses; the good build's is the one of the same name. */
 		if (choose_object(pos[2], object, o.hot, o.n_hot, &obj_b))

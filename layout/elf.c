@@ -175,23 +175,6 @@ static void read_build_id(struct pb_elf *e, Elf_Scn *scn)
 	}
 }
 
-/*
- * The .text hash: 8 bytes at a time (FNV-1a byte by byte costs more than the rest of reading a
- * big binary's symbols). Only equality matters: equal contents give equal hashes.
- */
-static uint64_t hash_text(const unsigned char *p, size_t n)
-{
-	uint64_t h = PB_HASH64_SEED ^ n, w;
-	size_t i;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
-	}
-	return pb_hash64(p + i, n - i, h);
-}
-
 static int cmp_sym(const void *pa, const void *pb)
 {
 	const struct pb_elf_sym *a = pa, *b = pb;
@@ -417,6 +400,7 @@ static int read_sections(struct pb_elf *e, Elf *elf, const struct raw_header *h,
 					"name table (%llu bytes)", e->path, i, (unsigned)sh.sh_name,
 					(unsigned long long)strsh.sh_size);
 		s->name = (const char *)names + sh.sh_name;
+		s->offset = sh.sh_offset;
 		s->addr = sh.sh_addr;
 		s->size = sh.sh_size;
 		s->align = sh.sh_addralign;
@@ -446,6 +430,9 @@ static int read_sections(struct pb_elf *e, Elf *elf, const struct raw_header *h,
 			read_build_id(e, scn);
 		/* Code is read only when asked for (pb_elf_func_code, pb_elf_text_hash). */
 		s->has_code = s->exec && s->alloc && sh.sh_type == SHT_PROGBITS && sh.sh_size;
+		s->hash_state = PB_HASH64_SEED ^ (size_t)s->size;
+		if (!e->text_idx && strcmp(s->name, ".text") == 0)
+			e->text_idx = (uint32_t)i;
 	}
 	return 0;
 }
@@ -629,6 +616,7 @@ void pb_elf_free(struct pb_elf *e)
 	free(e->segments);
 	free(e->buckets);
 	free(e->keys);
+	pb_elf_code_release(e);
 	free(e);
 }
 
@@ -745,19 +733,6 @@ const unsigned char *pb_elf_func_code(const struct pb_elf *e, const struct pb_el
 	/* Bounds were checked when the symbol was read. */
 	*len = (size_t)f->size;
 	return s->data + (f->addr - s->addr);
-}
-
-uint64_t pb_elf_text_hash(const struct pb_elf *e)
-{
-	const struct pb_elf_section *text = pb_elf_section_by_name(e, ".text");
-	struct pb_elf_section *s;
-
-	if (!text || !text->has_code)
-		return 0;
-	s = &e->sections[text - e->sections];
-	if (!s->data && !s->load_failed && load_code(e, (size_t)(text - e->sections)))
-		s->load_failed = true;
-	return s->data ? hash_text(s->data, s->size) : 0;
 }
 
 const char *pb_elf_sym_section(const struct pb_elf *e, const struct pb_elf_sym *s)

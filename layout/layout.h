@@ -33,10 +33,10 @@ enum pb_hot_source {
 	PB_HOT_ALL,     /* every function */
 };
 
+/* A hot function; its placement is pb_place_compute(sym->addr, sym->size, &layout->l1i). */
 struct pb_hot_func {
 	const struct pb_elf_sym *sym; /* into elf->funcs */
-	struct pb_place place;
-	struct pb_branches br;        /* empty unless layout->code_checks */
+	struct pb_branches *br;       /* owned; NULL unless layout->code_checks */
 };
 
 struct pb_layout {

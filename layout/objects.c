@@ -3,9 +3,10 @@
 
 #include <fcntl.h>
 #include <ftw.h>
-#include <gelf.h>
+#include <elf.h>
 #include <libgen.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -77,49 +78,133 @@ static void add_dirs(struct list *l, const char *dirs, const char *origin)
 	pb_buf_release(&b);
 }
 
-/* DT_NEEDED names and the RPATH/RUNPATH strings of the ELF file at path. 0, or -1 when not ELF. */
+/* pread exactly len bytes at off; 0 or -1. */
+static int read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	ssize_t n = pread(fd, buf, len, (off_t)off);
+
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/*
+ * DT_NEEDED names and the RPATH/RUNPATH strings of the ELF file at path, from its PT_DYNAMIC
+ * segment and the string table DT_STRTAB points to (mapped back to a file offset through the
+ * PT_LOAD segments). Little-endian ELF32/ELF64 (the dynamic loader's own view, without libelf,
+ * which only layout/elf.c includes). 0, or -1 when not such an ELF file.
+ */
 static int read_dynamic(const char *path, struct list *needed, char **rpath, char **runpath)
 {
-	Elf *e;
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	GElf_Dyn dyn;
-	Elf_Data *data;
-	const char *s;
+	unsigned char id[EI_NIDENT];
+	Elf64_Ehdr eh;
+	Elf64_Phdr *ph = NULL;
+	uint64_t dyn_off = 0, dyn_size = 0, strtab = 0, stroff = 0, strsz = 0;
+	uint64_t *tags = NULL, *vals = NULL;
+	size_t n_dyn = 0, i;
+	char *str = NULL;
+	bool is64;
 	int fd, ret = -1;
 
-	elf_version(EV_CURRENT);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return pb_error_errno("cannot read %s", path);
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF) {
-		pb_error_as(PB_EXIT_USAGE, "%s: not an ELF file", path);
+	if (read_at(fd, id, sizeof(id), 0) || memcmp(id, ELFMAG, SELFMAG) != 0 ||
+	    id[EI_DATA] != ELFDATA2LSB || (id[EI_CLASS] != ELFCLASS64 && id[EI_CLASS] != ELFCLASS32)) {
+		pb_error_as(PB_EXIT_USAGE, "%s: not a little-endian ELF file", path);
 		goto out;
 	}
-	while ((scn = elf_nextscn(e, scn))) {
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC || !(data = elf_getdata(scn, NULL)))
-			continue;
-		for (size_t i = 0; sh.sh_entsize && i < sh.sh_size / sh.sh_entsize; i++) {
-			if (!gelf_getdyn(data, (int)i, &dyn))
-				break;
-			if (dyn.d_tag != DT_NEEDED && dyn.d_tag != DT_RPATH && dyn.d_tag != DT_RUNPATH)
-				continue;
-			s = elf_strptr(e, sh.sh_link, dyn.d_un.d_val);
-			if (!s)
-				continue;
-			if (dyn.d_tag == DT_NEEDED)
-				list_add(needed, pb_xstrdup(s));
-			else if (dyn.d_tag == DT_RPATH && !*rpath)
-				*rpath = pb_xstrdup(s);
-			else if (dyn.d_tag == DT_RUNPATH && !*runpath)
-				*runpath = pb_xstrdup(s);
+	is64 = id[EI_CLASS] == ELFCLASS64;
+	memset(&eh, 0, sizeof(eh));
+	if (is64) {
+		if (read_at(fd, &eh, sizeof(eh), 0))
+			goto bad;
+	} else {
+		Elf32_Ehdr e32;
+
+		if (read_at(fd, &e32, sizeof(e32), 0))
+			goto bad;
+		eh.e_phoff = e32.e_phoff;
+		eh.e_phnum = e32.e_phnum;
+	}
+	if (eh.e_phnum == 0 || eh.e_phnum > 4096)
+		goto bad;
+	ph = pb_xcalloc(eh.e_phnum, sizeof(*ph));
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (is64) {
+			if (read_at(fd, &ph[i], sizeof(ph[i]), eh.e_phoff + i * sizeof(Elf64_Phdr)))
+				goto bad;
+		} else {
+			Elf32_Phdr p32;
+
+			if (read_at(fd, &p32, sizeof(p32), eh.e_phoff + i * sizeof(Elf32_Phdr)))
+				goto bad;
+			ph[i] = (Elf64_Phdr){ .p_type = p32.p_type, .p_offset = p32.p_offset,
+					      .p_vaddr = p32.p_vaddr, .p_filesz = p32.p_filesz };
+		}
+		if (ph[i].p_type == PT_DYNAMIC) {
+			dyn_off = ph[i].p_offset;
+			dyn_size = ph[i].p_filesz;
 		}
 	}
+	if (dyn_size == 0 || dyn_size > (1u << 24)) { /* static: needs nothing */
+		ret = 0;
+		goto out;
+	}
+	n_dyn = dyn_size / (is64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn));
+	tags = pb_xcalloc(n_dyn + 1, sizeof(*tags));
+	vals = pb_xcalloc(n_dyn + 1, sizeof(*vals));
+	for (i = 0; i < n_dyn; i++) {
+		if (is64) {
+			Elf64_Dyn d;
+
+			if (read_at(fd, &d, sizeof(d), dyn_off + i * sizeof(d)))
+				goto bad;
+			tags[i] = (uint64_t)d.d_tag;
+			vals[i] = d.d_un.d_val;
+		} else {
+			Elf32_Dyn d;
+
+			if (read_at(fd, &d, sizeof(d), dyn_off + i * sizeof(d)))
+				goto bad;
+			tags[i] = (uint64_t)(uint32_t)d.d_tag;
+			vals[i] = d.d_un.d_val;
+		}
+		if (tags[i] == DT_NULL)
+			break;
+		if (tags[i] == DT_STRTAB)
+			strtab = vals[i];
+		else if (tags[i] == DT_STRSZ)
+			strsz = vals[i];
+	}
+	n_dyn = i;
+	for (i = 0; i < eh.e_phnum && !stroff; i++)
+		if (ph[i].p_type == PT_LOAD && strtab >= ph[i].p_vaddr &&
+		    strtab < ph[i].p_vaddr + ph[i].p_filesz)
+			stroff = strtab - ph[i].p_vaddr + ph[i].p_offset;
+	if (!stroff || strsz == 0 || strsz > (1u << 24))
+		goto bad;
+	str = pb_xmalloc(strsz + 1);
+	if (read_at(fd, str, strsz, stroff))
+		goto bad;
+	str[strsz] = '\0';
+	for (i = 0; i < n_dyn; i++) {
+		if (vals[i] >= strsz)
+			continue;
+		if (tags[i] == DT_NEEDED)
+			list_add(needed, pb_xstrdup(str + vals[i]));
+		else if (tags[i] == DT_RPATH && !*rpath)
+			*rpath = pb_xstrdup(str + vals[i]);
+		else if (tags[i] == DT_RUNPATH && !*runpath)
+			*runpath = pb_xstrdup(str + vals[i]);
+	}
 	ret = 0;
+	goto out;
+bad:
+	pb_error_as(PB_EXIT_USAGE, "%s: malformed ELF program headers or dynamic section", path);
 out:
-	if (e)
-		elf_end(e);
+	free(ph);
+	free(tags);
+	free(vals);
+	free(str);
 	close(fd);
 	return ret;
 }

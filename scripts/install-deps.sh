@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages placebisect needs to build, test and run its backends.
 # Idempotent and quiet when everything is present; without root, prints the apt-get line and fails.
+# usage: scripts/install-deps.sh [--bench]
+#   --bench  only the optional inputs of bench/layout.sh instead: large real binaries to read
+#            (nodejs: /usr/bin/node with its .symtab; libllvm14 and libllvm15: two ~110 MB builds
+#            of one library). No test needs them.
 set -euo pipefail
 
 # Build: compiler, cmake, pkg-config and the libraries each module wraps.
@@ -16,6 +20,12 @@ pkgs=(
 	cmark-gfm chromium imagemagick python3-yaml
 	clang libclang-rt-dev
 )
+if [ "${1:-}" = "--bench" ]; then
+	pkgs=(nodejs libllvm14 libllvm15)
+elif [ $# -gt 0 ]; then
+	echo "usage: scripts/install-deps.sh [--bench]" >&2
+	exit 2
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -110,6 +110,48 @@ static void test_writer(void **state)
 	pb_buf_release(&b);
 }
 
+static void collect(void *ctx, const char *data, size_t len)
+{
+	struct pb_buf *all = ctx;
+
+	pb_buf_add(all, data, len);
+}
+
+/* With a sink the document leaves in runs of PB_JSONW_DRAIN_AT and comes out the same. */
+static void test_writer_sink(void **state)
+{
+	struct pb_buf b = PB_BUF_INIT, plain = PB_BUF_INIT, streamed = PB_BUF_INIT;
+	struct pb_jsonw w;
+	size_t i, most = 0;
+	int pass;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {
+		pb_jsonw_init(&w, pass ? &b : &plain, false);
+		if (pass)
+			pb_jsonw_set_sink(&w, collect, &streamed);
+		pb_jsonw_object(&w, NULL);
+		pb_jsonw_array(&w, "n");
+		for (i = 0; i < 200000; i++) {
+			pb_jsonw_int(&w, NULL, (int64_t)i);
+			pb_jsonw_drain(&w);
+			if (b.len > most)
+				most = b.len;
+		}
+		pb_jsonw_end(&w);
+		pb_jsonw_end(&w);
+		pb_jsonw_finish(&w);
+	}
+	assert_true(plain.len > PB_JSONW_DRAIN_AT);
+	assert_int_equal(b.len, 0);
+	assert_true(most <= PB_JSONW_DRAIN_AT + 64);
+	assert_int_equal(streamed.len, plain.len);
+	assert_memory_equal(streamed.data, plain.data, plain.len);
+	pb_buf_release(&b);
+	pb_buf_release(&plain);
+	pb_buf_release(&streamed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +159,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_nul_and_depth),
 		cmocka_unit_test(test_writer),
+		cmocka_unit_test(test_writer_sink),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
