@@ -92,6 +92,13 @@ int cli_load_config(struct pb_config *cfg, bool required, char **repo_top);
  */
 int cli_emit(const struct pb_buf *doc, const struct pb_buf *table);
 
+/*
+ * Read a result document a command will render or compare: parsed strictly, its "schema" one of
+ * the kinds placebisect writes, and valid against that kind's table (core/schema.h) before any
+ * of it is used. Errors name the file and the key path (exit 2). *doc is freed by the caller.
+ */
+int cli_read_result(struct pb_json **doc, const char *path);
+
 /* Print a note/progress line to stderr unless -q. */
 void cli_note(const char *fmt, ...) PB_PRINTF(1, 2);
 

@@ -478,6 +478,12 @@ int pb_layout_diff_new(struct pb_layout_diff **out, const char *good, const char
 		goto out;
 	ge = d->good->elf;
 	be = d->bad->elf;
+	if (ge->machine != be->machine || ge->is64 != be->is64) {
+		pb_error("layout diff: %s is %s and %s is %s: builds for different machines cannot be "
+			 "compared; give two builds of the same target", good,
+			 pb_elf_machine_name(ge->machine), bad, pb_elf_machine_name(be->machine));
+		goto out;
+	}
 	if (pb_disasm_new(&s.gd, ge) || pb_disasm_new(&s.bd, be))
 		goto out;
 	d->code_checks = s.gd && s.bd && d->good->source != PB_HOT_ALL;

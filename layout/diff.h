@@ -8,11 +8,15 @@
 
 #include "core/buf.h"
 #include "core/json.h"
+#include "core/schema.h"
 #include "layout/disasm.h"
 #include "layout/layout.h"
 #include "layout/placement.h"
 
 #define PB_LAYOUT_DIFF_SCHEMA "placebisect.layout-diff/1"
+
+/* The keys, types and ranges a layout diff document promises (core/schema.h). */
+extern const struct pb_schema pb_layout_diff_schema;
 
 enum pb_diff_class {
 	PB_DIFF_SAME,    /* same address, same code */

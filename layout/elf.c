@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/input.h"
 #include "core/log.h"
 #include "core/util.h"
 
@@ -420,6 +421,10 @@ static int read_sections(struct pb_elf *e, Elf *elf, const struct raw_header *h,
 			return pb_error("%s: section [%zu] '%s': sh_addr 0x%llx + sh_size 0x%llx overflows",
 					e->path, i, s->name, (unsigned long long)sh.sh_addr,
 					(unsigned long long)sh.sh_size);
+		/* Code that is not in the file: every function in it would compare as empty. */
+		if (sh.sh_type == SHT_NOBITS && s->exec && sh.sh_size)
+			pb_warn("%s: section '%s' is executable but has no bytes in the file (SHT_NOBITS): "
+				"the code of its functions cannot be read or compared", e->path, s->name);
 		if (sh.sh_type == SHT_SYMTAB && !*symtab)
 			*symtab = i;
 		else if (sh.sh_type == SHT_DYNSYM && !*dynsym)
@@ -498,7 +503,7 @@ static int open_elf(struct pb_elf **out, const char *path, bool warn_stripped)
 {
 	struct pb_elf *e = pb_xcalloc(1, sizeof(*e));
 	struct raw_header h = { 0 };
-	struct stat st;
+	long long size = 0;
 	Elf *elf = NULL;
 	size_t symtab = 0, dynsym = 0, xndx = 0, n, i;
 	int fd = -1, ret = -1;
@@ -506,20 +511,10 @@ static int open_elf(struct pb_elf **out, const char *path, bool warn_stripped)
 	*out = NULL;
 	e->fd = -1;
 	e->path = pb_xstrdup(path);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		pb_error("%s: cannot open: %s", path, strerror(errno));
+	fd = pb_input_open(path, &size);
+	if (fd < 0)
 		goto out;
-	}
-	if (fstat(fd, &st) < 0) {
-		pb_error("%s: cannot stat: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		pb_error("%s: not a regular file", path);
-		goto out;
-	}
-	if (check_header(&h, fd, path, (uint64_t)st.st_size))
+	if (check_header(&h, fd, path, (uint64_t)size))
 		goto out;
 	e->is64 = h.is64;
 	e->big_endian = h.big;
@@ -549,7 +544,7 @@ static int open_elf(struct pb_elf **out, const char *path, bool warn_stripped)
 		pb_error("%s: bad e_shstrndx: %s", path, elf_errmsg(-1));
 		goto out;
 	}
-	if (read_sections(e, elf, &h, (uint64_t)st.st_size, &symtab, &dynsym, &xndx))
+	if (read_sections(e, elf, &h, (uint64_t)size, &symtab, &dynsym, &xndx))
 		goto out;
 	if (!symtab && !dynsym) {
 		pb_error("%s: has no symbol table (.symtab or .dynsym): function placement needs "
@@ -733,6 +728,28 @@ const unsigned char *pb_elf_func_code(const struct pb_elf *e, const struct pb_el
 	/* Bounds were checked when the symbol was read. */
 	*len = (size_t)f->size;
 	return s->data + (f->addr - s->addr);
+}
+
+const char *pb_elf_machine_name(uint16_t m)
+{
+	switch (m) {
+	case EM_X86_64:
+		return "x86-64";
+	case EM_386:
+		return "i386";
+	case EM_AARCH64:
+		return "aarch64";
+	case EM_ARM:
+		return "arm";
+	case EM_RISCV:
+		return "riscv";
+	case EM_PPC64:
+		return "ppc64";
+	case EM_S390:
+		return "s390";
+	default:
+		return "another machine";
+	}
 }
 
 const char *pb_elf_sym_section(const struct pb_elf *e, const struct pb_elf_sym *s)

@@ -140,6 +140,9 @@ const unsigned char *pb_elf_func_code_window(const struct pb_elf *e, const struc
  */
 uint64_t pb_elf_text_hash(const struct pb_elf *e);
 
+/* The name of an EM_* machine ("x86-64", "i386", "aarch64", ...; "another machine" otherwise). */
+const char *pb_elf_machine_name(uint16_t machine);
+
 /*
  * A hash of `s`'s name without clone suffixes and of whether it is a ".cold" part: equal for the
  * "same" function in two builds (foo.constprop.0 and foo.constprop.3). Cached for e->syms entries.

@@ -7,11 +7,15 @@
 
 #include "core/buf.h"
 #include "core/json.h"
+#include "core/schema.h"
 #include "layout/disasm.h"
 #include "layout/elf.h"
 #include "layout/placement.h"
 
 #define PB_LAYOUT_SCHEMA "placebisect.layout/1"
+
+/* The keys, types and ranges a layout document promises (core/schema.h). */
+extern const struct pb_schema pb_layout_schema;
 
 /* Share of a profile's samples the hot set must cover. */
 #define PB_LAYOUT_PROFILE_COVER 0.9

@@ -14,28 +14,6 @@
 /* Rows of a text table of hot functions before the rest is left to --json. */
 #define TEXT_MAX_ROWS 100
 
-static const char *machine_name(uint16_t m)
-{
-	switch (m) {
-	case EM_X86_64:
-		return "x86-64";
-	case EM_386:
-		return "i386";
-	case EM_AARCH64:
-		return "aarch64";
-	case EM_ARM:
-		return "arm";
-	case EM_RISCV:
-		return "riscv";
-	case EM_PPC64:
-		return "ppc64";
-	case EM_S390:
-		return "s390";
-	default:
-		return "other";
-	}
-}
-
 static void section_flags(char *out, const struct pb_elf_section *s)
 {
 	size_t n = 0;
@@ -60,7 +38,7 @@ static void write_binary(struct pb_jsonw *w, const struct pb_elf *e, bool with_h
 		snprintf(hash, sizeof(hash), "%016" PRIx64, pb_elf_text_hash(e));
 		pb_jsonw_string(w, "text_hash", hash);
 	}
-	pb_jsonw_string(w, "machine", machine_name(e->machine));
+	pb_jsonw_string(w, "machine", pb_elf_machine_name(e->machine));
 	pb_jsonw_string(w, "type", e->type == ET_EXEC ? "exec" : "dyn");
 	pb_jsonw_bool(w, "stripped", e->from_dynsym);
 }
@@ -382,7 +360,7 @@ void pb_layout_write_text(const struct pb_layout *l, struct pb_buf *out)
 	char flags[8];
 	size_t i, n, c;
 
-	pb_buf_printf(out, "%s: %s, %zu functions%s, build-id %s\n", e->path, machine_name(e->machine),
+	pb_buf_printf(out, "%s: %s, %zu functions%s, build-id %s\n", e->path, pb_elf_machine_name(e->machine),
 		      e->n_funcs, e->from_dynsym ? " (stripped: .dynsym only)" : "",
 		      e->build_id ? e->build_id : "(none)");
 	pb_buf_printf(out, "L1i: %" PRIu64 " B, %u-way, %u B lines, %u sets (%s)\n\n", l->l1i.size,
@@ -839,3 +817,46 @@ void pb_layout_diff_write_text(const struct pb_layout_diff *d, struct pb_buf *ou
 		      d->good->l1i.source);
 	upstream_text(d, out);
 }
+
+/* What a layout document promises its readers. */
+static const struct pb_schema_rule layout_rules[] = {
+	{ "binary", PB_S_STR | PB_S_REQ },
+	{ "sections", PB_S_ARR | PB_S_REQ },
+	{ "sections[].name", PB_S_STR | PB_S_REQ },
+	{ "sections[].addr", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "sections[].size", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "hot", PB_S_OBJ },
+	{ "hot.bytes", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "hot.cache_lines", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "hot.pages", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ NULL, 0 },
+};
+
+const struct pb_schema pb_layout_schema = { PB_LAYOUT_SCHEMA, layout_rules };
+
+/* What a layout diff promises the report (and the bisect document's "layout", which is one). */
+static const struct pb_schema_rule layout_diff_rules[] = {
+	{ "good", PB_S_OBJ | PB_S_REQ },
+	{ "bad", PB_S_OBJ | PB_S_REQ },
+	{ "summary", PB_S_OBJ | PB_S_REQ },
+	{ "summary.*", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "footprint", PB_S_OBJ },
+	{ "footprint.good", PB_S_OBJ },
+	{ "footprint.bad", PB_S_OBJ },
+	{ "footprint.good.*", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "footprint.bad.*", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "hot", PB_S_ARR | PB_S_REQ },
+	{ "hot[].name", PB_S_STR | PB_S_REQ },
+	{ "hot[].good_addr", PB_S_NUM | PB_S_NULL | PB_S_NONNEG | PB_S_INT },
+	{ "hot[].bad_addr", PB_S_NUM | PB_S_NULL | PB_S_NONNEG | PB_S_INT },
+	{ "upstream", PB_S_OBJ },
+	{ "upstream.good_hot_start", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "upstream.bad_hot_start", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "hot[].same_code", PB_S_BOOL },
+	{ "hot[].code", PB_S_STR },
+	{ "changed", PB_S_ARR },
+	{ "changed[].name", PB_S_STR | PB_S_REQ },
+	{ NULL, 0 },
+};
+
+const struct pb_schema pb_layout_diff_schema = { PB_LAYOUT_DIFF_SCHEMA, layout_diff_rules };
