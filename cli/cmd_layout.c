@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -54,7 +55,10 @@ static int choose_object(const char *path, const char *object, const char *const
 	struct pb_objects_query q = { .binary = path, .hot = hot, .n_hot = n_hot, .object = object,
 				      .ld_library_path = getenv("LD_LIBRARY_PATH") };
 	size_t n_found;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+	struct stat st;
+	/* Only a regular file is peeked at: a FIFO or device gets the ELF reader's message. */
+	int fd = stat(path, &st) == 0 && S_ISREG(st.st_mode) ?
+			 open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1, ret;
 	unsigned char magic[4] = { 0 };
 
 	if (fd >= 0) {

@@ -78,6 +78,23 @@ static void add_dirs(struct list *l, const char *dirs, const char *origin)
 	pb_buf_release(&b);
 }
 
+static bool is_elf(const char *path)
+{
+	unsigned char magic[4];
+	struct stat st;
+	int fd;
+	bool ok;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	ok = read(fd, magic, 4) == 4 && memcmp(magic, "\177ELF", 4) == 0;
+	close(fd);
+	return ok;
+}
+
 /* pread exactly len bytes at off; 0 or -1. */
 static int read_at(int fd, void *buf, size_t len, uint64_t off)
 {
@@ -104,6 +121,8 @@ static int read_dynamic(const char *path, struct list *needed, char **rpath, cha
 	bool is64;
 	int fd, ret = -1;
 
+	if (!is_elf(path))
+		return pb_error_as(PB_EXIT_USAGE, "%s: not an ELF file", path);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return pb_error_errno("cannot read %s", path);
@@ -270,19 +289,6 @@ out:
 	free(rpath);
 	free(runpath);
 	return ret;
-}
-
-static bool is_elf(const char *path)
-{
-	unsigned char magic[4];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = read(fd, magic, 4) == 4 && memcmp(magic, "\177ELF", 4) == 0;
-	close(fd);
-	return ok;
 }
 
 static bool is_system(const char *path)
