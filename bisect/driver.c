@@ -77,6 +77,10 @@ static int runner_of(struct pb_driver *s, size_t i, struct pb_runner **out)
 		s->commands[i] = pb_config_expand(s->bench->command, &ph);
 		s->ropts[i] = s->tmpl;
 		s->ropts[i].shell = s->commands[i];
+		if (s->bench->baseline) {
+			s->baselines[i] = pb_config_expand(s->bench->baseline, &ph);
+			s->ropts[i].baseline = s->baselines[i];
+		}
 		s->ropts[i].cwd = s->wt.dir;
 		s->ropts[i].commit = s->ids[i];
 		if (pb_runner_new(&s->runners[i], &s->ropts[i]))
@@ -123,8 +127,8 @@ int pb_driver_sample(struct pb_driver *s, size_t i, double *value)
 			s->warmed[i] = true;
 		}
 		if (s->o->progress)
-			pb_progress_detail(s->o->progress, "measuring %.7s: run %zu", s->ids[i],
-					   m->n_runs + 1);
+			pb_progress_detail(s->o->progress, "measuring %.7s: run %zu of this commit, %zu "
+					   "runs done in all", s->ids[i], m->n_runs + 1, s->res->runs_measured);
 		if (pb_runner_run(r, m, true))
 			return -1;
 		/* Cachegrind's per-function costs choose the hot set of the attribution. */
@@ -195,6 +199,7 @@ int pb_driver_prepare(struct pb_driver *s, const char *bench, const char *backen
 	s->runners = pb_xcalloc(n, sizeof(*s->runners));
 	s->ropts = pb_xcalloc(n, sizeof(*s->ropts));
 	s->commands = pb_xcalloc(n, sizeof(*s->commands));
+	s->baselines = pb_xcalloc(n, sizeof(*s->baselines));
 	s->cursor = pb_xcalloc(n, sizeof(*s->cursor));
 	s->loaded = pb_xcalloc(n, sizeof(*s->loaded));
 	s->warmed = pb_xcalloc(n, sizeof(*s->warmed));
@@ -221,10 +226,13 @@ void pb_driver_release(struct pb_driver *s)
 	for (i = 0; s->runners && i < s->res->n_commits; i++) {
 		pb_runner_free(s->runners[i]);
 		free(s->commands[i]);
+		if (s->baselines)
+			free(s->baselines[i]);
 	}
 	free(s->runners);
 	free(s->ropts);
 	free(s->commands);
+	free(s->baselines);
 	free(s->cursor);
 	free(s->loaded);
 	free(s->warmed);

@@ -36,6 +36,7 @@ struct pb_driver {
 	struct pb_runner **runners;
 	struct pb_runner_opts *ropts;
 	char **commands;
+	char **baselines;        /* per commit: the benchmark's baseline expanded; NULL: none */
 	size_t *cursor;              /* runs of commits[i].m already handed to the search */
 	bool *loaded;
 	bool *warmed;

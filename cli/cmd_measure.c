@@ -69,6 +69,7 @@ int cmd_measure(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("measure");
 	const char *rev = NULL, *bench_name = NULL, *backend = NULL, *cpus = NULL, *metric = NULL;
+	const char *baseline_cmd = NULL;
 	long runs = -1, warmups = -1;
 	double timeout = -1;
 	struct cli_list events = { 0 };
@@ -82,7 +83,11 @@ int cmd_measure(int argc, char **argv)
 		{ "backend", 0, CLI_STRING, &backend, "B", "auto, perf, cachegrind or time", 0, 0 },
 		{ "cpus", 0, CLI_STRING, &cpus, "LIST", "pin the benchmark to these CPUs (default measure.cpus, else \"auto\": the last online one; \"\": not pinned)", 0, 0 },
 		{ "metric", 0, CLI_STRING, &metric, "M",
-		  "wall, cpu, instructions, cycles, est_cycles, stdout, pyperf or a counter", 0, 0 },
+		  "wall, cpu, instructions, cycles, est_cycles, stdout, pyperf, hyperfine, gbench or a counter",
+		  0, 0 },
+		{ "baseline", 0, CLI_STRING, &baseline_cmd, "CMD",
+		  "cachegrind: a shell command (the start-up alone, e.g. zero iterations) whose counts are "
+		  "subtracted from every run's (default: the benchmark's baseline)", 0, 0 },
 		{ "timeout", 0, CLI_DOUBLE, &timeout, "SECONDS", "per run (default: the benchmark's, else none)", 0, 1e7 },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
@@ -95,7 +100,7 @@ int cmd_measure(int argc, char **argv)
 	struct pb_jsonw w;
 	struct pb_bench *bench;
 	struct sigaction sa, old_sa;
-	char **pos = NULL, **ev = NULL, *top = NULL, *command = NULL, *binary = NULL;
+	char **pos = NULL, **ev = NULL, *top = NULL, *command = NULL, *binary = NULL, *base = NULL;
 	struct pb_revision revision = { .st = { NULL, -1 } };
 	struct pb_repo *repo = NULL;
 	int dashdash, ret;
@@ -155,6 +160,10 @@ int cmd_measure(int argc, char **argv)
 		command = pb_config_expand(bench->command, &ph);
 		o.shell = command;
 		o.cwd = top;
+		if (bench->baseline) {
+			base = pb_config_expand(bench->baseline, &ph);
+			o.baseline = base;
+		}
 	} else {
 		pb_runner_opts_init(&o);
 		o.argv = (const char *const *)pos;
@@ -178,6 +187,8 @@ int cmd_measure(int argc, char **argv)
 		o.cpus = cpus;
 	if (metric)
 		o.metric = metric;
+	if (baseline_cmd)
+		o.baseline = baseline_cmd;
 	if (events.n) {
 		ev = split_events(&events);
 		o.events = (const char *const *)ev;
@@ -217,6 +228,7 @@ out:
 	free(pos);
 	free(top);
 	free(command);
+	free(base);
 	free(binary);
 	pb_revision_release(&revision);
 	pb_repo_free(repo);
