@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bisect/buildtick.h"
 #include "core/atomic.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -117,6 +118,7 @@ void pb_build_release(struct pb_build *bd)
 {
 	free(bd->dir);
 	free(bd->binary);
+	free(bd->prefix);
 	free(bd->log);
 	free(bd->reason);
 	memset(bd, 0, sizeof(*bd));
@@ -213,13 +215,17 @@ static int write_meta(const char *dir, bool ok, bool timed_out, double seconds, 
 	return ret;
 }
 
-/* The binary's file name inside the cache directory. */
+#define PREFIX_PH "{prefix}/"
+
+/* The binary's file name inside the cache directory: its name, or its path in the prefix. */
 static char *cached_binary(const struct pb_builder *b, const char *dir)
 {
 	char *copy, *name;
 
 	if (!b->cfg->build.binary)
 		return NULL;
+	if (strncmp(b->cfg->build.binary, PREFIX_PH, strlen(PREFIX_PH)) == 0)
+		return pb_xasprintf("%s/prefix/%s", dir, b->cfg->build.binary + strlen(PREFIX_PH));
 	copy = pb_xstrdup(b->cfg->build.binary);
 	name = pb_xasprintf("%s/%s", dir, basename(copy));
 	free(copy);
@@ -232,6 +238,104 @@ static bool timed_out_here(const struct pb_builder *b, const char *id)
 		if (strcmp(b->timed_out[i], id) == 0)
 			return true;
 	return false;
+}
+
+/* The per-commit artifact tree being copied: where it goes. */
+static const char *tree_src, *tree_dst;
+static int tree_rc;
+
+static int copy_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	char *dst = pb_xasprintf("%s%s", tree_dst, path + strlen(tree_src));
+	char link[4096];
+	ssize_t n;
+	int rc = 0;
+
+	(void)ftw;
+	if (flag == FTW_D) {
+		if (mkdir(dst, (sb->st_mode & 0777) | 0700) != 0 && errno != EEXIST)
+			rc = pb_error_errno("cannot create %s", dst);
+	} else if (flag == FTW_SL) {
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0 || (link[n] = '\0', symlink(link, dst) != 0))
+			rc = pb_error_errno("cannot copy the link %s", path);
+	} else if (flag == FTW_F && S_ISREG(sb->st_mode)) {
+		rc = copy_file(path, dst);
+	}
+	free(dst);
+	tree_rc = rc;
+	return rc ? 1 : 0;
+}
+
+/* cp -a of the directory src to dst (created with its parents), links kept as links. 0 or -1. */
+static int copy_tree(const char *src, const char *dst)
+{
+	char *parent = pb_xstrdup(dst), *slash = strrchr(parent, '/');
+	int ret;
+
+	if (slash)
+		*slash = '\0';
+	ret = slash ? pb_mkdir_p(parent) : 0;
+	free(parent);
+	if (ret)
+		return -1;
+	tree_src = src;
+	tree_dst = dst;
+	tree_rc = 0;
+	if (nftw(src, copy_entry, 16, FTW_PHYS) != 0 && tree_rc == 0)
+		return pb_error_errno("cannot copy %s", src);
+	return tree_rc;
+}
+
+/* One build.artifacts entry into the commit's directory: a file by name, a directory by its path. */
+static int copy_artifact(const char *worktree, const char *rel, const char *dir)
+{
+	char *src = pb_xasprintf("%s/%s", worktree, rel), *copy = pb_xstrdup(rel), *dst;
+	struct stat st;
+	int rc;
+
+	if (stat(src, &st) == 0 && S_ISDIR(st.st_mode)) {
+		while (strlen(copy) > 1 && copy[strlen(copy) - 1] == '/')
+			copy[strlen(copy) - 1] = '\0';
+		free(src);
+		src = pb_xasprintf("%s/%s", worktree, copy);
+		dst = pb_xasprintf("%s/%s", dir, copy);
+		rc = copy_tree(src, dst);
+	} else {
+		dst = pb_xasprintf("%s/%s", dir, basename(copy));
+		rc = copy_file(src, dst);
+	}
+	free(src);
+	free(dst);
+	free(copy);
+	return rc;
+}
+
+/* build.install with {prefix}, in the worktree, into the log; 1 (and *reason) when it failed. */
+static int run_install(struct pb_builder *b, const char *prefix, int logfd, char **reason)
+{
+	struct pb_proc_opts o = PB_PROC_OPTS_INIT;
+	struct pb_proc_result res;
+	char *cmd, desc[96];
+	int ret;
+
+	memset(&res, 0, sizeof(res));
+	cmd = pb_config_expand(b->cfg->build.install, &(struct pb_placeholders){
+		.worktree = b->wt->dir, .config_dir = b->cfg->dir, .prefix = prefix });
+	step_opts(b, cmd, logfd, &o);
+	if (pb_mkdir_p(prefix) || pb_proc_run(&o, &res)) {
+		free(cmd);
+		pb_proc_result_release(&res);
+		return -1;
+	}
+	ret = res.exited && res.status == 0 ? 0 : 1;
+	if (ret) {
+		pb_proc_describe(&res, o.timeout_s, desc, sizeof(desc));
+		*reason = pb_xasprintf("build.install failed (%s)", desc);
+	}
+	free(cmd);
+	pb_proc_result_release(&res);
+	return ret;
 }
 
 /*
@@ -276,6 +380,8 @@ static int from_cache(struct pb_builder *b, const char *id, const char *dir, str
 			b->cfg->build.timeout);
 		goto out;
 	}
+	if (b->cfg->build.install)
+		out->prefix = pb_xasprintf("%s/prefix", dir);
 	out->ok = ok;
 	out->seconds = pb_json_number(pb_json_get(doc, "seconds"), 0);
 	reason = pb_json_string(pb_json_get(doc, "reason"), NULL);
@@ -302,7 +408,7 @@ int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out)
 {
 	struct pb_proc_opts o = PB_PROC_OPTS_INIT;
 	struct pb_proc_result res;
-	char *tmp = NULL, *meta = NULL, *logdir = NULL, desc[96], **a;
+	char *meta = NULL, *logdir = NULL, desc[96], **a;
 	int64_t t0;
 	int logfd = -1, ret = -1, clean_rc = 0;
 	char *clean_reason = NULL;
@@ -336,9 +442,17 @@ int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out)
 	if (clean_rc > 0) {
 		res.exited = true; /* reported as the build's failure below */
 		res.status = 1;
-	} else if (pb_proc_run(&o, &res)) {
-		pb_error_wrap("building %.7s: ", id);
-		goto out;
+	} else {
+		struct pb_buildtick tick;
+		int rc;
+
+		pb_buildtick_start(&tick, b->progress, id, out->log);
+		rc = pb_proc_run(&o, &res);
+		pb_buildtick_stop(&tick);
+		if (rc) {
+			pb_error_wrap("building %.7s: ", id);
+			goto out;
+		}
 	}
 	out->seconds = (double)(pb_now_ns() - t0) / 1e9;
 	b->built++;
@@ -351,43 +465,64 @@ int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out)
 		out->reason = pb_xasprintf("%s; see %s", clean_reason, out->log);
 	} else if (!ok) {
 		pb_proc_describe(&res, o.timeout_s, desc, sizeof(desc));
-		out->reason = pb_xasprintf("build.command failed (%s); see %s", desc, out->log);
+		char last[160];
+
+		pb_buildtick_last_line(out->log, last, sizeof(last));
+		out->reason = last[0] ? pb_xasprintf("build.command failed (%s), its last line \"%s\"; "
+						     "see %s", desc, last, out->log) :
+					pb_xasprintf("build.command failed (%s); see %s", desc, out->log);
 	}
 
-	/* Assemble the cache entry in a temporary directory and rename it into place; leftovers of
-	 * an interrupted earlier attempt go first. */
-	tmp = pb_xasprintf("%s.tmp", out->dir);
-	remove_tree(tmp);
+	/* The cache entry is assembled in place: an install's prefix gets baked into what it
+	 * installs, so it must be the final path. meta.json, written last, marks it complete;
+	 * leftovers of an interrupted earlier attempt go first. */
 	remove_tree(out->dir);
-	if (pb_mkdir_p(tmp))
+	if (pb_mkdir_p(out->dir))
 		goto out;
+	if (b->cfg->build.install) {
+		out->prefix = pb_xasprintf("%s/prefix", out->dir);
+		if (ok) {
+			struct pb_buildtick tick;
+			int rc;
+
+			pb_buildtick_start(&tick, b->progress, id, out->log);
+			rc = run_install(b, out->prefix, logfd, &clean_reason);
+			pb_buildtick_stop(&tick);
+
+			if (rc < 0)
+				goto out;
+			if (rc > 0) {
+				ok = false;
+				out->reason = pb_xasprintf("%s; see %s", clean_reason, out->log);
+			}
+		}
+	}
 	if (ok && b->cfg->build.binary) {
-		char *src = pb_xasprintf("%s/%s", b->wt->dir, b->cfg->build.binary), *dst;
+		bool in_prefix = strncmp(b->cfg->build.binary, PREFIX_PH, strlen(PREFIX_PH)) == 0;
+		char *src = in_prefix ? cached_binary(b, out->dir) :
+					pb_xasprintf("%s/%s", b->wt->dir, b->cfg->build.binary);
 		int rc = 0;
 
 		out->binary = cached_binary(b, out->dir);
-		if (access(src, F_OK) != 0) {
+		if (in_prefix && !out->prefix) {
 			ok = false;
-			out->reason = pb_xasprintf("build.binary '%s' was not produced by the build; see %s",
-						   b->cfg->build.binary, out->log);
-		} else {
-			dst = cached_binary(b, tmp);
-			rc = copy_file(src, dst); /* a disk error, not the build's fault */
-			free(dst);
+			out->reason = pb_xasprintf("build.binary '%s' names a file in {prefix}, but "
+						   "build.install is not configured",
+						   b->cfg->build.binary);
+		} else if (access(src, F_OK) != 0) {
+			ok = false;
+			out->reason = pb_xasprintf("build.binary '%s' was not produced by the build%s; "
+						   "see %s", b->cfg->build.binary,
+						   in_prefix ? " and install" : "", out->log);
+		} else if (!in_prefix) {
+			rc = copy_file(src, out->binary); /* a disk error, not the build's fault */
 		}
 		free(src);
 		if (rc)
 			goto out;
 	}
 	for (a = b->cfg->build.artifacts; ok && a && *a; a++) {
-		char *src = pb_xasprintf("%s/%s", b->wt->dir, *a), *copy = pb_xstrdup(*a);
-		char *dst = pb_xasprintf("%s/%s", tmp, basename(copy));
-		int rc = copy_file(src, dst);
-
-		free(src);
-		free(dst);
-		free(copy);
-		if (rc) {
+		if (copy_artifact(b->wt->dir, *a, out->dir)) {
 			ok = false;
 			out->reason = pb_xasprintf("build artifact '%s': %s", *a, pb_error_message());
 		}
@@ -401,24 +536,19 @@ int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out)
 		pb_xgrow((void **)&b->timed_out, &b->timed_out_cap, b->n_timed_out + 1, sizeof(*b->timed_out));
 		b->timed_out[b->n_timed_out++] = pb_xstrdup(id);
 	}
-	if (write_meta(tmp, ok, res.timed_out, out->seconds, out->reason, out->log))
+	if (write_meta(out->dir, ok, res.timed_out, out->seconds, out->reason, out->log))
 		goto out;
-	if (rename(tmp, out->dir) != 0) {
-		pb_error_errno("cannot store the build of %.7s in %s", id, out->dir);
-		goto out;
-	}
 	ret = 0;
 out:
 	/* A variant leaves the worktree clean for the ordinary builds that may follow. */
 	if (b->variant && logfd >= 0 && clean_rc == 0 && run_clean(b, logfd, &clean_reason) < 0)
 		ret = -1;
 	free(clean_reason);
-	if (tmp && ret != 0)
-		remove_tree(tmp);
+	if (ret != 0 && out->dir && access(meta, F_OK) != 0)
+		remove_tree(out->dir);
 	if (logfd >= 0)
 		close(logfd);
 	pb_proc_result_release(&res);
-	free(tmp);
 	free(meta);
 	free(logdir);
 	return ret;

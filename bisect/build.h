@@ -8,6 +8,7 @@
 #include "bisect/state.h"
 #include "bisect/worktree.h"
 #include "core/config.h"
+#include "core/progress.h"
 
 struct pb_builder {
 	struct pb_repo *repo;
@@ -22,13 +23,16 @@ struct pb_builder {
 	bool rebuild_failed;
 	char **timed_out;    /* commits whose build timed out in this process (owned) */
 	size_t n_timed_out, timed_out_cap;
+	struct pb_progress *progress; /* NULL: none; else ticks while a build runs (set after init) */
 };
 
 struct pb_build {
 	bool ok;
 	bool cached;      /* found in the cache: not built in this run */
 	char *dir;        /* the commit's cache directory */
-	char *binary;     /* cached copy of build.binary (NULL when none is configured) */
+	char *binary;     /* cached copy of build.binary, or the file in the prefix it names (NULL
+			     when none is configured) */
+	char *prefix;     /* <dir>/prefix, the install's {prefix}; NULL without build.install */
 	char *log;        /* the build log */
 	double seconds;   /* how long the build took (when it was built) */
 	char *reason;     /* why it failed ("exit 2", "timed out after 900 s", ...) */
@@ -50,14 +54,16 @@ int pb_builder_init_variant(struct pb_builder *b, struct pb_repo *repo, struct p
 
 /*
  * The build of commit `id`: from the cache, or checked out and built now (build.command in the
- * worktree, with build.timeout, build.env, its output in the log), its artifacts (build.binary and
- * build.artifacts) copied into the cache. A failed build is cached too (a commit is not built
- * twice) and is not an error: out->ok is false, out->reason says why (and, when it came from the
- * cache, that --rebuild-failed builds it again). Not reused from the cache, but built again: a
- * damaged record (with a warning), any failure when b->rebuild_failed is set, and a build that
- * timed out in an earlier process (a timeout is not taken as the commit's fault for good).
- * Returns 0, or -1 when something outside the build failed (checkout, disk, interrupted).
- * Release with pb_build_release().
+ * worktree, with build.timeout, build.env, its output in the log), then build.install with
+ * {prefix} = <dir>/prefix, its artifacts (build.binary and build.artifacts) copied into the cache:
+ * a file by its name, a directory with its path relative to the worktree. A build.binary
+ * "{prefix}/PATH" names a file the install wrote, not copied. A failed build is cached too (a
+ * commit is not built twice) and is not an error: out->ok is false, out->reason says why (and,
+ * when it came from the cache, that --rebuild-failed builds it again). Not reused from the cache,
+ * but built again: a damaged record (with a warning), any failure when b->rebuild_failed is set,
+ * and a build that timed out in an earlier process (a timeout is not taken as the commit's fault
+ * for good). Returns 0, or -1 when something outside the build failed (checkout, disk,
+ * interrupted). Release with pb_build_release().
  */
 int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out);
 void pb_build_release(struct pb_build *bd);

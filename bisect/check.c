@@ -107,6 +107,7 @@ int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct
 		goto out;
 	}
 	br.commits[0].binary = bd.binary ? pb_xstrdup(bd.binary) : NULL;
+	br.commits[0].prefix = bd.prefix ? pb_xstrdup(bd.prefix) : NULL;
 	if (nb && pb_search_sprt_init(&sprt, good, ng, bad, nb, alpha, exact))
 		goto out;
 	want = exact ? 1 : (size_t)s.bench->runs;

@@ -46,6 +46,10 @@ int pb_driver_build(struct pb_driver *s, size_t i)
 	c->build_failed = !bd.ok;
 	free(c->binary);
 	c->binary = bd.binary ? pb_xstrdup(bd.binary) : NULL;
+	free(c->dir);
+	c->dir = bd.dir ? pb_xstrdup(bd.dir) : NULL;
+	free(c->prefix);
+	c->prefix = bd.prefix ? pb_xstrdup(bd.prefix) : NULL;
 	free(c->build_reason);
 	c->build_reason = bd.reason ? pb_xstrdup(bd.reason) : NULL;
 	ret = bd.ok ? 0 : 1;
@@ -67,7 +71,7 @@ int pb_driver_build(struct pb_driver *s, size_t i)
 static int runner_of(struct pb_driver *s, size_t i, struct pb_runner **out)
 {
 	struct pb_bisect_commit *c = &s->res->commits[i];
-	struct pb_placeholders ph = { c->binary, s->wt.dir, s->cfg->dir };
+	struct pb_placeholders ph = { c->binary, s->wt.dir, s->cfg->dir, c->prefix };
 
 	if (!s->runners[i]) {
 		s->commands[i] = pb_config_expand(s->bench->command, &ph);
@@ -215,6 +219,7 @@ int pb_driver_open_state(struct pb_driver *s)
 	 * state directory, which the next start empties. */
 	s->tmpl.tmp_dir = s->st.tmp;
 	s->builder.rebuild_failed = s->o && s->o->rebuild_failed;
+	s->builder.progress = s->o ? s->o->progress : NULL;
 	return 0;
 }
 

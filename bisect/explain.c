@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "layout/diff.h"
+#include "layout/objects.h"
 #include "profile/profile.h"
 
 /* Names cachegrind gives code it cannot name: never hot functions of the binary. */
@@ -68,9 +69,10 @@ static int hot_from_profile(const struct pb_attribute_in *in, char ***names, siz
 {
 	struct pb_runner_opts o = *in->tmpl;
 	struct pb_profile p;
-	char *cmd = pb_config_expand(in->command, &(struct pb_placeholders){ in->culprit->binary,
-									    in->worktree, NULL });
+	char *cmd = pb_config_expand(in->command, &(struct pb_placeholders){
+		in->culprit->binary, in->worktree, in->config_dir, in->culprit->prefix });
 	double sum = 0;
+	const char *obj = in->culprit->binary;
 	size_t i;
 	int ret;
 
@@ -79,12 +81,20 @@ static int hot_from_profile(const struct pb_attribute_in *in, char ***names, siz
 	o.argv = NULL;
 	o.cwd = in->worktree;
 	ret = pb_profile_run(&o, false, 999, &p);
+	/* The hot code may live in a library of the build: the object of the hottest function that
+	 * is the binary or inside the build's directory is the one whose layout is compared. */
+	for (i = 0; ret == 0 && i < p.n_fns; i++)
+		if (p.fns[i].object && in->culprit->dir &&
+		    strncmp(p.fns[i].object, in->culprit->dir, strlen(in->culprit->dir)) == 0) {
+			obj = p.fns[i].object;
+			break;
+		}
 	*names = pb_xcalloc(p.n_fns + 1, sizeof(**names));
 	a->hot = pb_xcalloc(p.n_fns + 1, sizeof(*a->hot));
 	*n = 0;
 	for (i = 0; ret == 0 && i < p.n_fns && sum < PB_EXPLAIN_HOT_COVER; i++) {
 		sum += p.fns[i].share;
-		if (!p.fns[i].object || strcmp(p.fns[i].object, in->culprit->binary) != 0)
+		if (!p.fns[i].object || strcmp(p.fns[i].object, obj) != 0)
 			continue;
 		(*names)[(*n)++] = pb_xstrdup(p.fns[i].name);
 		a->hot[a->n_hot].name = pb_xstrdup(p.fns[i].name);
@@ -145,6 +155,82 @@ static uint32_t *copy_sets(const struct pb_footprint *fp)
 	return s;
 }
 
+static void delta_part(struct pb_buf *b, const char *what, double a, double c)
+{
+	pb_buf_printf(b, "%s %.0f → %.0f", what, a, c);
+	if (a > 0)
+		pb_buf_printf(b, " (%+.1f%%)", (c / a - 1) * 100);
+}
+
+/* "the functions whose cost changed most under cachegrind (parent → culprit): f Ir a → b (+x%), ..." */
+static void cite_deltas(struct pb_attribution *a)
+{
+	struct pb_buf b = PB_BUF_INIT;
+	size_t i;
+
+	if (!a->n_deltas)
+		return;
+	pb_buf_puts(&b, "the functions whose cost changed most under cachegrind (parent → culprit): ");
+	for (i = 0; i < a->n_deltas && i < PB_EXPLAIN_DELTAS_CITED; i++) {
+		const struct pb_fn_delta *d = &a->deltas[i];
+
+		pb_buf_printf(&b, "%s%s", i ? "; " : "", d->name);
+		if (d->file)
+			pb_buf_printf(&b, " (%s)", d->file);
+		pb_buf_puts(&b, " ");
+		delta_part(&b, "Ir", d->ir_a, d->ir_b);
+		pb_buf_puts(&b, ", ");
+		delta_part(&b, "I1 misses", d->i1_a, d->i1_b);
+	}
+	pb_attr_add_reason(&a->verdict, b.data);
+	pb_buf_release(&b);
+}
+
+static const char *env_value(const char *const *env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; env && *env; env++)
+		if (strncmp(*env, name, n) == 0 && (*env)[n] == '=')
+			return *env + n + 1;
+	return NULL;
+}
+
+/*
+ * The culprit's object holding the hot code (layout/objects.h) and the parent's same object: at
+ * the same path inside the parent's build directory when it is inside the culprit's, else the
+ * same file. *name is what the report calls it. 0, or -1 with an error.
+ */
+static int objects(const struct pb_attribute_in *in, const struct pb_layout_opts *lo, char **pobj,
+		   char **cobj, char **name)
+{
+	char *cdir = in->culprit->dir ? realpath(in->culprit->dir, NULL) : NULL;
+	struct pb_objects_query q = {
+		.binary = in->culprit->binary, .dir = cdir,
+		.ld_library_path = env_value(in->env, "LD_LIBRARY_PATH"),
+		.hot = lo->hot, .n_hot = lo->n_hot,
+	};
+	size_t n_found, len = cdir ? strlen(cdir) : 0;
+
+	if (pb_objects_locate(&q, cobj, &n_found)) {
+		free(cdir);
+		return -1;
+	}
+	if (cdir && in->parent->dir && strncmp(*cobj, cdir, len) == 0 && (*cobj)[len] == '/') {
+		*pobj = pb_xasprintf("%s%s", in->parent->dir, *cobj + len);
+		*name = pb_xstrdup(*cobj + len + 1);
+	} else {
+		*pobj = pb_xstrdup(*cobj);
+		*name = pb_xstrdup(*cobj);
+	}
+	if (strcmp(*cobj, in->culprit->binary) == 0) {
+		free(*pobj);
+		*pobj = pb_xstrdup(in->parent->binary);
+	}
+	free(cdir);
+	return 0;
+}
+
 void pb_attribute(const struct pb_attribute_in *in, const struct pb_config *cfg,
 		  struct pb_attribution *a)
 {
@@ -156,7 +242,7 @@ void pb_attribute(const struct pb_attribute_in *in, const struct pb_config *cfg,
 	struct pb_layout_diff *d = NULL;
 	struct pb_attr_in vi = { 0 };
 	const char **hot = NULL;
-	char *why = NULL, **sampled = NULL;
+	char *why = NULL, **sampled = NULL, *pobj = NULL, *cobj = NULL, *why_object = NULL;
 	size_t n_hot = 0, i;
 
 	memset(a, 0, sizeof(*a));
@@ -187,10 +273,16 @@ void pb_attribute(const struct pb_attribute_in *in, const struct pb_config *cfg,
 	if (!in->parent->binary || !in->culprit->binary) {
 		why = pb_xstrdup(cfg->build.binary ? "the parent's or the culprit's build has no binary"
 				 : "build.binary is not configured, so there are no binaries to compare");
-	} else if (geometry(cfg, in->backend, &lo.l1i) ||
-		   pb_layout_diff_new(&d, in->parent->binary, in->culprit->binary, &lo)) {
+	} else if (objects(in, &lo, &pobj, &cobj, &a->object) || geometry(cfg, in->backend, &lo.l1i) ||
+		   pb_layout_diff_new(&d, pobj, cobj, &lo)) {
 		why = pb_xstrdup(pb_error_message());
 		d = NULL;
+	}
+	if (d && a->object && strcmp(cobj, in->culprit->binary) != 0) {
+		char *s = pb_xasprintf("the hot code lives in %s (not in build.binary): its layout in "
+				       "the parent's and the culprit's builds is compared", a->object);
+
+		why_object = s;
 	}
 	if (d) {
 		if (!a->hot_source)
@@ -223,8 +315,23 @@ void pb_attribute(const struct pb_attribute_in *in, const struct pb_config *cfg,
 	vi.insertions = ci->insertions;
 	vi.deletions = ci->deletions;
 	pb_attr_decide(&vi, &a->verdict);
+	if (why_object)
+		pb_attr_add_reason(&a->verdict, why_object);
+	pb_fn_deltas(pm, cm, PB_EXPLAIN_DELTAS, &a->deltas, &a->n_deltas);
+	/* Sources compiled in the private worktree are named relative to it (src/vm.c). */
+	for (i = 0; in->worktree && i < a->n_deltas; i++) {
+		const char *f = a->deltas[i].file;
+		size_t len = strlen(in->worktree);
+
+		if (f && strncmp(f, in->worktree, len) == 0 && f[len] == '/')
+			a->deltas[i].file = f + len + 1;
+	}
+	cite_deltas(a);
 
 	pb_layout_diff_free(d);
+	free(pobj);
+	free(cobj);
+	free(why_object);
 	free(hot);
 	for (i = 0; sampled && sampled[i]; i++)
 		free(sampled[i]);
@@ -239,9 +346,11 @@ void pb_attribution_release(struct pb_attribution *a)
 	for (i = 0; i < a->n_hot; i++)
 		free(a->hot[i].name);
 	free(a->hot);
+	free(a->deltas);
 	pb_attr_release(&a->verdict);
 	free(a->hot_source);
 	pb_json_free(a->layout);
+	free(a->object);
 	free(a->sets_parent);
 	free(a->sets_culprit);
 	memset(a, 0, sizeof(*a));
@@ -276,6 +385,7 @@ void pb_attribution_write_json(const struct pb_attribution *a, struct pb_jsonw *
 	pb_jsonw_object(w, "attribution");
 	pb_attr_write_json(&a->verdict, w);
 	pb_jsonw_string(w, "hot_source", a->hot_source);
+	pb_jsonw_string(w, "object", a->object);
 	pb_jsonw_array(w, "hot_functions");
 	for (i = 0; i < a->n_hot; i++) {
 		pb_jsonw_object(w, NULL);
@@ -283,6 +393,20 @@ void pb_attribution_write_json(const struct pb_attribution *a, struct pb_jsonw *
 		pb_jsonw_number(w, "share", a->hot[i].share);
 		pb_jsonw_number(w, "i1_misses_parent", a->hot[i].i1_parent);
 		pb_jsonw_number(w, "i1_misses_culprit", a->hot[i].i1_culprit);
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_end(w);
+	pb_jsonw_array(w, "function_deltas");
+	for (i = 0; i < a->n_deltas; i++) {
+		const struct pb_fn_delta *d = &a->deltas[i];
+
+		pb_jsonw_object(w, NULL);
+		pb_jsonw_string(w, "name", d->name);
+		pb_jsonw_string(w, "file", d->file);
+		pb_jsonw_number(w, "ir_parent", d->ir_a);
+		pb_jsonw_number(w, "ir_culprit", d->ir_b);
+		pb_jsonw_number(w, "i1_misses_parent", d->i1_a);
+		pb_jsonw_number(w, "i1_misses_culprit", d->i1_b);
 		pb_jsonw_end(w);
 	}
 	pb_jsonw_end(w);

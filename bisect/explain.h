@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "layout/verdict.h"
+#include "measure/fndelta.h"
 #include "measure/runner.h"
 
 struct pb_bisect_commit;
@@ -27,11 +28,20 @@ struct pb_attribution {
 	struct pb_attr_verdict verdict;
 	char *hot_source;         /* where the hot set came from, in words */
 	struct pb_json *layout;   /* placebisect.layout-diff/1 of parent vs culprit; NULL: none */
+	char *object;             /* the object compared: build.binary or the library holding the hot
+				     code (relative to the build's directory when inside it) */
 	uint32_t *sets_parent, *sets_culprit; /* hot lines per L1i set in each build */
 	uint32_t n_sets, ways;
 	struct pb_hot_cost *hot;  /* the culprit's hottest functions (cachegrind), heaviest first */
 	size_t n_hot;
+	struct pb_fn_delta *deltas; /* the functions whose cachegrind cost changed most (names
+				       borrowed from the measurements), biggest first */
+	size_t n_deltas;
 };
+
+/* How many per-function deltas the attribution keeps, and how many its reasons cite. */
+#define PB_EXPLAIN_DELTAS 10
+#define PB_EXPLAIN_DELTAS_CITED 3
 
 struct pb_attribute_in {
 	const struct pb_bisect_commit *parent, *culprit;
@@ -40,7 +50,8 @@ struct pb_attribute_in {
 	/* To profile the culprit when neither the config nor cachegrind names the hot set: the
 	 * benchmark's runner options and command, and the worktree (holding the culprit). */
 	const struct pb_runner_opts *tmpl;
-	const char *command, *worktree;
+	const char *command, *worktree, *config_dir;
+	const char *const *env;  /* the benchmark's env ("K=V"): its LD_LIBRARY_PATH finds libraries */
 };
 
 /*
@@ -56,8 +67,10 @@ void pb_attribute(const struct pb_attribute_in *in, const struct pb_config *cfg,
 		  struct pb_attribution *a);
 void pb_attribution_release(struct pb_attribution *a);
 
-/* The keys `layout` (the diff), `l1i_sets` and `attribution{verdict, reasons[], hot_source}`;
- * nothing when !done. */
+/* The keys `layout` (the diff), `l1i_sets` and `attribution{verdict, reasons[], hot_source,
+ * hot_functions[], function_deltas[]{name, file, ir_parent, ir_culprit, i1_misses_parent,
+ * i1_misses_culprit}}`; nothing when !done. The measurements the attribution was made from must
+ * still be alive (the deltas borrow their names). */
 void pb_attribution_write_json(const struct pb_attribution *a, struct pb_jsonw *w);
 
 #endif

@@ -23,12 +23,13 @@ static char **copy_env(char *const *env)
 	return out;
 }
 
-/* Build `id` with the variant's builder; its binary (owned) or NULL with *error set. */
-static int build_one(struct pb_builder *b, const char *id, char **binary, char **error)
+/* Build `id` with the variant's builder; its binary and install prefix (owned; NULL when none),
+ * or NULL with *error set. */
+static int build_one(struct pb_builder *b, const char *id, char **binary, char **prefix, char **error)
 {
 	struct pb_build bd;
 
-	*binary = NULL;
+	*binary = *prefix = NULL;
 	if (pb_builder_get(b, id, &bd)) {
 		pb_build_release(&bd);
 		if (pb_error_exit_code() == PB_EXIT_INTERRUPTED)
@@ -42,6 +43,8 @@ static int build_one(struct pb_builder *b, const char *id, char **binary, char *
 		*error = pb_xstrdup("build.binary is not configured: nothing to run");
 	else
 		*binary = pb_xstrdup(bd.binary);
+	if (*binary && bd.prefix)
+		*prefix = pb_xstrdup(bd.prefix);
 	pb_build_release(&bd);
 	return 0;
 }
@@ -53,7 +56,7 @@ static int check_variant(const struct pb_verify_in *in, const struct pb_layout_v
 	struct pb_runner_opts oa = *in->tmpl, ob = *in->tmpl;
 	struct pb_measurement ma, mb;
 	struct pb_comparison cmp;
-	char *pbin = NULL, *cbin = NULL, *pcmd = NULL, *ccmd = NULL;
+	char *pbin = NULL, *cbin = NULL, *ppre = NULL, *cpre = NULL, *pcmd = NULL, *ccmd = NULL;
 	double *va = NULL, *vb = NULL;
 	size_t na = 0, nb = 0;
 	int ret = -1;
@@ -71,8 +74,8 @@ static int check_variant(const struct pb_verify_in *in, const struct pb_layout_v
 	if (in->progress)
 		pb_progress_detail(in->progress, "variant %s: building %.7s and %.7s", lv->name,
 				   in->parent, in->culprit);
-	if (build_one(&b, in->parent, &pbin, &vc->error) ||
-	    (!vc->error && build_one(&b, in->culprit, &cbin, &vc->error)))
+	if (build_one(&b, in->parent, &pbin, &ppre, &vc->error) ||
+	    (!vc->error && build_one(&b, in->culprit, &cbin, &cpre, &vc->error)))
 		goto out;
 	ret = 0;
 	if (vc->error)
@@ -83,9 +86,9 @@ static int check_variant(const struct pb_verify_in *in, const struct pb_layout_v
 		goto out;
 	}
 	pcmd = pb_config_expand(in->command, &(struct pb_placeholders){ pbin, in->wt->dir,
-									 in->cfg->dir });
+									 in->cfg->dir, ppre });
 	ccmd = pb_config_expand(in->command, &(struct pb_placeholders){ cbin, in->wt->dir,
-									 in->cfg->dir });
+									 in->cfg->dir, cpre });
 	oa.shell = pcmd;
 	ob.shell = ccmd;
 	oa.cwd = ob.cwd = in->wt->dir;
@@ -122,6 +125,8 @@ out:
 	free(pcmd);
 	free(ccmd);
 	free(pbin);
+	free(ppre);
+	free(cpre);
 	free(cbin);
 	pb_measurement_release(&ma);
 	pb_measurement_release(&mb);

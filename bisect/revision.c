@@ -36,6 +36,7 @@ int pb_revision_prepare(struct pb_repo *repo, const struct pb_config *cfg, const
 		goto out;
 	out->binary = bd.binary ? pb_xstrdup(bd.binary) : NULL;
 	out->worktree = pb_xstrdup(wt.dir);
+	out->prefix = bd.prefix ? pb_xstrdup(bd.prefix) : NULL;
 	ret = 0;
 out:
 	pb_build_release(&bd);
@@ -50,6 +51,8 @@ void pb_revision_release(struct pb_revision *r)
 {
 	free(r->binary);
 	free(r->worktree);
+	free(r->prefix);
+	r->prefix = NULL;
 	pb_state_close(&r->st);
 	r->binary = r->worktree = NULL;
 }

@@ -12,6 +12,7 @@ struct pb_revision {
 	char commit[PB_OID_HEX];
 	char *binary;   /* the cached build's binary; NULL when build.binary is not configured */
 	char *worktree; /* the private worktree, holding `commit` */
+	char *prefix;   /* the cached build's install prefix; NULL without build.install */
 	struct pb_state st; /* holds the repository's lock while the revision is in use */
 };
 

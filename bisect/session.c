@@ -140,6 +140,8 @@ static int attribute(struct pb_driver *s)
 		.tmpl = &s->tmpl,
 		.command = s->bench->command,
 		.worktree = s->wt.dir,
+		.config_dir = s->cfg->dir,
+		.env = (const char *const *)s->bench->env,
 	};
 
 	/* A sampled profile of the culprit runs in its checkout. */
@@ -316,6 +318,8 @@ void pb_bisect_result_release(struct pb_bisect_result *res)
 		pb_commit_info_release(&res->commits[i].info);
 		pb_measurement_release(&res->commits[i].m);
 		free(res->commits[i].binary);
+		free(res->commits[i].prefix);
+		free(res->commits[i].dir);
 		free(res->commits[i].build_reason);
 		free(res->commits[i].merged_range);
 	}

@@ -1,12 +1,18 @@
 /* cmd_layout.c: `placebisect layout BINARY` and `layout diff GOOD BAD`: options, then layout/ does the work. */
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "layout/diff.h"
 #include "layout/layout.h"
+#include "layout/objects.h"
 #include "layout/placement.h"
 
 /* Split every --hot value on commas into names (owned by *names). */
@@ -36,6 +42,47 @@ static int split_hot(const struct cli_list *hot, char ***names, size_t *n)
 	return 0;
 }
 
+/*
+ * The object to read for `path`: itself, or (--object NAME, a launcher script, or --hot names
+ * defined in one of its libraries) the library that holds the hot code (layout/objects.h). A
+ * script's ("#!") build is searched from the directory above its own (prefix/bin/launcher →
+ * prefix).
+ */
+static int choose_object(const char *path, const char *object, const char *const *hot, size_t n_hot,
+			 char **out)
+{
+	char *copy = pb_xstrdup(path), *dir = dirname(copy), *up = pb_xasprintf("%s/..", dir);
+	struct pb_objects_query q = { .binary = path, .hot = hot, .n_hot = n_hot, .object = object,
+				      .ld_library_path = getenv("LD_LIBRARY_PATH") };
+	size_t n_found;
+	struct stat st;
+	/* Only a regular file is peeked at: a FIFO or device gets the ELF reader's message. */
+	int fd = stat(path, &st) == 0 && S_ISREG(st.st_mode) ?
+			 open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1, ret;
+	unsigned char magic[4] = { 0 };
+
+	if (fd >= 0) {
+		if (read(fd, magic, 4) != 4)
+			magic[0] = 0;
+		close(fd);
+	}
+	/* A launcher script ("#!"): its build is searched. Anything else not ELF gets the ELF
+	 * reader's own message below. */
+	if (magic[0] == '#' && magic[1] == '!')
+		q.dir = up;
+	if (!object && q.dir == NULL && (n_hot == 0 || memcmp(magic, "\177ELF", 4) != 0)) {
+		*out = pb_xstrdup(path);
+		ret = 0;
+	} else {
+		ret = pb_objects_locate(&q, out, &n_found);
+	}
+	if (ret == 0 && strcmp(*out, path) != 0)
+		pb_note("layout: %s: reading %s", path, *out);
+	free(up);
+	free(copy);
+	return ret;
+}
+
 static void to_stdout(void *ctx, const char *data, size_t len)
 {
 	(void)ctx;
@@ -46,7 +93,7 @@ int cmd_layout(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("layout");
 	struct cli_list hot = { NULL, 0, 0 };
-	const char *profile = NULL, *l1i = NULL;
+	const char *profile = NULL, *l1i = NULL, *object = NULL;
 	const struct cli_opt opts[] = {
 		{ "hot", 0, CLI_LIST, &hot, "A,B,...",
 		  "the hot functions (repeatable; default: --profile, else .text.hot, else all)", 0, 0 },
@@ -56,8 +103,12 @@ int cmd_layout(int argc, char **argv)
 		{ "l1i", 0, CLI_STRING, &l1i, "SIZE,WAYS,LINE",
 		  "L1 instruction cache geometry (default: this host's, else " PB_L1I_DEFAULT_SPEC ")",
 		  0, 0 },
+		{ "object", 0, CLI_STRING, &object, "NAME",
+		  "read this shared library of the program (its file name, e.g. libpython3.11.so; "
+		  "default: the object defining the --hot functions, else BINARY)", 0, 0 },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
+	char *obj_a = NULL, *obj_b = NULL, *base = NULL;
 	struct pb_layout_opts o;
 	struct pb_layout *l = NULL;
 	struct pb_layout_diff *d = NULL;
@@ -100,14 +151,20 @@ int cmd_layout(int argc, char **argv)
 	if (cli.json && !cli.output)
 		pb_jsonw_set_sink(&w, to_stdout, NULL);
 	if (diff) {
-		if (pb_layout_diff_new(&d, pos[1], pos[2], &o))
+		/* The bad build's object chooses; the good build's is the one of the same name. */
+		if (choose_object(pos[2], object, o.hot, o.n_hot, &obj_b))
+			goto out;
+		base = pb_xstrdup(strrchr(obj_b, '/') ? strrchr(obj_b, '/') + 1 : obj_b);
+		if (choose_object(pos[1], strcmp(obj_b, pos[2]) ? base : NULL, o.hot, o.n_hot, &obj_a) ||
+		    pb_layout_diff_new(&d, obj_a, obj_b, &o))
 			goto out;
 		if (cli.json || cli.output)
 			pb_layout_diff_write_json(d, &w);
 		if (!cli.json)
 			pb_layout_diff_write_text(d, &table);
 	} else {
-		if (pb_layout_open(&l, pos[0], &o, true))
+		if (choose_object(pos[0], object, o.hot, o.n_hot, &obj_a) ||
+		    pb_layout_open(&l, obj_a, &o, true))
 			goto out;
 		if (cli.json || cli.output)
 			pb_layout_write_json(l, &w);
@@ -120,6 +177,9 @@ int cmd_layout(int argc, char **argv)
 out:
 	pb_layout_free(l);
 	pb_layout_diff_free(d);
+	free(obj_a);
+	free(obj_b);
+	free(base);
 	pb_layout_names_free(names, n_names);
 	pb_buf_release(&doc);
 	pb_buf_release(&table);

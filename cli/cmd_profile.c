@@ -65,7 +65,7 @@ int cmd_profile(int argc, char **argv)
 		{ "rebuild-failed", 0, CLI_FLAG, &rebuild_failed, NULL, "with --rev: " "build again a commit whose build failed in an earlier run (failures are cached)", 0, 0 },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
-	struct pb_placeholders ph = { NULL, NULL, NULL };
+	struct pb_placeholders ph = { NULL, NULL, NULL, NULL };
 	struct pb_revision revision = { .st = { NULL, -1 } };
 	struct pb_runner_opts o;
 	struct pb_profile p;
@@ -135,6 +135,7 @@ int cmd_profile(int argc, char **argv)
 		ph.binary = binary;
 		ph.worktree = top_dir ? top_dir : ".";
 		ph.config_dir = cfg.dir;
+		ph.prefix = rev ? revision.prefix : NULL;
 		command = pb_config_expand(bench->command, &ph);
 		o.shell = command;
 		o.cwd = top_dir;

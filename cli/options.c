@@ -230,6 +230,7 @@ int cli_load_config(struct pb_config *cfg, bool required, char **repo_top)
 		ret = pb_config_load(cfg, path);
 	} else {
 		pb_config_set(&cfg->dir, top ? top : ".");
+		pb_config_absolute_dir(cfg);
 		if (required)
 			ret = pb_error("no configuration: create placebisect.json at the repository's top "
 				       "(see README.md, \"Config\"), or pass --config FILE");

@@ -52,6 +52,7 @@ static const struct field build_fields[] = {
 	{ "command", F_STRING, CF(build.command), 0, 0, false, NULL, NULL, "a shell command" },
 	{ "binary", F_STRING, CF(build.binary), 0, 0, false, NULL, NULL, "a path in the worktree" },
 	{ "clean", F_STRING, CF(build.clean), 0, 0, false, NULL, NULL, "a shell command" },
+	{ "install", F_STRING, CF(build.install), 0, 0, false, NULL, NULL, "a shell command" },
 	{ "timeout", F_NUMBER, CF(build.timeout), 0.001, 1e7, false, NULL, NULL, "seconds" },
 	{ "artifacts", F_LIST, CF(build.artifacts), 0, 0, false, NULL, NULL, "paths in the worktree" },
 	{ "env", F_ENV, CF(build.env), 0, 0, false, NULL, NULL, NULL },
@@ -545,7 +546,7 @@ static long stacked_quantifier(const char *re)
  */
 static int check_placeholders(struct ctx *c, const char *key, const char *cmd)
 {
-	static const char *const names[] = { "binary", "worktree", "config_dir" };
+	static const char *const names[] = { "binary", "worktree", "config_dir", "prefix" };
 	const char *p, *q;
 	size_t keep, n, i;
 	int ret = 0;
@@ -569,8 +570,8 @@ static int check_placeholders(struct ctx *c, const char *key, const char *cmd)
 			if (strlen(names[i]) == n && strncmp(names[i], p + 1, n) == 0)
 				break;
 		if (*q == '}' && i == PB_ARRAY_SIZE(names))
-			ret = bad(c, "unknown placeholder {%.*s} (the placeholders are {binary}, {worktree} and "
-				  "{config_dir}; for a shell variable write ${%.*s})", (int)n, p + 1, (int)n,
+			ret = bad(c, "unknown placeholder {%.*s} (the placeholders are {binary}, {worktree}, "
+				  "{config_dir} and {prefix}; for a shell variable write ${%.*s})", (int)n, p + 1, (int)n,
 				  p + 1);
 		else if (*q != '}' && i < PB_ARRAY_SIZE(names))
 			ret = bad(c, "placeholder {%s not closed: write {%s}", names[i], names[i]);
@@ -702,7 +703,8 @@ int pb_config_load_json(struct pb_config *cfg, const struct pb_json *root, const
 	}
 	pb_buf_puts(&c.path, "build");
 	if (check_placeholders(&c, "command", cfg->build.command) ||
-	    check_placeholders(&c, "clean", cfg->build.clean))
+	    check_placeholders(&c, "clean", cfg->build.clean) ||
+	    check_placeholders(&c, "install", cfg->build.install))
 		goto out;
 	pb_buf_reset(&c.path);
 	pb_buf_puts(&c.path, "measure.cachegrind");
@@ -731,6 +733,16 @@ out:
 	return ret;
 }
 
+void pb_config_absolute_dir(struct pb_config *cfg)
+{
+	char *abs = cfg->dir ? realpath(cfg->dir, NULL) : NULL;
+
+	if (abs) {
+		free(cfg->dir);
+		cfg->dir = abs;
+	}
+}
+
 int pb_config_load(struct pb_config *cfg, const char *path)
 {
 	struct pb_json *root;
@@ -747,6 +759,7 @@ int pb_config_load(struct pb_config *cfg, const char *path)
 	slash = strrchr(path, '/');
 	free(cfg->dir);
 	cfg->dir = slash ? pb_xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : pb_xstrdup(".");
+	pb_config_absolute_dir(cfg);
 	return 0;
 }
 
@@ -957,8 +970,8 @@ static void put_quoted(struct pb_buf *out, const char *v, char quote)
 
 char *pb_config_expand(const char *tmpl, const struct pb_placeholders *ph)
 {
-	static const char *const keys[] = { "{binary}", "{worktree}", "{config_dir}" };
-	const char *vals[] = { ph->binary, ph->worktree, ph->config_dir };
+	static const char *const keys[] = { "{binary}", "{worktree}", "{config_dir}", "{prefix}" };
+	const char *vals[] = { ph->binary, ph->worktree, ph->config_dir, ph->prefix };
 	struct pb_buf out = PB_BUF_INIT;
 	const char *p = tmpl;
 	char quote = 0; /* the shell quoting the template is in at p: 0, '\'' or '"' */

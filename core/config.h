@@ -37,8 +37,11 @@ struct pb_config {
 
 	struct {
 		char *command;    /* run in the worktree; NULL: none configured */
-		char *binary;     /* path relative to the worktree of the built program */
+		char *binary;     /* path relative to the worktree of the built program, or
+				     "{prefix}/..." a file the install put in the prefix */
 		char *clean;      /* optional clean command */
+		char *install;    /* optional: run after command with {prefix} = the commit's directory
+				     in the build cache (e.g. "make install prefix={prefix}") */
 		double timeout;   /* seconds, default 900 */
 		char **artifacts; /* further files to keep per commit, NULL-terminated */
 		char **env;       /* "K=V", NULL-terminated */
@@ -111,15 +114,20 @@ uint64_t pb_config_bench_hash(const struct pb_config *cfg, const struct pb_bench
 /* A hash of the build section alone (every key the schema has): build caches key on it. */
 uint64_t pb_config_build_hash(const struct pb_config *cfg);
 
+/* Make cfg->dir ({config_dir}) an absolute path (a relative --config would otherwise make it
+ * relative to whatever directory a command runs in); left as is when it cannot be resolved. */
+void pb_config_absolute_dir(struct pb_config *cfg);
+
 /* Values for the placeholders of a command; NULL ones are left as written. */
 struct pb_placeholders {
 	const char *binary;
 	const char *worktree;
 	const char *config_dir;
+	const char *prefix; /* the commit's install prefix (build.install) */
 };
 
 /*
- * `tmpl` (a shell command) with {binary} {worktree} {config_dir} replaced; other braces are kept.
+ * `tmpl` (a shell command) with {binary} {worktree} {config_dir} {prefix} replaced; other braces are kept.
  * Each value is shell-quoted for where it stands: a path with spaces, quotes or `$` stays one
  * word, also inside "..." or '...' in the template. Caller frees.
  */

@@ -2,17 +2,25 @@
 #include "core/progress.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "core/util.h"
 
 void pb_progress_init(struct pb_progress *p, FILE *out)
 {
+	double tick;
+
 	p->out = out;
 	p->tty = out && isatty(fileno(out));
 	p->start_ns = p->step_start_ns = pb_now_ns();
 	p->step = p->total = 0;
 	p->line_len = 0;
+	p->tick_ns = 0;
+	p->tick_plain_s = PB_PROGRESS_TICK_PLAIN_S;
+	if (getenv("PLACEBISECT_PROGRESS_TICK") &&
+	    pb_parse_double(getenv("PLACEBISECT_PROGRESS_TICK"), &tick) == 0 && tick > 0)
+		p->tick_plain_s = tick;
 }
 
 static void draw(struct pb_progress *p, const char *what)
@@ -71,6 +79,27 @@ void pb_progress_detail(struct pb_progress *p, const char *fmt, ...)
 
 	if (!p->out || !p->tty)
 		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	draw(p, what);
+}
+
+void pb_progress_tick(struct pb_progress *p, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+	int64_t now = pb_now_ns();
+
+	if (!p->out)
+		return;
+	if (!p->tty) {
+		if (p->tick_ns < p->step_start_ns)
+			p->tick_ns = p->step_start_ns;
+		if ((double)(now - p->tick_ns) < p->tick_plain_s * 1e9)
+			return;
+		p->tick_ns = now;
+	}
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);

@@ -301,6 +301,11 @@ void pb_attr_add_check(struct pb_attr_verdict *v, bool confirmed, const char *se
 	}
 }
 
+void pb_attr_add_reason(struct pb_attr_verdict *v, const char *sentence)
+{
+	reason(v, "%s", sentence);
+}
+
 void pb_attr_release(struct pb_attr_verdict *v)
 {
 	size_t i;

@@ -60,6 +60,9 @@ void pb_attr_release(struct pb_attr_verdict *v);
  */
 void pb_attr_add_check(struct pb_attr_verdict *v, bool confirmed, const char *sentence);
 
+/* Add one more reason (a sentence with its numbers) without changing the verdict. */
+void pb_attr_add_reason(struct pb_attr_verdict *v, const char *sentence);
+
 /* The members `verdict` and `reasons[]`, into the object open in w. */
 void pb_attr_write_json(const struct pb_attr_verdict *v, struct pb_jsonw *w);
 

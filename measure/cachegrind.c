@@ -145,6 +145,9 @@ void pb_cg_result_release(struct pb_cg_result *r)
 	for (i = 0; i < r->n_fns; i++) {
 		free(r->fns[i].name);
 		free(r->fns[i].file);
+		for (size_t j = 0; j < r->fns[i].n_files; j++)
+			free(r->fns[i].files[j].file);
+		free(r->fns[i].files);
 	}
 	free(r->fns);
 	memset(r, 0, sizeof(*r));
@@ -171,13 +174,62 @@ static void index_insert(struct fn_index *ix, const struct pb_cg_result *r, size
 	ix->slot[i] = fn + 1;
 }
 
+/* The index of `file` among f's files, added when new. */
+static size_t file_slot(struct pb_cg_function *f, const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_files; i++)
+		if (strcmp(f->files[i].file, file) == 0)
+			return i;
+	f->files = pb_xrealloc(f->files, (f->n_files + 1) * sizeof(*f->files));
+	f->files[f->n_files].file = pb_xstrdup(file);
+	f->files[f->n_files].ir = 0;
+	return f->n_files++;
+}
+
+/* A header by its name: code inlined from it belongs to the function that includes it. */
+static bool is_header(const char *file)
+{
+	static const char *const ext[] = { ".h", ".hpp", ".hh", ".hxx", ".inc", ".inl", ".def" };
+	const char *base = strrchr(file, '/'), *dot;
+
+	base = base ? base + 1 : file;
+	dot = strrchr(base, '.');
+	if (!dot)
+		return true; /* C++'s <vector> and friends */
+	for (size_t i = 0; i < sizeof(ext) / sizeof(*ext); i++)
+		if (strcmp(dot, ext[i]) == 0)
+			return true;
+	return false;
+}
+
+/* f->file: its own source file, from the Ir each file contributed (see pb_cg_function). */
+static void choose_file(struct pb_cg_function *f)
+{
+	const struct pb_cg_file_ir *best = NULL;
+	size_t i;
+	int pass;
+
+	for (pass = 0; pass < 2 && !best; pass++)
+		for (i = 0; i < f->n_files; i++) {
+			const struct pb_cg_file_ir *c = &f->files[i];
+
+			if (pass == 0 && is_header(c->file))
+				continue;
+			if (!best || c->ir > best->ir)
+				best = c;
+		}
+	free(f->file);
+	f->file = best ? pb_xstrdup(best->file) : NULL;
+}
+
 /*
  * The function `name` of r, created when new. Keyed by name alone: inlined code makes cachegrind
- * split one function over several fl= blocks (its .c file and the headers); the file kept is the
- * first one seen.
+ * split one function over several fl= blocks (its .c file and the headers); each file's share is
+ * kept in f->files, and f->file chosen from them when a file has been read.
  */
-static struct pb_cg_function *lookup_fn(struct fn_index *ix, struct pb_cg_result *r, const char *name,
-					const char *file)
+static struct pb_cg_function *lookup_fn(struct fn_index *ix, struct pb_cg_result *r, const char *name)
 {
 	size_t i, j, mask;
 	struct pb_cg_function *f;
@@ -194,17 +246,13 @@ static struct pb_cg_function *lookup_fn(struct fn_index *ix, struct pb_cg_result
 	mask = ix->cap - 1;
 	for (i = fn_hash(name) & mask; ix->slot[i]; i = (i + 1) & mask) {
 		f = &r->fns[ix->slot[i] - 1];
-		if (strcmp(f->name, name) == 0) {
-			if (!f->file && file)
-				f->file = pb_xstrdup(file);
+		if (strcmp(f->name, name) == 0)
 			return f;
-		}
 	}
 	pb_xgrow((void **)&r->fns, &ix->cap_fns, r->n_fns + 1, sizeof(*r->fns));
 	f = &r->fns[r->n_fns];
 	memset(f, 0, sizeof(*f));
 	f->name = pb_xstrdup(name);
-	f->file = file ? pb_xstrdup(file) : NULL;
 	ix->slot[i] = ++r->n_fns;
 	return f;
 }
@@ -243,6 +291,7 @@ static int parse_text(char *text, const char *path, struct pb_cg_result *r, stru
 	char *line = text, *next, *cur_file = NULL, *cur_fn = NULL, *word;
 	size_t wlen;
 	struct pb_cg_function *fn = NULL;
+	size_t fl = SIZE_MAX; /* fn's file slot of the current fl= block; SIZE_MAX for "???" */
 	bool have_events = false, have_summary = false;
 	int k, ret = -1;
 
@@ -305,7 +354,8 @@ static int parse_text(char *text, const char *path, struct pb_cg_result *r, stru
 			}
 			free(cur_fn);
 			cur_fn = pb_xstrdup(line + 3);
-			fn = lookup_fn(ix, r, cur_fn, strcmp(cur_file, "???") ? cur_file : NULL);
+			fn = lookup_fn(ix, r, cur_fn);
+			fl = strcmp(cur_file, "???") ? file_slot(fn, cur_file) : SIZE_MAX;
 			continue;
 		}
 		if (strncmp(line, "summary:", 8) == 0) {
@@ -331,6 +381,8 @@ static int parse_text(char *text, const char *path, struct pb_cg_result *r, stru
 				goto out;
 			}
 			fn->ir += v[1];
+			if (fl != SIZE_MAX)
+				fn->files[fl].ir += v[1];
 			for (i = 1; i < n; i++)
 				if (map[i - 1] == PB_CG_I1MR)
 					fn->i1mr += v[i];
@@ -347,6 +399,8 @@ static int parse_text(char *text, const char *path, struct pb_cg_result *r, stru
 	for (k = 0; k < PB_CG_NEVENTS; k++)
 		r->total[k] += summary[k];
 	r->files++;
+	for (i = 0; i < r->n_fns; i++)
+		choose_file(&r->fns[i]);
 	ret = 0;
 out:
 	free(cur_file);

@@ -31,11 +31,22 @@ struct pb_cg_geometry {
  */
 int pb_cachegrind_geometry(const struct pb_config *cfg, const char *sysfs, struct pb_cg_geometry *g);
 
+/* Ir of one function's code in one source file (its own, or a header inlined into it). */
+struct pb_cg_file_ir {
+	char *file;
+	uint64_t ir;
+};
+
 /* One function's cost, summed over its fl= blocks (inlined code) and over processes, by name. */
 struct pb_cg_function {
 	char *name;
-	char *file; /* the first file it was seen in; NULL when cachegrind did not know it ("???") */
+	/* Its own source file: of the files its code came from, the non-header (.h, .hpp, .hh, .hxx,
+	 * .inc, .inl, no extension) one with the most Ir, else the one with the most Ir; NULL when
+	 * cachegrind did not know any ("???"). */
+	char *file;
 	uint64_t ir, i1mr;
+	struct pb_cg_file_ir *files; /* every file seen, for choosing `file` */
+	size_t n_files;
 };
 
 struct pb_cg_result {

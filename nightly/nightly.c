@@ -169,6 +169,7 @@ static int measure_point(struct night *n, const char *id)
 	ph.binary = rev.binary;
 	ph.worktree = rev.worktree;
 	ph.config_dir = n->cfg->dir;
+	ph.prefix = rev.prefix;
 	command = pb_config_expand(n->bench->command, &ph);
 	ro.shell = command;
 	if (n->bench->baseline) {

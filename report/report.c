@@ -299,6 +299,39 @@ static void hot_functions(struct ctx *c)
 	pb_buf_release(&v);
 }
 
+/* attribution.function_deltas: cachegrind's cost per function in parent and culprit, side by side. */
+static void function_deltas(struct ctx *c)
+{
+	const struct pb_json *fd = pb_json_path(c->doc, "attribution.function_deltas"), *f;
+	const char *headers[] = { "function", "file", "Ir (parent)", "Ir (culprit)", "change",
+				  "I1 misses (parent)", "I1 misses (culprit)" };
+	struct pb_table *t;
+	double a, b;
+
+	if (pb_json_size(fd) == 0)
+		return;
+	pb_buf_puts(c->out, "## Where the cost changed\n\nThe functions whose cachegrind cost changed "
+		    "most between the parent and the culprit (|ΔIr| + 10·|ΔI1 misses|):\n\n");
+	t = pb_table_new(7, headers);
+	for (size_t i = 2; i < 7; i++)
+		pb_table_align_right(t, i);
+	for (f = pb_json_child(fd); f; f = pb_json_next(f)) {
+		a = pb_md_num(f, "ir_parent");
+		b = pb_md_num(f, "ir_culprit");
+		pb_table_cellf(t, "`%s`", pb_md_str(f, "name", "?"));
+		pb_table_cell(t, pb_md_str(f, "file", ""));
+		pb_table_cellf(t, "%.0f", a);
+		pb_table_cellf(t, "%.0f", b);
+		if (a > 0)
+			pb_table_cellf(t, "%+.1f%%", (b / a - 1) * 100);
+		else
+			pb_table_cell(t, "new");
+		pb_table_cellf(t, "%.0f", pb_md_num(f, "i1_misses_parent"));
+		pb_table_cellf(t, "%.0f", pb_md_num(f, "i1_misses_culprit"));
+	}
+	pb_md_table(c->out, t);
+}
+
 static void layout(struct ctx *c)
 {
 	const struct pb_json *l = pb_json_get(c->doc, "layout"), *h;
@@ -510,6 +543,7 @@ static void bisect_report(struct ctx *c)
 	measurements(c);
 	counters(c);
 	hot_functions(c);
+	function_deltas(c);
 	layout(c);
 	verdict(c);
 	what_to_try(c);

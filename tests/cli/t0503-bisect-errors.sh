@@ -49,7 +49,7 @@ expect_grep '^placebisect' "$T/err"
 
 # An endpoint that cannot be built: inconclusive, naming it.
 expect_exit 4 "$PB" bisect --good base --bad "$(git log --format=%H --grep='^commit 5$')" --bench work
-expect_grep "^placebisect: error: the bad commit $(git rev-parse --short=7 "$(git log --format=%H --grep='^commit 5$')") cannot be built: build.command failed \(exit 1\); see .*/\.git/placebisect/logs/build-[0-9a-f]{40}\.log$" "$T/err"
+expect_grep "^placebisect: error: the bad commit $(git rev-parse --short=7 "$(git log --format=%H --grep='^commit 5$')") cannot be built: build.command failed \(exit 1\)(, its last line ".*")?; see .*/\.git/placebisect/logs/build-[0-9a-f]{40}\.log$" "$T/err"
 
 # Only skipped commits left: the culprit's parent cannot be built.
 cd "$T"

@@ -37,7 +37,7 @@ bad '{"build": {"binary": "prog"},\x0e "stats": {}}' 'bad.json:1:30: control byt
 
 # ---- F4: placeholders, empty values, a timeout that is not a sane number of seconds. ----
 bad '{"build": {"command": "make {nope}"}}' \
-	'bad.json: build.command: unknown placeholder {nope} (the placeholders are {binary}, {worktree} and {config_dir}; for a shell variable write ${nope})'
+	'bad.json: build.command: unknown placeholder {nope} (the placeholders are {binary}, {worktree}, {config_dir} and {prefix}; for a shell variable write ${nope})'
 bad '{"benchmarks": {"w": {"command": "{binary --fast"}}}' \
 	'bad.json: benchmarks.w.command: placeholder {binary not closed: write {binary}'
 bad '{"build": {"command": ""}}' \

@@ -160,7 +160,7 @@ static void test_invalid(void **state)
 
 static void test_expand_and_hash(void **state)
 {
-	struct pb_placeholders ph = { "/w/demo", "/w", "/cfg" };
+	struct pb_placeholders ph = { "/w/demo", "/w", "/cfg", NULL };
 	struct pb_config cfg;
 	uint64_t h1, h2, h3;
 	char *s;
@@ -171,7 +171,7 @@ static void test_expand_and_hash(void **state)
 	free(s);
 	/* Values that are not one plain word are quoted for where they stand (issue #16, F8). */
 	{
-		struct pb_placeholders odd = { "/my repo \xe2\x98\x83/it's/$x", "/w d", "/c\"f" };
+		struct pb_placeholders odd = { "/my repo \xe2\x98\x83/it's/$x", "/w d", "/c\"f", NULL };
 
 		s = pb_config_expand("{binary} -x \"{worktree}/a\" '{config_dir}' \\\"{binary}", &odd);
 		assert_string_equal(s, "'/my repo \xe2\x98\x83/it'\\''s/$x' -x \"/w d/a\" '/c\"f' "

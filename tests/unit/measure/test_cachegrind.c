@@ -75,7 +75,7 @@ static void test_parse_good(void **state)
 	assert_true(r.total[PB_CG_I1MR] == 68);
 	assert_true(r.total[PB_CG_DW] == 5);
 	assert_int_equal(r.n_fns, 3);
-	/* f1 = 1000 + 24 over two fl= blocks, keeping its first file. */
+	/* f1 = 1000 + 24 over two fl= blocks; its file is its own .c, not the inlined header. */
 	assert_string_equal(r.fns[0].name, "f1");
 	assert_string_equal(r.fns[0].file, "hot.c");
 	assert_true(r.fns[0].ir == 1024);
@@ -90,6 +90,49 @@ static void test_parse_good(void **state)
 	assert_int_equal(pb_cachegrind_parse(path, &r), 0);
 	assert_true(r.total[PB_CG_IR] == 2362);
 	assert_int_equal(r.n_fns, 3);
+	pb_cg_result_release(&r);
+	free(path);
+}
+
+/* A function's own file: not the inlined header seen first, even with more Ir; else the most Ir. */
+static void test_own_file(void **state)
+{
+	static const char text[] =
+		"events: Ir I1mr\n"
+		"fl=src/lobject.h\n"
+		"fn=g\n"
+		"1 500 0\n"
+		"fl=src/g.c\n"
+		"fn=g\n"
+		"2 100 0\n"
+		"fl=src/a.c\n"
+		"fn=h\n"
+		"1 10 0\n"
+		"fl=src/b.cpp\n"
+		"fn=h\n"
+		"1 20 0\n"
+		"fl=/usr/include/c++/12/vector\n"
+		"fn=k\n"
+		"1 5 0\n"
+		"fl=src/x.hpp\n"
+		"fn=k\n"
+		"1 6 0\n"
+		"summary: 641 0\n";
+	struct pb_cg_result r;
+	char *path = write_file("cachegrind.out.own", text);
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(pb_cachegrind_parse(path, &r), 0);
+	pb_cg_result_sort(&r);
+	assert_int_equal(r.n_fns, 3);
+	assert_string_equal(r.fns[0].name, "g");
+	assert_true(r.fns[0].ir == 600);
+	assert_string_equal(r.fns[0].file, "src/g.c");
+	assert_string_equal(r.fns[1].name, "h");
+	assert_string_equal(r.fns[1].file, "src/b.cpp");
+	assert_string_equal(r.fns[2].name, "k");
+	assert_string_equal(r.fns[2].file, "src/x.hpp"); /* only headers: the one with most Ir */
 	pb_cg_result_release(&r);
 	free(path);
 }
@@ -248,6 +291,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_parse_good, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_own_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_geometry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_argv, setup, teardown),
