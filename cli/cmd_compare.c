@@ -16,13 +16,9 @@ int cmd_compare(int argc, char **argv)
 	double alpha = NAN, min_effect = NAN;
 	bool fail_on_regression = false;
 	const struct cli_opt opts[] = {
-		{ "alpha", 0, CLI_DOUBLE, &alpha, "X",
-		  "significance level (default: stats.alpha from the config, else 0.01)", 0, 0.5 },
-		{ "min-effect", 0, CLI_DOUBLE, &min_effect, "X",
-		  "smallest relative change that matters, 0.02 = 2% (default: stats.min_effect, else 0.02)",
-		  0, 0.99 },
-		{ "fail-on-regression", 0, CLI_FLAG, &fail_on_regression, NULL,
-		  "exit 1 when B is slower than A", 0, 0 },
+		{ "alpha", 0, CLI_DOUBLE, &alpha, "X", "significance level (default: stats.alpha from the config, else 0.01)", 0, 0.5 },
+		{ "min-effect", 0, CLI_DOUBLE, &min_effect, "X", "smallest relative change that matters, 0.02 = 2% (default: stats.min_effect, else 0.02)", 0, 0.99 },
+		{ "fail-on-regression", 0, CLI_FLAG, &fail_on_regression, NULL, "exit 1 when B is slower than A", 0, 0 },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
 	struct pb_measurement a, b;
