@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bisect/history.h"
-#include "bisect/nightly.h"
+#include "nightly/history.h"
+#include "nightly/nightly.h"
 #include "cli/cli.h"
 #include "core/atomic.h"
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bisect/nightly.h"
+#include "nightly/nightly.h"
 #include "bisect/repo.h"
 #include "cli/cli.h"
 #include "core/atomic.h"

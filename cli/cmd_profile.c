@@ -11,7 +11,7 @@
 #include "measure/runner.h"
 #include "measure/sampler.h"
 #include "profile/profile.h"
-#include "report/flame.h"
+#include "profile/flame.h"
 
 static volatile sig_atomic_t interrupted;
 

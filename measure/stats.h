@@ -34,7 +34,7 @@ double pb_stats_ks(const double *a, size_t na, const double *b, size_t nb, doubl
 double pb_stats_welch(const double *a, size_t na, const double *b, size_t nb, double *t);
 /*
  * Student's two-sample t-test with pooled variance, two-sided (the significance test of Hunter's
- * E-Divisive, bisect/changepoint.c). Needs na + nb >= 3 (else p = 1, t = 0). Zero spread on both
+ * E-Divisive, nightly/changepoint.c). Needs na + nb >= 3 (else p = 1, t = 0). Zero spread on both
  * sides: p = 1 when the means are equal, else 0 (t infinite). *t (may be NULL) gets mean(a) - mean(b)
  * over its standard error.
  */

@@ -20,10 +20,4 @@ void pb_md_effect(struct pb_buf *b, const struct pb_json *effect);
 /* Render t as a GFM table followed by a blank line, and free it. */
 void pb_md_table(struct pb_buf *b, struct pb_table *t);
 
-/*
- * The report of a measurement, compare or layout diff document into out. Returns 0, or -1 for
- * another schema (nothing written, no error set).
- */
-int pb_md_other_report(const struct pb_json *doc, const char *schema, struct pb_buf *out);
-
 #endif

@@ -1,7 +1,10 @@
 /* other.c: the short reports of a measurement, a comparison and a layout diff. */
+#include "report/other.h"
+
 #include <math.h>
 #include <string.h>
 
+#include "render/table.h"
 #include "report/markdown.h"
 
 static void summary_row(struct pb_table *t, const char *what, const struct pb_json *s,

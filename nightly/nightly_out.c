@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bisect/nightly.h"
+#include "nightly/nightly.h"
 #include "render/series.h"
 #include "render/table.h"
 

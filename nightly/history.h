@@ -1,6 +1,6 @@
 /* history.h: the nightly history directory: one measurement file per point, an index, a lock. */
-#ifndef PB_BISECT_HISTORY_H
-#define PB_BISECT_HISTORY_H
+#ifndef PB_NIGHTLY_HISTORY_H
+#define PB_NIGHTLY_HISTORY_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,10 @@
 /* flame.c: folded stacks → merged frames (flamegraph.pl's flow: sort, then common prefixes) → SVG rects. */
-#include "report/flame.h"
+/*
+ * It lives in profile/, not render/: it draws one kind of data, the folded call stacks profile/
+ * writes, and render/ stays a toolkit that knows no domain (flame.c uses its SVG writer). It
+ * moved here from report/ so that report/ sits above the rooms it reports on.
+ */
+#include "profile/flame.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "report/flame.h"
+#include "profile/flame.h"
 
 static size_t count(const char *hay, const char *needle)
 {

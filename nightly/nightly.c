@@ -1,5 +1,5 @@
 /* nightly.c: the nightly job: measure into the history, detect (two-sample + E-Divisive), alert once, bisect. */
-#include "bisect/nightly.h"
+#include "nightly/nightly.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -1,5 +1,5 @@
 /* changepoint.c: E-Divisive means with Student's t-test as significance, split then merge (Hunter/Otava). */
-#include "bisect/changepoint.h"
+#include "nightly/changepoint.h"
 
 #include <math.h>
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 /* changepoint.h: change points in a series of nightly values: E-Divisive means with a t-test (Hunter/Otava). */
-#ifndef PB_BISECT_CHANGEPOINT_H
-#define PB_BISECT_CHANGEPOINT_H
+#ifndef PB_NIGHTLY_CHANGEPOINT_H
+#define PB_NIGHTLY_CHANGEPOINT_H
 
 #include <stddef.h>
 #include <stdint.h>

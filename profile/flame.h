@@ -1,6 +1,6 @@
 /* flame.h: a flame graph (SVG) drawn from folded call stacks. */
-#ifndef PB_REPORT_FLAME_H
-#define PB_REPORT_FLAME_H
+#ifndef PB_PROFILE_FLAME_H
+#define PB_PROFILE_FLAME_H
 
 #include "core/buf.h"
 

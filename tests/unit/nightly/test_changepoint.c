@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "bisect/changepoint.h"
+#include "nightly/changepoint.h"
 
 static uint64_t rng = 88172645463325252ULL;
 

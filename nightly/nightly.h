@@ -1,14 +1,14 @@
 /* nightly.h: the CI job: measure a revision, keep the history, detect regressions, bisect them, once. */
-#ifndef PB_BISECT_NIGHTLY_H
-#define PB_BISECT_NIGHTLY_H
+#ifndef PB_NIGHTLY_NIGHTLY_H
+#define PB_NIGHTLY_NIGHTLY_H
 
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bisect/changepoint.h"
-#include "bisect/history.h"
+#include "nightly/changepoint.h"
+#include "nightly/history.h"
 #include "bisect/repo.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -71,7 +71,7 @@ void pb_series_release(struct pb_series *s);
 void pb_series_write_json(const struct pb_series *s, struct pb_jsonw *w);
 /* The series as a table from point `from` on, under a line naming it. */
 void pb_series_format(const struct pb_series *s, size_t from, struct pb_buf *out);
-/* The series as an SVG plot with its change points (report/series.h). */
+/* The series as an SVG plot with its change points (render/series.h). */
 void pb_series_svg(const struct pb_series *s, struct pb_buf *out);
 
 /* A regression: found by this run (`is_new`) or still open from an earlier one. */

@@ -1,5 +1,5 @@
 /* history.c: the nightly history: a locked directory of measurement files and an atomically replaced index. */
-#include "bisect/history.h"
+#include "nightly/history.h"
 
 #include <ctype.h>
 #include <errno.h>
