@@ -9,7 +9,7 @@
 #include "bisect/build.h"
 #include "bisect/executor.h"
 #include "bisect/repo.h"
-#include "bisect/session.h"
+#include "bisect/result.h"
 #include "bisect/state.h"
 #include "bisect/worktree.h"
 #include "core/config.h"
