@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "render/format.h"
 
 static bool same_str(const char *x, const char *y)
 {
@@ -268,7 +269,6 @@ static void grid_render(struct grid *g, struct pb_buf *out)
 static void fmt_num(char *buf, size_t size, double v)
 {
 	char digits[40];
-	size_t len, i, o = 0, lead;
 
 	if (!isfinite(v)) {
 		snprintf(buf, size, "-");
@@ -282,17 +282,8 @@ static void fmt_num(char *buf, size_t size, double v)
 		snprintf(buf, size, "%.4g", v);
 		return;
 	}
-	snprintf(digits, sizeof(digits), "%.0f", fabs(v));
-	len = strlen(digits);
-	lead = len % 3 ? len % 3 : 3;
-	if (v < 0 && o + 1 < size)
-		buf[o++] = '-';
-	for (i = 0; i < len && o + 2 < size; i++) {
-		if (i >= lead && (i - lead) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
+	snprintf(digits, sizeof(digits), "%.0f", v == 0 ? 0.0 : v); /* -0 as "0" */
+	pb_fmt_group_digits(buf, size, digits);
 }
 
 static void fmt_ratio(char *buf, size_t size, double r)

@@ -5,13 +5,13 @@
 
 #include "core/util.h"
 #include "measure/runner.h"
+#include "render/format.h"
 #include "render/table.h"
 
 /* 1234567.0 -> "1,234,567"; non-integers keep two decimals. */
 static void group_digits(char *out, size_t size, double v)
 {
-	char raw[64], *dot;
-	size_t len, i, o = 0, lead;
+	char raw[64];
 
 	if (isnan(v)) {
 		snprintf(out, size, "<not counted>");
@@ -21,19 +21,7 @@ static void group_digits(char *out, size_t size, double v)
 		snprintf(raw, sizeof(raw), fabs(v) >= 1e15 ? "%.4g" : "%.2f", v);
 	else
 		snprintf(raw, sizeof(raw), "%.0f", v);
-	dot = strchr(raw, '.');
-	len = dot ? (size_t)(dot - raw) : strlen(raw);
-	if (strchr(raw, 'e') || len <= 3) {
-		snprintf(out, size, "%s", raw);
-		return;
-	}
-	lead = raw[0] == '-' ? 1 : 0;
-	for (i = 0; raw[i] && o + 2 < size; i++) {
-		if (i > lead && i < len && (len - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = raw[i];
-	}
-	out[o] = '\0';
+	pb_fmt_group_digits(out, size, raw);
 }
 
 /* A metric value in its unit, for people: ns as ms/s, counts grouped. */

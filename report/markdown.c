@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "render/format.h"
+
 void pb_md_text(struct pb_buf *b, const char *s)
 {
 	for (; s && *s; s++) {
@@ -26,8 +28,7 @@ const char *pb_md_str(const struct pb_json *v, const char *path, const char *fal
 
 void pb_md_value(struct pb_buf *b, const char *metric, double v)
 {
-	char digits[64];
-	size_t len, i;
+	char digits[320], grouped[432];
 
 	if (!isfinite(v)) {
 		pb_buf_puts(b, "–");
@@ -42,14 +43,9 @@ void pb_md_value(struct pb_buf *b, const char *metric, double v)
 		return;
 	}
 	/* Counts with thousands separators: 115,825,485. */
-	len = (size_t)snprintf(digits, sizeof(digits), "%.0f", fabs(v));
-	if (v < 0)
-		pb_buf_putc(b, '-');
-	for (i = 0; i < len; i++) {
-		if (i && (len - i) % 3 == 0)
-			pb_buf_putc(b, ',');
-		pb_buf_putc(b, digits[i]);
-	}
+	snprintf(digits, sizeof(digits), "%.0f", v);
+	pb_fmt_group_digits(grouped, sizeof(grouped), digits);
+	pb_buf_puts(b, grouped);
 }
 
 void pb_md_pct(struct pb_buf *b, double ratio)
