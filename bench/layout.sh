@@ -2,19 +2,36 @@
 # bench/layout.sh: how fast `layout --json` reads a big binary against `nm -S --size-sort`, and how
 # fast `layout diff` compares two big builds. Prints figures; not a test (nothing is asserted).
 #
-# usage: bench/layout.sh [-r REPS] [-n FUNCS] [PLACEBISECT]
+# usage: bench/layout.sh [-r REPS] [-n FUNCS] [-p PAIRS] [-R] [-c REF] [PLACEBISECT]
 #   PLACEBISECT  the binary to time (default: build-layout/cli/placebisect, then build/cli/...)
 #   -r REPS      repetitions per command; the median wall time is reported (default 5)
 #   -n FUNCS     functions in each generated program (default 180000: ~100 MB with debug info)
+#   -p PAIRS     interleaved pairs per real-binary comparison (default 7)
+#   -R           real binaries only (node, two libLLVM builds): skip the largest-ELF search and
+#                the generated programs (~4 min to build on 2 cores)
+#   -c REF       also check that PLACEBISECT writes byte-identical JSON to REF (another build,
+#                e.g. of main) for each real-binary command; exit 1 when one differs
 #   BENCH_DIRS   where to look for the largest ELF with a full symbol table (space-separated)
+#
+# The real binaries come from Debian packages, installed when missing (scripts/install-deps.sh
+# --bench, needs root): nodejs (/usr/bin/node: 99 MB with .symtab, ~78k functions) and libllvm14 +
+# libllvm15 (two builds of one ~110 MB library, .dynsym only). Each placebisect command is timed
+# against nm in pairs run back to back (order alternating), so both see the same load; figures
+# are medians, ratios the median of the per-pair ratios, peak memory the max RSS.
 set -u
 reps=5
 nfuncs=180000
-while getopts "r:n:" o; do
+pairs=7
+real_only=0
+ref=""
+while getopts "r:n:p:Rc:" o; do
 	case $o in
 	r) reps=$OPTARG ;;
 	n) nfuncs=$OPTARG ;;
-	*) sed -n '2,10p' "$0"; exit 2 ;;
+	p) pairs=$OPTARG ;;
+	R) real_only=1 ;;
+	c) ref=$OPTARG ;;
+	*) sed -n '2,20p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -26,6 +43,112 @@ done
 [ -x "$pb" ] || { echo "no placebisect binary: build it or pass its path" >&2; exit 2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/pbbench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+status=0
+has_symtab() { readelf -SW "$1" 2>/dev/null | grep -q ' \.symtab '; }
+# Functions at distinct addresses in .symtab (else .dynsym), as layout counts them.
+nfunc() {
+	readelf -sW "$1" 2>/dev/null | awk '/^Symbol table/ { t = $3 }
+		($4 == "FUNC" || $4 == "IFUNC") && $7 != "UND" && !seen[t, $2]++ { n[t]++ }
+		END { print (("'"'"'.symtab'"'"'" in n) ? n["'"'"'.symtab'"'"'"] : n["'"'"'.dynsym'"'"'"]) + 0 }'
+}
+size_mb() { awk -v b="$(stat -L -c %s "$1")" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+
+# pairs A_ARGS -- B_ARGS: run A and B $pairs times each, back to back, alternating which goes
+# first; B may be "CMD1 ;; CMD2" (both run, one after the other, as one sample: two nm runs).
+# Prints "a_ms a_kb b_ms b_kb ratio_ms ratio_kb" (medians; ratios are medians of per-pair ratios).
+cat >"$work/pairs.py" <<'PY'
+import os, subprocess, sys, time
+pairs = int(sys.argv[1])
+args = sys.argv[2:]
+cut = args.index("--")
+a, b = args[:cut], args[cut + 1:]
+def split(cmd):
+    out, cur = [], []
+    for x in cmd:
+        if x == ";;":
+            out.append(cur); cur = []
+        else:
+            cur.append(x)
+    return out + [cur]
+def run(cmds):
+    t0, kb = time.perf_counter_ns(), 0
+    for c in cmds:
+        p = subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, ru = os.wait4(p.pid, 0)
+        kb = max(kb, ru.ru_maxrss)
+    return (time.perf_counter_ns() - t0) / 1e6, kb
+def med(v):
+    v = sorted(v); n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+A, B = split(a), split(b)
+ra, rb = [], []
+for i in range(pairs):
+    if i % 2 == 0:
+        ra.append(run(A)); rb.append(run(B))
+    else:
+        rb.append(run(B)); ra.append(run(A))
+print("%.0f %d %.0f %d %.2f %.2f" % (med([x[0] for x in ra]), med([x[1] for x in ra]),
+      med([x[0] for x in rb]), med([x[1] for x in rb]),
+      med([x[0] / y[0] for x, y in zip(ra, rb)]), med([x[1] / y[1] for x, y in zip(ra, rb)])))
+PY
+
+# side WHAT GOAL A_ARGS -- B_ARGS: one comparison, printed as a table row group.
+side() {
+	local what=$1 goal=$2 r
+	shift 2
+	r=($(python3 "$work/pairs.py" "$pairs" "$@"))
+	printf '  %-58s %7s ms %5s MB\n' "$what" "${r[0]}" "$((r[1] / 1024))"
+	printf '  %-58s %7s ms %5s MB\n' "$BNAME" "${r[2]}" "$((r[3] / 1024))"
+	printf '  %-58s %7s    %5s     (goal: %s)\n' "ratio (median of the pairs)" "${r[4]}" "${r[5]}" "$goal"
+}
+
+# same_json NAME ARGS...: with -c, the JSON of $pb and $ref for ARGS must be byte-identical.
+same_json() {
+	local name=$1
+	shift
+	[ -n "$ref" ] || return 0
+	"$pb" "$@" -q >"$work/new.json" 2>/dev/null
+	"$ref" "$@" -q >"$work/ref.json" 2>/dev/null
+	if cmp -s "$work/new.json" "$work/ref.json"; then
+		echo "  JSON identical to $ref: $name ($(wc -c <"$work/new.json") bytes)"
+	else
+		echo "  JSON DIFFERS from $ref: $name"
+		status=1
+	fi
+}
+
+real_binaries() {
+	local node l14 l15
+	if ! command -v node >/dev/null || [ ! -e /usr/lib/x86_64-linux-gnu/libLLVM-15.so.1 ] ||
+	   [ ! -e /usr/lib/x86_64-linux-gnu/libLLVM-14.so.1 ]; then
+		echo "installing the real binaries (nodejs, libllvm14, libllvm15)..." >&2
+		bash "$src/scripts/install-deps.sh" --bench >&2 || true
+	fi
+	node=$(readlink -f "$(command -v node 2>/dev/null)" 2>/dev/null)
+	l14=$(readlink -f /usr/lib/x86_64-linux-gnu/libLLVM-14.so.1 2>/dev/null)
+	l15=$(readlink -f /usr/lib/x86_64-linux-gnu/libLLVM-15.so.1 2>/dev/null)
+	echo "== real binaries: $pairs interleaved pairs each; load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
+	if [ -f "$node" ]; then
+		echo "node: $node ($(size_mb "$node") MB, $(nfunc "$node") functions, $(has_symtab "$node" && echo .symtab || echo .dynsym only))"
+		BNAME="nm -S --size-sort node"
+		side "placebisect layout --json node" "<= 0.50" "$pb" layout --json -q "$node" -- nm -S --size-sort "$node"
+		BNAME="nm -S --size-sort node, twice"
+		side "placebisect layout diff --json node node" "< 1 s, <= 1.00" "$pb" layout diff --json -q "$node" "$node" -- nm -S --size-sort "$node" ";;" nm -S --size-sort "$node"
+		same_json "layout node" layout --json "$node"
+		same_json "layout diff node node" layout diff --json "$node" "$node"
+	else
+		echo "node: not installed (scripts/install-deps.sh --bench installs nodejs)"
+	fi
+	if [ -f "$l14" ] && [ -f "$l15" ]; then
+		echo "libLLVM: $l14 ($(size_mb "$l14") MB) vs $l15 ($(size_mb "$l15") MB), .dynsym only: $(nfunc "$l14") and $(nfunc "$l15") functions"
+		BNAME="nm -D -S --size-sort, each library"
+		side "placebisect layout diff --json libLLVM-14 libLLVM-15" "< 1 s, <= 1.00" "$pb" layout diff --json -q "$l14" "$l15" -- nm -D -S --size-sort "$l14" ";;" nm -D -S --size-sort "$l15"
+		same_json "layout diff libLLVM-14 libLLVM-15" layout diff --json "$l14" "$l15"
+		same_json "layout libLLVM-15" layout --json "$l15"
+	else
+		echo "libLLVM-14/15: not installed (scripts/install-deps.sh --bench installs libllvm14 libllvm15)"
+	fi
+}
 
 # median_ms CMD...: run CMD $reps times (output discarded), print the median wall time in ms.
 median_ms() {
@@ -38,8 +161,9 @@ median_ms() {
 	done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
-has_symtab() { readelf -SW "$1" 2>/dev/null | grep -q ' \.symtab '; }
-nfunc() { readelf -sW "$1" 2>/dev/null | awk '$4 == "FUNC" && $7 != "UND"' | wc -l; }
+
+real_binaries
+[ "$real_only" = 1 ] && exit "$status"
 
 # The largest ELF with a .symtab among the usual places (and the build tree).
 dirs=${BENCH_DIRS:-"/usr/lib/debug /usr/bin /usr/sbin /usr/lib /usr/lib/x86_64-linux-gnu /usr/local/bin /usr/local/lib /opt $HOME/.rustup/toolchains $src"}
@@ -93,7 +217,6 @@ fi
 [ -n "$big" ] || big=$gen
 [ -n "$big" ] || { echo "no ELF with a symbol table found and no compiler to build one" >&2; exit 2; }
 
-size_mb() { awk -v b="$(stat -L -c %s "$1")" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 report() { # report WHAT FILE
 	local f=$2 pb_ms nm_ms
 	echo "== $1: $f ($(size_mb "$f") MB, $(nfunc "$f") FUNC symbols)"
@@ -131,4 +254,4 @@ done
 [ ${#pair[@]} -ge 2 ] && real_pair "${pair[0]}" "${pair[1]}"
 pair=($(for f in /usr/lib/x86_64-linux-gnu/libLLVM-[0-9]*.so.1; do [ -f "$f" ] && readlink -f "$f"; done | sort -u))
 [ ${#pair[@]} -ge 2 ] && real_pair "${pair[0]}" "${pair[1]}"
-exit 0
+exit "$status"

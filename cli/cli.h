@@ -180,6 +180,13 @@ int cli_runner_opts(const char *name, const char *rev, const char *bench, char *
 		    int dashdash, struct pb_config *cfg, struct pb_bench_target *target,
 		    struct pb_runner_opts *o);
 
+/*
+ * Read a result document a command will render or compare: parsed strictly, its "schema" one of
+ * the kinds placebisect writes, and valid against that kind's table (core/schema.h) before any
+ * of it is used. Errors name the file and the key path (exit 2). *doc is freed by the caller.
+ */
+int cli_read_result(struct pb_json **doc, const char *path);
+
 /* Print a note/progress line to stderr unless -q. */
 void cli_note(const char *fmt, ...) PB_PRINTF(1, 2);
 

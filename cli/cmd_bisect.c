@@ -81,17 +81,8 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 static int write_report(const struct pb_buf *doc, const char *path)
 {
 	struct pb_json *root;
-	char *dir = pb_xstrdup(path), *slash = strrchr(dir, '/');
 	int ret;
 
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if (pb_mkdir_p(dir)) {
-			free(dir);
-			return -1;
-		}
-	}
-	free(dir);
 	if (pb_json_parse(&root, doc->data, doc->len, "the bisect result"))
 		return -1;
 	ret = pb_report_write(root, "the bisect result", path);

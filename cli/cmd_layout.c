@@ -1,4 +1,5 @@
 /* cmd_layout.c: `placebisect layout BINARY` and `layout diff GOOD BAD`: options, then layout/ does the work. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,12 @@ static int split_hot(const struct cli_list *hot, char ***names, size_t *n)
 		}
 	}
 	return 0;
+}
+
+static void to_stdout(void *ctx, const char *data, size_t len)
+{
+	(void)ctx;
+	fwrite(data, 1, len, stdout);
 }
 
 int cmd_layout(int argc, char **argv)
@@ -89,6 +96,9 @@ int cmd_layout(int argc, char **argv)
 	o.n_hot = n_names;
 	o.profile = profile;
 	pb_jsonw_init(&w, &doc, false);
+	/* Only stdout: straight out in 1 MiB runs, not held whole (-o FILE is written atomically). */
+	if (cli.json && !cli.output)
+		pb_jsonw_set_sink(&w, to_stdout, NULL);
 	if (diff) {
 		if (pb_layout_diff_new(&d, pos[1], pos[2], &o))
 			goto out;

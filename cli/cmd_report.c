@@ -7,6 +7,7 @@
 int cmd_report(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("report");
+	struct pb_json *doc = NULL;
 	char **pos;
 	int ret = cli_parse(cmd, NULL, argc, argv, &pos, NULL);
 
@@ -20,10 +21,11 @@ int cmd_report(int argc, char **argv)
 		ret = pb_error("report: -o FILE.md is required (the SVG plots go next to it)");
 	else if (cli.json)
 		ret = pb_error("report: --json does not apply; the report is markdown (-o FILE.md)");
-	else if (pb_report_write_file(pos[0], cli.output))
+	else if (cli_read_result(&doc, pos[0]) || pb_report_write(doc, pos[0], cli.output))
 		ret = -1;
 	else if (!cli.quiet)
 		fprintf(stderr, "placebisect: wrote %s\n", cli.output);
+	pb_json_free(doc);
 	free(pos);
 	return ret;
 }

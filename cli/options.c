@@ -6,6 +6,7 @@
 
 #include "bisect/repo.h"
 #include "bisect/revision.h"
+#include "nightly/schemas.h"
 #include "cli/cli.h"
 #include "core/atomic.h"
 #include "core/proc.h"
@@ -402,4 +403,30 @@ void cli_signals_restore(void)
 {
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+}
+
+int cli_read_result(struct pb_json **doc, const char *path)
+{
+	const struct pb_schema *kind;
+
+	if (pb_json_parse_file(doc, path))
+		return -1;
+	kind = pb_schema_find(*doc, pb_result_schemas, pb_n_result_schemas);
+	if (!kind) {
+		const char *s = pb_json_string(pb_json_get(*doc, "schema"), NULL);
+
+		/* s points into the document: the message first, then the free. */
+		pb_error("%s: not a placebisect result file (%s%s%s); a report is written from the JSON "
+			 "of bisect, measure, compare or layout diff", path,
+			 s ? "schema '" : "no \"schema\" key", s ? s : "", s ? "'" : "");
+		pb_json_free(*doc);
+		*doc = NULL;
+		return -1;
+	}
+	if (pb_schema_check(*doc, kind, path)) {
+		pb_json_free(*doc);
+		*doc = NULL;
+		return -1;
+	}
+	return 0;
 }

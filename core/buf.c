@@ -1,6 +1,8 @@
 /* buf.c: growable strings and the project's checked allocation. */
 #include "core/buf.h"
 
+#include "core/input.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -181,26 +183,40 @@ char *pb_buf_detach(struct pb_buf *b)
 
 int pb_buf_read_file(struct pb_buf *b, const char *path)
 {
-	char chunk[65536];
+	long long size = 0;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = pb_input_open(path, &size);
 
 	/* A missing or unreadable input is the user's to fix: an input error, not the environment. */
 	if (fd < 0)
-		return pb_error("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	/* One allocation for the whole file (files in /proc say 0: they grow as they are read). */
+	pb_buf_grow(b, size > 0 ? (size_t)size + 1 : 4096);
 	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
+		/* Full (the usual end): a small read tells EOF before the buffer doubles for nothing. */
+		if (b->cap - b->len - 1 == 0) {
+			char probe[4096];
+
+			n = read(fd, probe, sizeof(probe));
+			if (n > 0)
+				pb_buf_add(b, probe, (size_t)n);
+		} else {
+			n = read(fd, b->data + b->len, b->cap - b->len - 1);
+			if (n > 0)
+				b->len += (size_t)n;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			pb_error("cannot read %s: %s", path, strerror(errno));
+			b->data[b->len] = '\0';
 			close(fd);
 			return -1;
 		}
 		if (n == 0)
 			break;
-		pb_buf_add(b, chunk, (size_t)n);
 	}
+	b->data[b->len] = '\0';
 	close(fd);
 	return 0;
 }

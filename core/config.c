@@ -51,7 +51,7 @@ static const struct field build_fields[] = {
 	{ "command", F_STRING, CF(build.command), 0, 0, false, NULL, NULL, "a shell command" },
 	{ "binary", F_STRING, CF(build.binary), 0, 0, false, NULL, NULL, "a path in the worktree" },
 	{ "clean", F_STRING, CF(build.clean), 0, 0, false, NULL, NULL, "a shell command" },
-	{ "timeout", F_NUMBER, CF(build.timeout), 0, 1e7, true, NULL, NULL, "seconds" },
+	{ "timeout", F_NUMBER, CF(build.timeout), 0.001, 1e7, false, NULL, NULL, "seconds" },
 	{ "artifacts", F_LIST, CF(build.artifacts), 0, 0, false, NULL, NULL, "paths in the worktree" },
 	{ "env", F_ENV, CF(build.env), 0, 0, false, NULL, NULL, NULL },
 	{ "env_pass", F_LIST, CF(build.env_pass), 0, 0, false, NULL, NULL, "variable names" },
@@ -91,7 +91,7 @@ static const struct field bench_fields[] = {
 	{ "command", F_STRING, BF(command), 0, 0, false, NULL, NULL, "a shell command" },
 	{ "runs", F_INT, BF(runs), 1, 100000, false, NULL, NULL, NULL },
 	{ "warmups", F_INT, BF(warmups), 0, 10000, false, NULL, NULL, NULL },
-	{ "timeout", F_NUMBER, BF(timeout), 0, 1e7, true, NULL, NULL, "seconds" },
+	{ "timeout", F_NUMBER, BF(timeout), 0.001, 1e7, false, NULL, NULL, "seconds" },
 	{ "metric", F_STRING, BF(metric), 0, 0, false, NULL, NULL, "a metric name" },
 	{ "parse", F_OBJECT, 0, 0, 0, false, NULL, parse_fields, NULL },
 	{ "env", F_ENV, BF(env), 0, 0, false, NULL, NULL, NULL },
@@ -124,22 +124,23 @@ static void list_free(char **l)
 	free(l);
 }
 
-static size_t list_len(char *const *l)
-{
-	size_t n = 0;
+/* A list being filled: the count kept so that appending stays O(1). */
+struct list_fill {
+	char **l;
+	size_t n, cap;
+};
 
-	while (l && l[n])
-		n++;
-	return n;
+static void list_push(struct list_fill *f, char *s)
+{
+	pb_xgrow((void **)&f->l, &f->cap, f->n + 2, sizeof(char *));
+	f->l[f->n++] = s;
+	f->l[f->n] = NULL;
 }
 
-static void list_push(char ***l, char *s)
+/* The NULL-terminated list (an empty one when nothing was pushed). */
+static char **list_done(struct list_fill *f)
 {
-	size_t n = list_len(*l);
-
-	*l = pb_xrealloc(*l, (n + 2) * sizeof(char *));
-	(*l)[n] = s;
-	(*l)[n + 1] = NULL;
+	return f->l ? f->l : list_new();
 }
 
 void pb_config_set(char **field, const char *value)
@@ -345,7 +346,7 @@ static int read_field(struct ctx *c, void *base, const struct field *f, const st
 	const struct pb_json *e;
 	const char *const *ch;
 	struct pb_buf choices = PB_BUF_INIT;
-	char **list;
+	struct list_fill fill = { NULL, 0, 0 };
 	double d;
 	size_t keep, i;
 
@@ -386,44 +387,50 @@ static int read_field(struct ctx *c, void *base, const struct field *f, const st
 	case F_LIST:
 		if (want(c, v, PB_JSON_ARRAY))
 			return -1;
-		list = list_new();
 		for (e = pb_json_child(v), i = 0; e; e = pb_json_next(e), i++) {
 			if (pb_json_type(e) != PB_JSON_STRING) {
 				keep = c->path.len;
 				pb_buf_printf(&c->path, "[%zu]", i);
 				bad(c, "expected a string, got %s", pb_json_type_name(pb_json_type(e)));
 				pb_buf_truncate(&c->path, keep);
-				list_free(list);
+				list_free(fill.l);
 				return -1;
 			}
-			list_push(&list, pb_xstrdup(pb_json_string(e, "")));
+			if (!*pb_json_string(e, "")) {
+				keep = c->path.len;
+				pb_buf_printf(&c->path, "[%zu]", i);
+				bad(c, "empty string: list %s, or remove the element", f->help);
+				pb_buf_truncate(&c->path, keep);
+				list_free(fill.l);
+				return -1;
+			}
+			list_push(&fill, pb_xstrdup(pb_json_string(e, "")));
 		}
 		list_free(*AT(base, f, char **));
-		*AT(base, f, char **) = list;
+		*AT(base, f, char **) = list_done(&fill);
 		return 0;
 	case F_ENV:
 		if (want(c, v, PB_JSON_OBJECT))
 			return -1;
-		list = list_new();
 		for (e = pb_json_child(v); e; e = pb_json_next(e)) {
 			const char *k = pb_json_key(e);
 
 			path_enter(c, k, &keep);
 			if (!*k || strchr(k, '=')) {
 				bad(c, "not a valid environment variable name");
-				list_free(list);
+				list_free(fill.l);
 				return -1;
 			}
 			if (pb_json_type(e) != PB_JSON_STRING) {
 				bad(c, "expected a string, got %s", pb_json_type_name(pb_json_type(e)));
-				list_free(list);
+				list_free(fill.l);
 				return -1;
 			}
 			pb_buf_truncate(&c->path, keep);
-			list_push(&list, pb_xasprintf("%s=%s", k, pb_json_string(e, "")));
+			list_push(&fill, pb_xasprintf("%s=%s", k, pb_json_string(e, "")));
 		}
 		list_free(*AT(base, f, char **));
-		*AT(base, f, char **) = list;
+		*AT(base, f, char **) = list_done(&fill);
 		return 0;
 	case F_OBJECT:
 		return read_fields(c, base, f->sub, v);
@@ -522,6 +529,48 @@ static long stacked_quantifier(const char *re)
 	return -1;
 }
 
+/*
+ * A command's placeholders: "{name}" with a name we do not substitute, or one of ours left open
+ * ("{binary"), would reach the shell as written. Braces that cannot be a placeholder ("${VAR}",
+ * "{ a; }", "{1..3}", "'{\"k\": 1}'") pass.
+ */
+static int check_placeholders(struct ctx *c, const char *key, const char *cmd)
+{
+	static const char *const names[] = { "binary", "worktree", "config_dir" };
+	const char *p, *q;
+	size_t keep, n, i;
+	int ret = 0;
+
+	if (!cmd)
+		return 0;
+	path_enter(c, key, &keep);
+	if (!*cmd) {
+		ret = bad(c, "must not be empty: give a shell command (e.g. \"make -j2\"), or remove the key");
+		goto out;
+	}
+	for (p = strchr(cmd, '{'); p && !ret; p = strchr(p + 1, '{')) {
+		if (p > cmd && p[-1] == '$')
+			continue;
+		for (q = p + 1; (*q >= 'a' && *q <= 'z') || *q == '_' || (*q >= '0' && *q <= '9'); q++)
+			;
+		n = (size_t)(q - p - 1);
+		if (!n || !(p[1] >= 'a' && p[1] <= 'z'))
+			continue;
+		for (i = 0; i < PB_ARRAY_SIZE(names); i++)
+			if (strlen(names[i]) == n && strncmp(names[i], p + 1, n) == 0)
+				break;
+		if (*q == '}' && i == PB_ARRAY_SIZE(names))
+			ret = bad(c, "unknown placeholder {%.*s} (the placeholders are {binary}, {worktree} and "
+				  "{config_dir}; for a shell variable write ${%.*s})", (int)n, p + 1, (int)n,
+				  p + 1);
+		else if (*q != '}' && i < PB_ARRAY_SIZE(names))
+			ret = bad(c, "placeholder {%s not closed: write {%s}", names[i], names[i]);
+	}
+out:
+	pb_buf_truncate(&c->path, keep);
+	return ret;
+}
+
 /* Checks that span fields: regexes compile, geometries are valid, metrics have what they need. */
 static int check_bench(struct ctx *c, struct pb_bench *b)
 {
@@ -531,6 +580,8 @@ static int check_bench(struct ctx *c, struct pb_bench *b)
 
 	if (!b->command)
 		return bad(c, "missing \"command\" (the shell command that runs the benchmark)");
+	if (check_placeholders(c, "command", b->command))
+		return -1;
 	if (!*b->metric)
 		return bad(c, "metric: must not be empty");
 	if (b->parse_regex) {
@@ -564,14 +615,27 @@ static int read_benchmarks(struct ctx *c, struct pb_config *cfg, const struct pb
 	const struct pb_json *m;
 	struct pb_bench *b;
 	size_t keep;
+	bool fresh;
 
 	if (want(c, obj, PB_JSON_OBJECT))
 		return -1;
+	/*
+	 * The keys are distinct (the reader refuses duplicates): into an empty table they are
+	 * appended without a search, the table sized once, so 40k benchmarks load in linear time.
+	 */
+	fresh = cfg->n_benchmarks == 0;
+	if (fresh && pb_json_size(obj))
+		cfg->benchmarks = pb_xrealloc(cfg->benchmarks, pb_json_size(obj) * sizeof(*b));
 	for (m = pb_json_child(obj); m; m = pb_json_next(m)) {
 		path_enter(c, pb_json_key(m), &keep);
 		if (!*pb_json_key(m))
 			return bad(c, "a benchmark needs a name");
-		b = pb_config_add_bench(cfg, pb_json_key(m), NULL);
+		if (fresh) {
+			b = &cfg->benchmarks[cfg->n_benchmarks++];
+			bench_init(b, pb_json_key(m));
+		} else {
+			b = pb_config_add_bench(cfg, pb_json_key(m), NULL);
+		}
 		if (read_fields(c, b, bench_fields, m) || check_bench(c, b))
 			return -1;
 		pb_buf_truncate(&c->path, keep);
@@ -621,6 +685,11 @@ int pb_config_load_json(struct pb_config *cfg, const struct pb_json *root, const
 			goto out;
 		pb_buf_truncate(&c.path, keep);
 	}
+	pb_buf_puts(&c.path, "build");
+	if (check_placeholders(&c, "command", cfg->build.command) ||
+	    check_placeholders(&c, "clean", cfg->build.clean))
+		goto out;
+	pb_buf_reset(&c.path);
 	pb_buf_puts(&c.path, "measure.cachegrind");
 	if (check_geometry(&c, "I1", cfg->measure.cg_I1) || check_geometry(&c, "D1", cfg->measure.cg_D1) ||
 	    check_geometry(&c, "LL", cfg->measure.cg_LL))

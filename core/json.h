@@ -63,7 +63,13 @@ struct pb_jsonw {
 	bool first[PB_JSONW_MAX_DEPTH]; /* no member written yet at this depth */
 	char closer[PB_JSONW_MAX_DEPTH]; /* '}' or ']' for the container open at this depth */
 	bool compact;                   /* one line, no indentation */
+	/* Optional: where pb_jsonw_drain() hands the text written so far (see pb_jsonw_set_sink). */
+	void (*sink)(void *ctx, const char *data, size_t len);
+	void *sink_ctx;
 };
+
+/* Text kept in the buffer before pb_jsonw_drain() hands it to the sink. */
+#define PB_JSONW_DRAIN_AT (1u << 20)
 
 /* Start writing into `out` (appending). */
 void pb_jsonw_init(struct pb_jsonw *w, struct pb_buf *out, bool compact);
@@ -81,8 +87,18 @@ void pb_jsonw_bool(struct pb_jsonw *w, const char *key, bool v);
 void pb_jsonw_null(struct pb_jsonw *w, const char *key);
 /* Write a parsed value (and everything under it) as a member or element. */
 void pb_jsonw_value(struct pb_jsonw *w, const char *key, const struct pb_json *v);
-/* Finish the document (adds the final newline when not compact). */
+/* Finish the document (adds the final newline when not compact); drains everything to a sink. */
 void pb_jsonw_finish(struct pb_jsonw *w);
+
+/*
+ * Stream the document: from now on pb_jsonw_drain() and pb_jsonw_finish() pass the text written so
+ * far to sink(ctx, data, len) and empty the buffer, so a big document (a layout of 100k functions)
+ * never sits whole in memory. The sink cannot fail the writer; it records its own errors.
+ */
+void pb_jsonw_set_sink(struct pb_jsonw *w, void (*sink)(void *ctx, const char *data, size_t len),
+		       void *ctx);
+/* With a sink, hand it the buffered text once there is at least PB_JSONW_DRAIN_AT of it. */
+void pb_jsonw_drain(struct pb_jsonw *w);
 
 /* Append `s` to `out` as a quoted, escaped JSON string. */
 void pb_json_quote(struct pb_buf *out, const char *s);

@@ -36,6 +36,29 @@ void pb_jsonw_init(struct pb_jsonw *w, struct pb_buf *out, bool compact)
 	w->depth = 0;
 	w->first[0] = true;
 	w->compact = compact;
+	w->sink = NULL;
+	w->sink_ctx = NULL;
+}
+
+void pb_jsonw_set_sink(struct pb_jsonw *w, void (*sink)(void *ctx, const char *data, size_t len),
+		       void *ctx)
+{
+	w->sink = sink;
+	w->sink_ctx = ctx;
+}
+
+static void drain(struct pb_jsonw *w)
+{
+	if (!w->sink || !w->out->len)
+		return;
+	w->sink(w->sink_ctx, w->out->data, w->out->len);
+	pb_buf_reset(w->out);
+}
+
+void pb_jsonw_drain(struct pb_jsonw *w)
+{
+	if (w->out->len >= PB_JSONW_DRAIN_AT)
+		drain(w);
 }
 
 static void indent(struct pb_jsonw *w)
@@ -176,4 +199,5 @@ void pb_jsonw_finish(struct pb_jsonw *w)
 {
 	if (!w->compact)
 		pb_buf_putc(w->out, '\n');
+	drain(w);
 }

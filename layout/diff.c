@@ -36,6 +36,62 @@ static bool same_key(const struct key *a, const struct key *b)
 	return a->hash == b->hash && a->len == b->len && memcmp(a->name, b->name, a->len) == 0;
 }
 
+/* cmp_key, and then the index: a total order, the one a stable sort by cmp_key gives. */
+static int cmp_key_idx(const void *pa, const void *pb)
+{
+	const struct key *a = pa, *b = pb;
+	int c = cmp_key(pa, pb);
+
+	if (c)
+		return c;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/*
+ * Sort k like a stable qsort by cmp_key, in linear time: a radix sort on the hash (16-bit digits,
+ * LSD, stable), then cmp_key_idx within each run of equal hashes (the same base name; short).
+ */
+static void sort_keys(struct key *k, size_t n)
+{
+	struct key *tmp, *a = k, *b, *t;
+	size_t *count, i, j, c;
+	uint64_t vary = 0;
+	unsigned shift;
+
+	if (n < 2)
+		return;
+	tmp = pb_xcalloc(n, sizeof(*tmp));
+	count = pb_xcalloc(65536, sizeof(*count));
+	b = tmp;
+	for (i = 0; i < n; i++)
+		vary |= k[i].hash ^ k[0].hash;
+	for (shift = 0; shift < 64; shift += 16) {
+		if (!((vary >> shift) & 0xffff))
+			continue;
+		memset(count, 0, 65536 * sizeof(*count));
+		for (i = 0; i < n; i++)
+			count[(a[i].hash >> shift) & 0xffff]++;
+		for (i = 0, j = 0; i < 65536; i++) {
+			c = count[i];
+			count[i] = j;
+			j += c;
+		}
+		for (i = 0; i < n; i++)
+			b[count[(a[i].hash >> shift) & 0xffff]++] = a[i];
+		t = a, a = b, b = t;
+	}
+	if (a != k)
+		memcpy(k, a, n * sizeof(*k));
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && k[j].hash == k[i].hash; j++)
+			;
+		if (j - i > 1)
+			qsort(k + i, j - i, sizeof(*k), cmp_key_idx);
+	}
+	free(tmp);
+	free(count);
+}
+
 static struct key *make_keys(const struct pb_elf *e)
 {
 	struct key *k = pb_xcalloc(e->n_funcs + 1, sizeof(*k));
@@ -49,7 +105,7 @@ static struct key *make_keys(const struct pb_elf *e)
 		k[i].idx = i;
 		k[i].addr = e->funcs[i].addr;
 	}
-	qsort(k, e->n_funcs, sizeof(*k), cmp_key);
+	sort_keys(k, e->n_funcs);
 	return k;
 }
 
@@ -122,8 +178,8 @@ static enum pb_code_class compare_bytes(const struct pb_elf *ge, const struct pb
 	const unsigned char *gc, *bc;
 	size_t gl, bl;
 
-	gc = pb_elf_func_code(ge, g, &gl);
-	bc = pb_elf_func_code(be, b, &bl);
+	gc = pb_elf_func_code_window(ge, g, &gl);
+	bc = pb_elf_func_code_window(be, b, &bl);
 	if (gl == bl && (gl == 0 || (gc && bc && memcmp(gc, bc, gl) == 0)))
 		return PB_CODE_STRICT_EQUAL;
 	return PB_CODE_CHANGED;
@@ -132,7 +188,55 @@ static enum pb_code_class compare_bytes(const struct pb_elf *ge, const struct pb
 struct sides {
 	struct pb_disasm *gd, *bd;
 	struct pb_norm gn, bn;
+	bool same_symbols; /* same_symbols(good, bad) */
 };
+
+/*
+ * Do both builds name every address alike: the same machine, allocated sections (name, address,
+ * size) and symbols (name, address, size, kind, section)? Then a position-dependent field holding
+ * the same address reaches the same symbol+offset in both (extern_token in disasm.c), so code at
+ * the same address with the same bytes is strict-equal without being decoded. Two copies of one
+ * build, or a rebuild that changed nothing, are like that.
+ */
+static bool same_symbols(const struct pb_elf *g, const struct pb_elf *b)
+{
+	const struct pb_elf_section *gs, *bs;
+	const struct pb_elf_sym *x, *y;
+	size_t i;
+
+	if (g->machine != b->machine || g->is64 != b->is64 || g->type != b->type ||
+	    g->n_sections != b->n_sections || g->n_syms != b->n_syms)
+		return false;
+	for (i = 1; i < g->n_sections; i++) {
+		gs = &g->sections[i];
+		bs = &b->sections[i];
+		if (gs->alloc != bs->alloc || gs->addr != bs->addr || gs->size != bs->size ||
+		    strcmp(gs->name, bs->name) != 0)
+			return false;
+	}
+	for (i = 0; i < g->n_syms; i++) {
+		x = &g->syms[i];
+		y = &b->syms[i];
+		if (x->addr != y->addr || x->size != y->size || x->section != y->section ||
+		    x->func != y->func || x->local != y->local || strcmp(x->name, y->name) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* The same address, size and bytes (and code to compare: NULL code goes the long way). */
+static bool same_place_same_bytes(const struct pb_elf *ge, const struct pb_elf_sym *g,
+				  const struct pb_elf *be, const struct pb_elf_sym *b)
+{
+	const unsigned char *gc, *bc;
+	size_t gl, bl;
+
+	if (g->addr != b->addr || g->size != b->size)
+		return false;
+	gc = pb_elf_func_code_window(ge, g, &gl);
+	bc = pb_elf_func_code_window(be, b, &bl);
+	return gc && bc && gl == bl && memcmp(gc, bc, gl) == 0;
+}
 
 static int classify(struct pb_layout_diff *d, struct sides *s, struct pb_diff_func *f)
 {
@@ -143,14 +247,10 @@ static int classify(struct pb_layout_diff *d, struct sides *s, struct pb_diff_fu
 		 * Every function through the table decoder; the hot ones of an explicit hot set, which
 		 * decide the verdict, again through capstone, whose answer counts.
 		 */
-		if (pb_disasm_same_code_fast(s->gd, f->good, s->bd, f->bad)) {
+		if (s->same_symbols && same_place_same_bytes(ge, f->good, be, f->bad))
 			f->code = PB_CODE_STRICT_EQUAL;
-		} else {
-			if (pb_disasm_normalize_fast(s->gd, f->good, &s->gn) ||
-			    pb_disasm_normalize_fast(s->bd, f->bad, &s->bn))
-				return -1;
-			f->code = pb_norm_compare(&s->gn, &s->bn);
-		}
+		else
+			f->code = pb_disasm_compare_fast(s->gd, f->good, s->bd, f->bad);
 		if (f->hot && d->code_checks) {
 			if (pb_disasm_normalize(s->gd, f->good, &s->gn) ||
 			    pb_disasm_normalize(s->bd, f->bad, &s->bn))
@@ -312,20 +412,28 @@ static int hot_checks(struct pb_layout_diff *d, struct sides *s)
 	struct pb_diff_func *f;
 	size_t i;
 
+	if (!d->code_checks)
+		return 0;
 	for (i = 0; i < d->n_hot; i++) {
 		f = &d->funcs[d->hot[i]];
-		if (f->good)
-			pb_place_compute(&f->good_place, f->good->addr, f->good->size, &d->good->l1i);
-		if (f->bad)
-			pb_place_compute(&f->bad_place, f->bad->addr, f->bad->size, &d->bad->l1i);
-		if (!d->code_checks)
-			continue;
-		if (f->good && pb_disasm_branches(s->gd, f->good, d->good->l1i.line, &f->good_br))
+		f->br = pb_xcalloc(2, sizeof(*f->br));
+		if (f->good && pb_disasm_branches(s->gd, f->good, d->good->l1i.line, &f->br[0]))
 			return -1;
-		if (f->bad && pb_disasm_branches(s->bd, f->bad, d->bad->l1i.line, &f->bad_br))
+		if (f->bad && pb_disasm_branches(s->bd, f->bad, d->bad->l1i.line, &f->br[1]))
 			return -1;
 	}
 	return 0;
+}
+
+void pb_diff_func_places(const struct pb_layout_diff *d, const struct pb_diff_func *f,
+			 struct pb_place *good, struct pb_place *bad)
+{
+	memset(good, 0, sizeof(*good));
+	memset(bad, 0, sizeof(*bad));
+	if (f->good)
+		pb_place_compute(good, f->good->addr, f->good->size, &d->good->l1i);
+	if (f->bad)
+		pb_place_compute(bad, f->bad->addr, f->bad->size, &d->bad->l1i);
 }
 
 /* A --hot name that neither build has is a typo, not a removed function. */
@@ -370,9 +478,16 @@ int pb_layout_diff_new(struct pb_layout_diff **out, const char *good, const char
 		goto out;
 	ge = d->good->elf;
 	be = d->bad->elf;
+	if (ge->machine != be->machine || ge->is64 != be->is64) {
+		pb_error("layout diff: %s is %s and %s is %s: builds for different machines cannot be "
+			 "compared; give two builds of the same target", good,
+			 pb_elf_machine_name(ge->machine), bad, pb_elf_machine_name(be->machine));
+		goto out;
+	}
 	if (pb_disasm_new(&s.gd, ge) || pb_disasm_new(&s.bd, be))
 		goto out;
 	d->code_checks = s.gd && s.bd && d->good->source != PB_HOT_ALL;
+	s.same_symbols = same_symbols(ge, be);
 	gm = pb_xcalloc(ge->n_funcs + 1, sizeof(*gm));
 	bm = pb_xcalloc(be->n_funcs + 1, sizeof(*bm));
 	match(ge, be, gm, bm);
@@ -434,8 +549,11 @@ void pb_layout_diff_free(struct pb_layout_diff *d)
 	if (!d)
 		return;
 	for (i = 0; d->funcs && i < d->n_funcs; i++) {
-		pb_branches_release(&d->funcs[i].good_br);
-		pb_branches_release(&d->funcs[i].bad_br);
+		if (!d->funcs[i].br)
+			continue;
+		pb_branches_release(&d->funcs[i].br[0]);
+		pb_branches_release(&d->funcs[i].br[1]);
+		free(d->funcs[i].br);
 	}
 	free(d->funcs);
 	free(d->hot);

@@ -8,11 +8,15 @@
 
 #include "core/buf.h"
 #include "core/json.h"
+#include "core/schema.h"
 #include "layout/disasm.h"
 #include "layout/layout.h"
 #include "layout/placement.h"
 
 #define PB_LAYOUT_DIFF_SCHEMA "placebisect.layout-diff/1"
+
+/* The keys, types and ranges a layout diff document promises (core/schema.h). */
+extern const struct pb_schema pb_layout_diff_schema;
 
 enum pb_diff_class {
 	PB_DIFF_SAME,    /* same address, same code */
@@ -27,8 +31,11 @@ struct pb_diff_func {
 	enum pb_diff_class cls;
 	enum pb_code_class code;            /* for matched functions */
 	bool hot;                           /* hot in either build */
-	struct pb_place good_place, bad_place;
-	struct pb_branches good_br, bad_br; /* hot functions, when the diff has code checks */
+	/*
+	 * [0] good, [1] bad: the branch checks of a hot function when the diff has code checks, else
+	 * NULL (owned). Placements are not kept: pb_diff_func_places() computes them.
+	 */
+	struct pb_branches *br;
 };
 
 struct pb_diff_summary {
@@ -94,6 +101,10 @@ int pb_layout_diff_new(struct pb_layout_diff **out, const char *good, const char
 		       const struct pb_layout_opts *o);
 /* Free everything pb_layout_diff_new() returned (both layouts included). Accepts NULL. */
 void pb_layout_diff_free(struct pb_layout_diff *d);
+
+/* The placement of f in each build (zeroed on a side where it does not exist). */
+void pb_diff_func_places(const struct pb_layout_diff *d, const struct pb_diff_func *f,
+			 struct pb_place *good, struct pb_place *bad);
 
 /* Write the placebisect.layout-diff/1 document (DESIGN.md "Result files"). */
 void pb_layout_diff_write_json(const struct pb_layout_diff *d, struct pb_jsonw *w);

@@ -166,7 +166,7 @@ static size_t decode(struct pb_disasm *d, const struct pb_elf_sym *f)
 	uint64_t addr;
 	struct dec *o;
 
-	code = pb_elf_func_code(d->elf, f, &len);
+	code = pb_elf_func_code_window(d->elf, f, &len);
 	addr = f->addr;
 	while (code && len) {
 		pb_xgrow((void **)&d->dec, &d->cap_dec, n + 1, sizeof(*d->dec));
@@ -207,6 +207,12 @@ static int64_t sign_extend(uint64_t v, size_t bytes)
 	return (int64_t)(v << shift) >> shift;
 }
 
+/* The loose token of an instruction from the table decoder: the mnemonic's stand-in. */
+static uint64_t fast_loose(const struct pb_x86_insn *x)
+{
+	return x->branch ? mix(mix(2, x->branch), x->cond) : mix(3, x->opkey);
+}
+
 /* One instruction from the table decoder (x86len.c) into o: bytes hashed, addresses set aside. */
 static void decode_fast_one(struct pb_disasm *d, const struct pb_x86_insn *x, const uint8_t *code,
 			    uint64_t addr, struct dec *o)
@@ -219,13 +225,13 @@ static void decode_fast_one(struct pb_disasm *d, const struct pb_x86_insn *x, co
 	o->n_targets = 0;
 	if (x->branch) {
 		/* Short and near forms of one jump are one token: kind, condition, target. */
-		o->loose = mix(mix(2, x->branch), x->cond);
+		o->loose = fast_loose(x);
 		o->strict = o->loose;
 		v = read_le(code + x->rel_off, x->rel_size);
 		o->target[o->n_targets++] = addr + x->len + (uint64_t)sign_extend(v, x->rel_size);
 		return;
 	}
-	o->loose = mix(3, x->opkey);
+	o->loose = fast_loose(x);
 	if (x->disp_off) {
 		v = read_le(code + x->disp_off, 4);
 		if (x->rip) {
@@ -265,7 +271,7 @@ static size_t decode_fast(struct pb_disasm *d, const struct pb_elf_sym *f)
 	struct pb_x86_insn x;
 	struct dec *o;
 
-	code = pb_elf_func_code(d->elf, f, &len);
+	code = pb_elf_func_code_window(d->elf, f, &len);
 	addr = f->addr;
 	while (code && len) {
 		pb_xgrow((void **)&d->dec, &d->cap_dec, n + 1, sizeof(*d->dec));
@@ -347,8 +353,13 @@ static bool same_target(struct pb_disasm *gd, const struct pb_elf_sym *g, uint64
 	return extern_token(gd, tg) == extern_token(bd, tb);
 }
 
-bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
-			      struct pb_disasm *bd, const struct pb_elf_sym *b)
+/*
+ * pb_disasm_same_code_fast(), which also says where it stopped: *stop is the offset of the first
+ * instruction that differs (0 when the functions cannot be compared in lockstep at all). Every
+ * instruction before it has the same length and opcode bytes in both.
+ */
+static bool same_prefix(struct pb_disasm *gd, const struct pb_elf_sym *g, struct pb_disasm *bd,
+			const struct pb_elf_sym *b, size_t *stop)
 {
 	const uint8_t *gc, *bc, *gp, *bp;
 	size_t gl, bl, off = 0, i, lo, hi;
@@ -356,8 +367,9 @@ bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
 	uint64_t vg, vb;
 	bool addr_g, addr_b;
 
-	gc = pb_elf_func_code(gd->elf, g, &gl);
-	bc = pb_elf_func_code(bd->elf, b, &bl);
+	gc = pb_elf_func_code_window(gd->elf, g, &gl);
+	bc = pb_elf_func_code_window(bd->elf, b, &bl);
+	*stop = 0;
 	if (!gc || !bc || gl != bl || gd->is64 != bd->is64)
 		return false;
 	/*
@@ -370,7 +382,7 @@ bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
 		bp = bc + off;
 		if (pb_x86_decode(&xg, gp, gl - off, gd->is64)) {
 			if (*gp != *bp || !pb_x86_decode(&xb, bp, bl - off, bd->is64))
-				return false;
+				return *stop = off, false;
 			off++;
 			continue;
 		}
@@ -386,7 +398,7 @@ bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
 			vb = read_le(bp + xb.rel_off, xb.rel_size);
 			if (!same_target(gd, g, g->addr + off + xg.len + (uint64_t)sign_extend(vg, xg.rel_size),
 					 bd, b, b->addr + off + xb.len + (uint64_t)sign_extend(vb, xb.rel_size)))
-				return false;
+				return *stop = off, false;
 			lo = xg.rel_off, hi = lo + xg.rel_size;
 		} else if (xg.disp_off) {
 			vg = read_le(gp + xg.disp_off, 4);
@@ -394,13 +406,13 @@ bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
 			if (xg.rip) {
 				if (!same_target(gd, g, g->addr + off + xg.len + (uint64_t)sign_extend(vg, 4),
 						 bd, b, b->addr + off + xb.len + (uint64_t)sign_extend(vb, 4)))
-					return false;
+					return *stop = off, false;
 				lo = xg.disp_off, hi = lo + 4u;
 			} else {
 				addr_g = looks_like_address(gd, vg);
 				addr_b = looks_like_address(bd, vb);
 				if (addr_g != addr_b || (addr_g && extern_token(gd, vg) != extern_token(bd, vb)))
-					return false;
+					return *stop = off, false;
 				if (addr_g)
 					lo = xg.disp_off, hi = lo + 4u;
 			}
@@ -411,23 +423,31 @@ bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
 			addr_g = looks_like_address(gd, vg);
 			addr_b = looks_like_address(bd, vb);
 			if (addr_g != addr_b || (addr_g && extern_token(gd, vg) != extern_token(bd, vb)))
-				return false;
+				return *stop = off, false;
 			if (addr_g) {
 				/* Both fields set aside: compare the bytes around them one by one. */
 				for (i = 0; i < xg.len; i++)
 					if ((i < lo || i >= hi) && (i < xg.imm_off || i >= xg.imm_off + 4u) &&
 					    gp[i] != bp[i])
-						return false;
+						return *stop = off, false;
 				off += xg.len;
 				continue;
 			}
 		}
 		if (memcmp(gp, bp, lo ? lo : xg.len) != 0 ||
 		    (lo && memcmp(gp + hi, bp + hi, xg.len - hi) != 0))
-			return false;
+			return *stop = off, false;
 		off += xg.len;
 	}
 	return true;
+}
+
+bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
+			      struct pb_disasm *bd, const struct pb_elf_sym *b)
+{
+	size_t stop;
+
+	return same_prefix(gd, g, bd, b, &stop);
 }
 
 /* Resolve the targets of d->dec[0..n) into out. */
@@ -448,6 +468,87 @@ static void finish(struct pb_disasm *d, const struct pb_elf_sym *f, size_t n, st
 		out->loose[i] = d->dec[i].loose;
 	}
 	out->n = n;
+}
+
+/*
+ * The next loose token of code[0..len) from *off on, as decode_fast() makes them (NOPs skipped);
+ * false at the end.
+ */
+static bool next_loose(const uint8_t *code, size_t len, size_t *off, bool is64, uint64_t *tok)
+{
+	struct pb_x86_insn x;
+
+	while (code && *off < len) {
+		if (pb_x86_decode(&x, code + *off, len - *off, is64)) {
+			*tok = mix(TOK_BAD_BYTE, code[*off]);
+			(*off)++;
+			return true;
+		}
+		*off += x.len;
+		if (!x.nop) {
+			*tok = fast_loose(&x);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Are the loose streams of g and b equal? Decoded in lockstep from offset `from` in both (where
+ * their instructions so far were found alike) up to the first difference.
+ */
+static bool same_loose_fast(struct pb_disasm *gd, const struct pb_elf_sym *g, struct pb_disasm *bd,
+			    const struct pb_elf_sym *b, size_t from)
+{
+	const uint8_t *gc, *bc;
+	size_t gl, bl, go = from, bo = from;
+	uint64_t tg, tb;
+	bool more_g, more_b;
+
+	gc = pb_elf_func_code_window(gd->elf, g, &gl);
+	bc = pb_elf_func_code_window(bd->elf, b, &bl);
+	for (;;) {
+		more_g = next_loose(gc, gl, &go, gd->is64, &tg);
+		more_b = next_loose(bc, bl, &bo, bd->is64, &tb);
+		if (more_g != more_b || (more_g && tg != tb))
+			return false;
+		if (!more_g)
+			return true;
+	}
+}
+
+enum pb_code_class pb_disasm_compare_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
+					  struct pb_disasm *bd, const struct pb_elf_sym *b)
+{
+	size_t n, i, stop;
+	uint64_t hg, hb;
+	int k;
+
+	/* Alike in lockstep: strict-equal, without storing anything. */
+	if (same_prefix(gd, g, bd, b, &stop))
+		return PB_CODE_STRICT_EQUAL;
+	/*
+	 * A strict token hashes what its loose token does (the opcode bytes, or the branch kind and
+	 * condition) and more: streams whose loose tokens differ differ strictly too. Most changed
+	 * functions differ in a mnemonic early, so they are told apart before anything is stored or
+	 * a target symbolized; the instructions found alike above have equal loose tokens already.
+	 */
+	if (!same_loose_fast(gd, g, bd, b, stop))
+		return PB_CODE_CHANGED;
+	n = decode_fast(gd, g);
+	if (decode_fast(bd, b) != n)
+		return PB_CODE_CHANGED; /* not reached: equal loose streams have equal lengths */
+	for (i = 0; i < n; i++) {
+		hg = gd->dec[i].strict;
+		for (k = 0; k < gd->dec[i].n_targets; k++)
+			hg = mix(hg, target_token(gd, g, gd->dec[i].target[k]));
+		hb = bd->dec[i].strict;
+		for (k = 0; k < bd->dec[i].n_targets; k++)
+			hb = mix(hb, target_token(bd, b, bd->dec[i].target[k]));
+		if (hg != hb)
+			return PB_CODE_LOOSE_EQUAL;
+	}
+	return PB_CODE_STRICT_EQUAL;
 }
 
 int pb_disasm_normalize(struct pb_disasm *d, const struct pb_elf_sym *f, struct pb_norm *out)
@@ -536,7 +637,7 @@ int pb_disasm_branches(struct pb_disasm *d, const struct pb_elf_sym *f, uint32_t
 	const cs_x86_op *op;
 
 	pb_branches_release(out);
-	code = pb_elf_func_code(d->elf, f, &len);
+	code = pb_elf_func_code_window(d->elf, f, &len);
 	addr = f->addr;
 	while (code && len) {
 		if (!cs_disasm_iter(d->cs, &code, &len, &addr, d->insn)) {
@@ -579,6 +680,9 @@ int pb_disasm_branches(struct pb_disasm *d, const struct pb_elf_sym *f, uint32_t
 
 void pb_branches_release(struct pb_branches *b)
 {
+	/* Most are empty (every function of a diff has two): nothing to free or clear. */
+	if (!b->jcc && !b->loops && !b->n_branches && !b->n_back_edges)
+		return;
 	free(b->jcc);
 	free(b->loops);
 	memset(b, 0, sizeof(*b));

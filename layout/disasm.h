@@ -8,6 +8,12 @@
 
 #include "layout/elf.h"
 
+enum pb_code_class {
+	PB_CODE_STRICT_EQUAL, /* equal normalized streams */
+	PB_CODE_LOOSE_EQUAL,  /* same mnemonics in the same order, some operand differs */
+	PB_CODE_CHANGED,
+};
+
 /* A disassembler bound to one pb_elf (which must outlive it). */
 struct pb_disasm;
 
@@ -48,6 +54,16 @@ void pb_norm_release(struct pb_norm *n);
 int pb_disasm_normalize_fast(struct pb_disasm *d, const struct pb_elf_sym *f, struct pb_norm *out);
 
 /*
+ * The class pb_norm_compare() gives the pb_disasm_normalize_fast() streams of g (of gd's binary)
+ * and b (of bd's), without building them: functions alike in lockstep (pb_disasm_same_code_fast) are
+ * strict-equal; for the others the loose tokens are compared from the first instruction that
+ * differs, before any target is symbolized, and the strict tokens only up to the first
+ * difference. Never fails.
+ */
+enum pb_code_class pb_disasm_compare_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
+					  struct pb_disasm *bd, const struct pb_elf_sym *b);
+
+/*
  * A quick "same code?" for functions g (of gd's binary) and b (of bd's), with the table decoder:
  * true when both decode in lockstep to instructions of equal lengths and bytes, except for
  * position-dependent fields that reach the same symbol+offset (or the same offset inside the
@@ -56,12 +72,6 @@ int pb_disasm_normalize_fast(struct pb_disasm *d, const struct pb_elf_sym *f, st
  */
 bool pb_disasm_same_code_fast(struct pb_disasm *gd, const struct pb_elf_sym *g,
 			      struct pb_disasm *bd, const struct pb_elf_sym *b);
-
-enum pb_code_class {
-	PB_CODE_STRICT_EQUAL, /* equal normalized streams */
-	PB_CODE_LOOSE_EQUAL,  /* same mnemonics in the same order, some operand differs */
-	PB_CODE_CHANGED,
-};
 
 /* Compare two normalized streams. */
 enum pb_code_class pb_norm_compare(const struct pb_norm *a, const struct pb_norm *b);

@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/input.h"
 #include "core/log.h"
 #include "core/util.h"
 
@@ -173,23 +174,6 @@ static void read_build_id(struct pb_elf *e, Elf_Scn *scn)
 		}
 		off = next;
 	}
-}
-
-/*
- * The .text hash: 8 bytes at a time (FNV-1a byte by byte costs more than the rest of reading a
- * big binary's symbols). Only equality matters: equal contents give equal hashes.
- */
-static uint64_t hash_text(const unsigned char *p, size_t n)
-{
-	uint64_t h = PB_HASH64_SEED ^ n, w;
-	size_t i;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
-	}
-	return pb_hash64(p + i, n - i, h);
 }
 
 static int cmp_sym(const void *pa, const void *pb)
@@ -417,6 +401,7 @@ static int read_sections(struct pb_elf *e, Elf *elf, const struct raw_header *h,
 					"name table (%llu bytes)", e->path, i, (unsigned)sh.sh_name,
 					(unsigned long long)strsh.sh_size);
 		s->name = (const char *)names + sh.sh_name;
+		s->offset = sh.sh_offset;
 		s->addr = sh.sh_addr;
 		s->size = sh.sh_size;
 		s->align = sh.sh_addralign;
@@ -436,6 +421,10 @@ static int read_sections(struct pb_elf *e, Elf *elf, const struct raw_header *h,
 			return pb_error("%s: section [%zu] '%s': sh_addr 0x%llx + sh_size 0x%llx overflows",
 					e->path, i, s->name, (unsigned long long)sh.sh_addr,
 					(unsigned long long)sh.sh_size);
+		/* Code that is not in the file: every function in it would compare as empty. */
+		if (sh.sh_type == SHT_NOBITS && s->exec && sh.sh_size)
+			pb_warn("%s: section '%s' is executable but has no bytes in the file (SHT_NOBITS): "
+				"the code of its functions cannot be read or compared", e->path, s->name);
 		if (sh.sh_type == SHT_SYMTAB && !*symtab)
 			*symtab = i;
 		else if (sh.sh_type == SHT_DYNSYM && !*dynsym)
@@ -446,6 +435,9 @@ static int read_sections(struct pb_elf *e, Elf *elf, const struct raw_header *h,
 			read_build_id(e, scn);
 		/* Code is read only when asked for (pb_elf_func_code, pb_elf_text_hash). */
 		s->has_code = s->exec && s->alloc && sh.sh_type == SHT_PROGBITS && sh.sh_size;
+		s->hash_state = PB_HASH64_SEED ^ (size_t)s->size;
+		if (!e->text_idx && strcmp(s->name, ".text") == 0)
+			e->text_idx = (uint32_t)i;
 	}
 	return 0;
 }
@@ -511,7 +503,7 @@ static int open_elf(struct pb_elf **out, const char *path, bool warn_stripped)
 {
 	struct pb_elf *e = pb_xcalloc(1, sizeof(*e));
 	struct raw_header h = { 0 };
-	struct stat st;
+	long long size = 0;
 	Elf *elf = NULL;
 	size_t symtab = 0, dynsym = 0, xndx = 0, n, i;
 	int fd = -1, ret = -1;
@@ -519,20 +511,10 @@ static int open_elf(struct pb_elf **out, const char *path, bool warn_stripped)
 	*out = NULL;
 	e->fd = -1;
 	e->path = pb_xstrdup(path);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		pb_error("%s: cannot open: %s", path, strerror(errno));
+	fd = pb_input_open(path, &size);
+	if (fd < 0)
 		goto out;
-	}
-	if (fstat(fd, &st) < 0) {
-		pb_error("%s: cannot stat: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		pb_error("%s: not a regular file", path);
-		goto out;
-	}
-	if (check_header(&h, fd, path, (uint64_t)st.st_size))
+	if (check_header(&h, fd, path, (uint64_t)size))
 		goto out;
 	e->is64 = h.is64;
 	e->big_endian = h.big;
@@ -562,7 +544,7 @@ static int open_elf(struct pb_elf **out, const char *path, bool warn_stripped)
 		pb_error("%s: bad e_shstrndx: %s", path, elf_errmsg(-1));
 		goto out;
 	}
-	if (read_sections(e, elf, &h, (uint64_t)st.st_size, &symtab, &dynsym, &xndx))
+	if (read_sections(e, elf, &h, (uint64_t)size, &symtab, &dynsym, &xndx))
 		goto out;
 	if (!symtab && !dynsym) {
 		pb_error("%s: has no symbol table (.symtab or .dynsym): function placement needs "
@@ -629,6 +611,7 @@ void pb_elf_free(struct pb_elf *e)
 	free(e->segments);
 	free(e->buckets);
 	free(e->keys);
+	pb_elf_code_release(e);
 	free(e);
 }
 
@@ -747,17 +730,26 @@ const unsigned char *pb_elf_func_code(const struct pb_elf *e, const struct pb_el
 	return s->data + (f->addr - s->addr);
 }
 
-uint64_t pb_elf_text_hash(const struct pb_elf *e)
+const char *pb_elf_machine_name(uint16_t m)
 {
-	const struct pb_elf_section *text = pb_elf_section_by_name(e, ".text");
-	struct pb_elf_section *s;
-
-	if (!text || !text->has_code)
-		return 0;
-	s = &e->sections[text - e->sections];
-	if (!s->data && !s->load_failed && load_code(e, (size_t)(text - e->sections)))
-		s->load_failed = true;
-	return s->data ? hash_text(s->data, s->size) : 0;
+	switch (m) {
+	case EM_X86_64:
+		return "x86-64";
+	case EM_386:
+		return "i386";
+	case EM_AARCH64:
+		return "aarch64";
+	case EM_ARM:
+		return "arm";
+	case EM_RISCV:
+		return "riscv";
+	case EM_PPC64:
+		return "ppc64";
+	case EM_S390:
+		return "s390";
+	default:
+		return "another machine";
+	}
 }
 
 const char *pb_elf_sym_section(const struct pb_elf *e, const struct pb_elf_sym *s)

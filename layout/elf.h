@@ -19,7 +19,13 @@ struct pb_elf_section {
 	/* private: contents, read on first use (pb_elf_func_code, pb_elf_text_hash) */
 	const unsigned char *data;
 	bool load_failed;
+	uint64_t offset;       /* sh_offset */
+	uint64_t window_bytes; /* read through code windows so far (pb_elf_func_code_window) */
+	uint64_t hashed;       /* .text: bytes hashed so far as windows went by (a multiple of 8) */
+	uint64_t hash_state;   /* .text: the hash of those bytes */
 };
+
+struct pb_elf_window;
 
 struct pb_elf_sym {
 	const char *name;  /* points into the pb_elf's string storage */
@@ -60,7 +66,14 @@ struct pb_elf {
 	size_t n_buckets;
 	unsigned bucket_shift;
 	uint64_t *keys;     /* pb_elf_sym_key() of each of syms[], computed on first use */
+	struct pb_elf_window *windows; /* PB_ELF_CODE_WINDOWS, allocated on first use */
+	uint32_t text_idx;  /* the first section called .text (0: none) */
+	uint64_t window_tick;
 };
+
+/* Code windows: pieces of code sections read for pb_elf_func_code_window(). */
+#define PB_ELF_CODE_WINDOWS 8
+#define PB_ELF_CODE_WINDOW_SIZE (64u << 10)
 
 /*
  * Read `path` (an ELF executable, PIE or shared object; 32 or 64 bit, either byte order). The file
@@ -87,6 +100,8 @@ int pb_elf_offset_addr(const struct pb_elf *e, uint64_t off, uint64_t *addr);
 
 /* Free everything pb_elf_open() returned. Accepts NULL. */
 void pb_elf_free(struct pb_elf *e);
+/* Private to the module (pb_elf_free): free e's code windows (elf_code.c). */
+void pb_elf_code_release(struct pb_elf *e);
 
 /* The section called `name`, or NULL. */
 const struct pb_elf_section *pb_elf_section_by_name(const struct pb_elf *e, const char *name);
@@ -107,10 +122,26 @@ const struct pb_elf_sym *pb_elf_sym_at(const struct pb_elf *e, uint64_t addr);
 const unsigned char *pb_elf_func_code(const struct pb_elf *e, const struct pb_elf_sym *f, size_t *len);
 
 /*
+ * The bytes of function `f`, as pb_elf_func_code() gives them, without reading its whole section:
+ * they come from one of PB_ELF_CODE_WINDOWS windows of the file (at least PB_ELF_CODE_WINDOW_SIZE
+ * bytes each, least recently used replaced), so comparing every function of two 100 MB builds
+ * holds well under a MB of their code, not both .text sections. The pointer stays valid for the
+ * next PB_ELF_CODE_WINDOWS - 1 calls on e (so two functions of one binary can be compared). When
+ * the functions are asked for out of address order (the windows read twice what the section
+ * holds) or the section was read already, the whole section serves. NULL (and *len 0) as for
+ * pb_elf_func_code(), with the same warning when the file cannot be read.
+ */
+const unsigned char *pb_elf_func_code_window(const struct pb_elf *e, const struct pb_elf_sym *f,
+					     size_t *len);
+
+/*
  * A 64-bit hash of the contents of .text (read on first use): equal code, equal hash; 0 when there
  * is no .text or it cannot be read (then a warning says so).
  */
 uint64_t pb_elf_text_hash(const struct pb_elf *e);
+
+/* The name of an EM_* machine ("x86-64", "i386", "aarch64", ...; "another machine" otherwise). */
+const char *pb_elf_machine_name(uint16_t machine);
 
 /*
  * A hash of `s`'s name without clone suffixes and of whether it is a ".cold" part: equal for the

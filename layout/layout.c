@@ -260,7 +260,6 @@ int pb_layout_open(struct pb_layout **out, const char *path, const struct pb_lay
 		if (!hot[i])
 			continue;
 		l->hot[k].sym = &l->elf->funcs[i];
-		pb_place_compute(&l->hot[k].place, l->elf->funcs[i].addr, l->elf->funcs[i].size, &l->l1i);
 		syms[k++] = &l->elf->funcs[i];
 	}
 	pb_footprint_compute(&l->fp, syms, l->n_hot, &l->l1i);
@@ -269,9 +268,11 @@ int pb_layout_open(struct pb_layout **out, const char *path, const struct pb_lay
 		if (pb_disasm_new(&dis, l->elf))
 			goto out;
 		l->code_checks = dis != NULL;
-		for (i = 0; dis && i < l->n_hot; i++)
-			if (pb_disasm_branches(dis, l->hot[i].sym, l->l1i.line, &l->hot[i].br))
+		for (i = 0; dis && i < l->n_hot; i++) {
+			l->hot[i].br = pb_xcalloc(1, sizeof(*l->hot[i].br));
+			if (pb_disasm_branches(dis, l->hot[i].sym, l->l1i.line, l->hot[i].br))
 				goto out;
+		}
 	}
 	*out = l;
 	l = NULL;
@@ -290,8 +291,12 @@ void pb_layout_free(struct pb_layout *l)
 
 	if (!l)
 		return;
-	for (i = 0; l->hot && i < l->n_hot; i++)
-		pb_branches_release(&l->hot[i].br);
+	for (i = 0; l->hot && i < l->n_hot; i++) {
+		if (!l->hot[i].br)
+			continue;
+		pb_branches_release(l->hot[i].br);
+		free(l->hot[i].br);
+	}
 	free(l->hot);
 	pb_footprint_release(&l->fp);
 	pb_layout_names_free(l->missing, l->n_missing);

@@ -7,11 +7,15 @@
 
 #include "core/buf.h"
 #include "core/json.h"
+#include "core/schema.h"
 #include "layout/disasm.h"
 #include "layout/elf.h"
 #include "layout/placement.h"
 
 #define PB_LAYOUT_SCHEMA "placebisect.layout/1"
+
+/* The keys, types and ranges a layout document promises (core/schema.h). */
+extern const struct pb_schema pb_layout_schema;
 
 /* Share of a profile's samples the hot set must cover. */
 #define PB_LAYOUT_PROFILE_COVER 0.9
@@ -33,10 +37,10 @@ enum pb_hot_source {
 	PB_HOT_ALL,     /* every function */
 };
 
+/* A hot function; its placement is pb_place_compute(sym->addr, sym->size, &layout->l1i). */
 struct pb_hot_func {
 	const struct pb_elf_sym *sym; /* into elf->funcs */
-	struct pb_place place;
-	struct pb_branches br;        /* empty unless layout->code_checks */
+	struct pb_branches *br;       /* owned; NULL unless layout->code_checks */
 };
 
 struct pb_layout {

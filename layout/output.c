@@ -14,28 +14,6 @@
 /* Rows of a text table of hot functions before the rest is left to --json. */
 #define TEXT_MAX_ROWS 100
 
-static const char *machine_name(uint16_t m)
-{
-	switch (m) {
-	case EM_X86_64:
-		return "x86-64";
-	case EM_386:
-		return "i386";
-	case EM_AARCH64:
-		return "aarch64";
-	case EM_ARM:
-		return "arm";
-	case EM_RISCV:
-		return "riscv";
-	case EM_PPC64:
-		return "ppc64";
-	case EM_S390:
-		return "s390";
-	default:
-		return "other";
-	}
-}
-
 static void section_flags(char *out, const struct pb_elf_section *s)
 {
 	size_t n = 0;
@@ -60,7 +38,7 @@ static void write_binary(struct pb_jsonw *w, const struct pb_elf *e, bool with_h
 		snprintf(hash, sizeof(hash), "%016" PRIx64, pb_elf_text_hash(e));
 		pb_jsonw_string(w, "text_hash", hash);
 	}
-	pb_jsonw_string(w, "machine", machine_name(e->machine));
+	pb_jsonw_string(w, "machine", pb_elf_machine_name(e->machine));
 	pb_jsonw_string(w, "type", e->type == ET_EXEC ? "exec" : "dyn");
 	pb_jsonw_bool(w, "stripped", e->from_dynsym);
 }
@@ -216,8 +194,9 @@ static void write_functions(struct pb_jsonw *w, const struct pb_layout *l)
 	bool escaped;
 	char *o;
 
-	/* About 150 bytes a line: one allocation instead of a doubling series. */
-	pb_buf_grow(b, e->n_funcs * 160);
+	/* About 150 bytes a line: one allocation instead of a doubling series (unless streamed). */
+	if (!w->sink)
+		pb_buf_grow(b, e->n_funcs * 160);
 	pb_buf_puts(b, w->compact ? ",\"functions\":[" : ",\n  \"functions\": [");
 	for (i = 0; i < e->n_funcs; i++) {
 		pb_place_compute(&p, e->funcs[i].addr, e->funcs[i].size, &l->l1i);
@@ -258,6 +237,7 @@ static void write_functions(struct pb_jsonw *w, const struct pb_layout *l)
 		*o++ = '}';
 		*o = '\0';
 		b->len = (size_t)(o - b->data);
+		pb_jsonw_drain(w);
 	}
 	pb_buf_puts(b, w->compact || !e->n_funcs ? "]" : "\n  ]");
 }
@@ -272,6 +252,7 @@ static void write_hot_names(struct pb_jsonw *w, const struct pb_layout *l)
 	for (i = 0; i < l->n_hot; i++) {
 		pb_buf_puts(b, i ? (w->compact ? "," : ",\n      ") : (w->compact ? "" : "\n      "));
 		put_str(b, l->hot[i].sym->name);
+		pb_jsonw_drain(w);
 	}
 	pb_buf_puts(b, w->compact || !l->n_hot ? "]" : "\n    ]");
 }
@@ -281,6 +262,7 @@ void pb_layout_write_json(const struct pb_layout *l, struct pb_jsonw *w)
 	const struct pb_elf *e = l->elf;
 	const struct pb_elf_section **secs = pb_xcalloc(e->n_sections + 1, sizeof(*secs));
 	const struct pb_hot_func *h;
+	struct pb_place p;
 	char flags[8];
 	size_t i, n;
 	uint32_t s;
@@ -329,20 +311,21 @@ void pb_layout_write_json(const struct pb_layout *l, struct pb_jsonw *w)
 	pb_jsonw_array(w, "details");
 	for (i = 0; l->source != PB_HOT_ALL && i < l->n_hot; i++) {
 		h = &l->hot[i];
+		pb_place_compute(&p, h->sym->addr, h->sym->size, &l->l1i);
 		pb_jsonw_object(w, NULL);
 		pb_jsonw_string(w, "name", h->sym->name);
-		pb_jsonw_int(w, "addr", (int64_t)h->place.addr);
-		pb_jsonw_int(w, "size", (int64_t)h->place.size);
-		pb_jsonw_int(w, "align", (int64_t)h->place.align);
-		pb_jsonw_int(w, "line_offset", h->place.line_offset);
-		pb_jsonw_int(w, "cache_lines", (int64_t)h->place.cache_lines);
-		pb_jsonw_int(w, "pages", (int64_t)h->place.pages);
-		pb_jsonw_int(w, "l1i_set_first", h->place.set_first);
-		pb_jsonw_int(w, "l1i_set_last", h->place.set_last);
+		pb_jsonw_int(w, "addr", (int64_t)p.addr);
+		pb_jsonw_int(w, "size", (int64_t)p.size);
+		pb_jsonw_int(w, "align", (int64_t)p.align);
+		pb_jsonw_int(w, "line_offset", p.line_offset);
+		pb_jsonw_int(w, "cache_lines", (int64_t)p.cache_lines);
+		pb_jsonw_int(w, "pages", (int64_t)p.pages);
+		pb_jsonw_int(w, "l1i_set_first", p.set_first);
+		pb_jsonw_int(w, "l1i_set_last", p.set_last);
 		if (l->code_checks) {
-			pb_jsonw_int(w, "branches", (int64_t)h->br.n_branches);
-			pb_jsonw_int(w, "back_edges", (int64_t)h->br.n_back_edges);
-			write_branches(w, "", &h->br);
+			pb_jsonw_int(w, "branches", (int64_t)h->br->n_branches);
+			pb_jsonw_int(w, "back_edges", (int64_t)h->br->n_back_edges);
+			write_branches(w, "", h->br);
 		}
 		pb_jsonw_end(w);
 	}
@@ -373,10 +356,11 @@ void pb_layout_write_text(const struct pb_layout *l, struct pb_buf *out)
 	const struct pb_elf_section **secs = pb_xcalloc(e->n_sections + 1, sizeof(*secs));
 	const struct pb_hot_func *h;
 	struct pb_table *t;
+	struct pb_place p;
 	char flags[8];
 	size_t i, n, c;
 
-	pb_buf_printf(out, "%s: %s, %zu functions%s, build-id %s\n", e->path, machine_name(e->machine),
+	pb_buf_printf(out, "%s: %s, %zu functions%s, build-id %s\n", e->path, pb_elf_machine_name(e->machine),
 		      e->n_funcs, e->from_dynsym ? " (stripped: .dynsym only)" : "",
 		      e->build_id ? e->build_id : "(none)");
 	pb_buf_printf(out, "L1i: %" PRIu64 " B, %u-way, %u B lines, %u sets (%s)\n\n", l->l1i.size,
@@ -401,17 +385,18 @@ void pb_layout_write_text(const struct pb_layout *l, struct pb_buf *out)
 		pb_table_align_right(t, c);
 	for (i = 0; i < l->n_hot && i < TEXT_MAX_ROWS; i++) {
 		h = &l->hot[i];
+		pb_place_compute(&p, h->sym->addr, h->sym->size, &l->l1i);
 		pb_table_cell(t, h->sym->name);
-		pb_table_cellf(t, "0x%" PRIx64, h->place.addr);
-		pb_table_cellf(t, "%" PRIu64, h->place.size);
-		pb_table_cellf(t, "%" PRIu64, h->place.align);
-		pb_table_cellf(t, "%u", h->place.line_offset);
-		pb_table_cellf(t, "%" PRIu64, h->place.cache_lines);
-		pb_table_cellf(t, "%" PRIu64, h->place.pages);
-		pb_table_cellf(t, "%u-%u", h->place.set_first, h->place.set_last);
+		pb_table_cellf(t, "0x%" PRIx64, p.addr);
+		pb_table_cellf(t, "%" PRIu64, p.size);
+		pb_table_cellf(t, "%" PRIu64, p.align);
+		pb_table_cellf(t, "%u", p.line_offset);
+		pb_table_cellf(t, "%" PRIu64, p.cache_lines);
+		pb_table_cellf(t, "%" PRIu64, p.pages);
+		pb_table_cellf(t, "%u-%u", p.set_first, p.set_last);
 		if (l->code_checks) {
-			pb_table_cellf(t, "%zu", h->br.n_jcc);
-			pb_table_cellf(t, "%zu", h->br.n_loops);
+			pb_table_cellf(t, "%zu", h->br->n_jcc);
+			pb_table_cellf(t, "%zu", h->br->n_loops);
 		} else {
 			pb_table_cell(t, "-");
 			pb_table_cell(t, "-");
@@ -544,36 +529,73 @@ static void l_branches(struct line *l, const char *prefix, const struct pb_branc
 	pb_buf_putc(l->b, ']');
 }
 
+/* A number, or null when the function is not on that side. */
+static char *emit_opt(char *p, bool have, uint64_t v)
+{
+	return have ? emit_u64(p, v) : EMIT_LIT(p, "null");
+}
+
+static char *emit_plain(char *p, const char *s)
+{
+	return emit(p, s, strlen(s));
+}
+
 static void write_hot_entry(struct pb_buf *out, const struct pb_layout_diff *d,
 			    const struct pb_diff_func *f)
 {
+	static const struct pb_branches none[2];
+	const struct pb_branches *br = f->br ? f->br : none;
 	bool g = f->good != NULL, b = f->bad != NULL;
-	struct line l = { out, true };
+	struct line l = { out, false };
+	struct pb_place gp, bp;
+	char *o;
 
-	pb_buf_putc(out, '{');
-	l_str(&l, "name", diff_name(f));
-	l_str(&l, "class", class_name(f->cls));
-	l_int(&l, "good_addr", g, f->good_place.addr);
-	l_int(&l, "bad_addr", b, f->bad_place.addr);
-	l_int(&l, "good_size", g, f->good_place.size);
-	l_int(&l, "bad_size", b, f->bad_place.size);
-	l_bool(&l, "same_code", g && b && f->code == PB_CODE_STRICT_EQUAL);
-	l_str(&l, "code", g && b ? pb_code_class_name(f->code) : "changed");
-	l_int(&l, "good_align", g, f->good_place.align);
-	l_int(&l, "bad_align", b, f->bad_place.align);
-	l_int(&l, "good_line_offset", g, f->good_place.line_offset);
-	l_int(&l, "bad_line_offset", b, f->bad_place.line_offset);
-	l_int(&l, "good_cache_lines", g, f->good_place.cache_lines);
-	l_int(&l, "bad_cache_lines", b, f->bad_place.cache_lines);
-	l_int(&l, "good_pages", g, f->good_place.pages);
-	l_int(&l, "bad_pages", b, f->bad_place.pages);
+	pb_diff_func_places(d, f, &gp, &bp);
+
+	/* A diff of big builds has an entry per function: the fixed part is written in one run. */
+	pb_buf_puts(out, "{\"name\": ");
+	put_str(out, diff_name(f));
+	pb_buf_grow(out, 800);
+	o = out->data + out->len;
+	o = EMIT_LIT(o, ", \"class\": \"");
+	o = emit_plain(o, class_name(f->cls));
+	o = EMIT_LIT(o, "\", \"good_addr\": ");
+	o = emit_opt(o, g, gp.addr);
+	o = EMIT_LIT(o, ", \"bad_addr\": ");
+	o = emit_opt(o, b, bp.addr);
+	o = EMIT_LIT(o, ", \"good_size\": ");
+	o = emit_opt(o, g, gp.size);
+	o = EMIT_LIT(o, ", \"bad_size\": ");
+	o = emit_opt(o, b, bp.size);
+	o = EMIT_LIT(o, ", \"same_code\": ");
+	o = g && b && f->code == PB_CODE_STRICT_EQUAL ? EMIT_LIT(o, "true") : EMIT_LIT(o, "false");
+	o = EMIT_LIT(o, ", \"code\": \"");
+	o = emit_plain(o, g && b ? pb_code_class_name(f->code) : "changed");
+	o = EMIT_LIT(o, "\", \"good_align\": ");
+	o = emit_opt(o, g, gp.align);
+	o = EMIT_LIT(o, ", \"bad_align\": ");
+	o = emit_opt(o, b, bp.align);
+	o = EMIT_LIT(o, ", \"good_line_offset\": ");
+	o = emit_opt(o, g, gp.line_offset);
+	o = EMIT_LIT(o, ", \"bad_line_offset\": ");
+	o = emit_opt(o, b, bp.line_offset);
+	o = EMIT_LIT(o, ", \"good_cache_lines\": ");
+	o = emit_opt(o, g, gp.cache_lines);
+	o = EMIT_LIT(o, ", \"bad_cache_lines\": ");
+	o = emit_opt(o, b, bp.cache_lines);
+	o = EMIT_LIT(o, ", \"good_pages\": ");
+	o = emit_opt(o, g, gp.pages);
+	o = EMIT_LIT(o, ", \"bad_pages\": ");
+	o = emit_opt(o, b, bp.pages);
+	*o = '\0';
+	out->len = (size_t)(o - out->data);
 	if (d->code_checks) {
-		l_int(&l, "good_jcc_32b_count", g, f->good_br.n_jcc);
-		l_int(&l, "bad_jcc_32b_count", b, f->bad_br.n_jcc);
-		l_int(&l, "good_split_loops_count", g, f->good_br.n_loops);
-		l_int(&l, "bad_split_loops_count", b, f->bad_br.n_loops);
-		l_branches(&l, "good_", &f->good_br);
-		l_branches(&l, "bad_", &f->bad_br);
+		l_int(&l, "good_jcc_32b_count", g, br[0].n_jcc);
+		l_int(&l, "bad_jcc_32b_count", b, br[1].n_jcc);
+		l_int(&l, "good_split_loops_count", g, br[0].n_loops);
+		l_int(&l, "bad_split_loops_count", b, br[1].n_loops);
+		l_branches(&l, "good_", &br[0]);
+		l_branches(&l, "bad_", &br[1]);
 	}
 	pb_buf_putc(out, '}');
 }
@@ -587,6 +609,7 @@ static void write_hot_entries(struct pb_jsonw *w, const struct pb_layout_diff *d
 	for (i = 0; i < d->n_hot; i++) {
 		pb_buf_puts(w->out, i ? ",\n    " : "\n    ");
 		write_hot_entry(w->out, d, &d->funcs[d->hot[i]]);
+		pb_jsonw_drain(w);
 	}
 	pb_buf_puts(w->out, d->n_hot ? "\n  ]" : "]");
 }
@@ -718,8 +741,11 @@ void pb_layout_diff_write_text(const struct pb_layout_diff *d, struct pb_buf *ou
 					       "line off", "lines", "pages", "code", "JCC 32B",
 					       "split loops" };
 	static const char *const fp_hdr[] = { "hot footprint", "good", "bad", "change" };
+	static const struct pb_branches none[2];
 	const struct pb_diff_summary *s = &d->sum;
+	const struct pb_branches *br;
 	const struct pb_diff_func *f;
+	struct pb_place gp, bp;
 	struct pb_table *t;
 	size_t i, c;
 
@@ -738,6 +764,8 @@ void pb_layout_diff_write_text(const struct pb_layout_diff *d, struct pb_buf *ou
 			pb_table_align_right(t, c);
 	for (i = 0; i < d->n_hot && i < TEXT_MAX_ROWS; i++) {
 		f = &d->funcs[d->hot[i]];
+		br = f->br ? f->br : none;
+		pb_diff_func_places(d, f, &gp, &bp);
 		pb_table_cell(t, diff_name(f));
 		if (f->good)
 			pb_table_cellf(t, "0x%" PRIx64, f->good->addr);
@@ -749,11 +777,11 @@ void pb_layout_diff_write_text(const struct pb_layout_diff *d, struct pb_buf *ou
 			pb_table_cell(t, "-");
 		if (f->good && f->bad) {
 			pb_table_cellf(t, "%+" PRId64, (int64_t)(f->bad->addr - f->good->addr));
-			pb_table_cellf(t, "%u -> %u", f->good_place.line_offset, f->bad_place.line_offset);
-			pb_table_cellf(t, "%" PRIu64 " -> %" PRIu64, f->good_place.cache_lines,
-				       f->bad_place.cache_lines);
-			pb_table_cellf(t, "%" PRIu64 " -> %" PRIu64, f->good_place.pages,
-				       f->bad_place.pages);
+			pb_table_cellf(t, "%u -> %u", gp.line_offset, bp.line_offset);
+			pb_table_cellf(t, "%" PRIu64 " -> %" PRIu64, gp.cache_lines,
+				       bp.cache_lines);
+			pb_table_cellf(t, "%" PRIu64 " -> %" PRIu64, gp.pages,
+				       bp.pages);
 			pb_table_cell(t, pb_code_class_name(f->code));
 		} else {
 			for (c = 0; c < 4; c++)
@@ -761,8 +789,8 @@ void pb_layout_diff_write_text(const struct pb_layout_diff *d, struct pb_buf *ou
 			pb_table_cell(t, class_name(f->cls));
 		}
 		if (d->code_checks) {
-			pb_table_cellf(t, "%zu -> %zu", f->good_br.n_jcc, f->bad_br.n_jcc);
-			pb_table_cellf(t, "%zu -> %zu", f->good_br.n_loops, f->bad_br.n_loops);
+			pb_table_cellf(t, "%zu -> %zu", br[0].n_jcc, br[1].n_jcc);
+			pb_table_cellf(t, "%zu -> %zu", br[0].n_loops, br[1].n_loops);
 		} else {
 			pb_table_cell(t, "-");
 			pb_table_cell(t, "-");
@@ -789,3 +817,46 @@ void pb_layout_diff_write_text(const struct pb_layout_diff *d, struct pb_buf *ou
 		      d->good->l1i.source);
 	upstream_text(d, out);
 }
+
+/* What a layout document promises its readers. */
+static const struct pb_schema_rule layout_rules[] = {
+	{ "binary", PB_S_STR | PB_S_REQ },
+	{ "sections", PB_S_ARR | PB_S_REQ },
+	{ "sections[].name", PB_S_STR | PB_S_REQ },
+	{ "sections[].addr", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "sections[].size", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "hot", PB_S_OBJ },
+	{ "hot.bytes", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "hot.cache_lines", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "hot.pages", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ NULL, 0 },
+};
+
+const struct pb_schema pb_layout_schema = { PB_LAYOUT_SCHEMA, layout_rules };
+
+/* What a layout diff promises the report (and the bisect document's "layout", which is one). */
+static const struct pb_schema_rule layout_diff_rules[] = {
+	{ "good", PB_S_OBJ | PB_S_REQ },
+	{ "bad", PB_S_OBJ | PB_S_REQ },
+	{ "summary", PB_S_OBJ | PB_S_REQ },
+	{ "summary.*", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "footprint", PB_S_OBJ },
+	{ "footprint.good", PB_S_OBJ },
+	{ "footprint.bad", PB_S_OBJ },
+	{ "footprint.good.*", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "footprint.bad.*", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "hot", PB_S_ARR | PB_S_REQ },
+	{ "hot[].name", PB_S_STR | PB_S_REQ },
+	{ "hot[].good_addr", PB_S_NUM | PB_S_NULL | PB_S_NONNEG | PB_S_INT },
+	{ "hot[].bad_addr", PB_S_NUM | PB_S_NULL | PB_S_NONNEG | PB_S_INT },
+	{ "upstream", PB_S_OBJ },
+	{ "upstream.good_hot_start", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "upstream.bad_hot_start", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "hot[].same_code", PB_S_BOOL },
+	{ "hot[].code", PB_S_STR },
+	{ "changed", PB_S_ARR },
+	{ "changed[].name", PB_S_STR | PB_S_REQ },
+	{ NULL, 0 },
+};
+
+const struct pb_schema pb_layout_diff_schema = { PB_LAYOUT_DIFF_SCHEMA, layout_diff_rules };

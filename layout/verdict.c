@@ -95,7 +95,7 @@ static void scan_hot(const struct pb_layout_diff *d, struct hot_scan *h)
 
 		if (!f->good || !f->bad || f->code != PB_CODE_STRICT_EQUAL)
 			h->changed[h->n_changed++] = fn_name(f);
-		else if (f->good_place.addr != f->bad_place.addr)
+		else if (f->good->addr != f->bad->addr)
 			h->moved[h->n_moved++] = fn_name(f);
 		else
 			h->same[h->n_same++] = fn_name(f);

@@ -433,3 +433,32 @@ void pb_compare_format(const struct pb_compare *c, struct pb_buf *out)
 				 "runs (measure --runs N) for a test that accounts for noise\n");
 	verdict_sentence(c, out);
 }
+
+/* What a comparison document promises the report. */
+static const struct pb_schema_rule compare_rules[] = {
+	{ "metric", PB_S_STR | PB_S_REQ },
+	{ "unit", PB_S_STR | PB_S_NULL },
+	{ "a", PB_S_OBJ | PB_S_REQ },
+	{ "b", PB_S_OBJ | PB_S_REQ },
+	{ "a.n_failed", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "b.n_failed", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "a.summary", PB_S_OBJ },
+	{ "b.summary", PB_S_OBJ },
+	{ "a.summary.n", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "b.summary.n", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "ratio", PB_S_NUM | PB_S_NULL | PB_S_REQ },
+	{ "ci95", PB_S_ARR | PB_S_REQ },
+	{ "ci95[]", PB_S_NUM | PB_S_NULL },
+	{ "p_value", PB_S_NUM | PB_S_NULL | PB_S_REQ },
+	{ "verdict", PB_S_STR | PB_S_REQ },
+	{ "counters", PB_S_OBJ },
+	{ "counters.*", PB_S_OBJ },
+	{ "counters.*.a", PB_S_NUM | PB_S_NULL | PB_S_NONNEG },
+	{ "counters.*.b", PB_S_NUM | PB_S_NULL | PB_S_NONNEG },
+	{ "counters.*.ratio", PB_S_NUM | PB_S_NULL },
+	{ "derived", PB_S_OBJ },
+	{ "derived.*", PB_S_OBJ },
+	{ NULL, 0 },
+};
+
+const struct pb_schema pb_compare_schema = { PB_COMPARE_SCHEMA, compare_rules };

@@ -12,6 +12,9 @@
 
 #define PB_COMPARE_SCHEMA "placebisect.compare/1"
 
+/* The keys, types and ranges a comparison document promises (core/schema.h). */
+extern const struct pb_schema pb_compare_schema;
+
 /* One counter or derived metric on both sides. */
 struct pb_compare_delta {
 	char *name;   /* owned */

@@ -631,7 +631,8 @@ int pb_measurement_from_json(struct pb_measurement *m, const struct pb_json *doc
 	int ret = -1;
 
 	pb_measurement_init(m);
-	if (check_schema(doc, name, SCHEMA_KIND, SCHEMA_VERSION))
+	if (check_schema(doc, name, SCHEMA_KIND, SCHEMA_VERSION) ||
+	    pb_schema_check(doc, &pb_measurement_schema, name))
 		return -1;
 	if (need_string(doc, "backend", &at, &m->backend) || need_string(doc, "metric", &at, &m->metric) ||
 	    get_string(doc, "benchmark", &at, &m->benchmark) ||
@@ -704,3 +705,36 @@ int pb_measurement_read(struct pb_measurement *m, const char *path)
 	pb_json_free(doc);
 	return ret;
 }
+
+/* What a measurement promises its readers (compare, report): types, and no negative count or time. */
+static const struct pb_schema_rule measurement_rules[] = {
+	{ "backend", PB_S_STR | PB_S_REQ | PB_S_NONEMPTY },
+	{ "metric", PB_S_STR | PB_S_REQ | PB_S_NONEMPTY },
+	{ "benchmark", PB_S_STR | PB_S_NULL },
+	{ "command", PB_S_STR | PB_S_NULL },
+	{ "commit", PB_S_STR | PB_S_NULL },
+	{ "unit", PB_S_STR | PB_S_NULL },
+	{ "system", PB_S_OBJ | PB_S_NULL },
+	{ "n_failed", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "runs", PB_S_ARR | PB_S_REQ },
+	{ "runs[]", PB_S_OBJ },
+	{ "runs[].wall_ns", PB_S_NUM | PB_S_NULL | PB_S_NONNEG | PB_S_INT },
+	{ "runs[].user_ns", PB_S_NUM | PB_S_NULL | PB_S_NONNEG | PB_S_INT },
+	{ "runs[].sys_ns", PB_S_NUM | PB_S_NULL | PB_S_NONNEG | PB_S_INT },
+	{ "runs[].maxrss_kb", PB_S_NUM | PB_S_NULL | PB_S_NONNEG | PB_S_INT },
+	{ "runs[].running_ratio", PB_S_NUM | PB_S_NULL | PB_S_NONNEG },
+	{ "runs[].counters", PB_S_OBJ | PB_S_NULL },
+	{ "runs[].counters.*", PB_S_NUM | PB_S_NULL | PB_S_NONNEG },
+	{ "summary", PB_S_OBJ },
+	{ "summary.n", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "derived", PB_S_OBJ },
+	{ "derived.*", PB_S_NUM | PB_S_NULL },
+	{ "warnings", PB_S_ARR },
+	{ "warnings[]", PB_S_STR },
+	{ "functions", PB_S_ARR | PB_S_NULL },
+	{ "functions[]", PB_S_OBJ },
+	{ "functions[].name", PB_S_STR | PB_S_REQ },
+	{ NULL, 0 },
+};
+
+const struct pb_schema pb_measurement_schema = { PB_MEASUREMENT_SCHEMA, measurement_rules };

@@ -7,9 +7,13 @@
 #include <stdint.h>
 
 #include "core/json.h"
+#include "core/schema.h"
 #include "measure/stats.h"
 
 #define PB_MEASUREMENT_SCHEMA "placebisect.measurement/1"
+
+/* The keys, types and ranges a measurement document promises (core/schema.h). */
+extern const struct pb_schema pb_measurement_schema;
 
 struct pb_counter {
 	char *name;      /* "instructions", "Ir", "I1mr", "task-clock", ... */

@@ -77,9 +77,9 @@ struct reader {
 
 static int damaged(const struct reader *r, const char *key, const char *what)
 {
-	return pb_error("%s: %s[%zu].%s: %s; the history index is damaged (it is left as it is): "
+	return pb_error("%s: %s[%zu]%s%s: %s; the history index is damaged (it is left as it is): "
 			"restore it from a copy, or start a new --history directory", r->path, r->array,
-			r->i, key, what);
+			r->i, *key ? "." : "", key, what);
 }
 
 static int get_str(const struct reader *r, const struct pb_json *o, const char *key, bool optional,
@@ -232,6 +232,10 @@ static int load(struct pb_history *h, bool required)
 	}
 	if (check_schema(path, doc))
 		goto out;
+	if (pb_schema_check(doc, &pb_history_schema, path)) {
+		pb_error_wrap("the history index is damaged (it is left as it is): ");
+		goto out;
+	}
 	for (r.array = "entries", r.i = 0, v = pb_json_child(pb_json_get(doc, "entries")); v;
 	     v = pb_json_next(v), r.i++) {
 		pb_xgrow((void **)&h->entries, &h->cap_entries, h->n_entries + 1, sizeof(*h->entries));
@@ -465,3 +469,31 @@ struct pb_history_alert *pb_history_add_alert(struct pb_history *h, const char *
 	a->config = pb_xstrdup(config);
 	return a;
 }
+
+/* The index's entries and alerts; commit ids and paths are checked further by history.c. */
+static const struct pb_schema_rule history_rules[] = {
+	{ "entries", PB_S_ARR | PB_S_REQ },
+	{ "entries[]", PB_S_OBJ },
+	{ "entries[].commit", PB_S_STR | PB_S_REQ },
+	{ "entries[].benchmark", PB_S_STR | PB_S_REQ },
+	{ "entries[].machine", PB_S_STR | PB_S_REQ },
+	{ "entries[].config", PB_S_STR | PB_S_REQ },
+	{ "entries[].metric", PB_S_STR | PB_S_REQ },
+	{ "entries[].backend", PB_S_STR | PB_S_REQ },
+	{ "entries[].file", PB_S_STR | PB_S_REQ | PB_S_NONEMPTY },
+	{ "entries[].subject", PB_S_STR | PB_S_NULL },
+	{ "entries[].date", PB_S_STR | PB_S_NULL },
+	{ "entries[].median", PB_S_NUM | PB_S_NULL | PB_S_REQ },
+	{ "entries[].runs", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "entries[].recorded", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "entries[].text_hash", PB_S_STR | PB_S_NULL },
+	{ "alerts", PB_S_ARR | PB_S_REQ },
+	{ "alerts[]", PB_S_OBJ },
+	{ "alerts[].benchmark", PB_S_STR | PB_S_REQ },
+	{ "alerts[].status", PB_S_STR | PB_S_REQ },
+	{ "alerts[].before", PB_S_NUM | PB_S_NULL | PB_S_REQ },
+	{ "alerts[].after", PB_S_NUM | PB_S_NULL | PB_S_REQ },
+	{ NULL, 0 },
+};
+
+const struct pb_schema pb_history_schema = { PB_HISTORY_SCHEMA, history_rules };

@@ -8,9 +8,13 @@
 
 #include "bisect/repo.h"
 #include "core/buf.h"
+#include "core/schema.h"
 #include "measure/result.h"
 
 #define PB_HISTORY_SCHEMA "placebisect.history/1"
+
+/* The keys, types and ranges a history index promises (core/schema.h). */
+extern const struct pb_schema pb_history_schema;
 #define PB_HISTORY_VERSION 1
 
 /*

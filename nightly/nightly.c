@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bisect/revision.h"
+#include "bisect/schemas.h"
 #include "bisect/session.h"
 #include "core/atomic.h"
 #include "core/error.h"
@@ -472,9 +473,13 @@ static void fill_reg(struct night *n, const struct pb_history_alert *a, struct p
 		r->culprit = pb_xstrdup(a->culprit);
 	if (a->bisect && !r->bisect_doc) {
 		path = pb_xasprintf("%s/%s", n->h.dir, a->bisect);
-		if (pb_json_parse_file(&r->bisect_doc, path)) {
+		/* A stored result is checked like any input before the summary uses it. */
+		if (pb_json_parse_file(&r->bisect_doc, path) ||
+		    pb_schema_check(r->bisect_doc, &pb_bisect_schema, path)) {
 			pb_warn("%s", pb_error_message());
 			pb_error_clear();
+			pb_json_free(r->bisect_doc);
+			r->bisect_doc = NULL;
 		}
 		if (!r->bisect)
 			r->bisect = pb_xstrdup(path);

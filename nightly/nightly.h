@@ -14,9 +14,13 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "core/progress.h"
+#include "core/schema.h"
 #include "measure/stats.h"
 
 #define PB_NIGHTLY_SCHEMA "placebisect.nightly/1"
+
+/* The keys, types and ranges a nightly result promises (core/schema.h). */
+extern const struct pb_schema pb_nightly_schema;
 /* Seconds a nightly waits for another one holding the history (then exit 3 naming it). */
 #define PB_NIGHTLY_WAIT 60.0
 

@@ -360,3 +360,19 @@ void pb_nightly_summary(const struct pb_nightly_result *res, struct pb_buf *out)
 	pb_table_free(t);
 	pb_buf_release(&cell);
 }
+
+/* What a nightly result promises its readers. */
+static const struct pb_schema_rule nightly_rules[] = {
+	{ "benchmark", PB_S_STR | PB_S_REQ },
+	{ "commit", PB_S_STR | PB_S_REQ },
+	{ "regression", PB_S_BOOL | PB_S_REQ },
+	{ "median", PB_S_NUM | PB_S_NULL },
+	{ "runs", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "points", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "regressions", PB_S_ARR },
+	{ "regressions[]", PB_S_OBJ },
+	{ "regressions[].status", PB_S_STR },
+	{ NULL, 0 },
+};
+
+const struct pb_schema pb_nightly_schema = { PB_NIGHTLY_SCHEMA, nightly_rules };

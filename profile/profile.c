@@ -520,3 +520,17 @@ void pb_profile_write_text(const struct pb_profile *p, size_t top, struct pb_buf
 		pb_buf_printf(out, "(%zu more functions; --top N shows more)\n", p->n_fns - n);
 	pb_table_free(t);
 }
+
+/* What a profile document promises its readers (layout --profile, the report). */
+static const struct pb_schema_rule profile_rules[] = {
+	{ "event", PB_S_STR | PB_S_REQ },
+	{ "samples", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "lost", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "functions", PB_S_ARR | PB_S_REQ },
+	{ "functions[].name", PB_S_STR | PB_S_REQ },
+	{ "functions[].samples", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "functions[].share", PB_S_NUM | PB_S_NONNEG },
+	{ NULL, 0 },
+};
+
+const struct pb_schema pb_profile_schema = { PB_PROFILE_SCHEMA, profile_rules };

@@ -8,11 +8,15 @@
 
 #include "core/buf.h"
 #include "core/json.h"
+#include "core/schema.h"
 #include "measure/result.h"
 #include "measure/runner.h"
 #include "measure/sampler.h"
 
 #define PB_PROFILE_SCHEMA "placebisect.profile/1"
+
+/* The keys, types and ranges a profile document promises (core/schema.h). */
+extern const struct pb_schema pb_profile_schema;
 
 /* Names of what has no function symbol. */
 #define PB_PROFILE_KERNEL "[kernel]"   /* kernel code (function and object) */

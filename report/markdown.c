@@ -21,6 +21,17 @@ double pb_md_num(const struct pb_json *v, const char *path)
 	return pb_json_number(pb_json_path(v, path), NAN);
 }
 
+const char *pb_md_addr(char out[24], const struct pb_json *v, const char *path)
+{
+	double a = pb_md_num(v, path);
+
+	/* NaN or out of range would make the conversion undefined (found by fuzzing). */
+	if (!(a >= 0 && a < 18446744073709551616.0))
+		return strcpy(out, "?");
+	snprintf(out, 24, "0x%llx", (unsigned long long)a);
+	return out;
+}
+
 const char *pb_md_str(const struct pb_json *v, const char *path, const char *fallback)
 {
 	return pb_json_string(pb_json_path(v, path), fallback);

@@ -11,6 +11,8 @@ void pb_md_text(struct pb_buf *b, const char *s);
 /* The number or string at a dotted path; NAN or `fallback` when absent. */
 double pb_md_num(const struct pb_json *v, const char *path);
 const char *pb_md_str(const struct pb_json *v, const char *path, const char *fallback);
+/* The address at a dotted path as "0x…" in out, or "?" when absent or not an address. */
+const char *pb_md_addr(char out[24], const struct pb_json *v, const char *path);
 /* A value of `metric` for people: wall/cpu ns as ms, big counts with thousands separators. */
 void pb_md_value(struct pb_buf *b, const char *metric, double v);
 /* A ratio as "+13.7%". */

@@ -113,6 +113,7 @@ static void layout_diff(const struct pb_json *d, struct pb_buf *b)
 {
 	const char *h[] = { "function", "good", "bad", "lines", "code" };
 	const struct pb_json *f;
+	char addr[24];
 	struct pb_table *t = pb_table_new(5, h);
 
 	pb_buf_printf(b, "# Layout diff\n\n`%s` (good) against `%s` (bad): %.0f functions matched, "
@@ -124,8 +125,8 @@ static void layout_diff(const struct pb_json *d, struct pb_buf *b)
 	pb_table_align_right(t, 3);
 	for (f = pb_json_child(pb_json_get(d, "hot")); f; f = pb_json_next(f)) {
 		pb_table_cellf(t, "`%s`", pb_md_str(f, "name", "?"));
-		pb_table_cellf(t, "0x%llx", (unsigned long long)pb_md_num(f, "good_addr"));
-		pb_table_cellf(t, "0x%llx", (unsigned long long)pb_md_num(f, "bad_addr"));
+		pb_table_cell(t, pb_md_addr(addr, f, "good_addr"));
+		pb_table_cell(t, pb_md_addr(addr, f, "bad_addr"));
 		pb_table_cellf(t, "%.0f → %.0f", pb_md_num(f, "good_cache_lines"),
 			       pb_md_num(f, "bad_cache_lines"));
 		pb_table_cell(t, pb_md_str(f, "code", "?"));

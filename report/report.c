@@ -299,7 +299,7 @@ static void layout(struct ctx *c)
 		{ "l1i_sets_over_ways", "L1i sets over associativity" },
 	};
 	struct pb_table *t;
-	char key[64];
+	char key[64], addr[24], addr2[24];
 
 	if (!l)
 		return;
@@ -311,8 +311,8 @@ static void layout(struct ctx *c)
 		pb_table_align_right(t, i);
 	for (h = pb_json_child(pb_json_get(l, "hot")); h; h = pb_json_next(h)) {
 		pb_table_cellf(t, "`%s`", pb_md_str(h, "name", "?"));
-		pb_table_cellf(t, "0x%llx", (unsigned long long)pb_md_num(h, "good_addr"));
-		pb_table_cellf(t, "0x%llx", (unsigned long long)pb_md_num(h, "bad_addr"));
+		pb_table_cell(t, pb_md_addr(addr, h, "good_addr"));
+		pb_table_cell(t, pb_md_addr(addr, h, "bad_addr"));
 		pb_table_cellf(t, "%.0f", pb_md_num(h, "bad_size"));
 		pb_table_cellf(t, "%.0f → %.0f", pb_md_num(h, "good_cache_lines"),
 			       pb_md_num(h, "bad_cache_lines"));
@@ -337,10 +337,10 @@ static void layout(struct ctx *c)
 	}
 	pb_md_table(c->out, t);
 	if (pb_json_bool(pb_json_path(l, "upstream.valid"), false)) {
-		pb_buf_printf(c->out, "The hot code starts at 0x%llx in the parent and 0x%llx in the "
+		pb_buf_printf(c->out, "The hot code starts at %s in the parent and %s in the "
 				      "culprit (%+.0f B) in section `%s`.",
-			      (unsigned long long)pb_md_num(l, "upstream.good_hot_start"),
-			      (unsigned long long)pb_md_num(l, "upstream.bad_hot_start"),
+			      pb_md_addr(addr, l, "upstream.good_hot_start"),
+			      pb_md_addr(addr2, l, "upstream.bad_hot_start"),
 			      pb_md_num(l, "upstream.shift"), pb_md_str(l, "upstream.section", "?"));
 		for (h = pb_json_child(pb_json_path(l, "upstream.functions")); h; h = pb_json_next(h))
 			pb_buf_printf(c->out, "%s `%s` %+.0f B", h == pb_json_child(pb_json_path(l,
@@ -522,6 +522,16 @@ int pb_report_write(const struct pb_json *doc, const char *name, const char *md_
 	slash = strrchr(base, '/');
 	c.base = base;
 	c.link = slash ? slash + 1 : base;
+	/* `report -o new/R.md` as `bisect --report new/R.md`: the directory is made here for both. */
+	if (slash && slash != base) {
+		*slash = '\0';
+		ret = pb_mkdir_p(base);
+		*slash = '/';
+		if (ret) {
+			free(base);
+			return -1;
+		}
+	}
 	if (strcmp(schema, "placebisect.bisect/1") == 0)
 		bisect_report(&c);
 	else if (pb_md_other_report(doc, schema, &out) < 0)

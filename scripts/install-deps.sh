@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
 # Installs the Debian packages placebisect needs to build, test and run its backends.
 # Idempotent and quiet when everything is present; without root, prints the apt-get line and fails.
+# usage: scripts/install-deps.sh [--bench]
+#   --bench  only the optional inputs of bench/layout.sh instead: large real binaries to read
+#            (nodejs: /usr/bin/node with its .symtab; libllvm14 and libllvm15: two ~110 MB builds
+#            of one library). No test needs them.
 set -euo pipefail
 
 # Build: compiler, cmake, pkg-config and the libraries each module wraps.
 # Tests and backends: cmocka, valgrind (cachegrind backend), git (fixture repositories),
-# jq and xmllint (CLI tests read JSON and check SVG), hyperfine (bench/ peer), clang and its
-# runtime libraries (libFuzzer for scripts/fuzz.sh); cmark-gfm, chromium and imagemagick render a
-# report in its test (GFM tables, SVG to PNG); python3-yaml: the test of
+# jq and xmllint (CLI tests read JSON and check SVG), hyperfine and time (bench/: peers and peak
+# memory), clang and its runtime libraries (libFuzzer for scripts/fuzz.sh); cmark-gfm, chromium
+# and imagemagick render a report in its test (GFM tables, SVG to PNG); python3-yaml: the test of
 # scripts/ci/github-nightly.yml parses it.
 pkgs=(
 	gcc make cmake pkg-config git
-	libgit2-dev libgsl-dev libelf-dev libcjson-dev libcapstone-dev libpfm4-dev
-	libcmocka-dev valgrind jq libxml2-utils hyperfine binutils
+	libgit2-dev libgsl-dev libelf-dev libcapstone-dev libpfm4-dev
+	libcmocka-dev valgrind jq libxml2-utils hyperfine time binutils
 	cmark-gfm chromium imagemagick python3-yaml
 	clang libclang-rt-dev
 )
+if [ "${1:-}" = "--bench" ]; then
+	pkgs=(nodejs libllvm14 libllvm15)
+elif [ $# -gt 0 ]; then
+	echo "usage: scripts/install-deps.sh [--bench]" >&2
+	exit 2
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

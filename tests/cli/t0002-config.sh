@@ -34,7 +34,7 @@ bad() { # CONTENT MESSAGE
 bad '{"benchmarks": {"call_method": {"command": "x", "runs": 0}}}' \
 	"bad.json: benchmarks.call_method.runs: expected a whole number from 1 to 100000, got 0"
 bad '{"benchmarks": {"call_method": {"command": "x", "timeout": -5}}}' \
-	"bad.json: benchmarks.call_method.timeout: expected a number > 0 and <= 1e+07, got -5"
+	"bad.json: benchmarks.call_method.timeout: expected a number from 0.001 to 1e+07, got -5"
 bad '{"stats": {"max_runs": 1e999}}' "bad.json: stats.max_runs: number out of range"
 bad '{"stats": {"alpha": 0.01},}' "bad.json:1:27: invalid JSON syntax"
 bad '{"stats": {"alpha": 0.01}} {}' "bad.json:1:28: unexpected data after the JSON value"

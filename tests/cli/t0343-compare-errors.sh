@@ -27,7 +27,7 @@ expect_grep "^placebisect: error: noschema\.json: not a placebisect measurement 
 
 printf '{"schema": "placebisect.measurement/1", "backend": "time", "metric": "wall", "runs": [{"wall_ns": "5"}]}\n' >badtype.json
 expect_exit 2 "$PB" compare a.json badtype.json
-expect_eq 'placebisect: error: badtype.json: runs[0].wall_ns: expected an integer, got a string' "$(cat err)" "wrong type"
+expect_eq 'placebisect: error: badtype.json: runs[0].wall_ns: expected a number or null, got a string' "$(cat err)" "wrong type"
 
 printf '{"schema": "placebisect.measurement/1", "backend": "perf", "metric": "instructions", "runs": [{"counters": {"instructions": 5}}]}\n' >instr.json
 expect_exit 2 "$PB" compare a.json instr.json

@@ -78,7 +78,7 @@ printf 'hello, world\n' >notes.txt
 expect_exit 2 "$PB" layout notes.txt && expect_grep "error: notes.txt: not an ELF file \(no \\\\177ELF magic at offset 0\)" err
 : >empty
 expect_exit 2 "$PB" layout empty && expect_grep "error: empty: not an ELF file" err
-expect_exit 2 "$PB" layout missing.bin && expect_grep "error: missing.bin: cannot open: No such file or directory" err
+expect_exit 2 "$PB" layout missing.bin && expect_grep "error: cannot open missing.bin: No such file or directory" err
 expect_exit 2 "$PB" layout . && expect_grep "error: \.: not a regular file" err
 # Nothing reaches stdout on an error.
 expect_eq "" "$(cat out)" "stdout on error"

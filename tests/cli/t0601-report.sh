@@ -75,7 +75,29 @@ echo '{"schema": "placebisect.future/9"}' > "$T/f.json"
 expect_exit 2 "$PB" report "$T/f.json" -o "$T/x.md"
 expect_grep "f.json: not a placebisect result file \(schema 'placebisect.future/9'\)" "$T/err"
 expect_exit 2 "$PB" report "$T/r.json" -o "$T/x.md" --json
-expect_exit 3 "$PB" report "$T/r.json" -o "$T/no/such/dir/x.md"
+# The report's directory is made (as bisect --report makes it); a file in the way is exit 3.
+expect_exit 0 "$PB" report "$T/r.json" -o "$T/no/such/dir/x.md"
+expect_grep '^## Summary$' "$T/no/such/dir/x.md"
+expect_exit 3 "$PB" report "$T/r.json" -o "$T/r.json/x.md"
+expect_grep "cannot create directory $T/r.json: a file is in the way" "$T/err"
 expect_eq "" "$(ls "$T" | grep -E '^x\.md|\.tmp')" "nothing half-written"
+# A real bisect document broken by a deletion or another type: refused with the key path (F5:
+# these rendered "nan builds" and "?" with exit 0).
+mutate() { # JQ-FILTER MESSAGE
+	jq "$1" "$T/r.json" > "$T/mut.json"
+	expect_exit 2 "$PB" report "$T/mut.json" -o "$T/mut.md"
+	expect_eq "placebisect: error: $T/mut.json: $2" "$(cat "$T/err")" "report of r.json | $1"
+}
+mutate 'del(.steps)' 'steps: missing (every placebisect.bisect/1 document has it)'
+mutate 'del(.builds)' 'builds: missing (every placebisect.bisect/1 document has it)'
+mutate 'del(.culprit.commit)' 'culprit.commit: missing (every placebisect.bisect/1 document has it)'
+mutate '.steps[0].runs = "5"' 'steps[0].runs: expected a number, got a string'
+mutate '.steps[1].index = 1.5' 'steps[1].index: expected a whole number up to 2^53, got 1.5'
+mutate '.commits = 1e300' 'commits: expected a whole number up to 2^53, got 1e+300'
+mutate '.counters.parent.Ir = -3' 'counters.parent.Ir: -3 is negative (a count or a size: never below 0)'
+mutate '.effect = "big"' 'effect: expected an object, got a string'
+mutate '.layout.hot[0] = 1' 'layout.hot[0]: expected an object, got a number'
+mutate '.attribution.reasons = [1]' 'attribution.reasons[0]: expected a string, got a number'
+[ ! -e "$T/mut.md" ] || { echo "FAIL: a report was written from a broken document"; fails=$((fails + 1)); }
 
 finish

@@ -121,9 +121,9 @@ static void test_invalid(void **state)
 	expect_invalid("{\"benchmarks\": {\"call_method\": {\"command\": \"x\", \"rnus\": 3}}}",
 		       "p.json: benchmarks.call_method.rnus: unknown key (did you mean 'runs'?)");
 	expect_invalid("{\"benchmarks\": {\"call_method\": {\"command\": \"x\", \"timeout\": 0}}}",
-		       "p.json: benchmarks.call_method.timeout: expected a number > 0 and <= 1e+07, got 0");
+		       "p.json: benchmarks.call_method.timeout: expected a number from 0.001 to 1e+07, got 0");
 	expect_invalid("{\"build\": {\"timeout\": -1}}",
-		       "p.json: build.timeout: expected a number > 0 and <= 1e+07, got -1");
+		       "p.json: build.timeout: expected a number from 0.001 to 1e+07, got -1");
 	expect_invalid("{\"benchmarks\": {\"b\": {\"runs\": 3}}}",
 		       "p.json: benchmarks.b: missing \"command\" (the shell command that runs the benchmark)");
 	expect_invalid("{\"benchmarks\": {\"b\": {\"command\": \"x\", \"metric\": \"stdout\"}}}",

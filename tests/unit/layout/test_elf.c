@@ -211,6 +211,51 @@ static void test_normalize_moved(void **state)
 	pb_elf_free(b);
 }
 
+/* compare_fast gives the class that normalize_fast and pb_norm_compare give, for every pair. */
+static void test_compare_fast_agrees(void **state)
+{
+	struct fx *f = *state;
+	struct pb_elf *a, *b;
+	struct pb_disasm *da, *db;
+	struct pb_norm na = { 0 }, nb = { 0 };
+	size_t i, j, seen[3] = { 0, 0, 0 };
+	enum pb_code_class want;
+
+	if (!f)
+		skip();
+	assert_int_equal(pb_elf_open(&a, f->exe), 0);
+	assert_int_equal(pb_elf_open(&b, f->lib), 0);
+	assert_int_equal(pb_disasm_new(&da, a), 0);
+	assert_int_equal(pb_disasm_new(&db, b), 0);
+	if (!da || !db) {
+		pb_disasm_free(da);
+		pb_disasm_free(db);
+		pb_elf_free(a);
+		pb_elf_free(b);
+		skip();
+	}
+	for (i = 0; i < a->n_funcs; i++) {
+		for (j = 0; j < b->n_funcs; j++) {
+			assert_int_equal(pb_disasm_normalize_fast(da, &a->funcs[i], &na), 0);
+			assert_int_equal(pb_disasm_normalize_fast(db, &b->funcs[j], &nb), 0);
+			want = pb_norm_compare(&na, &nb);
+			assert_int_equal(pb_disasm_compare_fast(da, &a->funcs[i], db, &b->funcs[j]), want);
+			seen[want]++;
+		}
+		assert_int_equal(pb_disasm_compare_fast(da, &a->funcs[i], da, &a->funcs[i]),
+				 PB_CODE_STRICT_EQUAL);
+	}
+	/* add1 in both builds, and pairs of different functions. */
+	assert_true(seen[PB_CODE_STRICT_EQUAL] > 0);
+	assert_true(seen[PB_CODE_CHANGED] > 0);
+	pb_norm_release(&na);
+	pb_norm_release(&nb);
+	pb_disasm_free(da);
+	pb_disasm_free(db);
+	pb_elf_free(a);
+	pb_elf_free(b);
+}
+
 static void test_not_elf(void **state)
 {
 	char *dir = pb_test_tmpdir(), *path = pb_xasprintf("%s/x", dir);
@@ -271,6 +316,62 @@ static void test_truncated_while_read(void **state)
 	free(copy);
 }
 
+/* Code read through windows is the code read whole; a file truncated meanwhile is a warning. */
+static void test_code_windows(void **state)
+{
+	struct fx *f = *state;
+	struct pb_buf warnings = PB_BUF_INIT;
+	struct pb_elf *a, *b;
+	const unsigned char *wc, *fc;
+	const struct pb_elf_section *text;
+	char *copy;
+	size_t i, wl, fl;
+	uint64_t h;
+
+	if (!f)
+		skip();
+	assert_int_equal(pb_elf_open(&a, f->exe), 0);
+	assert_int_equal(pb_elf_open(&b, f->exe), 0);
+	text = pb_elf_section_by_name(b, ".text");
+	assert_non_null(text);
+	/* Streamed, then read whole: one hash. */
+	h = pb_elf_text_hash(a);
+	assert_int_not_equal(h, 0);
+	for (i = 0; i < a->n_funcs; i++) {
+		wc = pb_elf_func_code_window(a, &a->funcs[i], &wl);
+		fc = pb_elf_func_code(b, &b->funcs[i], &fl);
+		assert_int_equal(wl, fl);
+		assert_true((wc == NULL) == (fc == NULL));
+		if (fc && fl)
+			assert_memory_equal(wc, fc, fl);
+	}
+	assert_non_null(text->data);
+	assert_null(pb_elf_section_by_name(a, ".text")->data); /* a read windows, not the section */
+	assert_true(pb_elf_text_hash(b) == h);
+	pb_elf_free(a);
+	pb_elf_free(b);
+	/* Hashed as the windows go by (in reverse order here), then the rest: the same hash. */
+	assert_int_equal(pb_elf_open(&a, f->exe), 0);
+	for (i = a->n_funcs; i-- > 0;)
+		(void)pb_elf_func_code_window(a, &a->funcs[i], &wl);
+	assert_true(pb_elf_text_hash(a) == h);
+	pb_elf_free(a);
+	copy = pb_xasprintf("%s/rebuilt-w", f->dir);
+	assert_int_equal(pb_test_sh("cp '%s' '%s'", f->exe, copy), 0);
+	assert_int_equal(pb_elf_open(&a, copy), 0);
+	assert_int_equal(truncate(copy, 200), 0);
+	pb_log_set_sink(collect, &warnings);
+	assert_null(pb_elf_func_code_window(a, func(a, "add1"), &wl));
+	assert_int_equal(wl, 0);
+	assert_null(pb_elf_func_code_window(a, func(a, "twice"), &wl));
+	assert_true(pb_elf_text_hash(a) == 0);
+	pb_log_set_sink(NULL, NULL);
+	assert_non_null(strstr(warnings.data, "rebuilt-w: cannot read section '.text' (was the file rewritten?)"));
+	pb_elf_free(a);
+	pb_buf_release(&warnings);
+	free(copy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,8 +379,10 @@ int main(void)
 		cmocka_unit_test(test_text_hash),
 		cmocka_unit_test(test_shared_and_stripped),
 		cmocka_unit_test(test_normalize_moved),
+		cmocka_unit_test(test_compare_fast_agrees),
 		cmocka_unit_test(test_not_elf),
 		cmocka_unit_test(test_truncated_while_read),
+		cmocka_unit_test(test_code_windows),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

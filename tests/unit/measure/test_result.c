@@ -282,10 +282,17 @@ static void test_read_errors(void **state)
 		    "t.json: runs: missing");
 	expect_fail("{\"schema\": \"placebisect.measurement/1\", \"backend\": \"time\", \"metric\": \"wall\","
 		    " \"runs\": [{\"wall_ns\": 5}, {\"wall_ns\": \"fast\"}]}",
-		    "t.json: runs[1].wall_ns: expected an integer, got a string");
+		    "t.json: runs[1].wall_ns: expected a number or null, got a string");
 	expect_fail("{\"schema\": \"placebisect.measurement/1\", \"backend\": \"time\", \"metric\": \"wall\","
 		    " \"runs\": [{\"wall_ns\": 5, \"counters\": {\"cycles\": true}}]}",
-		    "t.json: runs[0].counters.cycles: expected a number, got a boolean");
+		    "t.json: runs[0].counters.cycles: expected a number or null, got a boolean");
+	/* F5: compare refused nothing negative before. */
+	expect_fail("{\"schema\": \"placebisect.measurement/1\", \"backend\": \"perf\", \"metric\": \"wall\","
+		    " \"runs\": [{\"wall_ns\": 5, \"counters\": {\"cycles\": -5}}]}",
+		    "t.json: runs[0].counters.cycles: -5 is negative (a count or a size: never below 0)");
+	expect_fail("{\"schema\": \"placebisect.measurement/1\", \"backend\": \"time\", \"metric\": \"wall\","
+		    " \"runs\": [{\"wall_ns\": -1}]}",
+		    "t.json: runs[0].wall_ns: -1 is negative (a count or a size: never below 0)");
 	expect_fail("{\"schema\": \"placebisect.measurement/1\", \"backend\": \"perf\", \"metric\": "
 		    "\"cycles\", \"runs\": [{\"ok\": true, \"counters\": {}}]}",
 		    "t.json: runs[0]: a successful run without a value for the metric 'cycles'");

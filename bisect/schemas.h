@@ -1,0 +1,10 @@
+/* schemas.h: the keys, types and ranges the bisect result document promises. */
+#ifndef PB_BISECT_SCHEMAS_H
+#define PB_BISECT_SCHEMAS_H
+
+#include "core/schema.h"
+
+/* placebisect.bisect/1: checked with pb_schema_check() before a stored result is used. */
+extern const struct pb_schema pb_bisect_schema;
+
+#endif
