@@ -2,7 +2,8 @@
 # bisect-cost.sh: culprit accuracy and benchmark runs of `placebisect bisect` against `git bisect run`
 # with the usual threshold script, both on real fixture repositories of 128 commits with one regression.
 # Usage: bench/bisect-cost.sh [SEEDS] [BUILD_DIR] [SIM_SEEDS]   (default: 50, build, 1000)
-# Environment: NOISE (lognormal sigma, default 0.03), EFFECT (the regression, default 0.05).
+# Environment: NOISE (lognormal sigma, default 0.03 for iid, 0.01 for the others), EFFECT (the
+# regression, default 0.05), MODEL (iid, drift, bursts, bimodal: bench/noise_sim.h; default iid).
 #
 # Per seed: a repository (git fast-import) whose commits hold a file `level`: 10 up to the culprit,
 # 10 * (1 + EFFECT) from it on; the culprit is commit 1 + (seed * 37) % 127, as in bisect_sim. The
@@ -18,7 +19,8 @@ set -eu
 SEEDS=${1:-50}
 BUILD=$(cd "${2:-build}" && pwd)
 SIM_SEEDS=${3:-1000}
-NOISE=${NOISE:-0.03}
+MODEL=${MODEL:-iid}
+if [ "$MODEL" = iid ]; then NOISE=${NOISE:-0.03}; else NOISE=${NOISE:-0.01}; fi
 EFFECT=${EFFECT:-0.05}
 PB=$BUILD/cli/placebisect
 VALUE=$BUILD/bench/bisect_cost_value
@@ -64,21 +66,21 @@ median20() { # in the current directory
 }
 now() { date +%s%N; }
 
-pb_ok=0 pb_runs=0 pb_ns=0 peer_ok=0 peer_runs=0 peer_ns=0
+pb_wrong=0 pb_four=0 pb_ok=0 pb_runs=0 pb_ns=0 peer_ok=0 peer_runs=0 peer_ns=0
 t_start=$(now)
 for seed in $(seq 1 "$SEEDS"); do
 	k=$((1 + (seed * 37) % N))
 	repo=$T/repo-$seed
 	make_repo "$repo" "$k"
 	want=$(git -C "$repo" rev-parse "main~$((N - k))")
-	export BISECT_COST_SEED=$seed BISECT_COST_NOISE=$NOISE
+	export BISECT_COST_SEED=$seed BISECT_COST_NOISE=$NOISE BISECT_COST_MODEL=$MODEL
 
 	cat > "$T/pb.json" <<JSON
 {
   "build": { "command": "true" },
   "benchmarks": { "value": { "command": "$VALUE level", "metric": "stdout", "runs": 10, "warmups": 0,
                              "parse": { "regex": "value: ([0-9.]+)" },
-                             "env": { "BISECT_COST_SEED": "$seed", "BISECT_COST_NOISE": "$NOISE",
+                             "env": { "BISECT_COST_SEED": "$seed", "BISECT_COST_NOISE": "$NOISE", "BISECT_COST_MODEL": "$MODEL",
                                       "BISECT_COST_COUNTER": "$T/pb.counter" } } },
   "measure": { "backend": "time" },
   "stats": { "alpha": 0.01, "min_effect": 0.02, "max_runs": 60 }
@@ -94,9 +96,10 @@ JSON
 	runs=$(($(cat "$T/pb.counter") - 1))
 	pb_runs=$((pb_runs + runs))
 	got=$(jq -r '.culprit.commit // "none"' "$T/pb.out" 2>/dev/null || echo none)
-	if [ "$got" = "$want" ]; then
+	if [ "$got" = "$want" ] && [ "$rc" -eq 0 ]; then
 		pb_ok=$((pb_ok + 1))
 	else
+		if [ "$rc" -eq 0 ]; then pb_wrong=$((pb_wrong + 1)); else pb_four=$((pb_four + 1)); fi
 		echo "seed $seed: placebisect: exit $rc, culprit ${got:0:12}, expected commit $k (${want:0:12})" >&2
 		sed 's/^/  /' "$T/pb.err" | head -5 >&2
 	fi
@@ -129,14 +132,17 @@ t_end=$(now)
 [ -t 2 ] && printf '\r' >&2
 
 echo "real CLI: 128-commit fixture repositories, one $(awk -v e="$EFFECT" 'BEGIN { print e * 100 }')% regression," \
-	"$(awk -v e="$NOISE" 'BEGIN { print e * 100 }')% lognormal noise, $SEEDS seeds (culprit = 1 + (seed * 37) % 127)"
-printf '%-52s %8s %12s %10s\n' "" correct runs/bisect "seconds"
-printf '%-52s %7.1f%% %12.1f %10.1f\n' "placebisect bisect (alpha 0.01, min_effect 2%)" \
+	"noise model $MODEL ($(awk -v e="$NOISE" 'BEGIN { print e * 100 }')% lognormal per run), $SEEDS seeds (culprit = 1 + (seed * 37) % 127)"
+printf '%-52s %8s %8s %8s %12s %10s\n' "" exact wrong@0 "exit!=0" runs/bisect "seconds"
+printf '%-52s %7.1f%% %7.1f%% %7.1f%% %12.1f %10.1f\n' "placebisect bisect (alpha 0.01, min_effect 2%)" \
 	"$(awk -v a=$pb_ok -v n="$SEEDS" 'BEGIN { print 100 * a / n }')" \
+	"$(awk -v a=$pb_wrong -v n="$SEEDS" 'BEGIN { print 100 * a / n }')" \
+	"$(awk -v a=$pb_four -v n="$SEEDS" 'BEGIN { print 100 * a / n }')" \
 	"$(awk -v a=$pb_runs -v n="$SEEDS" 'BEGIN { print a / n }')" \
 	"$(awk -v a=$pb_ns 'BEGIN { print a / 1e9 }')"
-printf '%-52s %7.1f%% %12.1f %10.1f\n' "git bisect run, 20 runs/step, median vs midpoint" \
+printf '%-52s %7.1f%% %7.1f%% %7.1f%% %12.1f %10.1f\n' "git bisect run, 20 runs/step, median vs midpoint" \
 	"$(awk -v a=$peer_ok -v n="$SEEDS" 'BEGIN { print 100 * a / n }')" \
+	"$(awk -v a=$peer_ok -v n="$SEEDS" 'BEGIN { print 100 - 100 * a / n }')" 0 \
 	"$(awk -v a=$peer_runs -v n="$SEEDS" 'BEGIN { print a / n }')" \
 	"$(awk -v a=$peer_ns 'BEGIN { print a / 1e9 }')"
 printf 'runs ratio placebisect/git bisect: %.2f   (total runs %d vs %d; bench took %.0f s)\n' \
@@ -144,5 +150,5 @@ printf 'runs ratio placebisect/git bisect: %.2f   (total runs %d vs %d; bench to
 	"$(awk -v a=$((t_end - t_start)) 'BEGIN { print a / 1e9 }')"
 if [ "$SIM_SEEDS" -gt 0 ]; then
 	echo
-	"$BUILD/bench/bisect_sim" "$SIM_SEEDS" "$NOISE" "$EFFECT"
+	"$BUILD/bench/bisect_sim" "$SIM_SEEDS" "$MODEL" "$EFFECT"
 fi

@@ -33,6 +33,7 @@ struct local {
 	struct pb_runner **runners;
 	struct pb_runner_opts *ropts;
 	char **commands;
+	char **baselines;            /* the baseline command expanded; NULL: none */
 	bool *warmed;
 };
 
@@ -56,6 +57,10 @@ static int runner_of(struct local *l, size_t i, struct pb_measurement *m, struct
 		l->commands[i] = pb_config_expand(l->in.command, &ph);
 		l->ropts[i] = *l->in.tmpl;
 		l->ropts[i].shell = l->commands[i];
+		if (l->in.baseline) {
+			l->baselines[i] = pb_config_expand(l->in.baseline, &ph);
+			l->ropts[i].baseline = l->baselines[i];
+		}
 		l->ropts[i].cwd = l->in.wt->dir;
 		l->ropts[i].commit = l->in.ids[i];
 		if (pb_runner_new(&l->runners[i], &l->ropts[i]))
@@ -86,8 +91,9 @@ static int local_run(struct local *l, const struct pb_exec_request *req)
 		l->warmed[i] = true;
 	}
 	if (l->in.progress)
-		pb_progress_detail(l->in.progress, "measuring %.7s: run %zu", l->in.ids[i],
-				   m->n_runs + 1);
+		pb_progress_detail(l->in.progress, "measuring %.7s: run %zu of this commit, %zu runs "
+				   "done in all", l->in.ids[i], m->n_runs + 1,
+				   l->in.runs_done ? *l->in.runs_done : 0);
 	if (pb_runner_run(r, m, true))
 		return -1;
 	/* Cachegrind's per-function costs choose the hot set of the attribution. */
@@ -124,12 +130,14 @@ static void local_free(struct pb_executor *ex)
 	for (i = 0; i < l->in.n; i++) {
 		pb_runner_free(l->runners[i]);
 		free(l->commands[i]);
+		free(l->baselines[i]);
 		free(l->binaries[i]);
 	}
 	free(l->binaries);
 	free(l->runners);
 	free(l->ropts);
 	free(l->commands);
+	free(l->baselines);
 	free(l->warmed);
 	free(l);
 }
@@ -146,6 +154,7 @@ int pb_executor_local_new(struct pb_executor **out, const struct pb_executor_loc
 	l->runners = pb_xcalloc(in->n, sizeof(*l->runners));
 	l->ropts = pb_xcalloc(in->n, sizeof(*l->ropts));
 	l->commands = pb_xcalloc(in->n, sizeof(*l->commands));
+	l->baselines = pb_xcalloc(in->n, sizeof(*l->baselines));
 	l->warmed = pb_xcalloc(in->n, sizeof(*l->warmed));
 	*out = &l->base;
 	return 0;

@@ -88,11 +88,13 @@ struct pb_executor_local_in {
 	struct pb_builder *builder;      /* the build cache */
 	const struct pb_config *cfg;
 	const char *command;             /* the benchmark's command, placeholders unexpanded */
+	const char *baseline;            /* the benchmark's baseline command, unexpanded; NULL: none */
 	const struct pb_runner_opts *tmpl; /* options every commit's runner starts from */
 	const char (*ids)[PB_OID_HEX];   /* the commits, by index */
 	size_t n;
 	volatile sig_atomic_t *stop;     /* checked before each run; may be NULL */
 	struct pb_progress *progress;    /* "measuring <commit>: run k"; may be NULL */
+	const size_t *runs_done;         /* runs measured so far in all, for the progress; may be NULL */
 };
 
 /*

@@ -12,6 +12,7 @@
 #include "bisect/repo.h"
 #include "bisect/search.h"
 #include "core/progress.h"
+#include "measure/contention.h"
 
 #define PB_BISECT_SCHEMA "placebisect.bisect/1"
 
@@ -24,6 +25,7 @@ struct pb_bisect_opts {
 	double alpha, min_effect; /* < 0: from the config */
 	long max_runs;           /* <= 0: from the config */
 	bool reset;              /* forget the journal (caches stay) */
+	bool remeasure;          /* also drop this benchmark key's cached measurements (builds stay) */
 	bool verify_placement;   /* rebuild parent and culprit with build.layout_variants */
 	volatile sig_atomic_t *stop; /* set by SIGINT: stop between runs */
 	struct pb_progress *progress; /* may be NULL */
@@ -38,6 +40,8 @@ struct pb_bisect_result {
 	int builds, builds_cached;
 	size_t runs_measured;    /* benchmark runs executed by this process (the rest were cached) */
 	bool resumed;            /* an earlier run of the same bisect was found */
+	/* Other work on the machine over all runs this bisect used (stated once when contended). */
+	struct pb_contention contention;
 	struct pb_attribution attribution; /* of the first culprit (done when one was found) */
 	struct pb_placement_check placement; /* --verify-placement */
 };

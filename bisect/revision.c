@@ -81,6 +81,10 @@ int pb_bench_target_prepare(struct pb_bench_target *t, const struct pb_config *c
 	ph.config_dir = cfg->dir;
 	t->command = pb_config_expand(b->command, &ph);
 	t->o.shell = t->command;
+	if (b->baseline) {
+		t->baseline = pb_config_expand(b->baseline, &ph);
+		t->o.baseline = t->baseline;
+	}
 	t->o.cwd = t->dir;
 	return 0;
 }
@@ -90,8 +94,9 @@ void pb_bench_target_release(struct pb_bench_target *t)
 	free(t->dir);
 	free(t->command);
 	free(t->binary);
+	free(t->baseline);
 	pb_revision_release(&t->rev);
 	pb_repo_free(t->repo);
-	t->dir = t->command = t->binary = NULL;
+	t->dir = t->command = t->binary = t->baseline = NULL;
 	t->repo = NULL;
 }

@@ -31,6 +31,7 @@ struct pb_bench_target {
 	struct pb_revision rev;  /* the revision, when one was asked for */
 	char *dir;               /* where it runs: the revision's worktree, or `top` (may be NULL) */
 	char *command, *binary;  /* the expanded command; {binary} */
+	char *baseline;          /* the benchmark's baseline command expanded; NULL: none */
 };
 
 /*

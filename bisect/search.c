@@ -1,7 +1,9 @@
-/* search.c: reproduce, bisect with a sequential test per commit, skip around failures, confirm, repeat. */
+/* search.c: reproduce, bisect with a sequential test per commit on interleaved blocks, skip around
+ * failures, confirm on fresh blocks, repeat. */
 #include "bisect/search.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +11,14 @@
 #include "core/buf.h"
 #include "core/error.h"
 
-#define MAX_RESTARTS 2 /* bisections started over with larger endpoint samples */
-#ifndef CONFIRM_STRICTER
-#define CONFIRM_STRICTER 5 /* the confirmation's alpha is alpha / this */
-#endif
-#define CONFIRM_MIN 6 /* values on each side before the confirmation's first look */
+#define MAX_RESTARTS 1 /* bisections started over (fresh blocks) after an unconfirmed culprit */
+#define CONFIRM_LOOKS 4 /* looks of a confirmation, each at alpha / CONFIRM_LOOKS (Bonferroni) */
+#define CONFIRM_MIN 8 /* blocks before the confirmation's first look */
+#define RNG_SEED 0x9e3779b97f4a7c15ULL
+/* A culprit explaining more than this share of the regression (CI lower bound), or less than
+ * EXPLAINED_LOW (CI upper bound), is implausible. */
+#define EXPLAINED_HIGH 1.5
+#define EXPLAINED_LOW 0.25
 
 enum build_state { UNBUILT, BUILT, BUILD_FAILED };
 enum mark { NONE, MARK_GOOD, MARK_BAD, MARK_SKIP };
@@ -29,7 +34,30 @@ struct ctx {
 	size_t *fails;
 	size_t *cap;
 	int step_k, step_total;
+	uint64_t rng;  /* orders the runs within a block; fixed seed: a resumed search replays */
+	int restarts;
 };
+
+/* Values of two commits taken in the same blocks: a[k] and b[k] side by side. */
+struct pairs {
+	double *a, *b;
+	size_t n, cap_a, cap_b;
+};
+
+static void pairs_add(struct pairs *p, double a, double b)
+{
+	pb_xgrow((void **)&p->a, &p->cap_a, p->n + 1, sizeof(double));
+	pb_xgrow((void **)&p->b, &p->cap_b, p->n + 1, sizeof(double));
+	p->a[p->n] = a;
+	p->b[p->n++] = b;
+}
+
+static void pairs_release(struct pairs *p)
+{
+	free(p->a);
+	free(p->b);
+	memset(p, 0, sizeof(*p));
+}
 
 const char *pb_step_verdict_name(enum pb_step_verdict v)
 {
@@ -50,6 +78,8 @@ static void add_step(struct ctx *c, size_t i, enum pb_step_verdict v, const char
 	s->runs = r->n_values[i];
 	s->median = r->n_values[i] ? pb_stats_median(r->values[i], r->n_values[i]) : NAN;
 	s->why = why;
+	s->restart = c->restarts;
+	s->blocks = 0;
 }
 
 static void begin_step(struct ctx *c, size_t i, const char *what)
@@ -94,31 +124,96 @@ static int sample(struct ctx *c, size_t i)
 	return 0;
 }
 
-/* Sample a and b alternately until each has `want` values; failures beyond `want` are fatal. */
-static int fill_pair(struct ctx *c, size_t a, size_t b, size_t want)
+static uint64_t next_rand(struct ctx *c)
+{
+	c->rng ^= c->rng >> 12;
+	c->rng ^= c->rng << 25;
+	c->rng ^= c->rng >> 27;
+	return c->rng * 2685821657736338717ULL;
+}
+
+/*
+ * One block: commits ids[0..k-1] (k <= 3) sampled once each, in an order drawn at random, so that
+ * whatever the machine does meanwhile hits each of them alike on average. out[j] gets ids[j]'s
+ * value. A failed run is retried; too many failures at one commit are fatal. Returns 0 or -1.
+ */
+static int block(struct ctx *c, const size_t *ids, size_t k, double *out)
 {
 	struct pb_search_result *r = c->res;
-	size_t idx[2] = { a, b }, k;
+	size_t order[3] = { 0, 1, 2 }, j, t, tmp;
+	int rc;
 
-	while (r->n_values[a] < want || r->n_values[b] < want) {
-		for (k = 0; k < 2; k++) {
-			size_t i = idx[k];
+	for (j = k; j > 1; j--) {
+		t = (size_t)(next_rand(c) >> 33) % j;
+		tmp = order[j - 1];
+		order[j - 1] = order[t];
+		order[t] = tmp;
+	}
+	for (j = 0; j < k; j++) {
+		size_t i = ids[order[j]];
 
-			if (r->n_values[i] >= want)
-				continue;
-			if (sample(c, i) < 0)
-				return -1;
-			if (c->fails[i] > want + 3 && r->n_values[i] == 0)
+		while ((rc = sample(c, i)) > 0) {
+			if (c->fails[i] > 13 && r->n_values[i] == 0)
 				return pb_error_as(PB_EXIT_INCONCLUSIVE,
 						   "the benchmark fails on every run at commit #%zu (%zu failures): "
 						   "nothing to measure", i, c->fails[i]);
-			if (c->fails[i] > 2 * want + 10)
+			if (c->fails[i] > 2 * c->o->max_runs + 10)
 				return pb_error_as(PB_EXIT_INCONCLUSIVE,
 						   "the benchmark failed %zu times at commit #%zu: too unreliable to "
 						   "measure", c->fails[i], i);
 		}
+		if (rc < 0)
+			return -1;
+		out[order[j]] = r->values[i][r->n_values[i] - 1];
 	}
 	return 0;
+}
+
+/* Fresh blocks of (a, b) into p until it holds `want`. Returns 0 or -1. */
+static int fill_blocks(struct ctx *c, size_t a, size_t b, size_t want, struct pairs *p)
+{
+	const size_t ids[2] = { a, b };
+	double v[2];
+
+	while (p->n < want) {
+		if (block(c, ids, 2, v))
+			return -1;
+		pairs_add(p, v[0], v[1]);
+	}
+	return 0;
+}
+
+/*
+ * b against a on fresh blocks, looking again with a quarter more blocks while the verdict is
+ * unknown: at most CONFIRM_LOOKS looks, each at alpha / CONFIRM_LOOKS, so that two equal commits
+ * pass as different less often than alpha over all of them. Returns 0 or -1.
+ */
+static int confirm_pair(struct ctx *c, size_t a, size_t b, struct pb_comparison *out, size_t *blocks)
+{
+	struct pairs p = { NULL, NULL, 0, 0, 0 };
+	size_t want = c->o->exact ? 1 : c->o->runs > CONFIRM_MIN ? c->o->runs : CONFIRM_MIN;
+	int looks, ret = -1;
+
+	if (want > c->o->max_runs)
+		want = c->o->max_runs;
+	/* A deterministic metric gives the same value again: the values at hand are the answer. */
+	if (c->o->exact && c->res->n_values[a] && c->res->n_values[b])
+		pairs_add(&p, c->res->values[a][c->res->n_values[a] - 1],
+			  c->res->values[b][c->res->n_values[b] - 1]);
+	for (looks = 1;; looks++) {
+		if (fill_blocks(c, a, b, want, &p))
+			goto out;
+		pb_stats_compare_paired(p.a, p.b, p.n, c->o->alpha / CONFIRM_LOOKS, c->o->min_effect, out);
+		if (out->verdict != PB_VERDICT_UNKNOWN || c->o->exact || looks >= CONFIRM_LOOKS ||
+		    want >= c->o->max_runs)
+			break;
+		want = want + want / 2 < c->o->max_runs ? want + want / 2 : c->o->max_runs;
+	}
+	*blocks = p.n;
+	ret = 0;
+out:
+	pairs_release(&p);
+	return ret;
 }
 
 static void compare(struct ctx *c, size_t a, size_t b, struct pb_comparison *out)
@@ -130,8 +225,10 @@ static void compare(struct ctx *c, size_t a, size_t b, struct pb_comparison *out
 }
 
 /*
- * Is commit i like ref_lo (good) or like ref_hi (bad)? Wald's SPRT between the two; when it has not
- * decided after each further `runs` values, a two-sample test against lo settles what it can:
+ * A deterministic metric (exact): is commit i like ref_lo (good) or like ref_hi (bad)? One value
+ * decides by the nearer endpoint (noisy metrics use classify_blocked). Kept general: Wald's SPRT
+ * between the two; when it has not decided after each further `runs` values, a two-sample test
+ * against lo settles what it can:
  * a commit carrying part of the regression (several culprits) is bad-like once it is slower than
  * good by min_effect. Returns the verdict, or -1 on a fatal error.
  */
@@ -220,82 +317,123 @@ static int log2ceil(size_t n)
 	return k;
 }
 
-/* The values a step is judged against on one side: the range's endpoint and the commits judged
- * like it so far. */
-struct pool {
-	double *v;
-	size_t n, cap;
-};
-
-static void pool_add(struct pool *p, const double *v, size_t n)
+static int cmp_double(const void *a, const void *b)
 {
-	size_t k;
+	double x = *(const double *)a, y = *(const double *)b;
 
-	pb_xgrow((void **)&p->v, &p->cap, p->n + n, sizeof(double));
-	for (k = 0; k < n; k++)
-		if (v[k] > 0 && isfinite(v[k])) /* what the sequential test can take */
-			p->v[p->n++] = v[k];
+	return x < y ? -1 : x > y;
+}
+
+/* The range's references in the same window: from the blocks holding both of its endpoints,
+ * d = log(hi) - log(lo): *delta its median, *sigma the noise of one run (1.4826 MAD / sqrt 2,
+ * robust to the runs a burst hit). */
+static void ref_estimates(const struct pairs *p, double *delta, double *sigma)
+{
+	double *d = pb_xmalloc((p->n ? p->n : 1) * sizeof(*d));
+	size_t k, m = 0;
+
+	for (k = 0; k < p->n; k++)
+		if (p->a[k] > 0 && p->b[k] > 0)
+			d[m++] = log(p->b[k] / p->a[k]);
+	qsort(d, m, sizeof(*d), cmp_double);
+	*delta = m ? (m % 2 ? d[m / 2] : (d[m / 2 - 1] + d[m / 2]) / 2) : 0;
+	for (k = 0; k < m; k++)
+		d[k] = fabs(d[k] - *delta);
+	qsort(d, m, sizeof(*d), cmp_double);
+	*sigma = m ? 1.4826 * (m % 2 ? d[m / 2] : (d[m / 2 - 1] + d[m / 2]) / 2) / M_SQRT2 : 0;
+	free(d);
+}
+
+/*
+ * Is commit i like ref_lo (good) or like ref_hi (bad)? Measured in blocks (ref_lo, i, ref_hi),
+ * order randomized per block; each block gives z = log(i) - (log(lo) + log(hi)) / 2, with mean
+ * -delta/2 when i is good-like and +delta/2 when bad-like whatever level the machine is at. Wald's
+ * SPRT on z, clipped to +-(delta/2 + sigma_z) so that one run a burst hit moves the test by a
+ * bounded step. Each block's (lo, hi) pair joins the references. Returns the verdict (UNKNOWN
+ * after max_runs blocks), or -1 on a fatal error.
+ */
+static int classify_blocked(struct ctx *c, size_t i, size_t ref_lo, size_t ref_hi, double error_rate,
+			    struct pairs *refs, size_t *blocks)
+{
+	const size_t ids[3] = { ref_lo, i, ref_hi };
+	const double bound = log((1 - error_rate) / error_rate);
+	double v[3], delta, sigma, sz, clip, z, llr = 0;
+
+	for (*blocks = 0; *blocks < c->o->max_runs;) {
+		ref_estimates(refs, &delta, &sigma);
+		if (!(delta > 0))
+			return PB_STEP_UNKNOWN; /* the references no longer differ */
+		/* A floor for quantized values (MAD 0); widened by the uncertainty of delta's median. */
+		if (sigma < delta / 20)
+			sigma = delta / 20;
+		sz = sigma * sqrt(1.5) * sqrt(1 + M_PI / 2 / (double)refs->n);
+		clip = delta / 2 + sz;
+		if (block(c, ids, 3, v))
+			return -1;
+		(*blocks)++;
+		pairs_add(refs, v[0], v[2]);
+		if (!(v[0] > 0 && v[1] > 0 && v[2] > 0))
+			continue;
+		z = log(v[1]) - (log(v[0]) + log(v[2])) / 2;
+		z = z > clip ? clip : z < -clip ? -clip : z;
+		llr += delta * z / (sz * sz);
+		if (*blocks < PB_SEARCH_MIN_DECIDE)
+			continue;
+		if (llr >= bound)
+			return PB_STEP_BAD;
+		if (llr <= -bound)
+			return PB_STEP_GOOD;
+	}
+	return PB_STEP_UNKNOWN;
 }
 
 /*
  * Bisect (lo, hi) where lo is good-like and hi bad-like. *first_bad gets the first bad commit,
- * or 0 when skipped commits hide it (then *lo_out and *hi_out bound the candidates). Returns 0 or -1.
+ * or 0 when skipped commits hide it (then *lo_out and *hi_out bound the candidates). `refs` holds
+ * blocks of (lo, hi) measured so far (grown here). Returns 0 or -1.
  */
-static int bisect_range(struct ctx *c, size_t lo, size_t hi, size_t *first_bad, size_t *lo_out,
-			size_t *hi_out)
+static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs, size_t *first_bad,
+			size_t *lo_out, size_t *hi_out)
 {
-	/* The range's own endpoints carry the largest samples: the tests compare against them. */
+	/* Every step is measured alongside the range's own endpoints. */
 	const size_t ref_lo = lo, ref_hi = hi;
 	struct pb_search_result *r = c->res;
 	/* The error rate is split over the steps (Bonferroni): one wrong step is a wrong culprit. */
 	const double error_rate = c->o->alpha / (log2ceil(hi - lo) + 1);
-	struct pool good = { NULL, 0, 0 }, bad = { NULL, 0, 0 };
-	struct pb_sprt sprt, next;
+	struct pb_sprt sprt;
 	char what[64];
-	size_t i;
-	int rc, v, ret = -1;
+	size_t i, blocks = 0;
+	int rc, v;
 
-	if (pb_search_sprt_init(&sprt, r->values[lo], r->n_values[lo], r->values[hi], r->n_values[hi],
-				error_rate, c->o->exact))
+	if (c->o->exact && pb_search_sprt_init(&sprt, r->values[lo], r->n_values[lo], r->values[hi],
+					       r->n_values[hi], error_rate, true))
 		return -1;
-	pool_add(&good, r->values[lo], r->n_values[lo]);
-	pool_add(&bad, r->values[hi], r->n_values[hi]);
+	if (!c->o->exact && fill_blocks(c, ref_lo, ref_hi, c->o->runs, refs))
+		return -1;
 	c->step_total = c->step_k + log2ceil(hi - lo) + 1;
 	while ((i = choose(c, lo, hi)) != 0) {
 		snprintf(what, sizeof(what), "bisecting: %zu commits left", hi - lo - 1);
 		begin_step(c, i, what);
 		rc = build(c, i);
 		if (rc < 0)
-			goto out;
+			return -1;
 		if (rc > 0) {
 			c->mark[i] = MARK_SKIP;
 			add_step(c, i, PB_STEP_SKIP, "build failed");
 			continue;
 		}
-		v = classify(c, i, ref_lo, ref_hi, &sprt);
+		v = c->o->exact ? classify(c, i, ref_lo, ref_hi, &sprt) :
+				  classify_blocked(c, i, ref_lo, ref_hi, error_rate, refs, &blocks);
 		if (v < 0)
-			goto out;
+			return -1;
 		if (v == PB_STEP_UNKNOWN) {
 			c->mark[i] = MARK_SKIP;
 			add_step(c, i, PB_STEP_UNKNOWN, "undecided after max_runs");
+			r->steps[r->n_steps - 1].blocks = blocks;
 			continue;
 		}
 		add_step(c, i, (enum pb_step_verdict)v, "bisect");
-		/*
-		 * A commit judged good-like is a further sample of good (bad-like: of bad), so the next
-		 * steps judge against better estimates and sigma needs less widening: most of a step's
-		 * cost comes from the uncertainty of the endpoints. A misjudged commit skews the test
-		 * towards the other side; the confirmation catches the wrong culprit that follows. A
-		 * deterministic metric has nothing to gain. Should the pooled samples not make a test
-		 * (equal medians), the last one stays.
-		 */
-		if (!c->o->exact) {
-			pool_add(v == PB_STEP_GOOD ? &good : &bad, r->values[i], r->n_values[i]);
-			if (pb_search_sprt_init(&next, good.v, good.n, bad.v, bad.n, error_rate, false) == 0)
-				sprt = next;
-			else
-				pb_error_clear();
-		}
+		r->steps[r->n_steps - 1].blocks = blocks;
 		if (v == PB_STEP_GOOD) {
 			c->mark[i] = MARK_GOOD;
 			lo = i;
@@ -307,50 +445,30 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, size_t *first_bad, 
 	*lo_out = lo;
 	*hi_out = hi;
 	*first_bad = hi - lo == 1 ? hi : 0;
-	ret = 0;
-out:
-	free(good.v);
-	free(bad.v);
-	return ret;
+	return 0;
 }
 
-/*
- * Culprit against parent, interleaved and sequential: the first look uses what the steps already
- * measured (at least CONFIRM_MIN values a side), then one more value a side per look until the
- * verdict is known, up to max_runs. Each look is at alpha / CONFIRM_STRICTER; over all the looks
- * two equal commits still pass as "slower" less often than alpha (0.6% at alpha 0.01 in
- * simulation). A clear verdict either way is worth more than a fixed large sample: it costs little
- * when the culprit is right and catches a misjudged step when it is not.
- */
+/* Culprit against parent on fresh blocks (confirm_pair). Returns 0 or -1. */
 static int confirm(struct ctx *c, size_t culprit, struct pb_culprit *out)
 {
-	struct pb_search_result *r = c->res;
-	size_t have = r->n_values[culprit - 1] < r->n_values[culprit] ? r->n_values[culprit - 1] :
-									 r->n_values[culprit];
-	size_t want = c->o->exact ? 1 : have > CONFIRM_MIN ? have : CONFIRM_MIN;
-	double total, part;
-
-	if (want > c->o->max_runs)
-		want = c->o->max_runs;
-	begin_step(c, culprit, "confirming the culprit against its parent");
+	begin_step(c, culprit, "confirming the culprit against its parent (fresh, interleaved)");
 	out->index = culprit;
-	for (;;) {
-		if (fill_pair(c, culprit - 1, culprit, want))
-			return -1;
-		/* Stricter than one comparison's alpha: this verdict names the culprit. */
-		pb_stats_compare(r->values[culprit - 1], r->n_values[culprit - 1], r->values[culprit],
-				 r->n_values[culprit], c->o->alpha / CONFIRM_STRICTER, c->o->min_effect,
-				 &out->effect);
-		if (out->effect.verdict != PB_VERDICT_UNKNOWN || c->o->exact || want >= c->o->max_runs)
-			break;
-		want++;
+	out->explained_fraction = out->explained_ci95[0] = out->explained_ci95[1] = NAN;
+	return confirm_pair(c, culprit - 1, culprit, &out->effect, &out->blocks);
+}
+
+/* The culprit's share of the confirmed regression on a log scale, its CI from the two CIs. */
+static void explain(const struct pb_comparison *total, struct pb_culprit *cu)
+{
+	double t = log(total->ratio), lo = log(total->ci95[0]), hi = log(total->ci95[1]);
+
+	cu->explained_fraction = t != 0 ? log(cu->effect.ratio) / t : NAN;
+	if (lo > 0 && hi > 0) {
+		cu->explained_ci95[0] = log(cu->effect.ci95[0]) / hi;
+		cu->explained_ci95[1] = log(cu->effect.ci95[1]) / lo;
+	} else {
+		cu->explained_ci95[0] = cu->explained_ci95[1] = NAN;
 	}
-	total = log(pb_stats_median(r->values[c->n], r->n_values[c->n]) /
-		    pb_stats_median(r->values[0], r->n_values[0]));
-	part = log(pb_stats_median(r->values[culprit], r->n_values[culprit]) /
-		   pb_stats_median(r->values[culprit - 1], r->n_values[culprit - 1]));
-	out->explained_fraction = total != 0 ? part / total : NAN;
-	return 0;
 }
 
 static int by_effect(const void *a, const void *b)
@@ -373,25 +491,20 @@ static bool undecided(struct ctx *c, size_t lo, size_t hi)
 }
 
 /*
- * Start the bisection over with twice the endpoint sample: every step is judged against the
- * endpoints' estimates, and a misjudged step usually means they were off. Nothing measured is
- * lost: the steps replay their values first. Commits that failed to build stay skipped.
+ * Start the bisection over: a misjudged step named a culprit fresh blocks do not back. Every step
+ * measures again alongside its references (nothing measured is lost: the values stay, the table
+ * numbers the restart). Commits that failed to build stay skipped.
  */
-static int restart(struct ctx *c, size_t *endpoint_runs, int *restarts)
+static void restart(struct ctx *c)
 {
 	size_t i;
 
-	(*restarts)++;
-	if (!c->o->exact) {
-		*endpoint_runs = 2 * *endpoint_runs < c->o->max_runs ? 2 * *endpoint_runs : c->o->max_runs;
-		begin_step(c, 0, "measuring good and bad again: a step was misjudged");
-		if (fill_pair(c, 0, c->n, *endpoint_runs))
-			return -1;
-	}
+	c->restarts++;
+	c->res->restarts = c->restarts;
+	begin_step(c, 0, "starting over: fresh blocks did not confirm the culprit");
 	for (i = 1; i < c->n; i++)
 		if (c->built[i] != BUILD_FAILED)
 			c->mark[i] = NONE;
-	return 0;
 }
 
 struct range {
@@ -424,22 +537,72 @@ static void push_sides(struct ctx *c, struct range **pending, size_t *npending, 
 			continue;
 		c->mark[side[k].lo] = MARK_GOOD;
 		c->mark[side[k].hi] = MARK_BAD;
+		/* Verdicts inside were against the whole range's references, not this part's. */
+		for (size_t j = side[k].lo + 1; j < side[k].hi; j++)
+			if (c->built[j] != BUILD_FAILED)
+				c->mark[j] = NONE;
 		*pending = pb_xrealloc(*pending, (*npending + 1) * sizeof(**pending));
 		(*pending)[(*npending)++] = side[k];
 	}
 }
 
+/* Is the culprit found backed by fresh evidence? Sets status, confirmed and why. */
+static int verify_found(struct ctx *c, bool have_unconfirmed, const struct pb_culprit *unconfirmed)
+{
+	struct pb_search_result *r = c->res;
+	struct pb_culprit *cu;
+	size_t k;
+
+	if (r->n_culprits == 0) {
+		r->status = PB_SEARCH_UNCONFIRMED;
+		if (have_unconfirmed) {
+			r->culprits[r->n_culprits++] = *unconfirmed;
+			snprintf(r->why, sizeof(r->why),
+				 "fresh interleaved runs of the culprit and its parent say %s (ratio %.4f, "
+				 "p = %.2g, %zu blocks), not slower", pb_verdict_name(unconfirmed->effect.verdict),
+				 unconfirmed->effect.ratio, unconfirmed->effect.p_value, unconfirmed->blocks);
+		} else {
+			snprintf(r->why, sizeof(r->why), "no culprit was confirmed");
+		}
+		return 0;
+	}
+	begin_step(c, c->n, "measuring good and bad again (fresh, interleaved)");
+	if (confirm_pair(c, 0, c->n, &r->confirm_endpoints, &r->confirm_blocks))
+		return -1;
+	for (k = 0; k < r->n_culprits; k++)
+		explain(&r->confirm_endpoints, &r->culprits[k]);
+	qsort(r->culprits, r->n_culprits, sizeof(*r->culprits), by_effect);
+	cu = &r->culprits[0];
+	r->status = PB_SEARCH_UNCONFIRMED;
+	if (r->confirm_endpoints.verdict != PB_VERDICT_SLOWER)
+		snprintf(r->why, sizeof(r->why),
+			 "good and bad measured again (%zu fresh interleaved blocks) say %s (ratio %.4f, "
+			 "p = %.2g): the regression the search followed is not there now", r->confirm_blocks,
+			 pb_verdict_name(r->confirm_endpoints.verdict), r->confirm_endpoints.ratio,
+			 r->confirm_endpoints.p_value);
+	else if (!c->o->exact && (cu->explained_ci95[0] > EXPLAINED_HIGH ||
+				  cu->explained_ci95[1] < EXPLAINED_LOW))
+		snprintf(r->why, sizeof(r->why),
+			 "the culprit would explain %.0f%% (95%% CI %.0f%% to %.0f%%) of the regression: "
+			 "implausible", cu->explained_fraction * 100, cu->explained_ci95[0] * 100,
+			 cu->explained_ci95[1] * 100);
+	else
+		r->status = PB_SEARCH_FOUND;
+	r->confirmed = r->status == PB_SEARCH_FOUND;
+	return 0;
+}
+
 int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_search_ops *ops,
 		  void *arg, struct pb_search_result *res)
 {
-	struct ctx c = { n, o, ops, arg, res, NULL, NULL, NULL, NULL, 0, 0 };
+	struct ctx c = { n, o, ops, arg, res, NULL, NULL, NULL, NULL, 0, 0, RNG_SEED, 0 };
+	struct pairs ep = { NULL, NULL, 0, 0, 0 }, refs = { NULL, NULL, 0, 0, 0 };
 	struct range *pending = NULL;
 	size_t want, npending = 0, first_bad, lo, hi, i;
 	double explained = 0;
 	struct pb_culprit unconfirmed;
 	bool have_unconfirmed = false;
-	size_t endpoint_runs;
-	int rc, ret = -1, restarts = 0;
+	int rc, ret = -1;
 
 	memset(res, 0, sizeof(*res));
 	res->n_commits = n + 1;
@@ -451,7 +614,7 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 	c.cap = pb_xcalloc(n + 1, sizeof(*c.cap));
 	c.step_total = 3 + log2ceil(n);
 
-	/* 1. Reproduce: both endpoints, interleaved, more runs while the answer is unknown. */
+	/* 1. Reproduce: both endpoints in blocks, more blocks while the answer is unknown. */
 	begin_step(&c, 0, "building and measuring the good and bad commits");
 	for (i = 0; i <= n; i += n) {
 		rc = build(&c, i);
@@ -462,16 +625,14 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 			goto out;
 		}
 	}
-	/* Grown by a quarter, not doubled, while unknown: a clear regression stops soon after it
-	 * shows, and the steps' values join the endpoints' samples later anyway. */
+	/* Grown by a quarter while unknown: a clear regression stops soon after it shows. */
 	for (want = o->exact ? 1 : o->runs;; want = grow(want, o->max_runs)) {
-		if (fill_pair(&c, 0, n, want))
+		if (fill_blocks(&c, 0, n, want, &ep))
 			goto out;
-		compare(&c, 0, n, &res->endpoints);
+		pb_stats_compare_paired(ep.a, ep.b, ep.n, o->alpha, o->min_effect, &res->endpoints);
 		if (res->endpoints.verdict != PB_VERDICT_UNKNOWN || want >= o->max_runs || o->exact)
 			break;
 	}
-	endpoint_runs = want;
 	add_step(&c, 0, PB_STEP_GOOD, "endpoint");
 	add_step(&c, n, PB_STEP_BAD, "endpoint");
 	c.mark[0] = MARK_GOOD;
@@ -489,13 +650,17 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 	while (npending > 0 && res->n_culprits < o->max_culprits) {
 		struct range rg = pending[--npending];
 
-		if (bisect_range(&c, rg.lo, rg.hi, &first_bad, &lo, &hi))
+		/* The whole range starts from the endpoints' blocks; a part measures its own. */
+		pairs_release(&refs);
+		if (rg.lo == 0 && rg.hi == n)
+			for (i = 0; i < ep.n; i++)
+				pairs_add(&refs, ep.a[i], ep.b[i]);
+		if (bisect_range(&c, rg.lo, rg.hi, &refs, &first_bad, &lo, &hi))
 			goto out;
 		if (!first_bad) {
-			/* Undecided commits may come from poor endpoint estimates: try once more. */
-			if (res->n_culprits == 0 && restarts < MAX_RESTARTS && undecided(&c, lo, hi)) {
-				if (restart(&c, &endpoint_runs, &restarts))
-					goto out;
+			/* Undecided commits may come from a window gone bad: try once more. */
+			if (res->n_culprits == 0 && c.restarts < MAX_RESTARTS && undecided(&c, lo, hi)) {
+				restart(&c);
 				npending = 0;
 				pending[npending++] = (struct range){ 0, n, 0, n };
 				continue;
@@ -516,34 +681,40 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 		if (confirm(&c, first_bad, &res->culprits[res->n_culprits]))
 			goto out;
 		if (res->culprits[res->n_culprits].effect.verdict != PB_VERDICT_SLOWER &&
-		    res->n_culprits == 0 && restarts < MAX_RESTARTS) {
-			/* The larger sample does not confirm it: a step misjudged a commit. */
-			if (restart(&c, &endpoint_runs, &restarts))
-				goto out;
+		    res->n_culprits == 0 && c.restarts < MAX_RESTARTS) {
+			/* Fresh blocks do not confirm it: a step misjudged a commit. */
+			if (!have_unconfirmed) {
+				unconfirmed = res->culprits[res->n_culprits];
+				have_unconfirmed = true;
+			}
+			restart(&c);
 			npending = 0;
 			pending[npending++] = (struct range){ 0, n, 0, n };
 			continue;
 		}
 		if (res->culprits[res->n_culprits].effect.verdict != PB_VERDICT_SLOWER) {
-			/* Not confirmed: keep it only as a last resort, and look on both sides. */
-			if (!have_unconfirmed) {
+			/* Not confirmed: keep it only as a candidate, and look on both sides. */
+			if (!have_unconfirmed || res->n_culprits == 0) {
 				unconfirmed = res->culprits[res->n_culprits];
 				have_unconfirmed = true;
 			}
 			push_sides(&c, &pending, &npending, &rg, first_bad);
 			continue;
 		}
-		explained += res->culprits[res->n_culprits++].explained_fraction;
+		/* A rough share (medians of everything measured) decides whether to look further. */
+		explained += log(res->culprits[res->n_culprits].effect.ratio) /
+			     log(res->endpoints.ratio);
+		res->n_culprits++;
 		if (explained >= o->explained_min)
 			continue;
 		push_sides(&c, &pending, &npending, &rg, first_bad);
 	}
-	if (res->n_culprits == 0 && have_unconfirmed)
-		res->culprits[res->n_culprits++] = unconfirmed;
-	qsort(res->culprits, res->n_culprits, sizeof(*res->culprits), by_effect);
-	res->status = PB_SEARCH_FOUND;
+	if (verify_found(&c, have_unconfirmed, &unconfirmed))
+		goto out;
 	ret = 0;
 out:
+	pairs_release(&ep);
+	pairs_release(&refs);
 	free(pending);
 	free(c.built);
 	free(c.mark);

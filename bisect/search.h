@@ -36,6 +36,8 @@ enum pb_search_status {
 	PB_SEARCH_FOUND,          /* one or more culprits */
 	PB_SEARCH_NOT_REPRODUCED, /* bad is not slower than good by min_effect */
 	PB_SEARCH_ONLY_SKIPPED,   /* the first bad commit is among skipped ones: see candidates */
+	PB_SEARCH_UNCONFIRMED,    /* a culprit was named by the steps but fresh samples do not back
+				   * it (or the regression itself): culprits[] are candidates, `why` */
 };
 
 enum pb_step_verdict { PB_STEP_GOOD, PB_STEP_BAD, PB_STEP_SKIP, PB_STEP_UNKNOWN };
@@ -47,17 +49,28 @@ struct pb_search_step {
 	size_t runs;   /* values used to decide (failed runs not counted) */
 	double median; /* NAN when no value */
 	const char *why; /* static: "endpoint", "bisect", "build failed", "max runs", "confirm" */
+	int restart;   /* 0 for the first bisection, k for the k-th restart */
+	size_t blocks; /* interleaved blocks (ref_good, commit, ref_bad) that decided it */
 };
 
 struct pb_culprit {
 	size_t index;  /* the culprit; index - 1 is its parent */
-	struct pb_comparison effect; /* parent (a) vs culprit (b), larger sample */
-	double explained_fraction;   /* of the whole good→bad effect, on a log scale */
+	/* parent (a) vs culprit (b) on fresh interleaved blocks taken after the search (paired) */
+	struct pb_comparison effect;
+	size_t blocks;               /* blocks of that confirmation */
+	double explained_fraction;   /* of the confirmed good→bad effect, on a log scale */
+	double explained_ci95[2];    /* from the two comparisons' CIs (conservative) */
 };
 
 struct pb_search_result {
 	enum pb_search_status status;
-	struct pb_comparison endpoints; /* good (a) vs bad (b) */
+	struct pb_comparison endpoints; /* good (a) vs bad (b), interleaved blocks */
+	/* After the search: good vs bad again on fresh interleaved blocks (when a culprit was found). */
+	struct pb_comparison confirm_endpoints;
+	size_t confirm_blocks;
+	bool confirmed;                 /* both confirmations back the first culprit */
+	char why[256];                  /* PB_SEARCH_UNCONFIRMED (and unstable): the reason */
+	int restarts;
 	struct pb_culprit *culprits;    /* by effect, largest first */
 	size_t n_culprits;
 	size_t *candidates;             /* PB_SEARCH_ONLY_SKIPPED: indices that may be first-bad */
@@ -85,11 +98,17 @@ int pb_search_sprt_init(struct pb_sprt *s, const double *good, size_t ng, const 
 			size_t nb, double error_rate, bool exact);
 
 /*
- * Run the whole search over commits 0..n (n >= 1): reproduce (endpoints interleaved, more runs
- * while the comparison is unknown), bisect with a sequential test per commit (against the range's
- * endpoints pooled with the commits judged so far), skip what cannot be built or decided, confirm
- * each culprit against its parent (sequentially) and search the remaining ranges while the
- * culprits found explain less than explained_min of the effect.
+ * Run the whole search over commits 0..n (n >= 1). Every comparison is made on runs taken in the
+ * same time window: commits compared are sampled in blocks, in an order randomized within each
+ * block (a fixed-seed generator, so that a resumed search replays its cached values in the same
+ * order). Reproduce (blocks of good and bad, a paired signed-rank test, more blocks while unknown),
+ * bisect with a sequential test per commit on blocks (range good, commit, range bad) — each block's
+ * log(commit) - mean(log(good), log(bad)), clipped, so that a burst hitting one run cannot decide —
+ * skip what cannot be built or decided, confirm each culprit against its parent on fresh blocks,
+ * search the remaining ranges while the culprits found explain less than explained_min of the
+ * effect, and last measure good against bad again on fresh blocks. A culprit whose confirmation
+ * fails (after one restart), or whose share of the regression is implausible, leaves the status
+ * PB_SEARCH_UNCONFIRMED with the reason in res->why.
  * Returns 0 with *res filled (whatever the status), -1 on a fatal error from the callbacks or
  * when an endpoint cannot be built or never runs successfully (error recorded).
  * Release with pb_search_result_release() in either case.

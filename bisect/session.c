@@ -37,8 +37,16 @@ static int open_journal(struct pb_driver *s)
 	struct pb_json *events = NULL, *e, *last = NULL;
 	int ret = 0;
 
-	if (s->o->reset && pb_state_journal_reset(&s->st))
+	if ((s->o->reset || s->o->remeasure) && pb_state_journal_reset(&s->st))
 		return -1;
+	if (s->o->remeasure) {
+		size_t dropped;
+
+		if (pb_state_cache_drop_key(&s->st, s->key, &dropped))
+			return -1;
+		pb_note("--remeasure: dropped the cached measurements of %zu commit%s (%s); builds stay",
+			dropped, dropped == 1 ? "" : "s", s->key);
+	}
 	if (pb_state_journal_read(&s->st, &events))
 		return -1;
 	for (e = pb_json_child(events); e; e = pb_json_next(e))
@@ -128,6 +136,64 @@ static int attribute(struct pb_driver *s)
 	return 0;
 }
 
+/* Contention over every run of every commit, stated once (a warning with the numbers and the
+ * remedies) when other work or steal time was high. */
+static void state_contention(struct pb_bisect_result *res)
+{
+	struct pb_measurement all;
+	size_t i, n = 0;
+
+	pb_measurement_init(&all);
+	for (i = 0; i < res->n_commits; i++)
+		n += res->commits[i].m.n_runs;
+	all.runs = pb_xcalloc(n + 1, sizeof(*all.runs));
+	for (i = 0; i < res->n_commits; i++) {
+		memcpy(all.runs + all.n_runs, res->commits[i].m.runs,
+		       res->commits[i].m.n_runs * sizeof(*all.runs));
+		all.n_runs += res->commits[i].m.n_runs;
+	}
+	pb_contention_of(&all, &res->contention);
+	free(all.runs); /* the runs themselves belong to the commits */
+	/* A printed number or an instruction count does not move with load: nothing to state. */
+	if (!pb_metric_load_sensitive(res->metric))
+		res->contention.contended = false;
+	if (res->contention.contended)
+		pb_warn("the machine was busy with other work during the runs: other work took %.2f CPUs "
+			"(median; up to %.2f), steal %.1f%%, the benchmark's wall/cpu %.2f, load up to "
+			"%.1f; every comparison was made on interleaved runs and confirmed on fresh ones, "
+			"but for a firmer answer use --metric cpu, --backend cachegrind, a quiet machine, "
+			"or `placebisect system tune`", res->contention.other_cpus,
+			res->contention.max_other_cpus, res->contention.steal_pct,
+			res->contention.wall_over_cpu, res->contention.load1_max);
+}
+
+/*
+ * A culprit whose every function has the same code at the same address as in its parent's build
+ * (the layout diff, with code checks) cannot be what moved the metric: the steps were misled.
+ * Then the result is unconfirmed, with the numbers.
+ */
+static void check_identical(struct pb_bisect_result *res)
+{
+	const struct pb_json *d = res->attribution.layout;
+	struct pb_search_result *sr = &res->search;
+	double matched;
+
+	if (!d || !pb_json_bool(pb_json_get(d, "code_checks"), false))
+		return;
+	matched = pb_json_number(pb_json_path(d, "summary.matched"), 0);
+	if (matched > 0 && pb_json_number(pb_json_path(d, "summary.moved"), 1) == 0 &&
+	    pb_json_number(pb_json_path(d, "summary.code_changed"), 1) == 0 &&
+	    pb_json_number(pb_json_path(d, "summary.added"), 1) == 0 &&
+	    pb_json_number(pb_json_path(d, "summary.removed"), 1) == 0) {
+		sr->status = PB_SEARCH_UNCONFIRMED;
+		sr->confirmed = false;
+		snprintf(sr->why, sizeof(sr->why),
+			 "the culprit's build has the same code at the same addresses as its parent's "
+			 "(%.0f functions, none moved or changed): its binary cannot explain the change",
+			 matched);
+	}
+}
+
 /* --verify-placement: the culprit and its parent rebuilt with each layout variant. */
 static int verify_placement(struct pb_driver *s, double alpha, double min_effect)
 {
@@ -204,15 +270,19 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 	for (i = 0; i < res->n_commits; i++)
 		if (res->commits[i].m.n_runs)
 			pb_measurement_finish(&res->commits[i].m);
+	state_contention(res);
 	if (res->search.status == PB_SEARCH_FOUND && res->search.n_culprits) {
 		if (attribute(&s))
 			goto out;
-		if (o->verify_placement && verify_placement(&s, so.alpha, so.min_effect))
+		check_identical(res);
+		if (res->search.status == PB_SEARCH_FOUND && o->verify_placement &&
+		    verify_placement(&s, so.alpha, so.min_effect))
 			goto out;
 	}
 	ret = pb_driver_journal(&s, "done", NULL, "status",
 				res->search.status == PB_SEARCH_FOUND ? "found" :
 				res->search.status == PB_SEARCH_NOT_REPRODUCED ? "not-reproduced" :
+				res->search.status == PB_SEARCH_UNCONFIRMED ? "unconfirmed" :
 										 "only-skipped");
 out:
 	if (o->progress)
@@ -246,5 +316,3 @@ int pb_bisect_exit_code(const struct pb_bisect_result *res)
 {
 	return res->search.status == PB_SEARCH_FOUND ? PB_EXIT_OK : PB_EXIT_INCONCLUSIVE;
 }
-
-/* ---- The result file ---- */

@@ -8,7 +8,7 @@
 static const char *status_name(enum pb_search_status st)
 {
 	return st == PB_SEARCH_FOUND ? "found" : st == PB_SEARCH_NOT_REPRODUCED ? "not-reproduced" :
-									   "only-skipped";
+	       st == PB_SEARCH_UNCONFIRMED ? "unconfirmed" : "only-skipped";
 }
 
 static double median_of(const struct pb_search_result *sr, size_t i)
@@ -69,6 +69,57 @@ static void write_effect(struct pb_jsonw *w, const char *key, const struct pb_co
 	pb_jsonw_end(w);
 }
 
+/* A paired comparison on fresh blocks: ratio, CI, p (none when exact), verdict, blocks. */
+static void write_fresh(struct pb_jsonw *w, const char *key, const struct pb_comparison *cmp,
+			size_t blocks)
+{
+	bool exact = cmp->ci95[0] == cmp->ci95[1];
+
+	pb_jsonw_object(w, key);
+	pb_jsonw_number(w, "ratio", cmp->ratio);
+	pb_jsonw_bool(w, "exact", exact);
+	if (!exact) {
+		pb_jsonw_array(w, "ci95");
+		pb_jsonw_number(w, NULL, cmp->ci95[0]);
+		pb_jsonw_number(w, NULL, cmp->ci95[1]);
+		pb_jsonw_end(w);
+		pb_jsonw_number(w, "p_value", cmp->p_value);
+	}
+	pb_jsonw_string(w, "verdict", pb_verdict_name(cmp->verdict));
+	pb_jsonw_int(w, "blocks", (int64_t)blocks);
+	pb_jsonw_end(w);
+}
+
+/* confirmation{confirmed, commit, culprit{…}, endpoints{…}, explained_fraction{value, ci95},
+ * restarts, why}: the checks made on fresh interleaved runs after the search. */
+static void write_confirmation(struct pb_jsonw *w, const struct pb_bisect_result *res)
+{
+	const struct pb_search_result *sr = &res->search;
+	const struct pb_culprit *cu = sr->n_culprits ? &sr->culprits[0] : NULL;
+
+	pb_jsonw_object(w, "confirmation");
+	pb_jsonw_bool(w, "confirmed", sr->confirmed);
+	if (cu) {
+		pb_jsonw_string(w, "commit", res->commits[cu->index].info.id);
+		write_fresh(w, "culprit", &cu->effect, cu->blocks);
+	}
+	if (sr->confirm_blocks)
+		write_fresh(w, "endpoints", &sr->confirm_endpoints, sr->confirm_blocks);
+	if (cu && isfinite(cu->explained_fraction)) {
+		pb_jsonw_object(w, "explained_fraction");
+		pb_jsonw_number(w, "value", cu->explained_fraction);
+		pb_jsonw_array(w, "ci95");
+		pb_jsonw_number(w, NULL, cu->explained_ci95[0]);
+		pb_jsonw_number(w, NULL, cu->explained_ci95[1]);
+		pb_jsonw_end(w);
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_int(w, "restarts", sr->restarts);
+	if (sr->why[0])
+		pb_jsonw_string(w, "why", sr->why);
+	pb_jsonw_end(w);
+}
+
 static void write_counters(struct pb_jsonw *w, const char *key, const struct pb_measurement *m)
 {
 	size_t k;
@@ -126,6 +177,10 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 		write_effect(w, "effect", &cu->effect, median_of(sr, cu->index - 1),
 			     median_of(sr, cu->index));
 		pb_jsonw_number(w, "explained_fraction", cu->explained_fraction);
+		pb_jsonw_array(w, "explained_fraction_ci95");
+		pb_jsonw_number(w, NULL, cu->explained_ci95[0]);
+		pb_jsonw_number(w, NULL, cu->explained_ci95[1]);
+		pb_jsonw_end(w);
 		pb_jsonw_array(w, "culprits");
 		for (i = 0; i < sr->n_culprits; i++) {
 			const struct pb_culprit *c = &sr->culprits[i];
@@ -155,6 +210,31 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 		if (res->commits[cu->index].m.system)
 			pb_jsonw_value(w, "system", res->commits[cu->index].m.system);
 	}
+	if (sr->status == PB_SEARCH_FOUND || sr->status == PB_SEARCH_UNCONFIRMED)
+		write_confirmation(w, res);
+	if (res->contention.n) {
+		const struct pb_contention *ct = &res->contention;
+
+		pb_jsonw_object(w, "contention");
+		pb_jsonw_bool(w, "contended", ct->contended);
+		pb_jsonw_int(w, "runs", (int64_t)ct->n);
+		pb_jsonw_number(w, "other_cpus", ct->other_cpus);
+		pb_jsonw_number(w, "max_other_cpus", ct->max_other_cpus);
+		pb_jsonw_number(w, "steal_pct", ct->steal_pct);
+		pb_jsonw_number(w, "wall_over_cpu", ct->wall_over_cpu);
+		pb_jsonw_number(w, "load1_max", ct->load1_max);
+		if (ct->contended)
+			pb_jsonw_string(w, "remedy", "--metric cpu, --backend cachegrind, a quiet machine, "
+						     "or placebisect system tune");
+		pb_jsonw_end(w);
+	}
+	if (sr->status == PB_SEARCH_UNCONFIRMED) {
+		/* What the steps named, not confirmed: candidates, with what fresh runs said. */
+		pb_jsonw_array(w, "candidates");
+		for (i = 0; i < sr->n_culprits; i++)
+			write_commit(w, NULL, &res->commits[sr->culprits[i].index]);
+		pb_jsonw_end(w);
+	}
 	if (sr->status == PB_SEARCH_ONLY_SKIPPED) {
 		pb_jsonw_array(w, "candidates");
 		for (i = 0; i < sr->n_candidates; i++)
@@ -175,6 +255,16 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 		pb_jsonw_number(w, "median", st->median);
 		write_ci(w, sr, st->index);
 		pb_jsonw_string(w, "why", st->why);
+		pb_jsonw_int(w, "restart", st->restart);
+		if (res->contention.n) {
+			/* Whether the runs of this commit were taken while other work was heavy. */
+			struct pb_contention cc;
+
+			pb_contention_of(&c->m, &cc);
+			pb_jsonw_bool(w, "contended", cc.contended);
+		}
+		if (st->blocks)
+			pb_jsonw_int(w, "blocks", (int64_t)st->blocks);
 		if (c->build_failed)
 			pb_jsonw_string(w, "build_error", c->build_reason);
 		pb_jsonw_end(w);

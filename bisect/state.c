@@ -1,6 +1,7 @@
 /* state.c: the state directory: its lock (core/lock.h), atomic measurement cache, fsynced journal. */
 #include "bisect/state.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdarg.h>
@@ -120,6 +121,35 @@ void pb_state_cache_drop(const struct pb_state *st, const char *key, const char 
 
 	unlink(path);
 	free(path);
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	return (type == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT ? -1 : 0;
+}
+
+int pb_state_cache_drop_key(const struct pb_state *st, const char *key, size_t *dropped)
+{
+	char *dir = pb_state_path(st, "measurements/%s", key);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int ret = 0;
+
+	*dropped = 0;
+	if (!d) {
+		free(dir);
+		return 0; /* nothing cached */
+	}
+	while ((e = readdir(d)) != NULL)
+		if (strstr(e->d_name, ".json"))
+			(*dropped)++;
+	closedir(d);
+	if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		ret = pb_error_errno("cannot remove the cached measurements %s", dir);
+	free(dir);
+	return ret;
 }
 
 int pb_state_journal_append(const struct pb_state *st, const struct pb_buf *line)

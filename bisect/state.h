@@ -42,6 +42,9 @@ int pb_state_cache_load(const struct pb_state *st, const char *key, const char *
 int pb_state_cache_save(const struct pb_state *st, const char *key, const char *commit,
 			const struct pb_measurement *m);
 void pb_state_cache_drop(const struct pb_state *st, const char *key, const char *commit);
+/* Drop every cached measurement of `key` (one benchmark, backend, metric, config); *dropped gets
+ * how many commits had one. Builds are not touched. Returns 0, or -1 (error recorded). */
+int pb_state_cache_drop_key(const struct pb_state *st, const char *key, size_t *dropped);
 
 /*
  * The journal: an append-only file of one compact JSON object per line, fsynced after each.

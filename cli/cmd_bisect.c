@@ -26,7 +26,10 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 		const struct pb_search_step *st = &sr->steps[i];
 
 		pb_table_cellf(t, "%.7s", res->commits[st->index].info.id);
-		pb_table_cell(t, pb_step_verdict_name(st->verdict));
+		if (st->restart)
+			pb_table_cellf(t, "%s (restart %d)", pb_step_verdict_name(st->verdict), st->restart);
+		else
+			pb_table_cell(t, pb_step_verdict_name(st->verdict));
 		pb_table_cellf(t, "%zu", st->runs);
 		pb_table_cellf(t, "%.6g", st->median);
 		pb_table_cell(t, res->commits[st->index].info.subject);
@@ -37,18 +40,51 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 	pb_table_render_text(t, out);
 	pb_table_free(t);
 	pb_buf_putc(out, '\n');
+	if (res->contention.contended)
+		pb_buf_printf(out, "Contention: other work took %.2f CPUs (median; up to %.2f), steal %.1f%%, "
+			      "wall/cpu %.2f during the runs; comparisons were interleaved and confirmed "
+			      "on fresh runs. Firmer: --metric cpu, --backend cachegrind, a quiet machine, "
+			      "or `placebisect system tune`.\n\n", res->contention.other_cpus,
+			      res->contention.max_other_cpus, res->contention.steal_pct,
+			      res->contention.wall_over_cpu);
+	if (sr->restarts)
+		pb_buf_printf(out, "The bisection started over %d time%s: fresh interleaved runs did not "
+			      "confirm the culprit it first named (rows marked \"restart\").\n\n",
+			      sr->restarts, sr->restarts == 1 ? "" : "s");
 	switch (sr->status) {
+	case PB_SEARCH_UNCONFIRMED:
+		pb_buf_printf(out, "No culprit can be named: %s.\nCandidates (not confirmed):\n", sr->why);
+		for (i = 0; i < sr->n_culprits; i++) {
+			const struct pb_culprit *c = &sr->culprits[i];
+
+			pb_buf_printf(out, "  %s %s: %+.1f%% against its parent (95%% CI %+.1f%% to %+.1f%%, "
+				      "%zu fresh blocks), verdict %s\n", res->commits[c->index].info.id,
+				      res->commits[c->index].info.subject, (c->effect.ratio - 1) * 100,
+				      (c->effect.ci95[0] - 1) * 100, (c->effect.ci95[1] - 1) * 100,
+				      c->blocks, pb_verdict_name(c->effect.verdict));
+		}
+		break;
 	case PB_SEARCH_FOUND:
 		for (i = 0; i < sr->n_culprits; i++) {
 			const struct pb_culprit *c = &sr->culprits[i];
 			const struct pb_commit_info *ci = &res->commits[c->index].info;
 
-			pb_buf_printf(out, "%s %s %s\n  %s, %s\n  %+.1f%% against its parent (95%% CI %+.1f%% "
-				      "to %+.1f%%, p = %.2g), %.0f%% of the whole regression\n",
-				      i ? "Further culprit:" : "First bad commit:", ci->id, ci->subject,
-				      ci->author, ci->date, (c->effect.ratio - 1) * 100,
-				      (c->effect.ci95[0] - 1) * 100, (c->effect.ci95[1] - 1) * 100,
-				      c->effect.p_value, c->explained_fraction * 100);
+			pb_buf_printf(out, "%s %s %s\n  %s, %s\n", i ? "Further culprit:" : "First bad commit:",
+				      ci->id, ci->subject, ci->author, ci->date);
+			if (c->effect.ci95[0] == c->effect.ci95[1])
+				pb_buf_printf(out, "  %+.1f%% against its parent (exact: %.6g -> %.6g), %.0f%% "
+					      "of the whole regression\n", (c->effect.ratio - 1) * 100,
+					      pb_stats_median(sr->values[c->index - 1], sr->n_values[c->index - 1]),
+					      pb_stats_median(sr->values[c->index], sr->n_values[c->index]),
+					      c->explained_fraction * 100);
+			else
+				pb_buf_printf(out, "  %+.1f%% against its parent (95%% CI %+.1f%% to %+.1f%%, "
+					      "p = %.2g, %zu fresh interleaved blocks), %.0f%% of the whole "
+					      "regression (95%% CI %.0f%% to %.0f%%)\n",
+					      (c->effect.ratio - 1) * 100, (c->effect.ci95[0] - 1) * 100,
+					      (c->effect.ci95[1] - 1) * 100, c->effect.p_value, c->blocks,
+					      c->explained_fraction * 100, c->explained_ci95[0] * 100,
+					      c->explained_ci95[1] * 100);
 			if (c->effect.verdict != PB_VERDICT_SLOWER)
 				pb_buf_printf(out, "  (not confirmed: the larger sample says %s)\n",
 					      pb_verdict_name(c->effect.verdict));
@@ -75,6 +111,21 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 	}
 	pb_buf_printf(out, "\n%d builds (%d cached), %zu runs (%zu measured now).\n", res->builds,
 		      res->builds_cached, sr->runs_total, res->runs_measured);
+	/* The answer last, where the eye lands. */
+	if (sr->status == PB_SEARCH_FOUND && res->attribution.done)
+		pb_buf_printf(out, "Attribution: %s — %s\n", pb_attr_name(res->attribution.verdict.verdict),
+			      res->attribution.verdict.n_reasons ? res->attribution.verdict.reasons[0] :
+								   "no reason recorded");
+	else if (sr->status == PB_SEARCH_UNCONFIRMED)
+		pb_buf_printf(out, "Attribution: inconclusive — no confirmed culprit (%s)\n", sr->why);
+	else if (sr->status == PB_SEARCH_NOT_REPRODUCED)
+		pb_buf_puts(out, "Attribution: inconclusive — the regression did not reproduce between good "
+				 "and bad\n");
+	else if (sr->status == PB_SEARCH_ONLY_SKIPPED)
+		pb_buf_puts(out, "Attribution: inconclusive — the first bad commit is among commits that "
+				 "could not be built or decided\n");
+	else
+		pb_buf_puts(out, "Attribution: inconclusive — the culprit could not be explained\n");
 }
 
 /* The markdown report of the result document, in a directory created if needed. */
@@ -106,7 +157,8 @@ int cmd_bisect(int argc, char **argv)
 		{ "report", 0, CLI_STRING, &report, "FILE.md", "write the markdown report there, its SVG plots beside it", 0, 0 },
 		{ "resume", 0, CLI_FLAG, &resume, NULL, "continue an interrupted bisect (the default)", 0, 0 },
 		{ "verify-placement", 0, CLI_FLAG, &o.verify_placement, NULL, "rebuild culprit and parent with build.layout_variants and measure them", 0, 0 },
-		{ "reset", 0, CLI_FLAG, &o.reset, NULL, "forget the interrupted bisect's journal (caches stay)", 0, 0 },
+		{ "reset", 0, CLI_FLAG, &o.reset, NULL, "forget the interrupted bisect's journal (cached builds and measurements stay)", 0, 0 },
+		{ "remeasure", 0, CLI_FLAG, &o.remeasure, NULL, "drop this benchmark's cached measurements (this backend, metric and config) and the journal; builds stay", 0, 0 },
 		{ "first-parent", 0, CLI_FLAG, &first_parent, NULL, "follow first parents only (the default and only mode)", 0, 0 },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};

@@ -69,6 +69,7 @@ int cmd_measure(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("measure");
 	const char *rev = NULL, *bench_name = NULL, *backend = NULL, *cpus = NULL, *metric = NULL;
+	const char *baseline_cmd = NULL;
 	long runs = -1, warmups = -1;
 	double timeout = -1;
 	struct cli_list events = { 0 };
@@ -80,7 +81,11 @@ int cmd_measure(int argc, char **argv)
 		{ "backend", 0, CLI_STRING, &backend, "B", "auto, perf, cachegrind or time", 0, 0 },
 		{ "cpus", 0, CLI_STRING, &cpus, "LIST", "pin the benchmark to these CPUs (default measure.cpus, else \"auto\": the last online one; \"\": not pinned)", 0, 0 },
 		{ "metric", 0, CLI_STRING, &metric, "M",
-		  "wall, cpu, instructions, cycles, est_cycles, stdout, pyperf or a counter", 0, 0 },
+		  "wall, cpu, instructions, cycles, est_cycles, stdout, pyperf, hyperfine, gbench or a counter",
+		  0, 0 },
+		{ "baseline", 0, CLI_STRING, &baseline_cmd, "CMD",
+		  "cachegrind: a shell command (the start-up alone, e.g. zero iterations) whose counts are "
+		  "subtracted from every run's (default: the benchmark's baseline)", 0, 0 },
 		{ "timeout", 0, CLI_DOUBLE, &timeout, "SECONDS", "per run (default: the benchmark's, else none)", 0, 1e7 },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
@@ -118,6 +123,8 @@ int cmd_measure(int argc, char **argv)
 		o.cpus = cpus;
 	if (metric)
 		o.metric = metric;
+	if (baseline_cmd)
+		o.baseline = baseline_cmd;
 	if (events.n) {
 		ev = split_events(&events);
 		o.events = (const char *const *)ev;

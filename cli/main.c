@@ -18,7 +18,7 @@ static const struct cli_command commands[] = {
 	{ "measure", cmd_measure, "run a benchmark and record its times and counters",
 	  "[--rev REV] --bench NAME [options] | measure [options] -- CMD [ARGS...]", NULL },
 	{ "compare", cmd_compare, "is B different from A? effect, CI, p-value, counter deltas",
-	  "A.json B.json [options]", NULL },
+	  "A.json B.json [options] | compare --rev A --rev B --bench NAME [options]", NULL },
 	{ "profile", cmd_profile, "hot functions by sampling, folded stacks, a flame graph",
 	  "[--rev REV] --bench NAME [options] | profile [options] -- CMD [ARGS...]",
 	  "Runs the benchmark once, sampling it with perf_event (hardware cycles, else the software\n"

@@ -81,9 +81,13 @@ static const struct field stats_fields[] = {
 	END,
 };
 
+static const char *const gbench_times[] = { "real_time", "cpu_time", NULL };
+
 static const struct field parse_fields[] = {
 	{ "regex", F_STRING, BF(parse_regex), 0, 0, false, NULL, NULL, "a POSIX extended regex" },
 	{ "file", F_STRING, BF(parse_file), 0, 0, false, NULL, NULL, "a path" },
+	{ "benchmark", F_STRING, BF(parse_benchmark), 0, 0, false, NULL, NULL, "a benchmark name in the file" },
+	{ "time", F_ENUM, BF(parse_time), 0, 0, false, gbench_times, NULL, NULL },
 	END,
 };
 
@@ -95,6 +99,7 @@ static const struct field bench_fields[] = {
 	{ "metric", F_STRING, BF(metric), 0, 0, false, NULL, NULL, "a metric name" },
 	{ "parse", F_OBJECT, 0, 0, 0, false, NULL, parse_fields, NULL },
 	{ "env", F_ENV, BF(env), 0, 0, false, NULL, NULL, NULL },
+	{ "baseline", F_STRING, BF(baseline), 0, 0, false, NULL, NULL, "a shell command" },
 	END,
 };
 
@@ -360,6 +365,9 @@ static int read_field(struct ctx *c, void *base, const struct field *f, const st
 		pb_config_set(AT(base, f, char *), pb_json_string(v, ""));
 		return 0;
 	case F_ENUM:
+		/* null: not set, as for strings (parse.time has no default) */
+		if (pb_json_type(v) == PB_JSON_NULL)
+			return 0;
 		if (want(c, v, PB_JSON_STRING))
 			return -1;
 		for (ch = f->choices; *ch; ch++)
@@ -607,6 +615,12 @@ static int check_bench(struct ctx *c, struct pb_bench *b)
 		return bad(c, "metric \"stdout\" needs parse.regex (the value is its first group)");
 	if (strcmp(b->metric, "pyperf") == 0 && !b->parse_file)
 		return bad(c, "metric \"pyperf\" needs parse.file (the pyperf JSON the benchmark writes)");
+	if (strcmp(b->metric, "hyperfine") == 0 && !b->parse_file)
+		return bad(c, "metric \"hyperfine\" needs parse.file (the file of hyperfine's "
+			      "--export-json)");
+	if (strcmp(b->metric, "gbench") == 0 && !b->parse_file)
+		return bad(c, "metric \"gbench\" needs parse.file (the file of Google Benchmark's "
+			      "--benchmark_out=FILE --benchmark_out_format=json)");
 	return 0;
 }
 

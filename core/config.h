@@ -21,9 +21,13 @@ struct pb_bench {
 	int64_t runs;      /* recorded runs per measurement (>= 1), default 10 */
 	int64_t warmups;   /* unrecorded runs first (>= 0), default 1 */
 	double timeout;    /* seconds per run (> 0), default 60 */
-	char *metric;      /* wall cpu instructions cycles est_cycles stdout pyperf or a counter name */
+	char *metric;      /* wall cpu instructions cycles est_cycles stdout pyperf hyperfine gbench or a
+			      counter name */
 	char *parse_regex; /* parse.regex: POSIX ERE, first group is the value (metric stdout) */
-	char *parse_file;  /* parse.file: the pyperf JSON the benchmark writes (metric pyperf) */
+	char *parse_file;  /* parse.file: the JSON the benchmark writes (metric pyperf hyperfine gbench) */
+	char *parse_benchmark; /* parse.benchmark: which benchmark of that file; NULL: its only one */
+	char *parse_time;  /* parse.time: Google Benchmark's real_time (NULL: this) or cpu_time */
+	char *baseline;    /* baseline: a command whose exact cost is subtracted (start-up); NULL: none */
 	char **env;        /* env: "K=V" entries, NULL-terminated (never NULL) */
 };
 

@@ -79,6 +79,73 @@ static void collect_derived(struct pb_compare *c)
 			add_delta(&c->derived, &c->n_derived, d[i].name, d[i].a, d[i].b);
 }
 
+double pb_compare_trend(const double *x, size_t n, double *p)
+{
+	double s = 0, var, tau;
+	size_t i, j;
+
+	*p = NAN;
+	if (n < 2)
+		return 0;
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			s += (x[j] > x[i]) - (x[j] < x[i]);
+	tau = s / ((double)n * (double)(n - 1) / 2);
+	if (n >= 8) {
+		var = (double)n * (double)(n - 1) * (double)(2 * n + 5) / 18;
+		*p = erfc(fabs(s) / sqrt(var) / M_SQRT2);
+	}
+	return tau;
+}
+
+static bool drifts(double tau, double p)
+{
+	return fabs(tau) >= PB_COMPARE_TREND_TAU && p <= PB_COMPARE_TREND_P;
+}
+
+/* Downgrade a slower/faster verdict that rests on runs not comparable (see compare.h). */
+static void check_safety(struct pb_compare *c, const double *va, size_t na, const double *vb, size_t nb)
+{
+	const struct pb_contention *x = &c->cont_a, *y = &c->cont_b;
+	struct pb_buf why = PB_BUF_INIT;
+
+	c->trend_a = pb_compare_trend(va, na, &c->trend_p_a);
+	c->trend_b = pb_compare_trend(vb, nb, &c->trend_p_b);
+	pb_contention_of(c->a, &c->cont_a);
+	pb_contention_of(c->b, &c->cont_b);
+	c->windows = -1;
+	if (x->first_mono_ns && y->first_mono_ns) {
+		/* The monotonic clock is per boot: compare realtime across files. */
+		c->windows = x->last_real_us < y->first_real_us || y->last_real_us < x->first_real_us ? 0 : 1;
+	}
+	c->raw_verdict = c->stats.verdict;
+	if (c->stats.verdict != PB_VERDICT_SLOWER && c->stats.verdict != PB_VERDICT_FASTER)
+		return;
+	if (c->stats.ci95[0] == c->stats.ci95[1])
+		return; /* exact: no noise to be misled by */
+	if (drifts(c->trend_a, c->trend_p_a) || drifts(c->trend_b, c->trend_p_b)) {
+		bool da = drifts(c->trend_a, c->trend_p_a);
+
+		pb_buf_printf(&why, "%s's runs drift with run order (Kendall tau %+.2f, p = %.2g): "
+			      "unstable, not a sample of one level", da ? c->name_a : c->name_b,
+			      da ? c->trend_a : c->trend_b, da ? c->trend_p_a : c->trend_p_b);
+	} else if (c->windows == 0 && x->n && y->n && pb_metric_load_sensitive(c->a->metric) &&
+		   (x->contended || y->contended ||
+		    fabs(x->other_cpus - y->other_cpus) >= PB_CONTENTION_OTHER_CPUS)) {
+		pb_buf_printf(&why, "measured at different times under different load: other work "
+			      "took %.2f CPUs (steal %.1f%%, wall/cpu %.2f) during %s and %.2f CPUs "
+			      "(steal %.1f%%, wall/cpu %.2f) during %s; measure both interleaved "
+			      "(compare --rev A --rev B), on a quiet machine, or use --metric cpu",
+			      x->other_cpus, x->steal_pct, x->wall_over_cpu, c->name_a, y->other_cpus,
+			      y->steal_pct, y->wall_over_cpu, c->name_b);
+	}
+	if (why.len) {
+		c->unsafe = pb_buf_detach(&why);
+		c->stats.verdict = PB_VERDICT_UNKNOWN;
+	}
+	pb_buf_release(&why);
+}
+
 int pb_compare_measurements(struct pb_compare *c, const struct pb_measurement *a, const char *name_a,
 			    const struct pb_measurement *b, const char *name_b, double alpha,
 			    double min_effect)
@@ -116,6 +183,7 @@ int pb_compare_measurements(struct pb_compare *c, const struct pb_measurement *a
 		goto out;
 	}
 	pb_stats_compare(va, na, vb, nb, alpha, min_effect, &c->stats);
+	check_safety(c, va, na, vb, nb);
 	collect_counters(c);
 	collect_derived(c);
 	ret = 0;
@@ -138,6 +206,7 @@ void pb_compare_release(struct pb_compare *c)
 {
 	release_deltas(c->counters, c->n_counters);
 	release_deltas(c->derived, c->n_derived);
+	free(c->unsafe);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -177,6 +246,44 @@ static void write_deltas(struct pb_jsonw *w, const char *key, const struct pb_co
 	pb_jsonw_end(w);
 }
 
+static void write_contention(struct pb_jsonw *w, const char *key, const struct pb_contention *x)
+{
+	pb_jsonw_object(w, key);
+	pb_jsonw_int(w, "runs", (int64_t)x->n);
+	if (x->n) {
+		pb_jsonw_number(w, "other_cpus", x->other_cpus);
+		pb_jsonw_number(w, "max_other_cpus", x->max_other_cpus);
+		pb_jsonw_number(w, "steal_pct", x->steal_pct);
+		pb_jsonw_number(w, "wall_over_cpu", x->wall_over_cpu);
+		pb_jsonw_number(w, "load1_max", x->load1_max);
+		pb_jsonw_bool(w, "contended", x->contended);
+	}
+	pb_jsonw_end(w);
+}
+
+/* safety{trend{a, b, p_a, p_b}, windows, contention{a, b}, downgraded, why}. */
+static void write_safety(const struct pb_compare *c, struct pb_jsonw *w)
+{
+	pb_jsonw_object(w, "safety");
+	pb_jsonw_object(w, "trend");
+	pb_jsonw_number(w, "a", c->trend_a);
+	pb_jsonw_number(w, "b", c->trend_b);
+	pb_jsonw_number(w, "p_a", c->trend_p_a);
+	pb_jsonw_number(w, "p_b", c->trend_p_b);
+	pb_jsonw_end(w);
+	pb_jsonw_string(w, "windows", c->windows < 0 ? "unknown" : c->windows ? "overlapping" : "apart");
+	pb_jsonw_object(w, "contention");
+	write_contention(w, "a", &c->cont_a);
+	write_contention(w, "b", &c->cont_b);
+	pb_jsonw_end(w);
+	pb_jsonw_bool(w, "downgraded", c->unsafe != NULL);
+	if (c->unsafe) {
+		pb_jsonw_string(w, "why", c->unsafe);
+		pb_jsonw_string(w, "verdict_before", pb_verdict_name(c->raw_verdict));
+	}
+	pb_jsonw_end(w);
+}
+
 void pb_compare_write(const struct pb_compare *c, struct pb_jsonw *w)
 {
 	const struct pb_comparison *s = &c->stats;
@@ -188,11 +295,17 @@ void pb_compare_write(const struct pb_compare *c, struct pb_jsonw *w)
 	write_side(w, "a", c->a, c->name_a);
 	write_side(w, "b", c->b, c->name_b);
 	pb_jsonw_number(w, "ratio", s->ratio);
-	pb_jsonw_array(w, "ci95");
-	pb_jsonw_number(w, NULL, s->ci95[0]);
-	pb_jsonw_number(w, NULL, s->ci95[1]);
-	pb_jsonw_end(w);
-	pb_jsonw_number(w, "p_value", s->p_value);
+	if (deterministic(c)) {
+		/* Exact: the values are the answer; no sampling error to put a p-value or CI on. */
+		pb_jsonw_null(w, "ci95");
+		pb_jsonw_null(w, "p_value");
+	} else {
+		pb_jsonw_array(w, "ci95");
+		pb_jsonw_number(w, NULL, s->ci95[0]);
+		pb_jsonw_number(w, NULL, s->ci95[1]);
+		pb_jsonw_end(w);
+		pb_jsonw_number(w, "p_value", s->p_value);
+	}
 	pb_jsonw_object(w, "p_values");
 	pb_jsonw_number(w, "mwu", s->p_mwu);
 	pb_jsonw_number(w, "ks", s->p_ks);
@@ -202,6 +315,7 @@ void pb_compare_write(const struct pb_compare *c, struct pb_jsonw *w)
 	pb_jsonw_number(w, "alpha", c->alpha);
 	pb_jsonw_number(w, "min_effect", c->min_effect);
 	pb_jsonw_bool(w, "deterministic", deterministic(c));
+	write_safety(c, w);
 	write_deltas(w, "counters", c->counters, c->n_counters);
 	write_deltas(w, "derived", c->derived, c->n_derived);
 	pb_jsonw_end(w);
@@ -325,7 +439,8 @@ static void side_notes(const struct pb_measurement *m, const char *label, struct
 /* Metrics that vary from run to run, unlike instruction counts or cachegrind's simulation. */
 static bool timing_metric(const char *metric)
 {
-	static const char *const timing[] = { "wall", "cpu", "stdout", "pyperf", "cycles", "task-clock" };
+	static const char *const timing[] = { "wall", "cpu", "stdout", "pyperf", "hyperfine", "gbench",
+					      "cycles", "task-clock" };
 	size_t i;
 
 	for (i = 0; metric && i < sizeof(timing) / sizeof(timing[0]); i++)
@@ -421,7 +536,8 @@ void pb_compare_format(const struct pb_compare *c, struct pb_buf *out)
 
 	pb_buf_putc(out, '\n');
 	if (deterministic(c))
-		pb_buf_printf(out, "p-value: %g (deterministic: no spread on either side)", s->p_value);
+		pb_buf_printf(out, "exact: %.10g -> %.10g (no spread on either side: no p-value or CI)",
+			      a->summary.median, b->summary.median);
 	else
 		pb_buf_printf(out, "p-value: %.3g (Mann-Whitney %.3g, Kolmogorov-Smirnov %.3g, Welch %.3g)",
 			      s->p_value, s->p_mwu, s->p_ks, s->p_welch);
@@ -431,6 +547,9 @@ void pb_compare_format(const struct pb_compare *c, struct pb_buf *out)
 	if (deterministic(c) && (a->summary.n == 1 || b->summary.n == 1) && timing_metric(a->metric))
 		pb_buf_puts(out, "note: a single run of a timing metric is taken as exact; record more "
 				 "runs (measure --runs N) for a test that accounts for noise\n");
+	if (c->unsafe)
+		pb_buf_printf(out, "warning: the runs would say %s, but %s: verdict unknown\n",
+			      pb_verdict_name(c->raw_verdict), c->unsafe);
 	verdict_sentence(c, out);
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "core/json.h"
+#include "measure/contention.h"
 #include "measure/result.h"
 #include "measure/stats.h"
 
@@ -31,10 +32,26 @@ struct pb_compare {
 	size_t n_counters;
 	struct pb_compare_delta *derived;   /* ipc icache_mpki itlb_mpki frontend_stall_pct, when either side has it */
 	size_t n_derived;
+	/* Is the comparison safe? Runs taken at different times are compared only when neither side
+	 * drifts and the machine was as quiet for both. */
+	double trend_a, trend_b;            /* Kendall's tau of each side's values against run order */
+	double trend_p_a, trend_p_b;        /* its two-sided p (normal approximation); NAN: < 8 runs */
+	struct pb_contention cont_a, cont_b;
+	int windows;                        /* -1 unknown (no run times), 0 apart, 1 overlapping */
+	char *unsafe;                       /* owned; why the verdict was downgraded, or NULL */
+	enum pb_verdict raw_verdict;        /* the verdict before the downgrade */
 };
+
+/* A side drifts when |tau| >= this with p <= PB_COMPARE_TREND_P (e.g. every run slower than the last). */
+#define PB_COMPARE_TREND_TAU 0.5
+#define PB_COMPARE_TREND_P 0.001
 
 /*
  * Compare b against a (is B slower than A?). `name_a`/`name_b` start messages and label the output.
+ * A slower/faster verdict on a metric that varies is downgraded to unknown (c->unsafe says why,
+ * with the numbers) when a side's values trend with run order, or when the two were measured in
+ * separate time windows and either was contended or their contention differs
+ * (measure/contention.h).
  * Fails (class PB_EXIT_USAGE, naming the file) when the two measure different metrics or a side
  * has no successful run. A different benchmark or backend is a warning (pb_warn), not an error.
  * Release with pb_compare_release() (also after a failure).
@@ -50,6 +67,10 @@ void pb_compare_release(struct pb_compare *c);
  * min_effect, deterministic, counters{NAME: {a, b, ratio}}, derived{NAME: {a, b, ratio}}.
  */
 void pb_compare_write(const struct pb_compare *c, struct pb_jsonw *w);
+
+/* Kendall's tau of x against its index (0 with n < 2), *p its two-sided p (normal approximation,
+ * NAN below 8 values). */
+double pb_compare_trend(const double *x, size_t n, double *p);
 
 /* Append the human table (perf-stat-like, A and B side by side) and the verdict sentence. */
 void pb_compare_format(const struct pb_compare *c, struct pb_buf *out);

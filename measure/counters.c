@@ -29,6 +29,7 @@ struct event {
 	int open_errno; /* errno of the failed open; 0 when it opened */
 	int slot;       /* position in its leader's group read; -1 when not open */
 	char *reason;   /* why it has no value (owned); NULL when it had one */
+	bool user_only; /* a software event opened with exclude_kernel after kernel-side was refused */
 };
 
 struct pb_counters {
@@ -283,6 +284,15 @@ static int add_event(struct pb_counters *c, const char *name)
 	e->name = pb_xstrdup(name);
 	e->attr = attr;
 	e->hardware = !is_software(&attr);
+	/*
+	 * Software events count what `perf stat` counts: context switches and CPU migrations happen
+	 * in the kernel, so with exclude_kernel (libpfm4's user-level encoding) they always read 0.
+	 * Hardware events stay user-level: the benchmark's own code.
+	 */
+	if (!e->hardware) {
+		e->attr.exclude_kernel = 0;
+		e->attr.exclude_hv = 0;
+	}
 	e->role = pb_counters_role_of(name);
 	e->fd = -1;
 	e->slot = -1;
@@ -397,6 +407,32 @@ const char *pb_counters_reason(const struct pb_counters *c, size_t i)
 	return c->ev[i].reason;
 }
 
+/* Software events that happen only in the kernel: user-level counting reads 0 for them. */
+static bool kernel_side(const char *name)
+{
+	static const char *const names[] = { "context-switches", "cs", "cpu-migrations", "migrations",
+					     NULL };
+	size_t i;
+
+	for (i = 0; names[i]; i++)
+		if (strcasecmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+const char *pb_counters_note(const struct pb_counters *c, size_t i)
+{
+	if (!c->ev[i].user_only)
+		return NULL;
+	if (kernel_side(c->ev[i].name))
+		return "counted in user mode only, where it does not happen: it reads 0 (the kernel "
+		       "refused kernel-side counting: kernel.perf_event_paranoid > 1 without "
+		       "CAP_PERFMON; `sysctl kernel.perf_event_paranoid=1` counts it as perf stat does)";
+	return "counted in user mode only (the kernel refused kernel-side counting: "
+	       "kernel.perf_event_paranoid > 1 without CAP_PERFMON; `sysctl "
+	       "kernel.perf_event_paranoid=1` counts it as perf stat does)";
+}
+
 int pb_counters_sys_open(const void *attr, pid_t pid, int cpu, int group_fd, unsigned long flags)
 {
 	return sys.open(attr, pid, cpu, group_fd, flags);
@@ -482,6 +518,15 @@ int pb_counters_attach(pid_t pid, void *arg)
 			e->attr.disabled = leader == NULL;
 			e->attr.enable_on_exec = leader == NULL;
 			e->fd = sys.open(&e->attr, pid, -1, leader ? leader->fd : -1, PERF_FLAG_FD_CLOEXEC);
+			if (e->fd < 0 && !e->hardware && !e->attr.exclude_kernel &&
+			    (errno == EACCES || errno == EPERM)) {
+				/* perf_event_paranoid > 1: user-level is still allowed, and said so. */
+				e->attr.exclude_kernel = 1;
+				e->attr.exclude_hv = 1;
+				e->user_only = true;
+				e->fd = sys.open(&e->attr, pid, -1, leader ? leader->fd : -1,
+						 PERF_FLAG_FD_CLOEXEC);
+			}
 			if (e->fd < 0) {
 				e->open_errno = errno;
 				e->fd = -1;
@@ -598,6 +643,10 @@ int pb_counters_probe(const char *event, struct pb_buf *reason)
 	attr.size = sizeof(attr);
 	attr.disabled = 1;
 	fd = sys.open(&attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0 && is_software(&attr) && (errno == EACCES || errno == EPERM)) {
+		attr.exclude_kernel = 1; /* as attach retries: user-level counting still works */
+		fd = sys.open(&attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	}
 	if (fd < 0) {
 		if (reason)
 			pb_counters_describe_errno(reason, errno, !is_software(&attr));

@@ -63,6 +63,14 @@ int pb_counters_collect(struct pb_counters *c, struct pb_counter *out);
 const char *pb_counters_reason(const struct pb_counters *c, size_t i);
 
 /*
+ * A caveat about event i's value, NULL when none: a software event is opened with kernel-side
+ * counting, as perf stat counts it (context switches and CPU migrations happen in the kernel);
+ * where the kernel refuses that (perf_event_paranoid > 1, no CAP_PERFMON) it is opened user-only
+ * and this says so, and that kernel-side events then read 0. Static string.
+ */
+const char *pb_counters_note(const struct pb_counters *c, size_t i);
+
+/*
  * Try to open one event on this process and close it again. Returns 1 when it opens; 0 when it
  * does not, with the reason appended to `reason` (may be NULL); -1 when the name is unknown
  * (error recorded).

@@ -56,7 +56,30 @@ void pb_measurement_release(struct pb_measurement *m)
 		free(m->functions[i].file);
 	}
 	free(m->functions);
+	free(m->baseline_command);
+	for (i = 0; i < m->n_baseline_counters; i++)
+		free(m->baseline_counters[i].name);
+	free(m->baseline_counters);
 	pb_measurement_init(m);
+}
+
+void pb_measurement_set_baseline(struct pb_measurement *m, const char *command, double value,
+				 const struct pb_counter *counters, size_t n)
+{
+	size_t i;
+
+	free(m->baseline_command);
+	for (i = 0; i < m->n_baseline_counters; i++)
+		free(m->baseline_counters[i].name);
+	free(m->baseline_counters);
+	m->baseline_command = pb_xstrdup(command);
+	m->baseline_value = value;
+	m->baseline_counters = n ? pb_xcalloc(n, sizeof(*counters)) : NULL;
+	for (i = 0; i < n; i++) {
+		m->baseline_counters[i] = counters[i];
+		m->baseline_counters[i].name = pb_xstrdup(counters[i].name);
+	}
+	m->n_baseline_counters = n;
 }
 
 struct pb_run *pb_measurement_add_run(struct pb_measurement *m, const struct pb_run *run)
@@ -233,6 +256,17 @@ static void write_run(const struct pb_run *r, struct pb_jsonw *w)
 	pb_jsonw_int(w, "maxrss_kb", r->maxrss_kb);
 	pb_jsonw_int(w, "exit", r->exit);
 	pb_jsonw_bool(w, "timed_out", r->timed_out);
+	/* Recorded by the runner only (start_mono_ns set): a run built in memory has none. */
+	if (r->start_mono_ns) {
+		pb_jsonw_int(w, "start_mono_ns", r->start_mono_ns);
+		pb_jsonw_int(w, "start_real_us", r->start_real_us);
+		if (r->other_busy_ns >= 0) {
+			pb_jsonw_int(w, "other_busy_ns", r->other_busy_ns);
+			pb_jsonw_int(w, "steal_ns", r->steal_ns);
+		}
+		if (isfinite(r->load1))
+			pb_jsonw_number(w, "load1", r->load1);
+	}
 	pb_jsonw_object(w, "counters");
 	for (i = 0; i < r->n_counters; i++) {
 		pb_jsonw_number(w, r->counters[i].name, r->counters[i].value);
@@ -326,6 +360,16 @@ void pb_measurement_write_key(const struct pb_measurement *m, struct pb_jsonw *w
 			pb_jsonw_number(w, "I1mr", f->i1mr);
 			pb_jsonw_end(w);
 		}
+		pb_jsonw_end(w);
+	}
+	if (m->baseline_command) {
+		pb_jsonw_object(w, "baseline");
+		pb_jsonw_string(w, "command", m->baseline_command);
+		pb_jsonw_number(w, "value", m->baseline_value);
+		pb_jsonw_object(w, "counters");
+		for (i = 0; i < m->n_baseline_counters; i++)
+			pb_jsonw_number(w, m->baseline_counters[i].name, m->baseline_counters[i].value);
+		pb_jsonw_end(w);
 		pb_jsonw_end(w);
 	}
 	pb_jsonw_end(w);
@@ -540,6 +584,8 @@ static int read_run(struct pb_run *r, const struct pb_json *run, const char *met
 	memset(r, 0, sizeof(*r));
 	r->value = NAN;
 	r->running_ratio = 1;
+	r->other_busy_ns = r->steal_ns = -1;
+	r->load1 = NAN;
 	if (pb_json_type(run) != PB_JSON_OBJECT)
 		return pb_error("%s: %.*s: expected an object, got %s", at->name,
 				(int)strlen(at->ctx) - 1, at->ctx, pb_json_type_name(pb_json_type(run)));
@@ -550,6 +596,12 @@ static int read_run(struct pb_run *r, const struct pb_json *run, const char *met
 	if (get_int(run, "maxrss_kb", at, &i64))
 		return -1;
 	r->maxrss_kb = (long)i64;
+	if (get_int(run, "start_mono_ns", at, &r->start_mono_ns) ||
+	    get_int(run, "start_real_us", at, &r->start_real_us) ||
+	    get_int(run, "other_busy_ns", at, &r->other_busy_ns) ||
+	    get_int(run, "steal_ns", at, &r->steal_ns) ||
+	    get_number(run, "load1", at, &r->load1, &present))
+		return -1;
 	i64 = 0;
 	if (get_int(run, "exit", at, &i64))
 		return -1;
@@ -683,6 +735,26 @@ int pb_measurement_from_json(struct pb_measurement *m, const struct pb_json *doc
 	}
 	if (read_functions(m, pb_json_get(doc, "functions"), name))
 		goto out;
+	{
+		const struct pb_json *bl = pb_json_get(doc, "baseline"), *c;
+		struct pb_counter *bc = NULL;
+		size_t nb = 0, k = 0;
+
+		if (pb_json_type(bl) == PB_JSON_OBJECT &&
+		    pb_json_string(pb_json_get(bl, "command"), NULL)) {
+			nb = pb_json_size(pb_json_get(bl, "counters"));
+			bc = nb ? pb_xcalloc(nb, sizeof(*bc)) : NULL;
+			for (c = pb_json_child(pb_json_get(bl, "counters")); c && k < nb; c = pb_json_next(c)) {
+				bc[k].name = (char *)pb_json_key(c);
+				bc[k].value = pb_json_number(c, NAN);
+				bc[k].running_ratio = 1;
+				k++;
+			}
+			pb_measurement_set_baseline(m, pb_json_string(pb_json_get(bl, "command"), ""),
+						    pb_json_number(pb_json_get(bl, "value"), NAN), bc, k);
+			free(bc);
+		}
+	}
 	/* The runs are the data; summary and derived metrics are recomputed from them
 	 * (deterministically: the bootstrap has a fixed seed), so a hand-edited file stays consistent. */
 	pb_measurement_finish(m);

@@ -31,6 +31,12 @@ struct pb_run {
 	struct pb_counter *counters;
 	size_t n_counters;
 	double running_ratio; /* lowest of the counters' */
+	/* When and beside what it ran (measure/contention.h): start_mono_ns 0 when not recorded (then
+	 * the rest is not either); other_busy_ns and steal_ns -1, load1 NAN when unreadable. */
+	int64_t start_mono_ns, start_real_us; /* CLOCK_MONOTONIC (ns), CLOCK_REALTIME (us) at the start */
+	int64_t other_busy_ns;  /* the machine's busy CPU time of other work during the run */
+	int64_t steal_ns;       /* steal time during the run (virtual machines) */
+	double load1;           /* 1-minute load average at the end */
 };
 
 /*
@@ -65,7 +71,20 @@ struct pb_measurement {
 	/* cachegrind backend: per-function Ir and I1mr, by Ir descending; owned (name, file, array) */
 	struct pb_function_cost *functions;
 	size_t n_functions;
+	/*
+	 * The region of interest (exact backend): a baseline command (the benchmark's start-up, e.g.
+	 * zero iterations) run once, whose counts were subtracted from every run's counters and value.
+	 * Written as baseline{command, value, counters{NAME: value}}; NULL/0 when none. Owned.
+	 */
+	char *baseline_command;
+	double baseline_value;
+	struct pb_counter *baseline_counters;
+	size_t n_baseline_counters;
 };
+
+/* Record the baseline (copies command and counters; replaces an earlier one). */
+void pb_measurement_set_baseline(struct pb_measurement *m, const char *command, double value,
+				 const struct pb_counter *counters, size_t n);
 
 void pb_measurement_init(struct pb_measurement *m);
 void pb_measurement_release(struct pb_measurement *m);
@@ -89,7 +108,8 @@ void pb_measurement_finish(struct pb_measurement *m);
  * Write as placebisect.measurement/1 (DESIGN.md "Result files"): schema, benchmark, command,
  * commit, backend, metric, unit, system{}, n_failed, runs[]{ok, value, wall_ns, user_ns, sys_ns,
  * maxrss_kb, exit, timed_out, counters{NAME: value}, running_ratio, counter_running_ratio{} when
- * multiplexed}, summary{}, derived{} (only the computable ones), warnings[]. NAN writes null.
+ * multiplexed}, summary{}, derived{} (only the computable ones), warnings[], functions[] and
+ * baseline{} when there are. NAN writes null.
  */
 void pb_measurement_write(const struct pb_measurement *m, struct pb_jsonw *w);
 /* The same as a member `key` of an enclosing object (e.g. inside a bisect result). */

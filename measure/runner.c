@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "core/cpus.h"
@@ -13,7 +14,7 @@
 
 
 const char *const pb_runner_metrics[] = { "wall", "cpu", "instructions", "cycles", "est_cycles",
-					  "stdout", "pyperf", NULL };
+					  "stdout", "pyperf", "hyperfine", "gbench", NULL };
 
 static const char *const default_events[] = { "cycles", "instructions", "L1-ICACHE-LOAD-MISSES",
 					       "ITLB-LOAD-MISSES", NULL };
@@ -60,6 +61,9 @@ void pb_runner_opts_from_config(struct pb_runner_opts *o, const struct pb_config
 	o->metric = bench->metric;
 	o->parse_regex = bench->parse_regex;
 	o->parse_file = bench->parse_file;
+	o->parse_benchmark = bench->parse_benchmark;
+	o->parse_time = bench->parse_time;
+	o->baseline = bench->baseline;
 	measure_section(o, cfg);
 }
 
@@ -148,25 +152,64 @@ static int setup_env(struct pb_runner *r)
 }
 
 /* The perf event list: asked-for (or default) events, the metric's counter, and the software ones. */
-static const char **perf_events(struct pb_runner *r, bool hardware)
+static const char **perf_events(struct pb_runner *r, const char *const *asked)
 {
-	const char *const *asked = r->o->events && r->o->events[0] ? r->o->events : default_events;
 	const char **ev;
 	size_t n = 0, i;
 
-	for (i = 0; asked[i]; i++)
+	for (i = 0; asked && asked[i]; i++)
 		n++;
 	ev = pb_xcalloc(n + 8, sizeof(*ev));
 	n = 0;
-	if (hardware)
-		for (i = 0; asked[i]; i++)
-			ev[n++] = asked[i];
+	for (i = 0; asked && asked[i]; i++)
+		ev[n++] = asked[i];
 	if (r->metric == MK_COUNTER && !in_list(r->metric_name, ev))
 		ev[n++] = r->metric_name;
 	for (i = 0; always_events[i]; i++)
 		if (!in_list(always_events[i], ev))
 			ev[n++] = always_events[i];
 	return ev;
+}
+
+/*
+ * No hardware counters (auto's fallback): the asked-for events split into software ones, which
+ * are counted, and hardware ones, refused with the reason in r->refused. The default events are
+ * all hardware and are dropped without a word (the fallback warning says it). *sw gets a
+ * NULL-terminated list borrowing the names (caller frees the array). 0 or -1 (unknown name).
+ */
+static int software_only(struct pb_runner *r, const char ***sw)
+{
+	const char *const *asked = r->o->events && r->o->events[0] ? r->o->events : NULL;
+	struct pb_counters *all = NULL;
+	struct pb_buf refused = PB_BUF_INIT;
+	size_t i, n = 0, k;
+
+	*sw = NULL;
+	if (!asked) {
+		*sw = pb_xcalloc(1, sizeof(**sw));
+		return 0;
+	}
+	if (pb_counters_new(&all, asked))
+		return -1;
+	*sw = pb_xcalloc(pb_counters_count(all) + 1, sizeof(**sw));
+	for (i = 0, k = 0; i < pb_counters_count(all); i++) {
+		if (!pb_counters_is_hardware(all, i)) {
+			/* Borrow the caller's spelling: `all` is freed below. */
+			for (; asked[k] && strcasecmp(asked[k], pb_counters_name(all, i)) != 0; k++)
+				;
+			if (asked[k])
+				(*sw)[n++] = asked[k];
+			k = 0;
+			continue;
+		}
+		pb_buf_printf(&refused, "%s%s", refused.len ? ", " : "", pb_counters_name(all, i));
+	}
+	if (refused.len)
+		r->refused = pb_xasprintf("not counted: %s: hardware event%s, and this machine has no "
+					  "hardware counters", refused.data, strchr(refused.data, ',') ? "s" : "");
+	pb_counters_free(all);
+	pb_buf_release(&refused);
+	return 0;
 }
 
 /*
@@ -200,7 +243,7 @@ static size_t probe_hardware(struct pb_runner *r, size_t *n_hw, char **first_rea
 static int setup_perf(struct pb_runner *r, bool is_auto)
 {
 	struct pb_buf why = PB_BUF_INIT;
-	const char **ev = NULL;
+	const char **ev = NULL, **sw = NULL;
 	char *reason = NULL;
 	size_t n_hw, opened, i;
 	int hw, ret = -1;
@@ -210,7 +253,7 @@ static int setup_perf(struct pb_runner *r, bool is_auto)
 	if (hw < 0)
 		goto out;
 	if (hw == 1 || !is_auto) {
-		ev = perf_events(r, true);
+		ev = perf_events(r, r->o->events && r->o->events[0] ? r->o->events : default_events);
 		if (pb_counters_new(&r->counters, ev))
 			goto out;
 		opened = probe_hardware(r, &n_hw, &reason);
@@ -220,8 +263,10 @@ static int setup_perf(struct pb_runner *r, bool is_auto)
 				    "time", reason);
 			goto out;
 		}
+		r->sw_only = n_hw == 0;
 	} else {
-		if (r->metric == MK_COUNTER && !in_list(r->metric_name, pb_counters_software_events)) {
+		if (r->metric == MK_COUNTER && pb_counters_probe(r->metric_name, NULL) != 1) {
+			pb_error_clear();
 			pb_error_as(PB_EXIT_ENV, "metric '%s' needs hardware counters, which this machine "
 				    "does not have (cycles: %s); --backend cachegrind gives instructions "
 				    "and est_cycles exactly", r->metric_name, why.data);
@@ -231,13 +276,19 @@ static int setup_perf(struct pb_runner *r, bool is_auto)
 					   "events and clocks only; `--backend cachegrind` gives exact "
 					   "simulated instruction and cache counts", why.data);
 		pb_warn("%s", r->fallback);
-		ev = perf_events(r, false);
+		if (software_only(r, &sw))
+			goto out;
+		if (r->refused)
+			pb_warn("%s", r->refused);
+		ev = perf_events(r, sw);
 		if (pb_counters_new(&r->counters, ev))
 			goto out;
+		r->sw_only = true;
 	}
 	r->n_vals = pb_counters_count(r->counters);
 	r->vals = pb_xcalloc(r->n_vals, sizeof(*r->vals));
 	r->warned = pb_xcalloc(r->n_vals, sizeof(*r->warned));
+	r->noted = pb_xcalloc(r->n_vals, sizeof(*r->noted));
 	if (r->metric == MK_COUNTER) {
 		for (i = 0; i < r->n_vals; i++)
 			if (strcmp(pb_counters_name(r->counters, i), r->metric_name) == 0)
@@ -250,6 +301,7 @@ static int setup_perf(struct pb_runner *r, bool is_auto)
 	ret = 0;
 out:
 	free(ev);
+	free(sw);
 	free(reason);
 	pb_buf_release(&why);
 	return ret;
@@ -358,9 +410,12 @@ void pb_runner_free(struct pb_runner *r)
 	pb_counters_free(r->counters);
 	free(r->vals);
 	free(r->warned);
+	free(r->noted);
+	free(r->refused);
 	if (r->have_re)
 		regfree(&r->re);
-	free(r->pyperf_path);
+	free(r->harness_path);
+	free(r->base_vals);
 	free(r->env);
 	free(r->pad);
 	pb_cg_result_release(&r->cg_last);
@@ -375,7 +430,9 @@ void pb_runner_free(struct pb_runner *r)
 
 const char *pb_runner_backend(const struct pb_runner *r)
 {
-	return r->backend == BK_TIME ? "time" : r->backend == BK_PERF ? "perf" : "cachegrind";
+	if (r->backend == BK_PERF)
+		return r->sw_only ? "perf (software events only)" : "perf";
+	return r->backend == BK_TIME ? "time" : "cachegrind";
 }
 
 const char *pb_runner_metric(const struct pb_runner *r)
@@ -441,5 +498,17 @@ void pb_runner_begin(struct pb_runner *r, struct pb_measurement *m)
 	pb_system_release(&sys);
 	if (r->fallback)
 		pb_measurement_add_warning(m, r->fallback);
+	if (r->refused)
+		pb_measurement_add_warning(m, r->refused);
+	if (r->o->baseline && r->backend != BK_CACHEGRIND && !m->baseline_command) {
+		/* Timed start-up varies run to run: subtracting one sample of it would add noise. */
+		char *msg = pb_xasprintf("baseline `%s` not used: it is subtracted from exact "
+					 "(cachegrind) counts only; with backend %s the start-up stays in",
+					 r->o->baseline, pb_runner_backend(r));
+
+		pb_note("%s", msg);
+		pb_measurement_add_warning(m, msg);
+		free(msg);
+	}
 }
 

@@ -22,9 +22,15 @@ struct pb_runner_opts {
 	long runs;                 /* recorded runs, >= 1 */
 	long warmups;              /* unrecorded runs first, >= 0 */
 	double timeout;            /* seconds per run; 0: none */
-	const char *metric;        /* wall cpu instructions cycles est_cycles stdout pyperf or a counter */
+	const char *metric;        /* wall cpu instructions cycles est_cycles stdout pyperf hyperfine
+				      gbench or a counter */
 	const char *parse_regex;   /* metric stdout: POSIX ERE, first group is the value */
-	const char *parse_file;    /* metric pyperf: the JSON file the benchmark writes (relative to cwd) */
+	const char *parse_file;    /* metric pyperf hyperfine gbench: the JSON file the benchmark
+				      writes (relative to cwd) */
+	const char *parse_benchmark; /* which benchmark of that file; NULL: its only one */
+	const char *parse_time;    /* gbench: real_time (NULL) or cpu_time */
+	const char *baseline;      /* cachegrind: a command whose counts are subtracted from each
+				      run's (start-up); NULL: none. Other backends ignore it (noted) */
 	const char *backend;       /* auto perf cachegrind time */
 	const char *cpus;          /* CPU list, "auto" (the last online CPU we may use), or NULL/"": not pinned */
 	const char *const *events; /* perf events or presets; NULL: cycles instructions
@@ -74,7 +80,10 @@ struct pb_runner;
 int pb_runner_new(struct pb_runner **out, const struct pb_runner_opts *o);
 void pb_runner_free(struct pb_runner *r); /* accepts NULL */
 
-/* The backend in use ("perf" "cachegrind" "time"), and the runs/warmups after forcing. */
+/*
+ * The backend in use ("perf", "perf (software events only)" when no hardware event is counted,
+ * "cachegrind", "time"), and the runs/warmups after forcing.
+ */
 const char *pb_runner_backend(const struct pb_runner *r);
 long pb_runner_runs(const struct pb_runner *r);
 const char *pb_runner_metric(const struct pb_runner *r); /* after forcing (cachegrind: est_cycles) */
@@ -85,7 +94,8 @@ void pb_runner_begin(struct pb_runner *r, struct pb_measurement *m);
 
 /*
  * One run. When `record`, it is appended to m (a failed run too, with ok false and the reason
- * in m->warnings; pyperf adds one run per value the benchmark wrote). Returns 0 when the run
+ * in m->warnings; a harness metric's process is one run, its value the mean of the file's values).
+ * Under cachegrind with a baseline, the first recorded run measures the baseline first. Returns 0 when the run
  * happened (whatever its outcome), -1 when it could not be started (error recorded: program
  * missing, cannot fork, counters: no event opened) or when *stop was set (PB_EXIT_INTERRUPTED).
  */
@@ -109,9 +119,10 @@ void pb_runner_finish(struct pb_runner *r, struct pb_measurement *m);
 int pb_runner_measure(const struct pb_runner_opts *o, struct pb_measurement *m);
 
 /*
- * All values of all runs of all benchmarks of a pyperf JSON file (pyperf's format: benchmarks[]
- * .runs[].values[]; calibration runs carry only warmups). *vals is allocated (caller frees, also
- * on failure); 0, or -1 with the reason appended to `why` (a missing or malformed file, no values).
+ * The samples of a pyperf JSON file's only benchmark (pyperf's format: benchmarks[].runs[]
+ * .values[]): one per process, the mean of its values, in ns (measure/harness.h); calibration
+ * runs carry only warmups. *vals is allocated (caller frees, also on failure); 0, or -1 with the
+ * reason appended to `why` (a missing or malformed file, several benchmarks, no values).
  */
 int pb_runner_read_pyperf(const char *path, double **vals, size_t *n, struct pb_buf *why);
 

@@ -12,10 +12,11 @@
 #include "core/proc.h"
 #include "measure/cachegrind.h"
 #include "measure/counters.h"
+#include "measure/harness.h"
 #include "measure/runner.h"
 
 enum backend { BK_TIME, BK_PERF, BK_CACHEGRIND };
-enum metric { MK_WALL, MK_CPU, MK_COUNTER, MK_STDOUT, MK_PYPERF };
+enum metric { MK_WALL, MK_CPU, MK_COUNTER, MK_STDOUT, MK_HARNESS };
 
 /* Why runs failed: one line per distinct reason, with a count. */
 struct failure {
@@ -35,6 +36,8 @@ struct pb_runner {
 	struct pb_counter *vals;  /* one per counter (perf) or PB_CG_NCOUNTERS (cachegrind) */
 	size_t n_vals;
 	bool *warned;             /* per counter: unavailability already reported */
+	bool *noted;              /* per counter: its caveat (user-only) already reported */
+	char *refused;            /* asked-for events not counted, with the reason (for m->warnings) */
 
 	cpu_set_t cpus;
 	bool pinned;
@@ -42,7 +45,16 @@ struct pb_runner {
 
 	regex_t re;
 	bool have_re;
-	char *pyperf_path;
+	enum pb_harness harness;   /* metric pyperf hyperfine gbench: whose file */
+	char *harness_path;        /* parse.file, absolute */
+	const char *harness_unit;  /* the unit its samples came in ("ns", "bytes"), once read */
+	bool sw_only;              /* perf counted software events only (no hardware event in the set) */
+
+	/* baseline (exact backend): its counters, subtracted from every recorded run's */
+	struct pb_counter *base_vals;
+	bool have_base;
+	bool startup_checked;      /* the start-up share was looked at (without a baseline) */
+	bool warned_negative;      /* a run cost less than its baseline (said once) */
 
 	const char **env;          /* o->env + PB_ENV_PAD, NULL-terminated */
 	char *pad;
@@ -66,11 +78,28 @@ const char *pb_runner_metric_unit(const struct pb_runner *r);
 
 /*
  * The metric's value of a run that exited 0: wall or CPU time from `res`, a counter from r->vals,
- * a number from the captured stdout, or the values of the pyperf file (*pv, *npv: allocated, the
- * caller frees). Returns 0, or -1 with the reason appended to `why`.
+ * a number from the captured stdout, or the harness file's samples summarized (one process is
+ * one sample: the mean of the values it wrote). Returns 0, or -1 with the reason appended to `why`.
  */
 int pb_runner_value(struct pb_runner *r, const struct pb_proc_result *res, double *value,
-		    double **pv, size_t *npv, struct pb_buf *why);
+		    struct pb_buf *why);
+
+/*
+ * Exact backend: run the benchmark's baseline command once (r->o->baseline) and keep its counters
+ * in r->base_vals, recording baseline{} in m. 0, or -1 (error recorded: the baseline failed).
+ */
+int pb_runner_baseline(struct pb_runner *r, struct pb_measurement *m);
+
+/* Subtract the baseline's counts from r->vals (the run just collected); warns once when negative. */
+void pb_runner_subtract_baseline(struct pb_runner *r, struct pb_measurement *m);
+
+/* A temporary directory for cachegrind's output files (caller frees), and its removal. */
+char *pb_runner_cg_tmpdir(void);
+void pb_runner_rm_cg_dir(const char *dir);
+
+/* Exact backend without a baseline: warn once when start-up outweighs the benchmark (cg result). */
+void pb_runner_check_startup(struct pb_runner *r, struct pb_measurement *m,
+			     const struct pb_cg_result *cg);
 
 /* Derived metrics (IPC, MPKI, frontend stalls) from the counters' medians, where still unknown. */
 void pb_runner_derive(struct pb_measurement *m);

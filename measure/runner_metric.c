@@ -1,4 +1,4 @@
-/* runner_metric.c: from a finished run to the metric's value (wall, cpu, a counter, stdout, pyperf),
+/* runner_metric.c: from a finished run to the metric's value (wall, cpu, a counter, stdout, a harness file),
  * and the measurement's derived metrics and simulated functions. */
 #include <math.h>
 #include <regex.h>
@@ -35,15 +35,18 @@ int pb_runner_setup_metric(struct pb_runner *r)
 		if (r->re.re_nsub < 1)
 			return pb_error("parse.regex '%s' has no group: put the number in parentheses, "
 					"e.g. \"([0-9.]+) ms\"", o->parse_regex);
-	} else if (strcmp(m, "pyperf") == 0) {
-		r->metric = MK_PYPERF;
+	} else if (pb_harness_from_name(m) != PB_HARNESS_NONE) {
+		r->metric = MK_HARNESS;
+		r->harness = pb_harness_from_name(m);
 		if (!o->parse_file)
-			return pb_error("metric pyperf needs parse.file: the JSON file the benchmark writes "
-					"(pyperf's -o FILE)");
+			return pb_error("metric %s needs parse.file: the JSON file the benchmark writes "
+					"(%s)", m, r->harness == PB_HARNESS_PYPERF ? "pyperf's -o FILE" :
+					r->harness == PB_HARNESS_HYPERFINE ? "hyperfine's --export-json FILE" :
+					"--benchmark_out=FILE --benchmark_out_format=json");
 		if (o->parse_file[0] != '/' && o->cwd)
-			r->pyperf_path = pb_xasprintf("%s/%s", o->cwd, o->parse_file);
+			r->harness_path = pb_xasprintf("%s/%s", o->cwd, o->parse_file);
 		else
-			r->pyperf_path = pb_xstrdup(o->parse_file);
+			r->harness_path = pb_xstrdup(o->parse_file);
 	} else {
 		r->metric = MK_COUNTER;
 	}
@@ -56,8 +59,8 @@ const char *pb_runner_metric_unit(const struct pb_runner *r)
 	case MK_WALL:
 	case MK_CPU:
 		return "ns";
-	case MK_PYPERF:
-		return "s"; /* pyperf stores seconds */
+	case MK_HARNESS:
+		return r->harness_unit ? r->harness_unit : "ns"; /* times are converted to ns */
 	case MK_STDOUT:
 		return "value";
 	case MK_COUNTER:
@@ -95,15 +98,16 @@ static int parse_stdout(struct pb_runner *r, const struct pb_buf *out, double *v
 	return rc;
 }
 
-int pb_runner_read_pyperf(const char *path, double **vals, size_t *n, struct pb_buf *why)
+/* The samples of the harness file at `path`; 0, or -1 with the reason in why. */
+static int read_harness(const char *path, enum pb_harness h, const struct pb_harness_opts *ho,
+			struct pb_harness_samples *s, struct pb_buf *why)
 {
-	struct pb_json *doc = NULL, *bench, *run, *v;
-	size_t cap = 0;
+	struct pb_json *doc = NULL;
+	int ret;
 
-	*vals = NULL;
-	*n = 0;
+	memset(s, 0, sizeof(*s));
 	if (access(path, F_OK) != 0) {
-		pb_buf_printf(why, "the benchmark wrote no pyperf file at %s", path);
+		pb_buf_printf(why, "the benchmark wrote no %s file at %s", pb_harness_name(h), path);
 		return -1;
 	}
 	if (pb_json_parse_file(&doc, path)) {
@@ -111,19 +115,41 @@ int pb_runner_read_pyperf(const char *path, double **vals, size_t *n, struct pb_
 		pb_error_clear();
 		return -1;
 	}
-	for (bench = pb_json_child(pb_json_get(doc, "benchmarks")); bench; bench = pb_json_next(bench))
-		for (run = pb_json_child(pb_json_get(bench, "runs")); run; run = pb_json_next(run))
-			for (v = pb_json_child(pb_json_get(run, "values")); v; v = pb_json_next(v)) {
-				if (pb_json_type(v) != PB_JSON_NUMBER)
-					continue;
-				pb_xgrow((void **)vals, &cap, *n + 1, sizeof(**vals));
-				(*vals)[(*n)++] = pb_json_number(v, 0);
-			}
+	ret = pb_harness_samples(s, doc, h, ho, path, why);
 	pb_json_free(doc);
-	if (*n == 0) {
-		pb_buf_printf(why, "%s has no benchmarks[].runs[].values[] (not a pyperf result?)", path);
+	return ret;
+}
+
+int pb_runner_read_pyperf(const char *path, double **vals, size_t *n, struct pb_buf *why)
+{
+	struct pb_harness_samples s;
+
+	*vals = NULL;
+	*n = 0;
+	if (read_harness(path, PB_HARNESS_PYPERF, NULL, &s, why))
 		return -1;
-	}
+	*vals = s.values;
+	*n = s.n;
+	s.values = NULL;
+	pb_harness_samples_release(&s);
+	return 0;
+}
+
+/* One process, one sample: the mean of the values the harness wrote in this run. */
+static int harness_value(struct pb_runner *r, double *v, struct pb_buf *why)
+{
+	struct pb_harness_opts ho = { r->o->parse_benchmark, r->o->parse_time };
+	struct pb_harness_samples s;
+	double sum = 0;
+	size_t i;
+
+	if (read_harness(r->harness_path, r->harness, &ho, &s, why))
+		return -1;
+	for (i = 0; i < s.n; i++)
+		sum += s.values[i];
+	*v = sum / (double)s.n;
+	r->harness_unit = s.unit;
+	pb_harness_samples_release(&s);
 	return 0;
 }
 
@@ -149,7 +175,7 @@ static int counter_value(struct pb_runner *r, double *v, struct pb_buf *why)
 }
 
 int pb_runner_value(struct pb_runner *r, const struct pb_proc_result *res, double *value,
-		    double **pv, size_t *npv, struct pb_buf *why)
+		    struct pb_buf *why)
 {
 	switch (r->metric) {
 	case MK_WALL:
@@ -162,8 +188,8 @@ int pb_runner_value(struct pb_runner *r, const struct pb_proc_result *res, doubl
 		return counter_value(r, value, why);
 	case MK_STDOUT:
 		return parse_stdout(r, &res->out, value, why);
-	case MK_PYPERF:
-		return pb_runner_read_pyperf(r->pyperf_path, pv, npv, why);
+	case MK_HARNESS:
+		return harness_value(r, value, why);
 	}
 	return 0;
 }

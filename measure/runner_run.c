@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "measure/contention.h"
 #include "measure/runner_impl.h"
 
 static void add_failure(struct pb_runner *r, const char *reason)
@@ -46,11 +47,18 @@ static void warn_unavailable(struct pb_runner *r, struct pb_measurement *m)
 			pb_measurement_add_warning(m, msg);
 			free(msg);
 		}
+		why = pb_counters_note(r->counters, i);
+		if (why && !r->noted[i]) {
+			r->noted[i] = true;
+			msg = pb_xasprintf("event %s: %s", pb_counters_name(r->counters, i), why);
+			pb_warn("%s", msg);
+			pb_measurement_add_warning(m, msg);
+			free(msg);
+		}
 	}
 }
 
-/* Make a directory for cachegrind's output files; caller frees the path. */
-static char *cg_tmpdir(void)
+char *pb_runner_cg_tmpdir(void)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *dir = pb_xasprintf("%s/placebisect-cg.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -63,7 +71,7 @@ static char *cg_tmpdir(void)
 	return dir;
 }
 
-static void rm_cg_dir(const char *dir)
+void pb_runner_rm_cg_dir(const char *dir)
 {
 	struct dirent *de;
 	char *p;
@@ -129,10 +137,10 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	struct pb_cg_result cg;
 	struct pb_run run;
 	char **cg_argv = NULL, *cg_dir = NULL, desc[128];
-	double *pv = NULL, value = NAN;
-	size_t npv = 0, i;
+	double value = NAN;
 	bool ok;
-	int ret = -1;
+	struct pb_cpu_snapshot snap[2];
+	int rc, ret = -1;
 
 	memset(&cg, 0, sizeof(cg));
 	if (r->o->stop && *r->o->stop)
@@ -145,7 +153,9 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	/* stderr is kept (a little of it) to say why a run failed. */
 	po.capture_max = r->metric == MK_STDOUT ? 0 : 64 * 1024;
 	if (r->backend == BK_CACHEGRIND) {
-		cg_dir = cg_tmpdir();
+		if (record && r->o->baseline && !r->have_base && pb_runner_baseline(r, m))
+			goto out;
+		cg_dir = pb_runner_cg_tmpdir();
 		if (!cg_dir)
 			goto out;
 		cg_argv = pb_cachegrind_argv(&r->geo, cg_dir, r->o->argv, r->o->shell);
@@ -159,11 +169,15 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 		po.before_exec = before_exec;
 		po.hook_arg = r;
 	}
-	if (r->metric == MK_PYPERF && unlink(r->pyperf_path) != 0 && errno != ENOENT) {
-		pb_error_errno("cannot remove the previous run's pyperf file %s", r->pyperf_path);
+	if (r->metric == MK_HARNESS && unlink(r->harness_path) != 0 && errno != ENOENT) {
+		pb_error_errno("cannot remove the previous run's %s file %s", pb_harness_name(r->harness),
+			       r->harness_path);
 		goto out;
 	}
-	if (pb_proc_run(&po, &res)) {
+	pb_contention_snapshot(&snap[0]);
+	rc = pb_proc_run(&po, &res);
+	pb_contention_snapshot(&snap[1]);
+	if (rc) {
 		if (res.exec_failed) {
 			/* The command as given cannot start: an input error, not the machine's. */
 			char *msg = pb_xstrdup(pb_error_message());
@@ -211,10 +225,18 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 			ok = false;
 		} else {
 			pb_cachegrind_counters(&cg, r->vals);
+			if (r->have_base)
+				pb_runner_subtract_baseline(r, m);
+			else if (!r->startup_checked)
+				pb_runner_check_startup(r, m, &cg);
 		}
 	}
 	if (ok)
-		ok = pb_runner_value(r, &res, &value, &pv, &npv, &why) == 0;
+		ok = pb_runner_value(r, &res, &value, &why) == 0;
+	if (ok && r->metric == MK_HARNESS && strcmp(m->unit ? m->unit : "", r->harness_unit) != 0) {
+		free(m->unit);
+		m->unit = pb_xstrdup(r->harness_unit);
+	}
 	memset(&run, 0, sizeof(run));
 	run.wall_ns = res.wall_ns;
 	run.user_ns = res.user_ns;
@@ -230,17 +252,10 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 		run.n_counters = r->n_vals;
 	}
 	run.running_ratio = lowest_ratio(run.counters, run.n_counters);
+	pb_contention_fill(&run, &snap[0], &snap[1]);
 	if (!ok)
 		add_failure(r, why.data);
-	if (ok && r->metric == MK_PYPERF) {
-		/* Each value pyperf wrote is a sample; they share the process's clocks and counters. */
-		for (i = 0; i < npv; i++) {
-			run.value = pv[i];
-			pb_measurement_add_run(m, &run);
-		}
-	} else {
-		pb_measurement_add_run(m, &run);
-	}
+	pb_measurement_add_run(m, &run);
 	if (ok && r->backend == BK_CACHEGRIND) {
 		pb_cg_result_release(&r->cg_last);
 		r->cg_last = cg;
@@ -249,11 +264,10 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	ret = 0;
 out:
 	if (cg_dir)
-		rm_cg_dir(cg_dir);
+		pb_runner_rm_cg_dir(cg_dir);
 	free(cg_dir);
 	pb_cachegrind_argv_free(cg_argv);
 	pb_cg_result_release(&cg);
-	free(pv);
 	pb_buf_release(&why);
 	pb_proc_result_release(&res);
 	return ret;

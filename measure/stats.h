@@ -47,7 +47,8 @@ struct pb_comparison {
 	double ratio;    /* median(b) / median(a) */
 	double ci95[2];  /* bootstrap CI of the ratio */
 	double p_mwu, p_ks, p_welch;
-	double p_value;  /* min(p_mwu, p_ks) (Pinpoint) */
+	double p_value;  /* 2 * min(p_mwu, p_ks), at most 1 (Pinpoint's two tests, Bonferroni);
+			  * paired comparisons: Wilcoxon's signed-rank p */
 	enum pb_verdict verdict;
 };
 
@@ -59,6 +60,26 @@ struct pb_comparison {
  */
 void pb_stats_compare(const double *a, size_t na, const double *b, size_t nb, double alpha,
 		      double min_effect, struct pb_comparison *out);
+
+/* Exact signed-rank distribution up to this many nonzero differences (and no ties). */
+#define PB_SIGNED_RANK_EXACT_MAX 30
+
+/*
+ * Wilcoxon's signed-rank test, two-sided, on n differences (zeros and non-finite values dropped):
+ * exact without ties up to PB_SIGNED_RANK_EXACT_MAX, else normal with tie and continuity
+ * correction. 1 when no difference is left.
+ */
+double pb_stats_signed_rank(const double *d, size_t n);
+
+/*
+ * Compare b against a measured in n blocks: a[k] and b[k] were taken in the same block, in an
+ * order randomized within it. Under "no difference" each block's log(b[k] / a[k]) is then
+ * symmetric about 0 whatever the machine did meanwhile (drift, bursts), so the signed-rank test
+ * on them is valid where two independent samples are not. ratio = exp(median of the blocks' log
+ * ratios), its CI a bootstrap over blocks; the verdict as pb_stats_compare(). Zero spread: as pb_stats_compare().
+ */
+void pb_stats_compare_paired(const double *a, const double *b, size_t n, double alpha,
+			     double min_effect, struct pb_comparison *out);
 
 /*
  * Wald's sequential probability ratio test: is a commit's sample good-like (from the good

@@ -158,7 +158,7 @@ static int measure_point(struct night *n, const char *id)
 	struct pb_measurement m;
 	struct pb_commit_info ci;
 	struct pb_history_entry e;
-	char *command = NULL;
+	char *command = NULL, *baseline = NULL;
 	int ret = -1;
 
 	memset(&ci, 0, sizeof(ci));
@@ -171,6 +171,10 @@ static int measure_point(struct night *n, const char *id)
 	ph.config_dir = n->cfg->dir;
 	command = pb_config_expand(n->bench->command, &ph);
 	ro.shell = command;
+	if (n->bench->baseline) {
+		baseline = pb_config_expand(n->bench->baseline, &ph);
+		ro.baseline = baseline;
+	}
 	ro.cwd = rev.worktree;
 	ro.commit = rev.commit;
 	if (pb_runner_measure(&ro, &m))
@@ -207,6 +211,7 @@ out:
 	free(e.backend);
 	free(e.file);
 	free(command);
+	free(baseline);
 	pb_commit_info_release(&ci);
 	pb_measurement_release(&m);
 	return ret;
@@ -418,6 +423,7 @@ static int bisect_alert(struct night *n, struct pb_history_alert *a, struct pb_n
 	}
 	r->bisect_status = pb_xstrdup(br.search.status == PB_SEARCH_FOUND ? "found" :
 				      br.search.status == PB_SEARCH_NOT_REPRODUCED ? "not-reproduced" :
+				      br.search.status == PB_SEARCH_UNCONFIRMED ? "unconfirmed" :
 										      "only-skipped");
 	if (br.search.status == PB_SEARCH_FOUND && br.search.n_culprits)
 		a->culprit = pb_xstrdup(br.commits[br.search.culprits[0].index].info.id);

@@ -125,22 +125,33 @@ static void summary(struct ctx *c)
 	     pb_plot_timeline);
 }
 
+/*
+ * The --backend value that reproduces `backend` on the machine that wrote the report: "perf
+ * (software events only)" is what auto does without hardware counters (--backend perf would
+ * insist on them).
+ */
+static const char *backend_option(const char *backend)
+{
+	return strncmp(backend, "perf (", 6) == 0 ? "auto" : backend;
+}
+
 static void reproduce(struct ctx *c)
 {
 	const struct pb_json *d = c->doc;
+	const char *backend = backend_option(pb_md_str(d, "backend", "?"));
 	const char *culprit = pb_md_str(d, "culprit.commit", NULL);
 	const char *pbin = pb_md_str(d, "binaries.parent", NULL), *cbin = pb_md_str(d, "binaries.culprit", NULL);
 
 	pb_buf_puts(c->out, "## Reproduce\n\n```sh\n");
 	pb_buf_printf(c->out, "placebisect bisect --good %.10s --bad %.10s --bench %s --backend %s "
 			      "--metric %s\n", pb_md_str(d, "good", "?"), pb_md_str(d, "bad", "?"),
-		      pb_md_str(d, "benchmark", "?"), pb_md_str(d, "backend", "?"), c->metric);
+		      pb_md_str(d, "benchmark", "?"), backend, c->metric);
 	if (culprit) {
 		pb_buf_printf(c->out, "git show --stat %.10s\n", culprit);
 		pb_buf_printf(c->out, "placebisect measure --rev %.10s^ --bench %s --backend %s -o parent.json\n",
-			      culprit, pb_md_str(d, "benchmark", "?"), pb_md_str(d, "backend", "?"));
+			      culprit, pb_md_str(d, "benchmark", "?"), backend);
 		pb_buf_printf(c->out, "placebisect measure --rev %.10s --bench %s --backend %s -o culprit.json\n",
-			      culprit, pb_md_str(d, "benchmark", "?"), pb_md_str(d, "backend", "?"));
+			      culprit, pb_md_str(d, "benchmark", "?"), backend);
 		pb_buf_puts(c->out, "placebisect compare parent.json culprit.json\n");
 	}
 	if (pbin && cbin)

@@ -9,14 +9,15 @@ set -euo pipefail
 
 # Build: compiler, cmake, pkg-config and the libraries each module wraps.
 # Tests and backends: cmocka, valgrind (cachegrind backend), git (fixture repositories),
-# jq and xmllint (CLI tests read JSON and check SVG), hyperfine and time (bench/: peers and peak
-# memory), clang and its runtime libraries (libFuzzer for scripts/fuzz.sh); cmark-gfm, chromium
-# and imagemagick render a report in its test (GFM tables, SVG to PNG); python3-yaml: the test of
-# scripts/ci/github-nightly.yml parses it.
+# jq and xmllint (CLI tests read JSON and check SVG), hyperfine (bench/ peer, and its --export-json
+# files in the compare test) and time (bench/: peak memory), libbenchmark-dev and g++ (a Google
+# Benchmark program whose JSON the compare test reads), clang and its runtime libraries (libFuzzer
+# for scripts/fuzz.sh); cmark-gfm, chromium and imagemagick render a report in its test (GFM
+# tables, SVG to PNG); python3-yaml: the test of scripts/ci/github-nightly.yml parses it.
 pkgs=(
 	gcc make cmake pkg-config git
 	libgit2-dev libgsl-dev libelf-dev libcapstone-dev libpfm4-dev
-	libcmocka-dev valgrind jq libxml2-utils hyperfine time binutils
+	libcmocka-dev valgrind jq libxml2-utils hyperfine time binutils libbenchmark-dev g++
 	cmark-gfm chromium imagemagick python3-yaml
 	clang libclang-rt-dev
 )

@@ -31,12 +31,13 @@ expect_grep '^  ipc +2\.31' out
 expect_grep '^verdict: slower: ' out
 
 # JSON: 6 vs 6 without overlap: exact Mann-Whitney p = 2 / C(12, 6) = 2 / 924 (closed form); the
-# exact two-sample KS p is the same (only the two extreme orderings reach D = 1).
+# exact two-sample KS p is the same (only the two extreme orderings reach D = 1); p_value is the
+# smaller of the two doubled (Bonferroni): 4 / 924.
 expect_exit 0 "$PB" compare fast.json slow.json --json
 cp out cmp.json
 expect_eq slower "$(jq -r .verdict cmp.json)" verdict
 expect_eq placebisect.compare/1 "$(jq -r .schema cmp.json)" schema
-expect_eq true "$(jq '(.p_value - 2/924 | fabs) < 1e-12' cmp.json)" "p_value = 2/924"
+expect_eq true "$(jq '(.p_value - 4/924 | fabs) < 1e-12' cmp.json)" "p_value = 4/924"
 expect_eq true "$(jq '(.p_values.mwu - 2/924 | fabs) < 1e-12 and (.p_values.ks - 2/924 | fabs) < 1e-12' cmp.json)" "MWU and KS p"
 # ratio of medians: 5988500000 / 3775783834 (the medians are means of the middle two runs).
 expect_eq true "$(jq '(.ratio - 5988500000 / 3775783834 | fabs) < 1e-12' cmp.json)" ratio

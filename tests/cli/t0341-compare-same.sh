@@ -34,16 +34,17 @@ mk gb.json Ir cachegrind 5000000
 expect_exit 0 "$PB" compare ga.json gb.json --json
 expect_eq same "$(jq -r .verdict out)" "deterministic same"
 expect_eq true "$(jq .deterministic out)" "deterministic flag"
-expect_eq "1 1" "$(jq -r '"\(.p_value) \(.ratio)"' out)" "deterministic p and ratio"
+expect_eq "null 1 null" "$(jq -r '"\(.p_value) \(.ratio) \(.ci95)"' out)" "deterministic: no p or CI, ratio 1"
 
-# 10% more instructions, one run each: slower with certainty (p 0, CI [1.1, 1.1]).
+# 10% more instructions, one run each: slower, exactly (no p-value, no CI: the values are the answer).
 mk gc.json Ir cachegrind 5500000
 expect_exit 1 "$PB" compare ga.json gc.json --json --fail-on-regression
 expect_eq slower "$(jq -r .verdict out)" "deterministic slower"
-expect_eq "0 1.1 1.1 1.1" "$(jq -r '"\(.p_value) \(.ratio) \(.ci95[0]) \(.ci95[1])"' out)" "deterministic numbers"
+expect_eq "null 1.1 null" "$(jq -r '"\(.p_value) \(.ratio) \(.ci95)"' out)" "deterministic numbers"
 expect_eq true "$(jq '.counters.I1mr.ratio == 1' out)" "I1mr delta"
 expect_exit 0 "$PB" compare ga.json gc.json
-expect_grep '^p-value: 0 \(deterministic: no spread on either side\)' out
+expect_grep '^exact: 5000000 -> 5500000 \(no spread on either side: no p-value or CI\)' out
+expect_no_grep 'p-value:' out
 
 # 1% more: inside min_effect 2%, so the same; with --min-effect 0.005 it is slower.
 mk gd.json Ir cachegrind 5050000

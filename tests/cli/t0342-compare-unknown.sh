@@ -16,19 +16,19 @@ mk() {
 }
 
 # 3 vs 3 without overlap: the exact Mann-Whitney p is 2 / C(6, 3) = 0.1 at best (closed form),
-# KS the same; never <= 0.01, and the CI is far outside +-2%: unknown however far apart.
+# KS the same (p_value doubles the smaller: 0.2); never <= 0.01, and the CI is far outside +-2%: unknown however far apart.
 mk a.json 100 101 102
 mk b.json 200 201 202
 expect_exit 0 "$PB" compare a.json b.json --json --fail-on-regression
 expect_eq unknown "$(jq -r .verdict out)" verdict
-expect_eq true "$(jq '(.p_value - 0.1 | fabs) < 1e-12' out)" "p_value = 0.1"
+expect_eq true "$(jq '(.p_value - 0.2 | fabs) < 1e-12' out)" "p_value = 0.2"
 expect_eq true "$(jq '(.p_values.mwu - 0.1 | fabs) < 1e-12 and (.p_values.ks - 0.1 | fabs) < 1e-12' out)" "MWU and KS"
 expect_eq true "$(jq '(.ratio - 201/101 | fabs) < 1e-12' out)" ratio
 expect_exit 0 "$PB" compare a.json b.json
-expect_grep '^verdict: unknown: not significant \(p 0\.1 > alpha\)' out
+expect_grep '^verdict: unknown: not significant \(p 0\.2 > alpha\)' out
 expect_grep '^note: A has only 3 runs' out
 
-# --alpha 0.2 accepts p = 0.1: slower, and --fail-on-regression exits 1.
+# --alpha 0.2 accepts p = 0.2: slower, and --fail-on-regression exits 1.
 expect_exit 1 "$PB" compare a.json b.json --alpha 0.2 --fail-on-regression --json
 expect_eq slower "$(jq -r .verdict out)" "alpha 0.2"
 expect_eq 0.2 "$(jq .alpha out)" "alpha echoed"

@@ -23,7 +23,7 @@ expect_eq 'placebisect: error: new.json: schema "placebisect.measurement/7" is n
 
 printf '{"benchmark": "x", "runs": []}\n' >noschema.json
 expect_exit 2 "$PB" compare a.json noschema.json
-expect_grep "^placebisect: error: noschema\.json: not a placebisect measurement file \(no \"schema\" key" err
+expect_grep "^placebisect: error: noschema\.json: not a measurement file: no placebisect \"schema\", and not pyperf" err
 
 printf '{"schema": "placebisect.measurement/1", "backend": "time", "metric": "wall", "runs": [{"wall_ns": "5"}]}\n' >badtype.json
 expect_exit 2 "$PB" compare a.json badtype.json

@@ -51,6 +51,15 @@ expect_exit 0 "$PB" report "$T/r.json" -o "$T/out2/REPORT.md"
 expect_exit 0 cmp "$r" "$T/out2/REPORT.md"
 expect_exit 0 cmp "$T/out1/REPORT-timeline.svg" "$T/out2/REPORT-timeline.svg"
 
+# A result measured with software events only (no PMU): the Reproduce commands use --backend auto,
+# which does that again on the same machine (--backend perf would demand hardware counters).
+jq '.backend = "perf (software events only)"' "$T/r.json" >"$T/sw.json"
+expect_exit 0 "$PB" report "$T/sw.json" -o "$T/out2/SW.md"
+expect_grep '^placebisect bisect --good .* --backend auto --metric ' "$T/out2/SW.md"
+expect_grep '^placebisect measure --rev .* --backend auto -o parent.json$' "$T/out2/SW.md"
+n=$((n + 1))
+if grep -q -- '--backend perf' "$T/out2/SW.md"; then echo "FAIL: --backend perf in SW.md"; fails=$((fails + 1)); fi
+
 # The other kinds: a measurement, a comparison, a layout diff (of the cached builds).
 p=$(jq -r .binaries.parent "$T/r.json")
 c=$(jq -r .binaries.culprit "$T/r.json")

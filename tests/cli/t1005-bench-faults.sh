@@ -76,7 +76,7 @@ if [ "$("$PB" system show --json | jq -r .hardware_counters)" = false ]; then
 	expect_exit 3 "$PB" measure --backend perf --runs 1 -- true
 	expect_grep "^placebisect: error: --backend perf: no hardware counter opens here \(cycles: .*\); use --backend cachegrind for exact simulated counts, or --backend time$" "$T/err"
 	expect_exit 0 "$PB" measure --backend auto --runs 1 --warmups 0 --json -- true
-	expect_eq perf "$(jq -r .backend "$T/out")" "auto falls back to software events"
+	expect_eq "perf (software events only)" "$(jq -r .backend "$T/out")" "auto falls back to software events"
 	expect_grep "^placebisect: warning: no hardware counters here \(cycles: .*\); counting software events and clocks only; .--backend cachegrind. gives exact simulated instruction and cache counts$" "$T/err"
 	expect_exit 3 "$PB" measure --backend auto --metric cycles --runs 1 -- true
 	expect_grep "^placebisect: error: metric 'cycles' needs hardware counters, which this machine does not have" "$T/err"

@@ -20,6 +20,8 @@
 static struct {
 	int fail_hw_errno; /* errno for every non-software event; 0: they open */
 	int fail_sw_errno; /* errno for software events */
+	int fail_sw_kernel_errno; /* errno for software events that count kernel-side (paranoid 2) */
+	int sw_kernel_opens, sw_user_opens;
 	uint64_t enabled, running;
 	int next_fd;
 	int leader_of[MAX_FDS]; /* fd -> its group's leader fd */
@@ -37,10 +39,16 @@ static int mock_open(const void *attr, pid_t pid, int cpu, int group_fd, unsigne
 
 	(void)cpu;
 	(void)flags;
+	if (!err && sw && !pb_counters_test_attr_exclude_kernel(attr))
+		err = k.fail_sw_kernel_errno;
 	if (err) {
 		errno = err;
 		return -1;
 	}
+	if (sw && pb_counters_test_attr_exclude_kernel(attr))
+		k.sw_user_opens++;
+	else if (sw)
+		k.sw_kernel_opens++;
 	/* On a child, a leader starts disabled and enables itself at exec; members follow it. */
 	if (pid != 0)
 		assert_int_equal(pb_counters_test_attr_is_leader_flags(attr), group_fd < 0);
@@ -288,6 +296,43 @@ static void test_names(void **state)
 	}
 }
 
+/*
+ * Software events count kernel-side as perf stat does (context switches happen in the kernel);
+ * where that is refused (paranoid 2, no CAP_PERFMON) they open user-only and say so.
+ */
+static void test_software_kernel_side(void **state)
+{
+	static const char *const ev[] = { "context-switches", "cpu-migrations", "minor-faults", NULL };
+	struct pb_counters *c = make(ev);
+	struct pb_counter out[3];
+
+	(void)state;
+	assert_int_equal(pb_counters_attach(1, c), 0);
+	assert_int_equal(k.sw_kernel_opens, 3);
+	assert_int_equal(k.sw_user_opens, 0);
+	assert_int_equal(pb_counters_collect(c, out), 0);
+	assert_true(out[0].value == 1000000 + 3000 + 0);
+	assert_null(pb_counters_note(c, 0));
+	pb_counters_free(c);
+
+	setup(state);
+	k.fail_sw_kernel_errno = EACCES;
+	c = make(ev);
+	assert_int_equal(pb_counters_attach(1, c), 0);
+	assert_int_equal(k.sw_kernel_opens, 0);
+	assert_int_equal(k.sw_user_opens, 3);
+	assert_int_equal(pb_counters_collect(c, out), 0);
+	assert_true(out[2].value == 1000000 + 3000 + 2);
+	assert_null(pb_counters_reason(c, 0));
+	assert_non_null(strstr(pb_counters_note(c, 0), "user mode only, where it does not happen: it reads 0"));
+	assert_non_null(strstr(pb_counters_note(c, 2), "user mode only"));
+	assert_null(strstr(pb_counters_note(c, 2), "reads 0"));
+	assert_non_null(strstr(pb_counters_note(c, 1), "sysctl kernel.perf_event_paranoid=1"));
+	/* The probe retries the same way. */
+	assert_int_equal(pb_counters_probe("context-switches", NULL), 1);
+	pb_counters_free(c);
+}
+
 /* More hardware events than fit one group make several groups, each read by its leader. */
 static void test_many_groups(void **state)
 {
@@ -318,6 +363,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_eperm_probe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_groups, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_software_kernel_side, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

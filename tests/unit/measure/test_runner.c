@@ -185,12 +185,23 @@ static void test_pyperf(void **state)
 	o.parse_file = "bench.json";
 	pb_measurement_init(&m);
 	assert_int_equal(pb_runner_measure(&o, &m), 0);
-	assert_int_equal(m.n_runs, 8);
+	/* One benchmark process is one sample: the mean of the per-process means it wrote
+	 * ((0.011 + 0.013) / 2 s), in ns; never its loop values counted as runs. */
+	assert_int_equal(m.n_runs, 2);
 	assert_int_equal(m.n_failed, 0);
-	assert_true(m.runs[0].value == 0.010);
-	assert_true(m.runs[3].value == 0.013);
-	assert_true(m.summary.median == 0.0115);
-	assert_string_equal(m.unit, "s");
+	assert_true(fabs(m.runs[0].value - 12e6) < 1e-3);
+	assert_true(fabs(m.summary.median - 12e6) < 1e-3);
+	assert_string_equal(m.unit, "ns");
+	pb_measurement_release(&m);
+
+	/* hyperfine's export: the process's times, summarized the same way. */
+	opts(&o, "printf '{\"results\": [{\"command\": \"x\", \"times\": [0.1, 0.3]}]}' > h.json", 3);
+	o.metric = "hyperfine";
+	o.parse_file = "h.json";
+	pb_measurement_init(&m);
+	assert_int_equal(pb_runner_measure(&o, &m), 0);
+	assert_int_equal(m.n_runs, 3);
+	assert_true(fabs(m.runs[2].value - 0.2e9) < 1e-3);
 	pb_measurement_release(&m);
 
 	/* A benchmark that writes no file: every run failed, saying so. */
@@ -395,10 +406,13 @@ static void test_fallback(void **state)
 	o.events = ev;
 	pb_measurement_init(&m);
 	assert_int_equal(pb_runner_measure(&o, &m), 0);
-	assert_string_equal(m.backend, "perf");
+	assert_string_equal(m.backend, "perf (software events only)");
 	assert_non_null(strstr(logged.data, "warning: no hardware counters here"));
 	assert_non_null(strstr(logged.data, "`--backend cachegrind`"));
 	assert_true(has_warning(&m, "no hardware counters here"));
+	/* Asked-for hardware events are refused by name, not dropped silently. */
+	assert_true(has_warning(&m, "not counted: cycles, instructions: hardware events, and this "
+				    "machine has no hardware counters"));
 	for (i = 0; i < m.runs[0].n_counters; i++)
 		assert_string_not_equal(m.runs[0].counters[i].name, "cycles");
 	assert_string_equal(m.runs[0].counters[0].name, "task-clock");
@@ -416,6 +430,24 @@ static void test_fallback(void **state)
 	assert_int_equal(pb_runner_measure(&o, &m), -1);
 	assert_int_equal(pb_error_exit_code(), PB_EXIT_ENV);
 	pb_measurement_release(&m);
+
+	/* Asked-for software events are counted in the fallback, every one of them. */
+	{
+		static const char *const swev[] = { "cpu-migrations", "minor-faults", "context-switches",
+						    "cycles", NULL };
+
+		o.events = swev;
+		o.metric = "wall";
+		pb_measurement_init(&m);
+		assert_int_equal(pb_runner_measure(&o, &m), 0);
+		assert_string_equal(m.runs[0].counters[0].name, "cpu-migrations");
+		assert_string_equal(m.runs[0].counters[1].name, "minor-faults");
+		assert_string_equal(m.runs[0].counters[2].name, "context-switches");
+		assert_false(isnan(m.runs[0].counters[0].value));
+		assert_true(has_warning(&m, "not counted: cycles: hardware event,"));
+		pb_measurement_release(&m);
+		o.events = ev;
+	}
 
 	/* Permissions: the reason names the sysctl. */
 	use_mock(EACCES);

@@ -237,20 +237,20 @@ static void test_compare(void **state)
 	(void)state;
 	/* The reference pair: ratio of medians 103.77 / 100.085 = 1.0376481175941203; the CI from
 	 * the Python re-implementation of the bootstrap (see test_summary): [1.0016582130316034,
-	 * 1.0745562574068832]. p = min(MWU 0.0667, KS 0.0610) > alpha = 0.01: not significant, CI wider
-	 * than +-2%: unknown. */
+	 * 1.0745562574068832]. p = 2 * min(MWU 0.0667, KS 0.0610) > alpha = 0.01: not significant, CI
+	 * wider than +-2%: unknown. */
 	pb_stats_compare(ref_a, 12, ref_b, 15, 0.01, 0.02, &c);
 	REL(1.0376481175941203, c.ratio, 1e-12);
 	REL(1.0016582130316034, c.ci95[0], 1e-12);
 	REL(1.0745562574068832, c.ci95[1], 1e-12);
-	REL(0.060984556939597985, c.p_value, 1e-9);
+	REL(2 * 0.060984556939597985, c.p_value, 1e-9);
 	REL(0.06668012742854579, c.p_mwu, 1e-9);
 	REL(0.046109229644269556, c.p_welch, 1e-8);
 	assert_int_equal(c.verdict, PB_VERDICT_UNKNOWN);
-	/* With alpha = 0.1 the same data is a significant 3.8% slowdown. */
-	pb_stats_compare(ref_a, 12, ref_b, 15, 0.1, 0.02, &c);
+	/* With alpha = 0.15 the same data is a significant 3.8% slowdown. */
+	pb_stats_compare(ref_a, 12, ref_b, 15, 0.15, 0.02, &c);
 	assert_int_equal(c.verdict, PB_VERDICT_SLOWER);
-	pb_stats_compare(ref_b, 15, ref_a, 12, 0.1, 0.02, &c);
+	pb_stats_compare(ref_b, 15, ref_a, 12, 0.15, 0.02, &c);
 	assert_int_equal(c.verdict, PB_VERDICT_FASTER);
 
 	/* 30 vs 30, 1% noise: 10% slower is slower; the same distribution is the same. */
@@ -317,6 +317,27 @@ static void test_compare_deterministic(void **state)
 	assert_string_equal(pb_verdict_name(PB_VERDICT_FASTER), "faster");
 	assert_string_equal(pb_verdict_name(PB_VERDICT_SAME), "same");
 	assert_string_equal(pb_verdict_name(PB_VERDICT_UNKNOWN), "unknown");
+}
+
+static void test_signed_rank(void **state)
+{
+	/* W+ = 41 of 55; exact two-sided p by enumerating all 2^10 signs: 198 / 1024. */
+	const double d[] = { 0.5, -1.25, 2, 3.5, -0.25, 4, 5.5, 6, 7.5, -8.25, 0 };
+	const double a[] = { 100, 100, 100, 100, 100, 100, 100, 100 };
+	const double b[] = { 110, 111, 109, 110.5, 112, 108, 113, 111.5 };
+	struct pb_comparison c;
+
+	(void)state;
+	REL(0.193359375, pb_stats_signed_rank(d, 11), 1e-12); /* the zero is dropped */
+	assert_true(pb_stats_signed_rank(d, 0) == 1);
+	/* 8 blocks all slower: p = 2 / 2^8; a bootstrap over blocks. */
+	pb_stats_compare_paired(a, b, 8, 0.01, 0.02, &c);
+	REL(2.0 / 256, c.p_value, 1e-12);
+	REL(sqrt(1.105 * 1.11), c.ratio, 1e-12);
+	assert_int_equal(c.verdict, PB_VERDICT_SLOWER);
+	/* Zero spread on both sides: exact, as pb_stats_compare. */
+	pb_stats_compare_paired(a, a, 8, 0.01, 0.02, &c);
+	assert_true(c.ratio == 1 && c.p_value == 1 && c.verdict == PB_VERDICT_SAME);
 }
 
 static void test_sprt_reference(void **state)
@@ -436,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_student),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_compare_deterministic),
+		cmocka_unit_test(test_signed_rank),
 		cmocka_unit_test(test_sprt_reference),
 		cmocka_unit_test(test_sprt_synthetic),
 		cmocka_unit_test(test_sprt_exact),

@@ -1,0 +1,80 @@
+/* compare_revs.c: two revisions measured now in blocks, order randomized within each block. */
+#include "bisect/compare_revs.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bisect/driver.h"
+#include "core/error.h"
+
+int pb_compare_revs(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
+		    size_t blocks, struct pb_measurement *a, struct pb_measurement *b)
+{
+	struct pb_bisect_result br;
+	struct pb_driver s;
+	uint64_t rng = 0x9e3779b97f4a7c15ULL;
+	size_t k, j, dropped, fails = 0;
+	double v;
+	char *key;
+	int rc, ret = -1;
+
+	memset(&br, 0, sizeof(br));
+	memset(&s, 0, sizeof(s));
+	s.repo = repo;
+	s.cfg = cfg;
+	s.o = o;
+	s.res = &br;
+	s.st.lock_fd = -1;
+	if (pb_driver_prepare(&s, o->bench, o->backend, o->metric, o->cpus, o->stop, 2) ||
+	    pb_repo_resolve(repo, o->good, s.ids[0]) || pb_repo_resolve(repo, o->bad, s.ids[1]))
+		goto out;
+	for (k = 0; k < 2; k++)
+		if (pb_repo_commit_info(repo, s.ids[k], &br.commits[k].info))
+			goto out;
+	/* Fresh runs only, in a cache of their own: bisect's cached runs were taken at other times. */
+	key = pb_xasprintf("%s-compare", s.key);
+	free(s.key);
+	s.key = key;
+	if (pb_driver_open_state(&s) || pb_state_cache_drop_key(&s.st, s.key, &dropped))
+		goto out;
+	for (k = 0; k < 2; k++) {
+		if ((rc = pb_driver_build(&s, k)) < 0)
+			goto out;
+		if (rc > 0) {
+			pb_error_as(PB_EXIT_INCONCLUSIVE, "%s (%.7s) cannot be built: %s", k ? o->bad : o->good,
+				    s.ids[k], br.commits[k].build_reason ? br.commits[k].build_reason : "?");
+			goto out;
+		}
+	}
+	for (k = 0; k < blocks; k++) {
+		rng ^= rng >> 12;
+		rng ^= rng << 25;
+		rng ^= rng >> 27;
+		for (j = 0; j < 2; j++) {
+			size_t i = ((rng * 2685821657736338717ULL) >> 63) ? 1 - j : j;
+
+			while ((rc = pb_driver_sample(&s, i, &v)) > 0)
+				if (++fails > 2 * blocks + 5) {
+					pb_error_as(PB_EXIT_INCONCLUSIVE, "the benchmark failed %zu times: too "
+						    "unreliable to compare", fails);
+					goto out;
+				}
+			if (rc < 0)
+				goto out;
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		struct pb_measurement *dst = k ? b : a;
+
+		pb_measurement_finish(&br.commits[k].m);
+		pb_measurement_release(dst);
+		*dst = br.commits[k].m;
+		pb_measurement_init(&br.commits[k].m);
+	}
+	ret = 0;
+out:
+	pb_driver_release(&s);
+	pb_bisect_result_release(&br);
+	return ret;
+}
