@@ -566,7 +566,7 @@ static const struct pb_schema_rule compare_rules[] = {
 	{ "a.summary.n", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
 	{ "b.summary.n", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
 	{ "ratio", PB_S_NUM | PB_S_NULL | PB_S_REQ },
-	{ "ci95", PB_S_ARR | PB_S_REQ },
+	{ "ci95", PB_S_ARR | PB_S_NULL | PB_S_REQ },
 	{ "ci95[]", PB_S_NUM | PB_S_NULL },
 	{ "p_value", PB_S_NUM | PB_S_NULL | PB_S_REQ },
 	{ "verdict", PB_S_STR | PB_S_REQ },

@@ -102,6 +102,11 @@ void pb_runner_subtract_baseline(struct pb_runner *r, struct pb_measurement *m)
 		pb_measurement_add_warning(m, msg);
 		free(msg);
 	}
+	/* A count is never below 0: a miss counter the baseline had one more of than the run (the
+	 * same code, a slightly different cache state) is noise of the subtraction, not a count. */
+	for (i = 0; i < PB_CG_NCOUNTERS; i++)
+		if (r->vals[i].value < 0)
+			r->vals[i].value = 0;
 }
 
 /*

@@ -101,7 +101,7 @@ mutate m.json '.warnings = [3]' 'warnings[0]: expected a string, got a number'
 mutate c.json 'del(.b)' 'b: missing (every placebisect.compare/1 document has it)'
 mutate c.json '.counters = {"cycles": {"a": -1, "b": 2, "ratio": -2}}' \
 	'counters.cycles.a: -1 is negative (a count or a size: never below 0)'
-mutate c.json '.ci95 = "wide"' 'ci95: expected an array, got a string'
+mutate c.json '.ci95 = "wide"' 'ci95: expected an array or null, got a string'
 # history show: a damaged entry is named by its index, never "entries[0].:".
 mkdir hist
 echo '{"schema": "placebisect.history/1", "entries": [5], "alerts": []}' > hist/index.json
