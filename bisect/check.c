@@ -98,7 +98,7 @@ int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct
 	max_runs = (size_t)(o->max_runs > 0 ? o->max_runs : cfg->stats.max_runs);
 	exact = strcmp(br.backend, "cachegrind") == 0;
 
-	if (pb_builder_get(&s.builder, res->commit, &bd))
+	if (pb_executor_build(s.ex, 0, &bd))
 		goto out;
 	if (!bd.ok) {
 		res->verdict = PB_CHECK_CANNOT;
@@ -133,7 +133,7 @@ int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct
 	res->median = n ? pb_stats_median(vals, n) : NAN;
 	if (n == 0) {
 		res->verdict = PB_CHECK_CANNOT;
-		const char *why = s.runners[0] ? pb_runner_last_failure(s.runners[0]) : NULL;
+		const char *why = s.ex ? pb_executor_last_failure(s.ex, 0) : NULL;
 
 		res->reason = why ? pb_xasprintf("the benchmark failed on every run (%zu); the last: %s",
 						 fails, why)

@@ -39,7 +39,7 @@ int pb_driver_build(struct pb_driver *s, size_t i)
 		return pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
 	if (s->o->progress)
 		pb_progress_detail(s->o->progress, "building %.7s %s", s->ids[i], c->info.subject);
-	if (pb_builder_get(&s->builder, s->ids[i], &bd)) {
+	if (pb_executor_build(s->ex, i, &bd)) {
 		pb_build_release(&bd);
 		return -1;
 	}
@@ -67,31 +67,6 @@ int pb_driver_build(struct pb_driver *s, size_t i)
 	return ret;
 }
 
-/* The runner of commit i, created on first use (its options and command live as long). */
-static int runner_of(struct pb_driver *s, size_t i, struct pb_runner **out)
-{
-	struct pb_bisect_commit *c = &s->res->commits[i];
-	struct pb_placeholders ph = { c->binary, s->wt.dir, s->cfg->dir, c->prefix };
-
-	if (!s->runners[i]) {
-		s->commands[i] = pb_config_expand(s->bench->command, &ph);
-		s->ropts[i] = s->tmpl;
-		s->ropts[i].shell = s->commands[i];
-		if (s->bench->baseline) {
-			s->baselines[i] = pb_config_expand(s->bench->baseline, &ph);
-			s->ropts[i].baseline = s->baselines[i];
-		}
-		s->ropts[i].cwd = s->wt.dir;
-		s->ropts[i].commit = s->ids[i];
-		if (pb_runner_new(&s->runners[i], &s->ropts[i]))
-			return -1;
-		if (c->m.n_runs == 0)
-			pb_runner_begin(s->runners[i], &c->m);
-	}
-	*out = s->runners[i];
-	return 0;
-}
-
 static void load_cache(struct pb_driver *s, size_t i)
 {
 	struct pb_measurement *m = &s->res->commits[i].m;
@@ -107,36 +82,27 @@ static void load_cache(struct pb_driver *s, size_t i)
 	}
 }
 
+/* A run of commit i happened (runs m->runs[first..] appended): keep it in the measurement cache. */
+static int on_run(void *arg, const struct pb_exec_request *req, size_t first)
+{
+	struct pb_driver *s = arg;
+
+	(void)first;
+	if (pb_state_cache_save(&s->st, s->key, s->ids[req->commit], req->m))
+		return -1;
+	s->res->runs_measured++;
+	return 0;
+}
+
 int pb_driver_sample(struct pb_driver *s, size_t i, double *value)
 {
 	struct pb_measurement *m = &s->res->commits[i].m;
-	struct pb_runner *r;
+	struct pb_exec_request req = { i, 1, m };
 	const struct pb_run *run;
-	long k;
 
 	load_cache(s, i);
-	if (s->cursor[i] >= m->n_runs) {
-		if (s->o->stop && *s->o->stop)
-			return pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
-		if (runner_of(s, i, &r) || pb_worktree_checkout(&s->wt, s->repo, s->ids[i]))
-			return -1;
-		if (!s->warmed[i]) {
-			for (k = 0; k < pb_runner_warmups(r); k++)
-				if (pb_runner_run(r, m, false))
-					return -1;
-			s->warmed[i] = true;
-		}
-		if (s->o->progress)
-			pb_progress_detail(s->o->progress, "measuring %.7s: run %zu of this commit, %zu "
-					   "runs done in all", s->ids[i], m->n_runs + 1, s->res->runs_measured);
-		if (pb_runner_run(r, m, true))
-			return -1;
-		/* Cachegrind's per-function costs choose the hot set of the attribution. */
-		pb_runner_keep_functions(r, m);
-		if (pb_state_cache_save(&s->st, s->key, s->ids[i], m))
-			return -1;
-		s->res->runs_measured++;
-	}
+	if (s->cursor[i] >= m->n_runs && pb_executor_measure(s->ex, &req, 1, on_run, s))
+		return -1;
 	run = &m->runs[s->cursor[i]++];
 	if (!run->ok)
 		return 1;
@@ -196,21 +162,23 @@ int pb_driver_prepare(struct pb_driver *s, const char *bench, const char *backen
 	res->n_commits = n;
 	res->commits = pb_xcalloc(n, sizeof(*res->commits));
 	s->ids = pb_xcalloc(n, sizeof(*s->ids));
-	s->runners = pb_xcalloc(n, sizeof(*s->runners));
-	s->ropts = pb_xcalloc(n, sizeof(*s->ropts));
-	s->commands = pb_xcalloc(n, sizeof(*s->commands));
-	s->baselines = pb_xcalloc(n, sizeof(*s->baselines));
 	s->cursor = pb_xcalloc(n, sizeof(*s->cursor));
 	s->loaded = pb_xcalloc(n, sizeof(*s->loaded));
-	s->warmed = pb_xcalloc(n, sizeof(*s->warmed));
 	for (size_t i = 0; i < n; i++)
 		pb_measurement_init(&res->commits[i].m);
 	return 0;
 }
 
-/* The state directory, its lock, the worktree and the builder. */
+/* The state directory, its lock, the worktree, the builder and the executor. */
 int pb_driver_open_state(struct pb_driver *s)
 {
+	struct pb_executor_local_in in = {
+		.repo = s->repo, .wt = &s->wt, .builder = &s->builder, .cfg = s->cfg,
+		.command = s->bench->command, .baseline = s->bench->baseline, .tmpl = &s->tmpl,
+		.ids = (const char (*)[PB_OID_HEX])s->ids, .n = s->res->n_commits,
+		.stop = s->o->stop, .progress = s->o->progress, .runs_done = &s->res->runs_measured,
+	};
+
 	if (pb_state_open(&s->st, pb_repo_gitdir(s->repo)) || pb_state_lock(&s->st) ||
 	    pb_worktree_open(&s->wt, s->st.dir) ||
 	    pb_builder_init(&s->builder, s->repo, &s->wt, &s->st, s->cfg))
@@ -220,26 +188,14 @@ int pb_driver_open_state(struct pb_driver *s)
 	s->tmpl.tmp_dir = s->st.tmp;
 	s->builder.rebuild_failed = s->o && s->o->rebuild_failed;
 	s->builder.progress = s->o ? s->o->progress : NULL;
-	return 0;
+	return pb_executor_local_new(&s->ex, &in);
 }
 
 void pb_driver_release(struct pb_driver *s)
 {
-	size_t i;
-
-	for (i = 0; s->runners && i < s->res->n_commits; i++) {
-		pb_runner_free(s->runners[i]);
-		free(s->commands[i]);
-		if (s->baselines)
-			free(s->baselines[i]);
-	}
-	free(s->runners);
-	free(s->ropts);
-	free(s->commands);
-	free(s->baselines);
+	pb_executor_free(s->ex);
 	free(s->cursor);
 	free(s->loaded);
-	free(s->warmed);
 	free(s->ids);
 	free(s->key);
 	pb_builder_release(&s->builder);

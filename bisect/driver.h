@@ -7,8 +7,9 @@
 #include <stddef.h>
 
 #include "bisect/build.h"
+#include "bisect/executor.h"
 #include "bisect/repo.h"
-#include "bisect/session.h"
+#include "bisect/result.h"
 #include "bisect/state.h"
 #include "bisect/worktree.h"
 #include "core/config.h"
@@ -16,7 +17,8 @@
 
 /*
  * A benchmark prepared against n commits: the state directory (locked), the private worktree, the
- * build cache, and per commit its runner and how many of its runs were handed out. The commits'
+ * build cache, the executor that builds and runs the commits there, and per commit how many of
+ * its runs were handed out. The commits'
  * results (info, builds, measurements) live in res->commits; the driver borrows res, repo, cfg, o.
  * Zero it, set repo, cfg, o, res and st.lock_fd = -1, then pb_driver_prepare().
  */
@@ -32,14 +34,10 @@ struct pb_driver {
 	char *key;                   /* measurement cache key */
 	struct pb_bisect_result *res;
 	char (*ids)[PB_OID_HEX];
+	struct pb_executor *ex;      /* where builds and runs happen (local) */
 	/* per commit */
-	struct pb_runner **runners;
-	struct pb_runner_opts *ropts;
-	char **commands;
-	char **baselines;        /* per commit: the benchmark's baseline expanded; NULL: none */
 	size_t *cursor;              /* runs of commits[i].m already handed to the search */
-	bool *loaded;
-	bool *warmed;
+	bool *loaded;                /* its cached measurement was looked up */
 };
 
 /*
@@ -51,7 +49,10 @@ struct pb_driver {
 int pb_driver_prepare(struct pb_driver *s, const char *bench, const char *backend,
 		      const char *metric, const char *cpus, volatile sig_atomic_t *stop, size_t n);
 
-/* Open the state directory, take its lock, open the worktree and the builder. Returns 0 or -1. */
+/*
+ * Open the state directory, take its lock, open the worktree and the builder, and make the local
+ * executor over s->ids (fill them first). Returns 0 or -1.
+ */
 int pb_driver_open_state(struct pb_driver *s);
 
 /* Append {"event": event, "commit": commit, k1: v1} (commit, k1 optional) to the journal. 0 or -1. */
@@ -66,13 +67,13 @@ int pb_driver_journal(struct pb_driver *s, const char *event, const char *commit
 int pb_driver_build(struct pb_driver *s, size_t i);
 
 /*
- * The next value of commit i: a cached run not yet handed out, else a new run (warm-ups first,
- * once per commit) in the worktree checked out at the commit, saved to the measurement cache.
+ * The next value of commit i: a cached run not yet handed out, else a new run asked of the
+ * executor (a batch of one run of one commit), saved to the measurement cache.
  * Returns 0 with *value, 1 for a failed run (no value), -1 on error or interruption.
  */
 int pb_driver_sample(struct pb_driver *s, size_t i, double *value);
 
-/* Free the runners, close the worktree, builder and state (the lock). Accepts a zeroed driver. */
+/* Free the executor, close the worktree, builder and state (the lock). Accepts a zeroed driver. */
 void pb_driver_release(struct pb_driver *s);
 
 #endif

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bisect/session.h"
+#include "bisect/commit.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "layout/diff.h"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bisect/driver.h"
+#include "bisect/session.h"
 #include "core/error.h"
 
 int pb_layout_verify(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,

@@ -3,7 +3,7 @@
 #define PB_BISECT_LAYOUT_VERIFY_H
 
 #include "bisect/repo.h"
-#include "bisect/session.h"
+#include "bisect/result.h"
 #include "bisect/placement_check.h"
 #include "core/config.h"
 #include "core/json.h"

@@ -1,4 +1,5 @@
-/* revision.c: one revision built (cached) and checked out in the private worktree, for --rev. */
+/* revision.c: one revision built (cached) and checked out in the private worktree, for --rev; a
+ * benchmark made ready to run there or in the user's tree. */
 #include "bisect/revision.h"
 
 #include <stdlib.h>
@@ -55,4 +56,57 @@ void pb_revision_release(struct pb_revision *r)
 	r->prefix = NULL;
 	pb_state_close(&r->st);
 	r->binary = r->worktree = NULL;
+}
+
+int pb_bench_target_prepare(struct pb_bench_target *t, const struct pb_config *cfg,
+			    const char *bench, const char *rev, bool rebuild_failed, const char *repo_dir,
+			    const char *top)
+{
+	const struct pb_bench *b;
+	struct pb_placeholders ph = { NULL, NULL, NULL, NULL };
+
+	memset(t, 0, sizeof(*t));
+	t->rev.st.lock_fd = -1;
+	b = pb_config_bench(cfg, bench);
+	if (!b)
+		return -1;
+	pb_runner_opts_from_config(&t->o, cfg, b);
+	if (rev) {
+		if (pb_repo_open(&t->repo, repo_dir) || pb_revision_prepare(t->repo, cfg, rev, rebuild_failed, &t->rev))
+			return -1;
+		t->dir = pb_xstrdup(t->rev.worktree);
+		t->o.commit = t->rev.commit;
+		/* Temporary directories under the state directory, which the next start empties. */
+		t->o.tmp_dir = t->rev.st.tmp;
+		ph.prefix = t->rev.prefix;
+		if (t->rev.binary)
+			t->binary = pb_xstrdup(t->rev.binary);
+	} else {
+		t->dir = top ? pb_xstrdup(top) : NULL;
+		if (cfg->build.binary)
+			t->binary = pb_xasprintf("%s/%s", top ? top : ".", cfg->build.binary);
+	}
+	ph.binary = t->binary;
+	ph.worktree = t->dir ? t->dir : ".";
+	ph.config_dir = cfg->dir;
+	t->command = pb_config_expand(b->command, &ph);
+	t->o.shell = t->command;
+	if (b->baseline) {
+		t->baseline = pb_config_expand(b->baseline, &ph);
+		t->o.baseline = t->baseline;
+	}
+	t->o.cwd = t->dir;
+	return 0;
+}
+
+void pb_bench_target_release(struct pb_bench_target *t)
+{
+	free(t->dir);
+	free(t->command);
+	free(t->binary);
+	free(t->baseline);
+	pb_revision_release(&t->rev);
+	pb_repo_free(t->repo);
+	t->dir = t->command = t->binary = t->baseline = NULL;
+	t->repo = NULL;
 }

@@ -1,4 +1,5 @@
-/* revision.h: one revision, built (cached) and checked out, for measure --rev and profile --rev. */
+/* revision.h: one revision, built (cached) and checked out, for measure --rev and profile --rev;
+ * and a benchmark made ready to run there or in the user's tree. */
 #ifndef PB_BISECT_REVISION_H
 #define PB_BISECT_REVISION_H
 
@@ -7,6 +8,7 @@
 #include "bisect/repo.h"
 #include "bisect/state.h"
 #include "core/config.h"
+#include "measure/runner.h"
 
 struct pb_revision {
 	char commit[PB_OID_HEX];
@@ -25,5 +27,29 @@ struct pb_revision {
 int pb_revision_prepare(struct pb_repo *repo, const struct pb_config *cfg, const char *rev,
 			bool rebuild_failed, struct pb_revision *out);
 void pb_revision_release(struct pb_revision *r);
+
+/* A benchmark of the config made ready to run: at a revision, or in the user's tree. */
+struct pb_bench_target {
+	struct pb_runner_opts o; /* the benchmark's runner options: command expanded, cwd, commit */
+	struct pb_repo *repo;    /* opened for a revision; else NULL */
+	struct pb_revision rev;  /* the revision, when one was asked for */
+	char *dir;               /* where it runs: the revision's worktree, or `top` (may be NULL) */
+	char *command, *binary;  /* the expanded command; {binary} */
+	char *baseline;          /* the benchmark's baseline command expanded; NULL: none */
+};
+
+/*
+ * Runner options for benchmark `bench` of `cfg`: with `rev`, built (or from the build cache) and
+ * checked out in the private worktree of the repository at `repo_dir`, which stays locked until
+ * pb_bench_target_release(); without, in `top` (the user's tree, {binary} = top/build.binary; NULL:
+ * the current directory); `rebuild_failed` as pb_revision_prepare's. Placeholders {binary}
+ * {worktree} {config_dir} {prefix} expanded; t->o borrows
+ * from *t and cfg. Returns 0 or -1 (no such benchmark, a revision that does not resolve or
+ * build). Release with pb_bench_target_release() in either case.
+ */
+int pb_bench_target_prepare(struct pb_bench_target *t, const struct pb_config *cfg,
+			    const char *bench, const char *rev, bool rebuild_failed, const char *repo_dir,
+			    const char *top);
+void pb_bench_target_release(struct pb_bench_target *t);
 
 #endif

@@ -41,7 +41,7 @@ static char *cb_describe(void *arg, size_t i)
 static char *cb_last_failure(void *arg, size_t i)
 {
 	struct pb_driver *s = arg;
-	const char *why = s->runners && s->runners[i] ? pb_runner_last_failure(s->runners[i]) : NULL;
+	const char *why = s->ex ? pb_executor_last_failure(s->ex, i) : NULL;
 
 	return why ? pb_xstrdup(why) : NULL;
 }

@@ -7,7 +7,13 @@
 #include <stdio.h>
 
 #include "core/config.h"
+#include "core/json.h"
+#include "core/progress.h"
 #include "core/error.h"
+
+struct pb_bench_target;
+struct pb_repo;
+struct pb_runner_opts;
 
 /* Options every command takes (DESIGN.md, "Command-line contract"). */
 struct cli_common {
@@ -64,6 +70,54 @@ void cli_usage(const struct cli_command *cmd, const struct cli_opt *opts, FILE *
 void cli_list_release(struct cli_list *l);
 
 /*
+ * cli_parse for a command that takes no positional argument: one is the usage error
+ * "NAME: unexpected argument 'X'" (`name` as the user typed the command). Same returns.
+ */
+int cli_parse_named(const struct cli_command *cmd, const char *name, const struct cli_opt *opts,
+		    int argc, char **argv);
+
+/*
+ * cli_parse_named, then --good, --bad and --bench (where they were parsed to) required:
+ * "NAME: --good, --bad and --bench are required (see 'placebisect NAME --help')". Same returns.
+ */
+int cli_parse_good_bad(const struct cli_command *cmd, const char *name, const struct cli_opt *opts,
+		       int argc, char **argv, const char *const *good, const char *const *bad,
+		       const char *const *bench);
+
+/*
+ * Option-table rows shared by the commands that measure a benchmark at revisions (bisect, check,
+ * layout verify, nightly). `o` points to their options struct, whose fields carry these names.
+ */
+#define CLI_OPT_BENCH(o)                                                                         \
+	{ "bench", 0, CLI_STRING, &(o)->bench, "NAME",                                         \
+	  "the benchmark (benchmarks.NAME in the config)", 0, 0 }
+#define CLI_OPTS_MEASURE(o)                                                                      \
+	{ "backend", 0, CLI_STRING, &(o)->backend, "B",                                        \
+	  "auto, perf, cachegrind or time (default: measure.backend)", 0, 0 },                 \
+	{ "metric", 0, CLI_STRING, &(o)->metric, "M",                                          \
+	  "wall, cpu, instructions, est_cycles, a counter, ... (default: the benchmark's)", 0, 0 }, \
+	{ "cpus", 0, CLI_STRING, &(o)->cpus, "LIST",                                           \
+	  "CPUs to pin the benchmark to (default: measure.cpus)", 0, 0 }
+#define CLI_OPT_REBUILD_FAILED(flag)                                                             \
+	{ "rebuild-failed", 0, CLI_FLAG, flag, NULL,                                            \
+	  "build again a commit whose build failed in an earlier run (failures are cached)", 0, 0 }
+#define CLI_OPTS_STATS(o)                                                                        \
+	{ "alpha", 0, CLI_DOUBLE, &(o)->alpha, "P", "significance level (default: stats.alpha)",   \
+	  1e-9, 0.5 },                                                                           \
+	{ "min-effect", 0, CLI_DOUBLE, &(o)->min_effect, "F",                                  \
+	  "smallest relative slowdown that counts (default: stats.min_effect)", 0, 0.99 }
+/* --rev and --bench of `measure` and `profile` (`verb`: what is done at the revision). */
+#define CLI_OPTS_REV_BENCH(rev, bench, verb)                                                     \
+	{ "rev", 0, CLI_STRING, rev, "REV",                                                    \
+	  "build this revision in the private worktree (cached) and " verb " it there", 0, 0 },  \
+	{ "bench", 0, CLI_STRING, bench, "NAME", "the benchmark of placebisect.json to run", 0, 0 }
+/* --good and --bad (with their help), then the three above: bisect, layout verify. */
+#define CLI_OPTS_GOOD_BAD(o, good_help, bad_help)                                                \
+	{ "good", 0, CLI_STRING, &(o)->good, "REV", good_help, 0, 0 },                         \
+	{ "bad", 0, CLI_STRING, &(o)->bad, "REV", bad_help, 0, 0 },                            \
+	CLI_OPT_BENCH(o), CLI_OPTS_MEASURE(o), CLI_OPTS_STATS(o)
+
+/*
  * Ctrl-C and SIGTERM for commands that build and run (bisect, check, nightly, layout verify): the
  * first stops the running command and sets cli_stop, so the command saves and exits 130; a second
  * one kills the running command's process group and ends at once. cli_signals_restore() puts
@@ -91,6 +145,44 @@ int cli_load_config(struct pb_config *cfg, bool required, char **repo_top);
  * (the file could not be written; the earlier file, if any, is intact).
  */
 int cli_emit(const struct pb_buf *doc, const struct pb_buf *table);
+
+/* What a command that builds and runs at revisions (bisect, check, layout verify, nightly) holds. */
+struct cli_run {
+	struct pb_config cfg;
+	struct pb_repo *repo;
+	struct pb_progress progress; /* on stderr unless -q */
+	struct pb_buf doc, table;    /* the result JSON and its human text, for cli_emit */
+	struct pb_jsonw w;           /* writes doc (cli_run_json) */
+};
+
+/*
+ * Start such a command: the configuration (required), the repository (--repo DIR, else found
+ * from cwd), progress, and Ctrl-C caught into cli_stop. *progress (when not NULL) is pointed at
+ * r->progress and *stop (when not NULL) at cli_stop, for the command's options. Returns 0 or -1
+ * (error recorded); release with cli_run_release() in either case.
+ */
+int cli_run_start(struct cli_run *r, struct pb_progress **progress, volatile sig_atomic_t **stop);
+
+/* The writer of the result JSON (into r->doc). */
+struct pb_jsonw *cli_run_json(struct cli_run *r);
+
+/* Finish the JSON and deliver it with r->table (cli_emit). Returns 0 or -1. */
+int cli_run_emit(struct cli_run *r);
+
+/* Put the default signal handlers back and release what r holds. */
+void cli_run_release(struct cli_run *r);
+
+/*
+ * What `measure` and `profile` run, as runner options: --bench NAME (at --rev REV, or in the
+ * user's tree) or a command after --, exactly one (`name` is the command's, for the messages).
+ * Loads *cfg (initialised; required with --bench) and fills *o: from the benchmark, built and
+ * checked out at --rev (*target holds it: release it with pb_bench_target_release() in either
+ * case, zeroed with rev.st.lock_fd -1 before; `rebuild_failed`: --rebuild-failed), or from the
+ * command. Returns 0 or -1.
+ */
+int cli_runner_opts(const char *name, const char *rev, bool rebuild_failed, const char *bench,
+		    char *const *pos, int dashdash, struct pb_config *cfg,
+		    struct pb_bench_target *target, struct pb_runner_opts *o);
 
 /*
  * Read a result document a command will render or compare: parsed strictly, its "schema" one of

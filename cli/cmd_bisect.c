@@ -149,79 +149,45 @@ int cmd_bisect(int argc, char **argv)
 	const char *report = NULL;
 	bool resume = false, first_parent = false;
 	struct pb_bisect_opts o = { .alpha = -1, .min_effect = -1 };
-	struct pb_bisect_result res;
-	struct pb_buf doc = PB_BUF_INIT, table = PB_BUF_INIT;
-	struct pb_progress progress;
-	struct pb_repo *repo = NULL;
-	struct pb_config cfg;
-	struct pb_jsonw w;
-	char **pos = NULL;
-	long max_runs = 0;
+	struct pb_bisect_result res = { 0 };
 	const struct cli_opt opts[] = {
-		{ "good", 0, CLI_STRING, &o.good, "REV", "a revision where the benchmark is fast", 0, 0 },
-		{ "bad", 0, CLI_STRING, &o.bad, "REV", "a later revision where it is slow", 0, 0 },
-		{ "bench", 0, CLI_STRING, &o.bench, "NAME", "the benchmark (benchmarks.NAME in the config)", 0, 0 },
-		{ "backend", 0, CLI_STRING, &o.backend, "B", "auto, perf, cachegrind or time (default: measure.backend)", 0, 0 },
-		{ "metric", 0, CLI_STRING, &o.metric, "M", "wall, cpu, instructions, est_cycles, a counter, ... (default: the benchmark's)", 0, 0 },
-		{ "cpus", 0, CLI_STRING, &o.cpus, "LIST", "CPUs to pin the benchmark to (default: measure.cpus)", 0, 0 },
-		{ "alpha", 0, CLI_DOUBLE, &o.alpha, "P", "significance level (default: stats.alpha)", 1e-9, 0.5 },
-		{ "min-effect", 0, CLI_DOUBLE, &o.min_effect, "F", "smallest relative slowdown that counts (default: stats.min_effect)", 0, 0.99 },
-		{ "max-runs", 0, CLI_INT, &max_runs, "N", "runs per commit before a step is left undecided (default: stats.max_runs)", 1, 100000 },
+		CLI_OPTS_GOOD_BAD(&o, "a revision where the benchmark is fast",
+				  "a later revision where it is slow"),
+		{ "max-runs", 0, CLI_INT, &o.max_runs, "N", "runs per commit before a step is left undecided (default: stats.max_runs)", 1, 100000 },
 		{ "report", 0, CLI_STRING, &report, "FILE.md", "write the markdown report there, its SVG plots beside it", 0, 0 },
 		{ "resume", 0, CLI_FLAG, &resume, NULL, "continue an interrupted bisect (the default)", 0, 0 },
 		{ "verify-placement", 0, CLI_FLAG, &o.verify_placement, NULL, "rebuild culprit and parent with build.layout_variants and measure them", 0, 0 },
 		{ "reset", 0, CLI_FLAG, &o.reset, NULL, "forget the interrupted bisect's journal (cached builds and measurements stay)", 0, 0 },
 		{ "remeasure", 0, CLI_FLAG, &o.remeasure, NULL, "drop this benchmark's cached measurements (this backend, metric and config) and the journal; builds stay", 0, 0 },
-		{ "rebuild-failed", 0, CLI_FLAG, &o.rebuild_failed, NULL, "build again a commit whose build failed in an earlier run (failures are cached)", 0, 0 },
+		CLI_OPT_REBUILD_FAILED(&o.rebuild_failed),
 		{ "first-parent", 0, CLI_FLAG, &first_parent, NULL, "follow first parents only (the default and only mode)", 0, 0 },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
-	int ret = cli_parse(cmd, opts, argc, argv, &pos, NULL);
+	struct cli_run run;
+	int ret = cli_parse_good_bad(cmd, "bisect", opts, argc, argv, &o.good, &o.bad, &o.bench);
 
 	if (ret)
 		return ret < 0 ? -1 : 0;
-	if (pos[0])
-		ret = pb_error("bisect: unexpected argument '%s'", pos[0]);
-	else if (!o.good || !o.bad || !o.bench)
-		ret = pb_error("bisect: --good, --bad and --bench are required (see 'placebisect bisect --help')");
-	free(pos);
-	if (ret)
-		return ret;
 	(void)resume;
 	(void)first_parent;
-	o.max_runs = max_runs;
 
-	pb_config_init(&cfg);
-	memset(&res, 0, sizeof(res));
-	if (cli_load_config(&cfg, true, NULL) || pb_repo_open(&repo, cli.repo ? cli.repo : ".")) {
-		ret = -1;
+	ret = -1;
+	if (cli_run_start(&run, &o.progress, &o.stop))
 		goto out;
-	}
-	pb_progress_init(&progress, cli.quiet ? NULL : stderr);
-	o.progress = &progress;
-	o.stop = &cli_stop;
-	cli_signals_catch();
-	if (pb_bisect_run(repo, &cfg, &o, &res)) {
+	if (pb_bisect_run(run.repo, &run.cfg, &o, &res)) {
 		if (pb_error_exit_code() == PB_EXIT_INTERRUPTED)
 			pb_error_wrap("stopped; what was measured is kept, run the same command again to "
 				      "resume: ");
-		ret = -1;
 		goto out;
 	}
-	pb_jsonw_init(&w, &doc, false);
-	pb_bisect_write_json(&res, &w);
-	pb_jsonw_finish(&w);
-	print_summary(&res, &table);
-	if (cli_emit(&doc, &table) || (report && write_report(&doc, report)))
+	pb_bisect_write_json(&res, cli_run_json(&run));
+	print_summary(&res, &run.table);
+	if (cli_run_emit(&run) || (report && write_report(&run.doc, report)))
 		ret = -1;
 	else
 		ret = pb_bisect_exit_code(&res);
 out:
-	cli_signals_restore();
+	cli_run_release(&run);
 	pb_bisect_result_release(&res);
-	pb_repo_free(repo);
-	pb_config_release(&cfg);
-	pb_buf_release(&doc);
-	pb_buf_release(&table);
 	return ret;
 }

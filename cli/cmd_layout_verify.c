@@ -43,61 +43,29 @@ int cmd_layout_verify(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("layout");
 	struct pb_bisect_opts o = { .alpha = -1, .min_effect = -1 };
-	struct pb_layout_verify_result res;
-	struct pb_buf doc = PB_BUF_INIT, table = PB_BUF_INIT;
-	struct pb_progress progress;
-	struct pb_repo *repo = NULL;
-	struct pb_config cfg;
-	struct pb_jsonw w;
-	char **pos = NULL;
+	struct pb_layout_verify_result res = { 0 };
 	const struct cli_opt opts[] = {
-		{ "good", 0, CLI_STRING, &o.good, "REV", "the revision that is fast (plays the parent)", 0, 0 },
-		{ "bad", 0, CLI_STRING, &o.bad, "REV", "the revision that is slow (plays the culprit)", 0, 0 },
-		{ "bench", 0, CLI_STRING, &o.bench, "NAME", "the benchmark (benchmarks.NAME in the config)", 0, 0 },
-		{ "backend", 0, CLI_STRING, &o.backend, "B", "auto, perf, cachegrind or time", 0, 0 },
-		{ "metric", 0, CLI_STRING, &o.metric, "M", "the metric (default: the benchmark's)", 0, 0 },
-		{ "cpus", 0, CLI_STRING, &o.cpus, "LIST", "CPUs to pin the benchmark to", 0, 0 },
-		{ "alpha", 0, CLI_DOUBLE, &o.alpha, "P", "significance level (default: stats.alpha)", 1e-9, 0.5 },
-		{ "min-effect", 0, CLI_DOUBLE, &o.min_effect, "F", "smallest relative slowdown that counts", 0, 0.99 },
-		{ "rebuild-failed", 0, CLI_FLAG, &o.rebuild_failed, NULL, "build again a commit whose build failed in an earlier run (failures are cached)", 0, 0 },
+		CLI_OPTS_GOOD_BAD(&o, "the revision that is fast (plays the parent)",
+				  "the revision that is slow (plays the culprit)"),
+		CLI_OPT_REBUILD_FAILED(&o.rebuild_failed),
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
-	int ret = cli_parse(cmd, opts, argc, argv, &pos, NULL);
+	struct cli_run run;
+	int ret = cli_parse_good_bad(cmd, "layout verify", opts, argc, argv, &o.good, &o.bad,
+				     &o.bench);
 
 	if (ret)
 		return ret < 0 ? -1 : 0;
-	if (pos[0])
-		ret = pb_error("layout verify: unexpected argument '%s'", pos[0]);
-	else if (!o.good || !o.bad || !o.bench)
-		ret = pb_error("layout verify: --good, --bad and --bench are required");
-	free(pos);
-	if (ret)
-		return ret;
-	pb_config_init(&cfg);
-	memset(&res, 0, sizeof(res));
-	if (cli_load_config(&cfg, true, NULL) || pb_repo_open(&repo, cli.repo ? cli.repo : ".")) {
-		ret = -1;
+	ret = -1;
+	if (cli_run_start(&run, &o.progress, &o.stop))
 		goto out;
-	}
-	pb_progress_init(&progress, cli.quiet ? NULL : stderr);
-	o.progress = &progress;
-	o.stop = &cli_stop;
-	cli_signals_catch();
-	if (pb_layout_verify(repo, &cfg, &o, &res)) {
-		ret = -1;
+	if (pb_layout_verify(run.repo, &run.cfg, &o, &res))
 		goto out;
-	}
-	pb_jsonw_init(&w, &doc, false);
-	pb_layout_verify_write_json(&res, &w);
-	pb_jsonw_finish(&w);
-	print_table(&res, &table);
-	ret = cli_emit(&doc, &table) ? -1 : 0;
+	pb_layout_verify_write_json(&res, cli_run_json(&run));
+	print_table(&res, &run.table);
+	ret = cli_run_emit(&run) ? -1 : 0;
 out:
-	cli_signals_restore();
+	cli_run_release(&run);
 	pb_layout_verify_release(&res);
-	pb_repo_free(repo);
-	pb_config_release(&cfg);
-	pb_buf_release(&doc);
-	pb_buf_release(&table);
 	return ret;
 }

@@ -75,12 +75,10 @@ int cmd_measure(int argc, char **argv)
 	bool rebuild_failed = false;
 	struct cli_list events = { 0 };
 	const struct cli_opt opts[] = {
-		{ "rev", 0, CLI_STRING, &rev, "REV", "build this revision in the private worktree (cached) and measure it there", 0, 0 },
-		{ "bench", 0, CLI_STRING, &bench_name, "NAME", "the benchmark of placebisect.json to run", 0, 0 },
+		CLI_OPTS_REV_BENCH(&rev, &bench_name, "measure"),
 		{ "runs", 0, CLI_INT, &runs, "N", "recorded runs (default: the benchmark's, else 10)", 1, 1e6 },
 		{ "warmups", 0, CLI_INT, &warmups, "N", "unrecorded runs first (default 1)", 0, 1e6 },
-		{ "events", 0, CLI_LIST, &events, "LIST",
-		  "perf events or presets (ipc, icache, itlb, frontend), comma-separated", 0, 0 },
+		{ "events", 0, CLI_LIST, &events, "LIST", "perf events or presets (ipc, icache, itlb, frontend), comma-separated", 0, 0 },
 		{ "backend", 0, CLI_STRING, &backend, "B", "auto, perf, cachegrind or time", 0, 0 },
 		{ "cpus", 0, CLI_STRING, &cpus, "LIST", "pin the benchmark to these CPUs (default measure.cpus, else \"auto\": the last online one; \"\": not pinned)", 0, 0 },
 		{ "metric", 0, CLI_STRING, &metric, "M",
@@ -90,21 +88,18 @@ int cmd_measure(int argc, char **argv)
 		  "cachegrind: a shell command (the start-up alone, e.g. zero iterations) whose counts are "
 		  "subtracted from every run's (default: the benchmark's baseline)", 0, 0 },
 		{ "timeout", 0, CLI_DOUBLE, &timeout, "SECONDS", "per run (default: the benchmark's, else none)", 0, 1e7 },
-		{ "rebuild-failed", 0, CLI_FLAG, &rebuild_failed, NULL, "with --rev: " "build again a commit whose build failed in an earlier run (failures are cached)", 0, 0 },
+		CLI_OPT_REBUILD_FAILED(&rebuild_failed),
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
-	struct pb_placeholders ph = { NULL, NULL, NULL, NULL };
+	struct pb_bench_target target = { .rev = { .st = { NULL, -1 } } };
 	struct pb_runner_opts o;
 	struct pb_measurement m;
 	struct pb_config cfg;
 	struct pb_progress prog;
 	struct pb_buf doc = PB_BUF_INIT, table = PB_BUF_INIT;
 	struct pb_jsonw w;
-	struct pb_bench *bench;
 	struct sigaction sa, old_sa;
-	char **pos = NULL, **ev = NULL, *top = NULL, *command = NULL, *binary = NULL, *base = NULL;
-	struct pb_revision revision = { .st = { NULL, -1 } };
-	struct pb_repo *repo = NULL;
+	char **pos = NULL, **ev = NULL;
 	int dashdash, ret;
 
 	ret = cli_parse(cmd, opts, argc, argv, &pos, &dashdash);
@@ -115,69 +110,9 @@ int cmd_measure(int argc, char **argv)
 	pb_config_init(&cfg);
 	pb_measurement_init(&m);
 	ret = -1;
-	if (rev && !bench_name) {
-		pb_error("measure: --rev needs --bench NAME (the benchmark to run at that revision)");
+	/* At --rev: built (or from the build cache) and checked out in the private worktree. */
+	if (cli_runner_opts("measure", rev, rebuild_failed, bench_name, pos, dashdash, &cfg, &target, &o))
 		goto out;
-	}
-	if (pos[0] && dashdash != 0) {
-		pb_error("measure: unexpected argument '%s' (a command goes after --)", pos[0]);
-		goto out;
-	}
-	if (dashdash >= 0 && !pos[0]) {
-		pb_error("measure: nothing after --: give the command to measure");
-		goto out;
-	}
-	if (dashdash >= 0 && bench_name) {
-		pb_error("measure: give either --bench NAME or a command after --, not both");
-		goto out;
-	}
-	if (dashdash < 0 && !bench_name) {
-		pb_error("measure: what to run? --bench NAME (from placebisect.json) or -- CMD ARGS...");
-		goto out;
-	}
-	if (cli_load_config(&cfg, bench_name != NULL, &top))
-		goto out;
-	if (bench_name) {
-		bench = pb_config_bench(&cfg, bench_name);
-		if (!bench)
-			goto out;
-		pb_runner_opts_from_config(&o, &cfg, bench);
-		if (rev) {
-			/* Built (or from the build cache) and checked out in the private worktree. */
-			if (pb_repo_open(&repo, cli.repo ? cli.repo : ".") ||
-			    pb_revision_prepare(repo, &cfg, rev, rebuild_failed, &revision))
-				goto out;
-			free(top);
-			top = pb_xstrdup(revision.worktree);
-			o.commit = revision.commit;
-			o.tmp_dir = revision.st.tmp;
-			if (revision.binary)
-				binary = pb_xstrdup(revision.binary);
-		} else if (cfg.build.binary) {
-			binary = pb_xasprintf("%s/%s", top ? top : ".", cfg.build.binary);
-		}
-		ph.binary = binary;
-		ph.worktree = top ? top : ".";
-		ph.config_dir = cfg.dir;
-		ph.prefix = rev ? revision.prefix : NULL;
-		command = pb_config_expand(bench->command, &ph);
-		o.shell = command;
-		o.cwd = top;
-		if (bench->baseline) {
-			base = pb_config_expand(bench->baseline, &ph);
-			o.baseline = base;
-		}
-	} else {
-		pb_runner_opts_init(&o);
-		o.argv = (const char *const *)pos;
-		o.backend = cfg.measure.backend;
-		o.cpus = cfg.measure.cpus;
-		o.events = (const char *const *)cfg.measure.events;
-		o.env_pad = (long)cfg.measure.env_pad;
-		o.cg_I1 = cfg.measure.cg_I1;
-		o.cg_D1 = cfg.measure.cg_D1;
-		o.cg_LL = cfg.measure.cg_LL;
-	}
 	if (runs > 0)
 		o.runs = runs;
 	if (warmups >= 0)
@@ -229,11 +164,6 @@ out:
 	cli_list_release(&events);
 	free_list(ev);
 	free(pos);
-	free(top);
-	free(command);
-	free(base);
-	free(binary);
-	pb_revision_release(&revision);
-	pb_repo_free(repo);
+	pb_bench_target_release(&target);
 	return ret;
 }

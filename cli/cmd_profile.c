@@ -54,28 +54,24 @@ int cmd_profile(int argc, char **argv)
 	long freq = PB_SAMPLER_FREQ_DEFAULT, top = 20;
 	bool rebuild_failed = false;
 	const struct cli_opt opts[] = {
-		{ "rev", 0, CLI_STRING, &rev, "REV", "build this revision in the private worktree (cached) and profile it there", 0, 0 },
-		{ "bench", 0, CLI_STRING, &bench_name, "NAME", "the benchmark of placebisect.json to run", 0, 0 },
+		CLI_OPTS_REV_BENCH(&rev, &bench_name, "profile"),
 		{ "freq", 0, CLI_INT, &freq, "HZ", "samples per second (default 999)", 1, 100000 },
 		{ "top", 0, CLI_INT, &top, "N", "functions in the table (default 20)", 1, 1e9 },
 		{ "backend", 0, CLI_STRING, &backend, "B",
 		  "perf (sampling: cycles, else cpu-clock; default) or cachegrind (exact Ir and I1 misses per function, no stacks)", 0, 0 },
 		{ "folded", 0, CLI_STRING, &folded, "FILE", "write the call stacks, folded (flamegraph.pl, speedscope)", 0, 0 },
 		{ "svg", 0, CLI_STRING, &svg, "FILE", "write a flame graph", 0, 0 },
-		{ "rebuild-failed", 0, CLI_FLAG, &rebuild_failed, NULL, "with --rev: " "build again a commit whose build failed in an earlier run (failures are cached)", 0, 0 },
+		CLI_OPT_REBUILD_FAILED(&rebuild_failed),
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
-	struct pb_placeholders ph = { NULL, NULL, NULL, NULL };
-	struct pb_revision revision = { .st = { NULL, -1 } };
-	struct pb_runner_opts o;
 	struct pb_profile p;
 	struct pb_config cfg;
+	struct pb_bench_target target = { .rev = { .st = { NULL, -1 } } };
+	struct pb_runner_opts o;
 	struct pb_buf doc = PB_BUF_INIT, table = PB_BUF_INIT;
 	struct pb_jsonw w;
-	struct pb_bench *bench;
-	struct pb_repo *repo = NULL;
 	struct sigaction sa, old_sa;
-	char **pos = NULL, *top_dir = NULL, *command = NULL, *binary = NULL;
+	char **pos = NULL;
 	bool cachegrind;
 	int dashdash, ret;
 
@@ -95,59 +91,8 @@ int cmd_profile(int argc, char **argv)
 			 "(the default) for folded stacks and flame graphs", folded ? "folded" : "svg");
 		goto out;
 	}
-	if (rev && !bench_name) {
-		pb_error("profile: --rev needs --bench NAME (the benchmark to run at that revision)");
+	if (cli_runner_opts("profile", rev, rebuild_failed, bench_name, pos, dashdash, &cfg, &target, &o))
 		goto out;
-	}
-	if (pos[0] && dashdash != 0) {
-		pb_error("profile: unexpected argument '%s' (a command goes after --)", pos[0]);
-		goto out;
-	}
-	if (dashdash >= 0 && !pos[0]) {
-		pb_error("profile: nothing after --: give the command to profile");
-		goto out;
-	}
-	if ((dashdash >= 0) == (bench_name != NULL)) {
-		pb_error("profile: what to run? --bench NAME (from placebisect.json) or -- CMD ARGS..., "
-			 "one of them");
-		goto out;
-	}
-	if (cli_load_config(&cfg, bench_name != NULL, &top_dir))
-		goto out;
-	if (bench_name) {
-		bench = pb_config_bench(&cfg, bench_name);
-		if (!bench)
-			goto out;
-		pb_runner_opts_from_config(&o, &cfg, bench);
-		if (rev) {
-			if (pb_repo_open(&repo, cli.repo ? cli.repo : ".") ||
-			    pb_revision_prepare(repo, &cfg, rev, rebuild_failed, &revision))
-				goto out;
-			free(top_dir);
-			top_dir = pb_xstrdup(revision.worktree);
-			o.commit = revision.commit;
-			o.tmp_dir = revision.st.tmp;
-			if (revision.binary)
-				binary = pb_xstrdup(revision.binary);
-		} else if (cfg.build.binary) {
-			binary = pb_xasprintf("%s/%s", top_dir ? top_dir : ".", cfg.build.binary);
-		}
-		ph.binary = binary;
-		ph.worktree = top_dir ? top_dir : ".";
-		ph.config_dir = cfg.dir;
-		ph.prefix = rev ? revision.prefix : NULL;
-		command = pb_config_expand(bench->command, &ph);
-		o.shell = command;
-		o.cwd = top_dir;
-	} else {
-		pb_runner_opts_init(&o);
-		o.argv = (const char *const *)pos;
-		o.cpus = cfg.measure.cpus;
-		o.env_pad = (long)cfg.measure.env_pad;
-		o.cg_I1 = cfg.measure.cg_I1;
-		o.cg_D1 = cfg.measure.cg_D1;
-		o.cg_LL = cfg.measure.cg_LL;
-	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, &old_sa);
@@ -179,10 +124,6 @@ out:
 	pb_profile_release(&p);
 	pb_config_release(&cfg);
 	free(pos);
-	free(top_dir);
-	free(command);
-	free(binary);
-	pb_revision_release(&revision);
-	pb_repo_free(repo);
+	pb_bench_target_release(&target);
 	return ret;
 }

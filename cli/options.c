@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "bisect/repo.h"
+#include "bisect/revision.h"
 #include "nightly/schemas.h"
 #include "cli/cli.h"
 #include "core/atomic.h"
@@ -204,6 +205,110 @@ int cli_parse(const struct cli_command *cmd, const struct cli_opt *opts, int arg
 	}
 	*pos_out = (char **)pos;
 	return 0;
+}
+
+int cli_parse_named(const struct cli_command *cmd, const char *name, const struct cli_opt *opts,
+		    int argc, char **argv)
+{
+	char **pos = NULL;
+	int ret = cli_parse(cmd, opts, argc, argv, &pos, NULL);
+
+	if (ret == 0 && pos[0])
+		ret = pb_error("%s: unexpected argument '%s'", name, pos[0]);
+	free(pos);
+	return ret;
+}
+
+int cli_parse_good_bad(const struct cli_command *cmd, const char *name, const struct cli_opt *opts,
+		       int argc, char **argv, const char *const *good, const char *const *bad,
+		       const char *const *bench)
+{
+	int ret = cli_parse_named(cmd, name, opts, argc, argv);
+
+	if (ret == 0 && (!*good || !*bad || !*bench))
+		ret = pb_error("%s: --good, --bad and --bench are required (see 'placebisect %s "
+			       "--help')", name, name);
+	return ret;
+}
+
+static int what_to_run(const char *name, const char *rev, const char *bench, char *const *pos,
+		    int dashdash)
+{
+	if (rev && !bench)
+		return pb_error("%s: --rev needs --bench NAME (the benchmark to run at that revision)",
+				name);
+	if (pos[0] && dashdash != 0)
+		return pb_error("%s: unexpected argument '%s' (a command goes after --)", name, pos[0]);
+	if (dashdash >= 0 && !pos[0])
+		return pb_error("%s: nothing after --: give the command to %s", name, name);
+	if (dashdash >= 0 && bench)
+		return pb_error("%s: give either --bench NAME or a command after --, not both", name);
+	if (dashdash < 0 && !bench)
+		return pb_error("%s: what to run? --bench NAME (from placebisect.json) or -- CMD "
+				"ARGS...", name);
+	return 0;
+}
+
+int cli_runner_opts(const char *name, const char *rev, bool rebuild_failed, const char *bench,
+		    char *const *pos, int dashdash, struct pb_config *cfg,
+		    struct pb_bench_target *target, struct pb_runner_opts *o)
+{
+	char *top = NULL;
+	int ret = -1;
+
+	if (what_to_run(name, rev, bench, pos, dashdash) || cli_load_config(cfg, bench != NULL, &top))
+		goto out;
+	if (bench) {
+		if (pb_bench_target_prepare(target, cfg, bench, rev, rebuild_failed,
+					    cli.repo ? cli.repo : ".", top))
+			goto out;
+		*o = target->o;
+	} else {
+		pb_runner_opts_for_command(o, cfg, (const char *const *)pos);
+	}
+	ret = 0;
+out:
+	free(top);
+	return ret;
+}
+
+int cli_run_start(struct cli_run *r, struct pb_progress **progress, volatile sig_atomic_t **stop)
+{
+	memset(r, 0, sizeof(*r));
+	pb_config_init(&r->cfg);
+	r->doc = (struct pb_buf)PB_BUF_INIT;
+	r->table = (struct pb_buf)PB_BUF_INIT;
+	if (cli_load_config(&r->cfg, true, NULL) || pb_repo_open(&r->repo, cli.repo ? cli.repo : "."))
+		return -1;
+	pb_progress_init(&r->progress, cli.quiet ? NULL : stderr);
+	if (progress)
+		*progress = &r->progress;
+	if (stop)
+		*stop = &cli_stop;
+	cli_signals_catch();
+	return 0;
+}
+
+struct pb_jsonw *cli_run_json(struct cli_run *r)
+{
+	pb_jsonw_init(&r->w, &r->doc, false);
+	return &r->w;
+}
+
+int cli_run_emit(struct cli_run *r)
+{
+	pb_jsonw_finish(&r->w);
+	return cli_emit(&r->doc, &r->table);
+}
+
+void cli_run_release(struct cli_run *r)
+{
+	cli_signals_restore();
+	pb_repo_free(r->repo);
+	pb_config_release(&r->cfg);
+	pb_buf_release(&r->doc);
+	pb_buf_release(&r->table);
+	r->repo = NULL;
 }
 
 int cli_load_config(struct pb_config *cfg, bool required, char **repo_top)

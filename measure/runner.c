@@ -36,6 +36,18 @@ void pb_runner_opts_init(struct pb_runner_opts *o)
 	o->backend = "auto";
 }
 
+/* The config's measure section: backend, cpus, events, env_pad, cachegrind geometry. */
+static void measure_section(struct pb_runner_opts *o, const struct pb_config *cfg)
+{
+	o->backend = cfg->measure.backend;
+	o->cpus = cfg->measure.cpus;
+	o->events = (const char *const *)cfg->measure.events;
+	o->env_pad = (long)cfg->measure.env_pad;
+	o->cg_I1 = cfg->measure.cg_I1;
+	o->cg_D1 = cfg->measure.cg_D1;
+	o->cg_LL = cfg->measure.cg_LL;
+}
+
 void pb_runner_opts_from_config(struct pb_runner_opts *o, const struct pb_config *cfg,
 				const struct pb_bench *bench)
 {
@@ -52,13 +64,15 @@ void pb_runner_opts_from_config(struct pb_runner_opts *o, const struct pb_config
 	o->parse_benchmark = bench->parse_benchmark;
 	o->parse_time = bench->parse_time;
 	o->baseline = bench->baseline;
-	o->backend = cfg->measure.backend;
-	o->cpus = cfg->measure.cpus;
-	o->events = (const char *const *)cfg->measure.events;
-	o->env_pad = (long)cfg->measure.env_pad;
-	o->cg_I1 = cfg->measure.cg_I1;
-	o->cg_D1 = cfg->measure.cg_D1;
-	o->cg_LL = cfg->measure.cg_LL;
+	measure_section(o, cfg);
+}
+
+void pb_runner_opts_for_command(struct pb_runner_opts *o, const struct pb_config *cfg,
+				const char *const *argv)
+{
+	pb_runner_opts_init(o);
+	o->argv = argv;
+	measure_section(o, cfg);
 }
 
 /* ---- set-up ---- */

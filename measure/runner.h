@@ -60,6 +60,14 @@ void pb_runner_opts_from_config(struct pb_runner_opts *o, const struct pb_config
 /* Defaults for `measure -- CMD`: 10 runs, 1 warmup, metric wall, backend auto, not pinned. */
 void pb_runner_opts_init(struct pb_runner_opts *o);
 
+/*
+ * Options for a command given as `argv` (`measure -- CMD`, `profile -- CMD`): the defaults of
+ * pb_runner_opts_init() and the config's measure section (backend, cpus, events, env_pad,
+ * cachegrind). Pointers borrow from cfg and argv.
+ */
+void pb_runner_opts_for_command(struct pb_runner_opts *o, const struct pb_config *cfg,
+				const char *const *argv);
+
 /* A prepared runner: backend resolved, counters and CPUs set up. Opaque. */
 struct pb_runner;
 
