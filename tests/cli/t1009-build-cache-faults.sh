@@ -41,10 +41,10 @@ expect_eq "true" "$(jq -r '.schema == "placebisect.build/1" and .ok' "$builds/$h
 c2=$(rev 2)
 touch "$T/broken"
 expect_exit 2 timeout 60 "$PB" measure --rev "$c2" --bench work
-expect_grep "^placebisect: error: ${c2} \(${c2:0:7}\) cannot be built: build.command failed \(exit 1\); see .*/build-${c2}.log$" "$T/err"
+expect_grep "^placebisect: error: ${c2} \(${c2:0:7}\) cannot be built: build.command failed \(exit 1\), its last line \"broken\"; see .*/build-${c2}.log$" "$T/err"
 rm "$T/broken"
 expect_exit 2 timeout 60 "$PB" measure --rev "$c2" --bench work
-expect_grep "cannot be built: build.command failed \(exit 1\); see .*\.log \(from the build cache: it failed in an earlier run; --rebuild-failed builds it again\)$" "$T/err"
+expect_grep "cannot be built: build.command failed \(exit 1\), its last line \"broken\"; see .*\.log \(from the build cache: it failed in an earlier run; --rebuild-failed builds it again\)$" "$T/err"
 expect_exit 0 timeout 60 "$PB" measure --rev "$c2" --bench work --rebuild-failed --json
 expect_eq "$c2" "$(jq -r .commit "$T/out")" "measured after --rebuild-failed"
 expect_grep "building ${c2:0:7} again \(--rebuild-failed\): it failed in an earlier run" "$T/err"
