@@ -152,22 +152,28 @@ static char **build_env(const struct pb_proc_opts *o)
 /* ---- Descendants ---- */
 
 /* Append the pids in /proc/self/task/TID/children to out; returns the new count. */
+/* A small /proc file into buf (NUL-terminated, cut at size - 1): its length, or <= 0. */
+static ssize_t read_small(const char *path, char *buf, size_t size)
+{
+	ssize_t len;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, size - 1);
+	close(fd);
+	buf[len > 0 ? len : 0] = '\0';
+	return len;
+}
+
 static size_t read_children(pid_t tid, pid_t *out, size_t n, size_t max)
 {
 	char path[64], buf[4096], *p, *end;
-	ssize_t len;
 	long v;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/children", (long)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_small(path, buf, sizeof(buf)) <= 0)
 		return n;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return n;
-	buf[len] = '\0';
 	for (p = buf; n < max; p = end) {
 		v = strtol(p, &end, 10);
 		if (end == p)
@@ -204,18 +210,10 @@ static bool contains(const pid_t *set, size_t n, pid_t pid)
 static bool is_zombie(pid_t pid)
 {
 	char path[64], buf[512], *p;
-	ssize_t len;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_small(path, buf, sizeof(buf)) <= 0)
 		return false;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return false;
-	buf[len] = '\0';
 	/* "PID (COMM) STATE ...": COMM may hold spaces and parentheses; the last ')' ends it. */
 	p = strrchr(buf, ')');
 	return p && p[1] == ' ' && p[2] == 'Z';
