@@ -21,16 +21,15 @@ int cmd_compare(int argc, char **argv)
 	bool fail_on_regression = false;
 	struct pb_harness_opts ho = { NULL, NULL };
 	struct cli_list revs = { NULL, 0, 0 };
-	const char *bench = NULL, *backend = NULL, *metric = NULL, *cpus = NULL;
+	/* With --rev: what the two revisions' measurement takes (the bisect's own options). */
+	struct pb_bisect_opts ro = { .alpha = -1, .min_effect = -1 };
 	long runs = 0;
 	const struct cli_opt opts[] = {
 		{ "rev", 0, CLI_LIST, &revs, "REV",
 		  "twice: build both revisions and measure them now, interleaved (the safe way on a shared machine)", 0, 0 },
-		{ "bench", 0, CLI_STRING, &bench, "NAME", "with --rev: the benchmark in the config", 0, 0 },
+		CLI_OPT_BENCH(&ro),
 		{ "runs", 0, CLI_INT, &runs, "N", "with --rev: runs of each (default: the benchmark's runs)", 1, 100000 },
-		{ "backend", 0, CLI_STRING, &backend, "NAME", "with --rev: perf, cachegrind or time", 0, 0 },
-		{ "metric", 0, CLI_STRING, &metric, "NAME", "with --rev: the metric (default the benchmark's)", 0, 0 },
-		{ "cpus", 0, CLI_STRING, &cpus, "LIST", "with --rev: pin the benchmark to these CPUs", 0, 0 },
+		CLI_OPTS_MEASURE(&ro),
 		{ "alpha", 0, CLI_DOUBLE, &alpha, "X",
 		  "significance level (default: stats.alpha from the config, else 0.01)", 0, 0.5 },
 		{ "min-effect", 0, CLI_DOUBLE, &min_effect, "X",
@@ -66,7 +65,7 @@ int cmd_compare(int argc, char **argv)
 	}
 	while (pos[npos])
 		npos++;
-	if (revs.n && (revs.n != 2 || npos || !bench)) {
+	if (revs.n && (revs.n != 2 || npos || !ro.bench)) {
 		ret = pb_error("compare: --rev takes two revisions (--rev A --rev B) and --bench NAME, and "
 			       "no measurement files (see 'placebisect compare --help')");
 		goto out;
@@ -94,18 +93,19 @@ int cmd_compare(int argc, char **argv)
 	/* Two revisions measured now, interleaved; else two files, each a placebisect measurement or
 	 * another harness's result file. */
 	if (revs.n) {
-		struct pb_bisect_opts o = { .good = revs.items[0], .bad = revs.items[1], .bench = bench,
-					    .backend = backend, .metric = metric, .cpus = cpus,
-					    .alpha = alpha, .min_effect = min_effect };
-		const struct pb_bench *bm = pb_config_bench(&cfg, bench);
+		const struct pb_bench *bm = pb_config_bench(&cfg, ro.bench);
 
 		if (!bm || pb_repo_open(&repo, cli.repo ? cli.repo : "."))
 			goto out;
 		pb_progress_init(&progress, cli.quiet ? NULL : stderr);
-		o.progress = &progress;
-		o.stop = &cli_stop;
+		ro.good = revs.items[0];
+		ro.bad = revs.items[1];
+		ro.alpha = alpha;
+		ro.min_effect = min_effect;
+		ro.progress = &progress;
+		ro.stop = &cli_stop;
 		cli_signals_catch();
-		rc_revs = pb_compare_revs(repo, &cfg, &o, runs > 0 ? (size_t)runs : (size_t)bm->runs, &a, &b);
+		rc_revs = pb_compare_revs(repo, &cfg, &ro, runs > 0 ? (size_t)runs : (size_t)bm->runs, &a, &b);
 		cli_signals_restore();
 		if (rc_revs)
 			goto out;
