@@ -166,6 +166,8 @@ static void state_contention(struct pb_bisect_result *res)
 		n += res->commits[i].m.n_runs;
 	all.runs = pb_xcalloc(n + 1, sizeof(*all.runs));
 	for (i = 0; i < res->n_commits; i++) {
+		if (!res->commits[i].m.n_runs)
+			continue; /* runs may be NULL then, which memcpy must not see */
 		memcpy(all.runs + all.n_runs, res->commits[i].m.runs,
 		       res->commits[i].m.n_runs * sizeof(*all.runs));
 		all.n_runs += res->commits[i].m.n_runs;
