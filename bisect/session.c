@@ -181,10 +181,10 @@ static void state_contention(struct pb_bisect_result *res)
 		pb_warn("the machine was busy with other work during the runs: other work took %.2f CPUs "
 			"(median; up to %.2f), steal %.1f%%, the benchmark's wall/cpu %.2f, load up to "
 			"%.1f; every comparison was made on interleaved runs and confirmed on fresh ones, "
-			"but for a firmer answer use --metric cpu, --backend cachegrind, a quiet machine, "
-			"or `placebisect system tune`", res->contention.other_cpus,
+			"but for a firmer answer use %s", res->contention.other_cpus,
 			res->contention.max_other_cpus, res->contention.steal_pct,
-			res->contention.wall_over_cpu, res->contention.load1_max);
+			res->contention.wall_over_cpu, res->contention.load1_max,
+			pb_contention_remedies(res->metric));
 }
 
 /*

@@ -43,10 +43,9 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 	if (res->contention.contended)
 		pb_buf_printf(out, "Contention: other work took %.2f CPUs (median; up to %.2f), steal %.1f%%, "
 			      "wall/cpu %.2f during the runs; comparisons were interleaved and confirmed "
-			      "on fresh runs. Firmer: --metric cpu, --backend cachegrind, a quiet machine, "
-			      "or `placebisect system tune`.\n\n", res->contention.other_cpus,
+			      "on fresh runs. Firmer: %s.\n\n", res->contention.other_cpus,
 			      res->contention.max_other_cpus, res->contention.steal_pct,
-			      res->contention.wall_over_cpu);
+			      res->contention.wall_over_cpu, pb_contention_remedies(res->metric));
 	if (sr->restarts)
 		pb_buf_printf(out, "The bisection started over %d time%s: fresh interleaved runs did not "
 			      "confirm the culprit it first named (rows marked \"restart\").\n\n",

@@ -153,3 +153,10 @@ void pb_contention_of(const struct pb_measurement *m, struct pb_contention *out)
 			 (out->other_cpus >= PB_CONTENTION_OTHER_CPUS || out->steal_pct >= 2);
 	free(ratio);
 }
+
+const char *pb_contention_remedies(const char *metric)
+{
+	if (metric && strcmp(metric, "cpu") == 0)
+		return "--backend cachegrind, a quiet machine, or `placebisect system tune`";
+	return "--metric cpu, --backend cachegrind, a quiet machine, or `placebisect system tune`";
+}

@@ -48,6 +48,13 @@ struct pb_contention {
  * "cpu-clock". A number the benchmark prints (stdout) or an instruction count is not. */
 bool pb_metric_load_sensitive(const char *metric);
 
+/*
+ * What gives a firmer answer than `metric` under contention, as one phrase for a message:
+ * "--metric cpu, --backend cachegrind, a quiet machine, or `placebisect system tune`" (without
+ * --metric cpu when the metric already is cpu). Static storage.
+ */
+const char *pb_contention_remedies(const char *metric);
+
 /* Summarize m's runs. */
 void pb_contention_of(const struct pb_measurement *m, struct pb_contention *out);
 
