@@ -581,6 +581,39 @@ out:
 	return ret;
 }
 
+/*
+ * A metric name that is a near miss of a known one ("wal") is refused with the suggestion; any
+ * other name may be a counter (libpfm4 and perf name thousands: "INST_RETIRED", "cycles:u",
+ * "L1-icache-load-misses"), which the backend checks when it opens it. Only plain lowercase words
+ * are judged, so event names with modifiers, digits or capitals pass.
+ */
+static int check_metric(struct ctx *c, const char *metric)
+{
+	static const char *const known[] = {
+		"wall", "cpu", "instructions", "cycles", "est_cycles", "stdout", "pyperf", "hyperfine",
+		"gbench", "task-clock", "cpu-clock", "context-switches", "cpu-migrations",
+		"minor-faults", "major-faults", "page-faults", "faults", "cs", "migrations", "branches",
+		"branch-misses", "branch-instructions", "cache-misses", "cache-references",
+		"bus-cycles", "ref-cycles", "stalled-cycles-frontend", "stalled-cycles-backend",
+		"alignment-faults", "emulation-faults",
+	};
+	const char *near, *p;
+	size_t i;
+
+	for (i = 0; i < PB_ARRAY_SIZE(known); i++)
+		if (strcmp(metric, known[i]) == 0)
+			return 0;
+	for (p = metric; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || *p == '_' || *p == '-'))
+			return 0;
+	near = pb_closest(metric, known, PB_ARRAY_SIZE(known));
+	if (near)
+		return bad(c, "metric: unknown metric \"%s\" (did you mean \"%s\"?); a metric is wall, "
+			      "cpu, instructions, cycles, est_cycles, stdout, pyperf, hyperfine, gbench or "
+			      "a counter's name", metric, near);
+	return 0;
+}
+
 /* Checks that span fields: regexes compile, geometries are valid, metrics have what they need. */
 static int check_bench(struct ctx *c, struct pb_bench *b)
 {
@@ -594,6 +627,8 @@ static int check_bench(struct ctx *c, struct pb_bench *b)
 		return -1;
 	if (!*b->metric)
 		return bad(c, "metric: must not be empty");
+	if (check_metric(c, b->metric))
+		return -1;
 	if (b->parse_regex) {
 		if (strlen(b->parse_regex) > REGEX_MAX)
 			return bad(c, "parse.regex: longer than %d characters; a pattern around the number "

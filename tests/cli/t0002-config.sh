@@ -60,4 +60,13 @@ git init -q empty
 (cd empty && expect_exit 2 "$PB" config)
 expect_grep 'no configuration: create placebisect.json at the repository' err
 
+# A near miss of a metric's name is refused with the suggestion; counter names pass to the backend.
+echo '{ "benchmarks": { "b": { "command": "true", "metric": "wal" } } }' > m.json
+expect_exit 2 "$PB" config --config m.json
+expect_eq 'placebisect: error: m.json: benchmarks.b: metric: unknown metric "wal" (did you mean "wall"?); a metric is wall, cpu, instructions, cycles, est_cycles, stdout, pyperf, hyperfine, gbench or a counter'"'"'s name' "$(cat err)" "metric near miss"
+for m in cycles:u L1-icache-load-misses INST_RETIRED context-switches est_cycles; do
+	echo "{ \"benchmarks\": { \"b\": { \"command\": \"true\", \"metric\": \"$m\" } } }" > m.json
+	expect_exit 0 "$PB" config --config m.json
+done
+
 finish
