@@ -19,7 +19,7 @@ struct pb_runner_opts;
 struct cli_common {
 	bool json;          /* --json: result JSON on stdout instead of the table */
 	const char *output; /* -o FILE */
-	bool quiet;         /* -q: no progress or notes */
+	bool quiet;         /* -q: no progress, notes or warnings */
 	const char *repo;   /* --repo DIR */
 	const char *config; /* --config FILE */
 };

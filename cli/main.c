@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/util.h"
 
@@ -72,11 +73,25 @@ static void usage(FILE *f)
 		   "4 inconclusive, 125 cannot measure (check), 130 interrupted.\n");
 }
 
+/*
+ * The one place warnings and notes reach the user: -q silences both (errors still print), and a
+ * message already printed by this command is not printed again (library code that runs once per
+ * step, such as the runner's set-up, may repeat the same warning many times in a bisect).
+ */
 static void log_sink(enum pb_log_level level, const char *msg, void *arg)
 {
+	static char **seen;
+	static size_t n_seen, cap_seen;
+	size_t i;
+
 	(void)arg;
-	if (level == PB_LOG_NOTE && cli.quiet)
+	if (cli.quiet)
 		return;
+	for (i = 0; i < n_seen; i++)
+		if (strcmp(seen[i], msg) == 0)
+			return;
+	pb_xgrow((void **)&seen, &cap_seen, n_seen + 1, sizeof(*seen));
+	seen[n_seen++] = pb_xstrdup(msg);
 	fprintf(stderr, "placebisect: %s%s\n", level == PB_LOG_WARN ? "warning: " : "", msg);
 }
 

@@ -18,7 +18,7 @@ static const struct cli_opt common_opts[] = {
 	{ "help", 'h', CLI_FLAG, NULL, NULL, "show this help and exit", 0, 0 },
 	{ "json", 0, CLI_FLAG, &cli.json, NULL, "print the result JSON on stdout instead of the table", 0, 0 },
 	{ "output", 'o', CLI_STRING, &cli.output, "FILE", "write the result to FILE (atomically)", 0, 0 },
-	{ "quiet", 'q', CLI_FLAG, &cli.quiet, NULL, "no progress or notes on stderr", 0, 0 },
+	{ "quiet", 'q', CLI_FLAG, &cli.quiet, NULL, "no progress, notes or warnings on stderr (errors still print)", 0, 0 },
 	{ "repo", 0, CLI_STRING, &cli.repo, "DIR", "the git repository (default: found from the current directory)", 0, 0 },
 	{ "config", 0, CLI_STRING, &cli.config, "FILE", "configuration file (default: placebisect.json at the repository's top)", 0, 0 },
 	{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },

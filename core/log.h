@@ -14,7 +14,10 @@ typedef void (*pb_log_sink_fn)(enum pb_log_level level, const char *msg, void *a
 /* Install the sink (NULL: messages are dropped, the default for library users and tests). */
 void pb_log_set_sink(pb_log_sink_fn fn, void *arg);
 
-/* Something the user should know that does not stop the work ("binary is stripped; ..."). */
+/*
+ * Something the user should know that does not stop the work ("binary is stripped; ..."). The CLI
+ * prints each distinct warning once per command and none under -q.
+ */
 void pb_warn(const char *fmt, ...) PB_PRINTF(1, 2);
 /* Informational ("measuring with cachegrind because ..."); suppressed by -q in the CLI. */
 void pb_note(const char *fmt, ...) PB_PRINTF(1, 2);

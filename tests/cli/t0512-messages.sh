@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Messages a newcomer meets (issue #21): a warning once per command and none under -q, singular
+# for one, common options before the command name.
+source "$PB_SOURCE_DIR/tests/cli/lib.sh"
+command -v cc >/dev/null || skip "no C compiler"
+
+bash "$PB_SOURCE_DIR/tests/cli/make-fixture-repo.sh" repo 6 4 --effect 8 --noise 2
+cd repo
+echo 1 > "$T/counter"
+cat > placebisect.json <<JSON
+{
+  "build": { "command": "cc -O1 -o prog prog.c", "binary": "prog" },
+  "benchmarks": { "work": { "command": "{binary}", "metric": "stdout", "runs": 6, "warmups": 1,
+                            "parse": { "regex": "value: ([0-9.]+)" },
+                            "env": { "PB_FIXTURE_COUNTER": "$T/counter" } } }
+}
+JSON
+
+# The no-hardware-counters warning: once per bisect (the runner is set up once per step), never
+# under -q. The default backend (auto) warns only on a machine without a PMU.
+expect_exit 0 "$PB" bisect --good base --bad HEAD --bench work
+if grep -q 'no hardware counters here' "$T/err"; then
+	expect_eq 1 "$(grep -c 'no hardware counters here' "$T/err")" "the warning once per bisect"
+	expect_eq 1 "$(grep -c '^placebisect: warning: no hardware counters here (cycles: ' "$T/err")" "its exact start"
+	expect_exit 0 "$PB" bisect --good base --bad HEAD --bench work -q
+	expect_eq 0 "$(grep -c 'no hardware counters here' "$T/err")" "no warning under -q"
+	expect_eq "" "$(cat "$T/err")" "-q: nothing on stderr"
+fi
+# Errors still print under -q.
+expect_exit 2 "$PB" bisect --good base --bad HEAD --bench nosuch -q
+expect_grep '^placebisect: error: ' "$T/err"
+
+finish
