@@ -64,6 +64,13 @@ struct cli_command {
 int cli_parse(const struct cli_command *cmd, const struct cli_opt *opts, int argc, char **argv,
 	      char ***pos, int *dashdash);
 
+/*
+ * How far the common options (--config FILE, --repo DIR, -q, --json, -o FILE) reach at the start
+ * of argv[1..]: the index of the first argument that is not one of them or its value (argc when
+ * all are). `placebisect --config F bisect ...` passes them on to the command.
+ */
+int cli_common_prefix(int argc, char **argv);
+
 /* Print the command's --help to `f`. */
 void cli_usage(const struct cli_command *cmd, const struct cli_opt *opts, FILE *f);
 

@@ -1,6 +1,7 @@
 /* main.c: the command table, global options, dispatch, and the single place errors are printed. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -68,7 +69,8 @@ static void usage(FILE *f)
 		   "Commands:\n");
 	for (i = 0; i < PB_ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nEvery command takes -h/--help, --json, -o FILE, -q, --repo DIR, --config FILE.\n"
+	fprintf(f, "\nEvery command takes -h/--help, --json, -o FILE, -q, --repo DIR, --config FILE;\n"
+		   "all but -h may also come before the command name.\n"
 		   "Exit codes: 0 done, 1 regression, 2 usage/config/input error, 3 environment unusable,\n"
 		   "4 inconclusive, 125 cannot measure (check), 130 interrupted.\n");
 }
@@ -99,8 +101,9 @@ int main(int argc, char **argv)
 {
 	const struct cli_command *cmd;
 	const char *names[PB_ARRAY_SIZE(commands)], *near;
+	char **args;
 	size_t i;
-	int ret;
+	int ret, at;
 
 	/* A closed pipe on stdout (placebisect ... | head) is an error on write, not a kill. */
 	signal(SIGPIPE, SIG_IGN);
@@ -122,23 +125,39 @@ int main(int argc, char **argv)
 		printf("placebisect %s\n", PB_VERSION);
 		return PB_EXIT_OK;
 	}
+	/* Common options may come first: placebisect --config F bisect ... */
+	at = cli_common_prefix(argc, argv);
+	if (at < argc && argv[at][0] == '-' && at + 1 < argc && cli_command(argv[at + 1])) {
+		fprintf(stderr, "placebisect: unknown option '%s' before the command '%s': only --config, "
+			"--repo, -q, --json and -o may come first; put the others after '%s'. See "
+			"'placebisect %s --help'.\n", argv[at], argv[at + 1], argv[at + 1], argv[at + 1]);
+		return PB_EXIT_USAGE;
+	}
 	/* The one-liner: placebisect --good A --bad B --bench NAME is bisect. */
-	if (argv[1][0] == '-') {
+	if (at >= argc || argv[at][0] == '-') {
 		ret = cmd_bisect(argc, argv);
 		goto done;
 	}
-	cmd = cli_command(argv[1]);
+	cmd = cli_command(argv[at]);
 	if (!cmd) {
 		for (i = 0; i < PB_ARRAY_SIZE(commands); i++)
 			names[i] = commands[i].name;
-		near = pb_closest(argv[1], names, PB_ARRAY_SIZE(commands));
-		fprintf(stderr, "placebisect: '%s' is not a command.", argv[1]);
+		near = pb_closest(argv[at], names, PB_ARRAY_SIZE(commands));
+		fprintf(stderr, "placebisect: '%s' is not a command.", argv[at]);
 		if (near)
 			fprintf(stderr, " Did you mean '%s'?", near);
 		fprintf(stderr, " See 'placebisect --help'.\n");
 		return PB_EXIT_USAGE;
 	}
-	ret = cmd->fn(argc - 1, argv + 1);
+	/* The command sees its name first, then the common options given before it, then the rest. */
+	args = pb_xcalloc((size_t)argc + 1, sizeof(*args));
+	args[0] = argv[at];
+	for (i = 1; i < (size_t)at; i++)
+		args[i] = argv[i];
+	for (i = (size_t)at + 1; i < (size_t)argc; i++)
+		args[i - 1] = argv[i];
+	ret = cmd->fn(argc - 1, args);
+	free(args);
 done:
 	/* Commands return an exit code, or -1 with the error recorded: printed here, once. */
 	if (ret < 0) {

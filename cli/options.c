@@ -207,6 +207,37 @@ int cli_parse(const struct cli_command *cmd, const struct cli_opt *opts, int arg
 	return 0;
 }
 
+int cli_common_prefix(int argc, char **argv)
+{
+	const struct cli_opt *o;
+	const char *arg;
+	size_t len;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		arg = argv[i];
+		if (arg[0] != '-' || arg[1] == '\0' || strcmp(arg, "--") == 0)
+			break;
+		if (arg[1] == '-') {
+			len = strcspn(arg + 2, "=");
+			o = find_long(NULL, arg + 2, len);
+			if (o && o->type != CLI_FLAG && arg[2 + len] != '=')
+				i++; /* --config FILE */
+		} else {
+			o = find_short(NULL, arg[1]);
+			if (o && o->type != CLI_FLAG && arg[2] == '\0')
+				i++; /* -o FILE */
+			else if (o && o->type == CLI_FLAG && arg[2] != '\0')
+				o = NULL; /* -qx: not one flag */
+		}
+		if (!o || strcmp(o->name, "help") == 0)
+			break;
+		if (i >= argc)
+			return argc; /* the value is missing: the command's parser says so */
+	}
+	return i;
+}
+
 int cli_parse_named(const struct cli_command *cmd, const char *name, const struct cli_opt *opts,
 		    int argc, char **argv)
 {

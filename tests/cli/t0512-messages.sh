@@ -30,4 +30,22 @@ fi
 expect_exit 2 "$PB" bisect --good base --bad HEAD --bench nosuch -q
 expect_grep '^placebisect: error: ' "$T/err"
 
+# Common options before the command name are the command's.
+cp placebisect.json "$T/cfg.json"
+cd "$T"
+expect_exit 0 "$PB" --config "$T/cfg.json" config
+expect_eq "placebisect: $T/cfg.json is valid" "$(cat "$T/err")" "--config before config"
+expect_eq "cc -O1 -o prog prog.c" "$(jq -r .build.command "$T/out")" "config printed"
+expect_exit 0 "$PB" -q --repo "$T/repo" config
+expect_eq "" "$(cat "$T/err")" "-q before config"
+expect_eq "prog" "$(jq -r .build.binary "$T/out")" "--repo before config"
+expect_exit 0 "$PB" --config="$T/cfg.json" --json -o "$T/cfg.out" config
+expect_eq "prog" "$(jq -r .build.binary "$T/cfg.out")" "-o before config"
+expect_exit 0 "$PB" --config "$T/cfg.json" --repo "$T/repo" -q bisect --good base --bad HEAD --bench work --json
+expect_eq "commit 4" "$(jq -r .culprit.subject "$T/out")" "--config before bisect"
+expect_exit 2 "$PB" --bogus config
+expect_eq "placebisect: unknown option '--bogus' before the command 'config': only --config, --repo, -q, --json and -o may come first; put the others after 'config'. See 'placebisect config --help'." "$(cat "$T/err")" "an unknown option before the command"
+expect_exit 2 "$PB" --config "$T/cfg.json" bisekt
+expect_eq "placebisect: 'bisekt' is not a command. Did you mean 'bisect'? See 'placebisect --help'." "$(cat "$T/err")" "a misspelt command after common options"
+
 finish
