@@ -9,6 +9,7 @@
 #include "bisect/search.h"
 #include "bisect/session.h"
 #include "core/error.h"
+#include "core/util.h"
 #include "measure/stats.h"
 
 static double *json_numbers(const struct pb_json *arr, size_t *n)
@@ -140,7 +141,7 @@ int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct
 				  : pb_xasprintf("the benchmark failed on every run (%zu)", fails);
 	} else if (nb && st == PB_SPRT_CONTINUE) {
 		res->verdict = PB_CHECK_CANNOT;
-		res->reason = pb_xasprintf("undecided after %zu runs", n);
+		res->reason = pb_xasprintf("undecided after %zu %s", n, pb_plural(n, "run", "runs"));
 	} else if (nb) {
 		res->verdict = st == PB_SPRT_BAD ? PB_CHECK_BAD : PB_CHECK_GOOD;
 	} else {

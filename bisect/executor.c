@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/buf.h"
+#include "core/util.h"
 
 int pb_executor_build(struct pb_executor *ex, size_t commit, struct pb_build *out)
 {
@@ -99,9 +100,10 @@ static int local_run(struct local *l, const struct pb_exec_request *req)
 		l->warmed[i] = true;
 	}
 	if (l->in.progress)
-		pb_progress_detail(l->in.progress, "measuring %.7s: run %zu of this commit, %zu runs "
+		pb_progress_detail(l->in.progress, "measuring %.7s: run %zu of this commit, %zu %s "
 				   "done in all", l->in.ids[i], m->n_runs + 1,
-				   l->in.runs_done ? *l->in.runs_done : 0);
+				   l->in.runs_done ? *l->in.runs_done : 0,
+				   pb_plural(l->in.runs_done ? *l->in.runs_done : 0, "run", "runs"));
 	if (pb_runner_run(r, m, true))
 		return -1;
 	/* Cachegrind's per-function costs choose the hot set of the attribution. */

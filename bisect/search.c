@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/util.h"
 
 #define MAX_RESTARTS 1 /* bisections started over (fresh blocks) after an unconfirmed culprit */
 #define CONFIRM_LOOKS 4 /* looks of a confirmation, each at alpha / CONFIRM_LOOKS (Bonferroni) */
@@ -428,7 +429,8 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs,
 		return -1;
 	c->step_total = c->step_k + log2ceil(hi - lo) + 1;
 	while ((i = choose(c, lo, hi)) != 0) {
-		snprintf(what, sizeof(what), "bisecting: %zu commits left", hi - lo - 1);
+		snprintf(what, sizeof(what), "bisecting: %zu %s left", hi - lo - 1,
+			 pb_plural(hi - lo - 1, "commit", "commits"));
 		begin_step(c, i, what);
 		rc = build(c, i);
 		if (rc < 0)

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "core/proc.h"
 #include "core/atomic.h"
+#include "core/util.h"
 #include "report/report.h"
 #include "render/table.h"
 
@@ -34,8 +35,9 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 		pb_table_cellf(t, "%.6g", st->median);
 		pb_table_cell(t, res->commits[st->index].info.subject);
 	}
-	pb_buf_printf(out, "Bisected %zu commits between %.7s (good) and %.7s (bad), benchmark %s, "
-		      "metric %s, backend %s.\n\n", res->n_commits - 1, res->good, res->bad,
+	pb_buf_printf(out, "Bisected %zu %s between %.7s (good) and %.7s (bad), benchmark %s, "
+		      "metric %s, backend %s.\n\n", res->n_commits - 1,
+		      pb_plural(res->n_commits - 1, "commit", "commits"), res->good, res->bad,
 		      res->benchmark, res->metric, res->backend);
 	pb_table_render_text(t, out);
 	pb_table_free(t);
@@ -108,8 +110,9 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 				      res->commits[sr->candidates[i]].info.subject);
 		break;
 	}
-	pb_buf_printf(out, "\n%d builds (%d cached), %zu runs (%zu measured now).\n", res->builds,
-		      res->builds_cached, sr->runs_total, res->runs_measured);
+	pb_buf_printf(out, "\n%d %s (%d cached), %zu %s (%zu measured now).\n", res->builds,
+		      pb_plural((size_t)res->builds, "build", "builds"), res->builds_cached,
+		      sr->runs_total, pb_plural(sr->runs_total, "run", "runs"), res->runs_measured);
 	/* The answer last, where the eye lands. */
 	if (sr->status == PB_SEARCH_FOUND && res->attribution.done)
 		pb_buf_printf(out, "Attribution: %s — %s\n", pb_attr_name(res->attribution.verdict.verdict),

@@ -7,6 +7,7 @@
 #include "bisect/check.h"
 #include "cli/cli.h"
 #include "core/proc.h"
+#include "core/util.h"
 
 int cmd_check(int argc, char **argv)
 {
@@ -40,9 +41,9 @@ int cmd_check(int argc, char **argv)
 	if (res.verdict == PB_CHECK_CANNOT)
 		pb_buf_printf(&run.table, "%.7s %s: skip (%s)\n", res.commit, res.subject, res.reason);
 	else
-		pb_buf_printf(&run.table, "%.7s %s: %s (median %.6g over %zu runs)\n", res.commit,
+		pb_buf_printf(&run.table, "%.7s %s: %s (median %.6g over %zu %s)\n", res.commit,
 			      res.subject, res.verdict == PB_CHECK_BAD ? "bad" : "good", res.median,
-			      res.runs);
+			      res.runs, pb_plural(res.runs, "run", "runs"));
 	ret = cli_run_emit(&run) ? -1 : (int)res.verdict;
 out:
 	cli_run_release(&run);

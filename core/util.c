@@ -93,6 +93,11 @@ size_t pb_edit_distance(const char *a, const char *b)
 	return row1[lb];
 }
 
+const char *pb_plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 const char *pb_closest(const char *word, const char *const *candidates, size_t n)
 {
 	const char *best = NULL;

@@ -28,6 +28,9 @@ size_t pb_edit_distance(const char *a, const char *b);
 /* The candidate closest to `word`, or NULL when none is within a plausible distance. */
 const char *pb_closest(const char *word, const char *const *candidates, size_t n);
 
+/* The noun for a count, for messages: `one` when n is 1, else `many` ("1 run", "2 runs", "0 runs"). */
+const char *pb_plural(size_t n, const char *one, const char *many);
+
 /* Format a duration for people: "850 ms", "12.3 s", "4 min 05 s", "1 h 02 min". */
 void pb_format_duration(char *out, size_t size, double seconds);
 

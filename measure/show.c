@@ -153,10 +153,10 @@ void pb_measure_format(const struct pb_measurement *m, struct pb_buf *out)
 	char med[64], lo[64], hi[64], sd[64];
 	size_t i;
 
-	pb_buf_printf(out, "Measurement of '%s'%s%s (%zu runs, %zu failed, backend %s)\n",
+	pb_buf_printf(out, "Measurement of '%s'%s%s (%zu %s, %zu failed, backend %s)\n",
 		      m->command ? m->command : "?", m->benchmark ? " as " : "",
-		      m->benchmark ? m->benchmark : "", m->n_runs, m->n_failed,
-		      m->backend ? m->backend : "?");
+		      m->benchmark ? m->benchmark : "", m->n_runs, pb_plural(m->n_runs, "run", "runs"),
+		      m->n_failed, m->backend ? m->backend : "?");
 	counters_table(m, out);
 	derived_lines(m, out);
 	functions_table(m, out);

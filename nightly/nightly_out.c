@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "nightly/nightly.h"
 #include "render/series.h"
 #include "render/table.h"
@@ -272,7 +273,8 @@ void pb_nightly_format(const struct pb_nightly_result *res, struct pb_buf *out)
 		      s->machine, s->metric, s->backend, res->median, (long long)res->runs,
 		      res->measured ? "" : " (recorded before)");
 	if (res->backfill)
-		pb_buf_printf(out, "Backfill: %zu commits measured now.\n", res->backfilled);
+		pb_buf_printf(out, "Backfill: %zu %s measured now.\n", res->backfilled,
+			      pb_plural(res->backfilled, "commit", "commits"));
 	if (res->compared) {
 		pb_buf_printf(out, "Against the baseline (%zu point%s, median %.6g): ",
 			      res->baseline_points, res->baseline_points == 1 ? "" : "s",

@@ -30,6 +30,13 @@ fi
 expect_exit 2 "$PB" bisect --good base --bad HEAD --bench nosuch -q
 expect_grep '^placebisect: error: ' "$T/err"
 
+# Singular for one: a bisect over one commit, a measurement of one run.
+g7=$(git rev-parse --short=7 HEAD~3); b7=$(git rev-parse --short=7 HEAD~2)
+expect_exit 0 "$PB" bisect --good HEAD~3 --bad HEAD~2 --bench work -q
+expect_eq 1 "$(grep -cE "^Bisected 1 commit between $g7 \(good\) and $b7 \(bad\), benchmark work, metric stdout, backend [a-z]+.*\.\$" "$T/out")" "Bisected 1 commit"
+expect_exit 0 "$PB" measure --runs 1 --warmups 0 -q -- true
+expect_eq 1 "$(grep -cE "^Measurement of 'true' \(1 run, 0 failed, backend [a-z]+.*\)\$" "$T/out")" "1 run"
+
 # Common options before the command name are the command's.
 cp placebisect.json "$T/cfg.json"
 cd "$T"
