@@ -68,9 +68,10 @@ void pb_series_format(const struct pb_series *s, size_t from, struct pb_buf *out
 		pb_table_cell(t, mark.data);
 		pb_table_cell(t, s->points[i].subject ? s->points[i].subject : "");
 	}
-	pb_buf_printf(out, "History of %s on %s (metric %s, backend %s, config %s): %zu point%s, "
-		      "%zu change point%s", s->benchmark, s->machine, s->metric, s->backend, s->config,
-		      s->n_points, s->n_points == 1 ? "" : "s", s->n_cps, s->n_cps == 1 ? "" : "s");
+	pb_buf_printf(out, "History of %s on %s (metric %s, backend %s, config %s): %zu %s, "
+		      "%zu change %s", s->benchmark, s->machine, s->metric, s->backend, s->config,
+		      s->n_points, pb_plural(s->n_points, "point", "points"), s->n_cps,
+		      pb_plural(s->n_cps, "point", "points"));
 	if (from)
 		pb_buf_printf(out, " (the last %zu points shown)", s->n_points - from);
 	pb_buf_puts(out, ".\n\n");
@@ -269,15 +270,15 @@ void pb_nightly_format(const struct pb_nightly_result *res, struct pb_buf *out)
 	size_t i, from = s->n_points > 10 ? s->n_points - 10 : 0;
 
 	pb_buf_printf(out, "Nightly of %s at %.7s %s (machine %s, metric %s, backend %s): median %.6g "
-		      "of %lld runs%s.\n", s->benchmark, res->commit, res->subject ? res->subject : "",
+		      "of %lld %s%s.\n", s->benchmark, res->commit, res->subject ? res->subject : "",
 		      s->machine, s->metric, s->backend, res->median, (long long)res->runs,
-		      res->measured ? "" : " (recorded before)");
+		      pb_plural((size_t)res->runs, "run", "runs"), res->measured ? "" : " (recorded before)");
 	if (res->backfill)
 		pb_buf_printf(out, "Backfill: %zu %s measured now.\n", res->backfilled,
 			      pb_plural(res->backfilled, "commit", "commits"));
 	if (res->compared) {
-		pb_buf_printf(out, "Against the baseline (%zu point%s, median %.6g): ",
-			      res->baseline_points, res->baseline_points == 1 ? "" : "s",
+		pb_buf_printf(out, "Against the baseline (%zu %s, median %.6g): ",
+			      res->baseline_points, pb_plural(res->baseline_points, "point", "points"),
 			      res->baseline_median);
 		pct(out, res->newest.ratio);
 		pb_buf_printf(out, " (95%% CI ");
@@ -324,8 +325,8 @@ void pb_nightly_summary(const struct pb_nightly_result *res, struct pb_buf *out)
 
 	pb_buf_printf(out, "### placebisect nightly: %s at `%.7s`\n\n", s->benchmark, res->commit);
 	if (!res->n_regs) {
-		pb_buf_printf(out, "No regression (median %.6g, %zu point%s in the history).\n\n",
-			      res->median, s->n_points, s->n_points == 1 ? "" : "s");
+		pb_buf_printf(out, "No regression (median %.6g, %zu %s in the history).\n\n",
+			      res->median, s->n_points, pb_plural(s->n_points, "point", "points"));
 		return;
 	}
 	pb_buf_printf(out, "%s\n\n", res->regression ? "**New regression found.**" :
