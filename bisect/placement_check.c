@@ -8,6 +8,7 @@
 #include "bisect/build.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "measure/stats.h"
 
 static char **copy_env(char *const *env)
@@ -165,7 +166,8 @@ char *pb_placement_check_sentence(const struct pb_placement_check *pc)
 	struct pb_buf b = PB_BUF_INIT;
 	size_t i, said = 0;
 
-	pb_buf_printf(&b, "placement check (%zu layout variant%s): ", pc->n, pc->n == 1 ? "" : "s");
+	pb_buf_printf(&b, "placement check (%zu layout %s): ", pc->n,
+		      pb_plural(pc->n, "variant", "variants"));
 	for (i = 0; i < pc->n; i++) {
 		const struct pb_variant_check *v = &pc->v[i];
 

@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/util.h"
 
 /* ---- Callbacks of the search ---- */
 
@@ -60,8 +61,8 @@ static int open_journal(struct pb_driver *s)
 
 		if (pb_state_cache_drop_key(&s->st, s->key, &dropped))
 			return -1;
-		pb_note("--remeasure: dropped the cached measurements of %zu commit%s (%s); builds stay",
-			dropped, dropped == 1 ? "" : "s", s->key);
+		pb_note("--remeasure: dropped the cached measurements of %zu %s (%s); builds stay",
+			dropped, pb_plural(dropped, "commit", "commits"), s->key);
 	}
 	if (pb_state_journal_read(&s->st, &events))
 		return -1;

@@ -49,9 +49,9 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 			      res->contention.max_other_cpus, res->contention.steal_pct,
 			      res->contention.wall_over_cpu, pb_contention_remedies(res->metric));
 	if (sr->restarts)
-		pb_buf_printf(out, "The bisection started over %d time%s: fresh interleaved runs did not "
+		pb_buf_printf(out, "The bisection started over %d %s: fresh interleaved runs did not "
 			      "confirm the culprit it first named (rows marked \"restart\").\n\n",
-			      sr->restarts, sr->restarts == 1 ? "" : "s");
+			      sr->restarts, pb_plural((size_t)sr->restarts, "time", "times"));
 	switch (sr->status) {
 	case PB_SEARCH_UNCONFIRMED:
 		pb_buf_printf(out, "No culprit can be named: %s.\nCandidates (not confirmed):\n", sr->why);
@@ -90,9 +90,10 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 				pb_buf_printf(out, "  (not confirmed: the larger sample says %s)\n",
 					      pb_verdict_name(c->effect.verdict));
 			if (res->commits[c->index].merged_range)
-				pb_buf_printf(out, "  It is a merge: the change came with the %zu commit%s it "
+				pb_buf_printf(out, "  It is a merge: the change came with the %zu %s it "
 					      "merged, %s\n", res->commits[c->index].merged_commits,
-					      res->commits[c->index].merged_commits == 1 ? "" : "s",
+					      pb_plural(res->commits[c->index].merged_commits, "commit",
+							"commits"),
 					      res->commits[c->index].merged_range);
 		}
 		break;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
+
 /* A counter has "moved" when it grew by this factor (and by more than noise in absolute terms). */
 #define EVIDENCE_RATIO 1.5
 #define EVIDENCE_MPKI 0.05       /* misses per kilo-instruction */
@@ -136,9 +138,9 @@ static bool placement_moved(const struct pb_layout_diff *d, const struct hot_sca
 		moved = true;
 		if (b->sets_over_ways > g->sets_over_ways)
 			reason(v, "%u of the hot code's 64 B lines now share L1i set %u, above its %u ways "
-				  "(at most %u per set before); %u set%s over associativity, %u before",
-			       bl, bs, geo->ways, gl, b->sets_over_ways, b->sets_over_ways == 1 ? "" : "s",
-			       g->sets_over_ways);
+				  "(at most %u per set before); %u %s over associativity, %u before",
+			       bl, bs, geo->ways, gl, b->sets_over_ways,
+			       pb_plural(b->sets_over_ways, "set", "sets"), g->sets_over_ways);
 		else
 			reason(v, "L1i set pressure of the hot code: at most %u lines per set, %u before "
 				  "(%u ways)", bl, gl, geo->ways);
@@ -206,7 +208,8 @@ static void commit_sentence(const struct pb_attr_in *in, struct pb_attr_verdict 
 
 	if (!in->files)
 		return;
-	pb_buf_printf(&s, "the commit touched %zu file%s (", in->files, in->files == 1 ? "" : "s");
+	pb_buf_printf(&s, "the commit touched %zu %s (", in->files,
+		      pb_plural(in->files, "file", "files"));
 	name_list(&s, in->file_names, in->files);
 	pb_buf_printf(&s, "; +%ld −%ld lines)", in->insertions, in->deletions);
 	reason(v, "%s", s.data);

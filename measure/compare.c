@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "render/format.h"
 
 static bool same_str(const char *x, const char *y)
@@ -178,8 +179,8 @@ int pb_compare_measurements(struct pb_compare *c, const struct pb_measurement *a
 		const char *which = na == 0 ? name_a : name_b;
 		const struct pb_measurement *m = na == 0 ? a : b;
 
-		pb_error("%s: no successful run to compare (%zu run%s, all failed)", which, m->n_runs,
-			 m->n_runs == 1 ? "" : "s");
+		pb_error("%s: no successful run to compare (%zu %s, all failed)", which, m->n_runs,
+			 pb_plural(m->n_runs, "run", "runs"));
 		goto out;
 	}
 	pb_stats_compare(va, na, vb, nb, alpha, min_effect, &c->stats);
@@ -423,8 +424,8 @@ static void side_notes(const struct pb_measurement *m, const char *label, struct
 	const struct pb_summary *s = &m->summary;
 
 	if (m->n_failed)
-		pb_buf_printf(out, "note: %s: %zu failed run%s not counted\n", label, m->n_failed,
-			      m->n_failed == 1 ? "" : "s");
+		pb_buf_printf(out, "note: %s: %zu failed %s not counted\n", label, m->n_failed,
+			      pb_plural(m->n_failed, "run", "runs"));
 	if (s->unstable)
 		pb_buf_printf(out, "note: %s is unstable: stdev is %.1f%% of the mean\n", label,
 			      100 * s->stdev / fabs(s->mean));
@@ -432,8 +433,8 @@ static void side_notes(const struct pb_measurement *m, const char *label, struct
 		pb_buf_printf(out, "note: %s has only %zu runs: its interval is not to be trusted\n",
 			      label, s->n);
 	if (s->outliers)
-		pb_buf_printf(out, "note: %s has %zu outlier%s (modified z-score > 3.5)\n", label,
-			      s->outliers, s->outliers == 1 ? "" : "s");
+		pb_buf_printf(out, "note: %s has %zu %s (modified z-score > 3.5)\n", label,
+			      s->outliers, pb_plural(s->outliers, "outlier", "outliers"));
 }
 
 /* Metrics that vary from run to run, unlike instruction counts or cachegrind's simulation. */
