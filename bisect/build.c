@@ -168,6 +168,10 @@ static int copy_file(const char *src, const char *dst)
 			break;
 		}
 	}
+	/* The source's times too, as cp -a: a cached stdlib's byte-code caches (CPython checks each
+	 * .pyc against its .py's mtime) and make-style timestamps stay valid in the copy. */
+	if (ret == 0 && futimens(out, (struct timespec[2]){ st.st_atim, st.st_mtim }) != 0)
+		ret = pb_error_errno("cannot set the times of %s", dst);
 	if (ret == 0 && fsync(out) != 0)
 		ret = pb_error_errno("cannot write %s", dst);
 	close(in);
@@ -257,7 +261,9 @@ static int copy_entry(const char *path, const struct stat *sb, int flag, struct 
 			rc = pb_error_errno("cannot create %s", dst);
 	} else if (flag == FTW_SL) {
 		n = readlink(path, link, sizeof(link) - 1);
-		if (n < 0 || (link[n] = '\0', symlink(link, dst) != 0))
+		if (n < 0 || (link[n] = '\0', symlink(link, dst) != 0) ||
+		    utimensat(AT_FDCWD, dst, (struct timespec[2]){ sb->st_atim, sb->st_mtim },
+			      AT_SYMLINK_NOFOLLOW) != 0)
 			rc = pb_error_errno("cannot copy the link %s", path);
 	} else if (flag == FTW_F && S_ISREG(sb->st_mode)) {
 		rc = copy_file(path, dst);
