@@ -192,8 +192,8 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	po.env_set = r->env;
 	po.cpus = r->pinned ? &r->cpus : NULL;
 	po.timeout_s = r->timeout;
-	po.stdout_fd = r->metric == MK_STDOUT ? -1 : r->devnull;
-	/* stderr is kept (a little of it) to say why a run failed. */
+	/* Both streams are captured (a little of them, unless stdout is the metric) to say why a run
+	 * failed: pyperf, for one, writes its errors to stdout. */
 	po.capture_max = r->metric == MK_STDOUT ? 0 : 64 * 1024;
 	if (r->backend == BK_CACHEGRIND) {
 		if (record && r->o->baseline && !r->have_base && pb_runner_baseline(r, m))

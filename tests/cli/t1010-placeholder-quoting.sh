@@ -2,7 +2,8 @@
 # Placeholders in a directory whose name the shell would split (F8 of issue #16): a repository
 # under "my repo ☃/r e p o" bisects to the right culprit ({binary} and {config_dir} are
 # shell-quoted where they stand). A benchmark that fails on every run: exit 4 with a message that
-# names the commit's hash, the exit status or the signal by name, and how stdout and stderr ended.
+# names the commit's hash, the exit status or the signal by name, and how stdout and stderr ended
+# (stdout whatever the metric: pyperf writes its errors there).
 source "$PB_SOURCE_DIR/tests/cli/lib.sh"
 command -v cc >/dev/null || skip "no C compiler"
 command -v jq >/dev/null || skip "no jq"
@@ -22,6 +23,8 @@ cat > placebisect.json <<'JSON'
                   "fails": { "command": "echo 'partial output'; echo 'oops: no such table' >&2; exit 3",
                              "metric": "stdout", "runs": 3, "warmups": 0,
                              "parse": { "regex": "value: ([0-9.]+)" } },
+                  "fails_wall": { "command": "echo \"ERROR: The JSON file 'bm.json' already exists\"; exit 1",
+                                  "metric": "wall", "runs": 3, "warmups": 0 },
                   "aborts": { "command": "echo starting; kill -ABRT $$", "metric": "stdout", "runs": 3,
                               "warmups": 0, "parse": { "regex": "value: ([0-9.]+)" } } },
   "measure": { "backend": "time" }
@@ -37,6 +40,9 @@ expect_eq "$culprit" "$(jq -r .culprit.commit "$T/out")" "placeholders inside qu
 
 expect_exit 4 timeout 120 "$PB" bisect --good base --bad HEAD --bench fails
 expect_grep "^placebisect: error: the benchmark fails on every run at commit ${base:0:7} \(initial\) \([0-9]+ failures\): nothing to measure; the last failed run: exit 3: oops: no such table; stdout ends: \"partial output\"; stderr ends: \"oops: no such table\"$" "$T/err"
+# Whatever the metric, stdout is kept for the message: pyperf writes its errors there.
+expect_exit 4 timeout 120 "$PB" bisect --good base --bad HEAD --bench fails_wall
+expect_grep "^placebisect: error: the benchmark fails on every run at commit ${base:0:7} \(initial\) \([0-9]+ failures\): nothing to measure; the last failed run: exit 1; stdout ends: \"ERROR: The JSON file 'bm.json' already exists\"; stderr: nothing$" "$T/err"
 expect_exit 4 timeout 120 "$PB" bisect --good base --bad HEAD --bench aborts
 expect_grep "^placebisect: error: the benchmark fails on every run at commit ${base:0:7} \(initial\) \([0-9]+ failures\): nothing to measure; the last failed run: killed by SIGABRT; stdout ends: \"starting\"; stderr: nothing$" "$T/err"
 finish
