@@ -26,7 +26,8 @@ struct pb_runner_opts {
 				      gbench or a counter */
 	const char *parse_regex;   /* metric stdout: POSIX ERE, first group is the value */
 	const char *parse_file;    /* metric pyperf hyperfine gbench: the JSON file the benchmark
-				      writes (relative to cwd) */
+				      writes (relative to cwd); removed before each run, whatever
+				      the metric */
 	const char *parse_benchmark; /* which benchmark of that file; NULL: its only one */
 	const char *parse_time;    /* gbench: real_time (NULL) or cpu_time */
 	const char *baseline;      /* cachegrind: a command whose counts are subtracted from each

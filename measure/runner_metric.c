@@ -43,13 +43,15 @@ int pb_runner_setup_metric(struct pb_runner *r)
 					"(%s)", m, r->harness == PB_HARNESS_PYPERF ? "pyperf's -o FILE" :
 					r->harness == PB_HARNESS_HYPERFINE ? "hyperfine's --export-json FILE" :
 					"--benchmark_out=FILE --benchmark_out_format=json");
-		if (o->parse_file[0] != '/' && o->cwd)
-			r->harness_path = pb_xasprintf("%s/%s", o->cwd, o->parse_file);
-		else
-			r->harness_path = pb_xstrdup(o->parse_file);
 	} else {
 		r->metric = MK_COUNTER;
 	}
+	/* The file the benchmark writes, whatever the metric: removed before each run, so that a
+	 * harness refusing to overwrite its output (pyperf -o) runs under --metric cpu too. */
+	if (o->parse_file && o->parse_file[0] != '/' && o->cwd)
+		r->harness_path = pb_xasprintf("%s/%s", o->cwd, o->parse_file);
+	else if (o->parse_file)
+		r->harness_path = pb_xstrdup(o->parse_file);
 	return 0;
 }
 

@@ -212,9 +212,8 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 		po.before_exec = before_exec;
 		po.hook_arg = r;
 	}
-	if (r->metric == MK_HARNESS && unlink(r->harness_path) != 0 && errno != ENOENT) {
-		pb_error_errno("cannot remove the previous run's %s file %s", pb_harness_name(r->harness),
-			       r->harness_path);
+	if (r->harness_path && unlink(r->harness_path) != 0 && errno != ENOENT) {
+		pb_error_errno("cannot remove the previous run's parse.file %s", r->harness_path);
 		goto out;
 	}
 	pb_contention_snapshot(&snap[0]);

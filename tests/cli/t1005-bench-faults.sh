@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks that misbehave, measured through the configuration: one that segfaults on some runs,
 # hangs, leaves a setsid daemon behind, writes 1 GB to stdout, exits 0 without printing its metric,
-# writes no or a broken pyperf file; a pinned CPU that does not exist; perf_event without a PMU
+# writes no or a broken pyperf file, or will not overwrite it under another metric; a pinned CPU that does not exist; perf_event without a PMU
 # (with and without the fallback). Each: the exit code and the message; no process left behind.
 # labels: signals
 source "$PB_SOURCE_DIR/tests/cli/lib.sh"
@@ -22,7 +22,9 @@ cat > placebisect.json <<JSON
                 "metric": "stdout", "parse": { "regex": "value: ([0-9.]+)" } },
     "nofile": { "command": "true", "runs": 2, "warmups": 0, "metric": "pyperf", "parse": { "file": "bench.json" } },
     "badfile": { "command": "echo '{\"benchmarks\": [' > bench.json", "runs": 1, "warmups": 0,
-                 "metric": "pyperf", "parse": { "file": "bench.json" } } },
+                 "metric": "pyperf", "parse": { "file": "bench.json" } },
+    "noclobber": { "command": "test -e bench.json && { echo exists; exit 1; }; echo '{}' > bench.json", "runs": 2,
+                   "warmups": 0, "metric": "pyperf", "parse": { "file": "bench.json" } } },
   "measure": { "backend": "time" } }
 JSON
 m=("$PB" measure --json)
@@ -65,6 +67,10 @@ expect_exit 2 "${m[@]}" --bench nofile
 expect_grep "^placebisect: warning: 2 of 2 runs failed: the benchmark wrote no pyperf file at $PWD/bench.json \(first: run 1\)" "$T/err"
 expect_exit 2 "${m[@]}" --bench badfile
 expect_grep "^placebisect: warning: 1 of 1 runs failed: $PWD/bench.json:2:1: unexpected end of JSON text \(truncated\?\) \(first: run 1\)" "$T/err"
+# parse.file is removed before each run whatever the metric: a harness that will not overwrite
+# its output (pyperf -o) runs under --metric wall too, though badfile left bench.json behind.
+expect_exit 0 "${m[@]}" --bench noclobber --metric wall
+expect_eq 2 "$(jq .summary.n "$T/out")" "noclobber: both runs ok under --metric wall"
 
 # A pinned CPU that does not exist (on the command line and in the configuration).
 online=$(cat /sys/devices/system/cpu/online)
