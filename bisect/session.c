@@ -44,7 +44,12 @@ static char *cb_last_failure(void *arg, size_t i)
 	struct pb_driver *s = arg;
 	const char *why = s->ex ? pb_executor_last_failure(s->ex, i) : NULL;
 
-	return why ? pb_xstrdup(why) : NULL;
+	/* No run failed here in this invocation: the failures are an earlier one's, from the
+	 * measurement cache or the journal, and stay there until dropped. */
+	if (!why)
+		return pb_xstrdup("none in this invocation: the failures were recorded by an earlier "
+				  "one; once the benchmark is fixed, --remeasure runs it again");
+	return pb_xstrdup(why);
 }
 
 

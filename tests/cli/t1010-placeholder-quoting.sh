@@ -40,6 +40,11 @@ expect_eq "$culprit" "$(jq -r .culprit.commit "$T/out")" "placeholders inside qu
 
 expect_exit 4 timeout 120 "$PB" bisect --good base --bad HEAD --bench fails
 expect_grep "^placebisect: error: the benchmark fails on every run at commit ${base:0:7} \(initial\) \([0-9]+ failures\): nothing to measure; the last failed run: exit 3: oops: no such table; stdout ends: \"partial output\"; stderr ends: \"oops: no such table\"$" "$T/err"
+# Again: the failures are the cached ones, and the message says how to run the benchmark again.
+expect_exit 4 timeout 120 "$PB" bisect --good base --bad HEAD --bench fails
+expect_grep "^placebisect: error: the benchmark fails on every run at commit ${base:0:7} \(initial\) \([0-9]+ failures\): nothing to measure; the last failed run: none in this invocation: the failures were recorded by an earlier one; once the benchmark is fixed, --remeasure runs it again$" "$T/err"
+expect_exit 4 timeout 120 "$PB" bisect --good base --bad HEAD --bench fails --remeasure
+expect_grep "stdout ends: \"partial output\"; stderr ends: \"oops: no such table\"$" "$T/err"
 # Whatever the metric, stdout is kept for the message: pyperf writes its errors there.
 expect_exit 4 timeout 120 "$PB" bisect --good base --bad HEAD --bench fails_wall
 expect_grep "^placebisect: error: the benchmark fails on every run at commit ${base:0:7} \(initial\) \([0-9]+ failures\): nothing to measure; the last failed run: exit 1; stdout ends: \"ERROR: The JSON file 'bm.json' already exists\"; stderr: nothing$" "$T/err"
