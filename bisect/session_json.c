@@ -224,8 +224,7 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 		pb_jsonw_number(w, "wall_over_cpu", ct->wall_over_cpu);
 		pb_jsonw_number(w, "load1_max", ct->load1_max);
 		if (ct->contended)
-			pb_jsonw_string(w, "remedy", "--metric cpu, --backend cachegrind, a quiet machine, "
-						     "or placebisect system tune");
+			pb_jsonw_string(w, "remedy", pb_contention_remedies(res->metric));
 		pb_jsonw_end(w);
 	}
 	if (sr->status == PB_SEARCH_UNCONFIRMED) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "measure/harness.h"
 
 static int64_t clock_ns(clockid_t id)
 {
@@ -158,5 +159,11 @@ const char *pb_contention_remedies(const char *metric)
 {
 	if (metric && strcmp(metric, "cpu") == 0)
 		return "--backend cachegrind, a quiet machine, or `placebisect system tune`";
+	/* pyperf, hyperfine and Google Benchmark run their loops for a set time: the CPU time of a
+	 * run is that time, whatever the speed, and under cachegrind it is the loop count. */
+	if (metric && pb_harness_from_name(metric) != PB_HARNESS_NONE)
+		return "a benchmark of fixed work (not time-calibrated) with an exact metric and "
+		       "--backend cachegrind, a quiet machine, or `placebisect system tune` (--metric "
+		       "cpu would count the harness's time budget, not the speed)";
 	return "--metric cpu, --backend cachegrind, a quiet machine, or `placebisect system tune`";
 }

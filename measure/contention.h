@@ -51,7 +51,8 @@ bool pb_metric_load_sensitive(const char *metric);
 /*
  * What gives a firmer answer than `metric` under contention, as one phrase for a message:
  * "--metric cpu, --backend cachegrind, a quiet machine, or `placebisect system tune`" (without
- * --metric cpu when the metric already is cpu). Static storage.
+ * --metric cpu when the metric already is cpu, and for pyperf/hyperfine/gbench, which run for a
+ * set time, a benchmark of fixed work instead). Static storage.
  */
 const char *pb_contention_remedies(const char *metric);
 

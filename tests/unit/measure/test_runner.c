@@ -14,6 +14,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "measure/contention.h"
 #include "measure/counters_test.h"
 #include "measure/result.h"
 #include "measure/runner.h"
@@ -492,6 +493,25 @@ static void test_cachegrind(void **state)
 	pb_measurement_release(&m2);
 }
 
+/* Under contention, what gives a firmer answer depends on the metric: never --metric cpu for a
+ * harness that runs its loops for a set time (its CPU time is that time), nor for cpu itself. */
+static void test_contention_remedies(void **state)
+{
+	(void)state;
+	assert_string_equal(pb_contention_remedies("wall"),
+			    "--metric cpu, --backend cachegrind, a quiet machine, or `placebisect "
+			    "system tune`");
+	assert_string_equal(pb_contention_remedies("cpu"),
+			    "--backend cachegrind, a quiet machine, or `placebisect system tune`");
+	for (const char *const *m = (const char *const[]){ "pyperf", "hyperfine", "gbench", NULL }; *m;
+	     m++)
+		assert_string_equal(pb_contention_remedies(*m),
+				    "a benchmark of fixed work (not time-calibrated) with an exact metric "
+				    "and --backend cachegrind, a quiet machine, or `placebisect system "
+				    "tune` (--metric cpu would count the harness's time budget, not the "
+				    "speed)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +527,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_perf_mocked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cachegrind, setup, teardown),
+		cmocka_unit_test(test_contention_remedies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
