@@ -391,6 +391,12 @@ int cli_emit(const struct pb_buf *doc, const struct pb_buf *table)
 	return 0;
 }
 
+void cli_stdout_sink(void *ctx, const char *data, size_t len)
+{
+	(void)ctx;
+	fwrite(data, 1, len, stdout);
+}
+
 void cli_note(const char *fmt, ...)
 {
 	va_list ap;
