@@ -502,13 +502,33 @@ static bool same_loose_fast(struct pb_disasm *gd, const struct pb_elf_sym *g, st
 {
 	const uint8_t *gc, *bc;
 	size_t gl, bl, go = from, bo = from;
+	struct pb_x86_insn x;
 	uint64_t tg, tb;
 	bool more_g, more_b;
 
 	gc = pb_elf_func_code_window(gd->elf, g, &gl);
 	bc = pb_elf_func_code_window(bd->elf, b, &bl);
 	for (;;) {
-		more_g = next_loose(gc, gl, &go, gd->is64, &tg);
+		if (gc && go < gl && !pb_x86_decode(&x, gc + go, gl - go, gd->is64)) {
+			/*
+			 * The same bytes in b give b's stream the same token (or none, a NOP): both pass
+			 * over it, b undecoded. Most instructions of a changed function are like that;
+			 * the others (a moved call's displacement) are decoded on each side.
+			 */
+			if (bc && gd->is64 == bd->is64 && bo < bl && x.len <= bl - bo &&
+			    memcmp(gc + go, bc + bo, x.len) == 0) {
+				go += x.len;
+				bo += x.len;
+				continue;
+			}
+			go += x.len;
+			if (x.nop)
+				continue; /* no token: g's next instruction meets b's same one */
+			more_g = true;
+			tg = fast_loose(&x);
+		} else {
+			more_g = next_loose(gc, gl, &go, gd->is64, &tg); /* the end, or a bad byte */
+		}
 		more_b = next_loose(bc, bl, &bo, bd->is64, &tb);
 		if (more_g != more_b || (more_g && tg != tb))
 			return false;

@@ -168,7 +168,8 @@ static int modrm(struct cur *c, const uint8_t *start, bool is64, bool addr16, bo
 	return 0;
 }
 
-int pb_x86_decode(struct pb_x86_insn *o, const uint8_t *p, size_t avail, bool is64)
+/* Any instruction: every prefix, map and encoding. */
+static int decode_full(struct pb_x86_insn *o, const uint8_t *p, size_t avail, bool is64)
 {
 	struct cur c = { p, p + (avail < 15 ? avail : 15) };
 	uint8_t b, op = 0, reg = 0, map = 0, x1, rex = 0, vexmap = 0;
@@ -317,5 +318,109 @@ immediate:
 	/* 0F 19-1F are hint NOPs, except F3 0F 1E (endbr64, rdssp). */
 	o->nop = (map == 0 && op == 0x90 && !rep && !(rex & 1)) ||
 		 (map == 1 && op >= 0x19 && op <= 0x1F && !(op == 0x1E && rep));
+	return 0;
+}
+
+/*
+ * The common case first, as decode_full() decodes it: at most a REX prefix, then an opcode of
+ * the one-byte map (no legacy prefix, no 0F escape, no VEX/EVEX/XOP). Anything else, or bytes that
+ * run out, goes to decode_full(), so the result is always decode_full()'s.
+ */
+int pb_x86_decode(struct pb_x86_insn *o, const uint8_t *p, size_t avail, bool is64)
+{
+	size_t n = avail < 15 ? avail : 15, i = 0, disp, imm = 0, rel = 0;
+	uint8_t op, rex = 0, m, mod, rm, reg = 0;
+	unsigned f;
+
+	if (!n)
+		return -1;
+	op = p[0];
+	if (is64 && (op & 0xF0) == 0x40) {
+		rex = op;
+		if (n < 2)
+			return decode_full(o, p, avail, is64);
+		op = p[1];
+		i = 1;
+	}
+	if (op == 0x0F || op == 0x66 || op == 0x67 || op == 0xF2 || op == 0xF3 || op == 0xF0 ||
+	    op == 0x2E || op == 0x36 || op == 0x3E || op == 0x26 || op == 0x64 || op == 0x65 ||
+	    op == 0x62 || op == 0xC4 || op == 0xC5 || op == 0x8F || (is64 && (op & 0xF0) == 0x40))
+		return decode_full(o, p, avail, is64);
+	i++;
+	memset(o, 0, sizeof(*o));
+	f = map0(op);
+	if (f & F_MODRM) {
+		if (i >= n)
+			return decode_full(o, p, avail, is64);
+		m = p[i++];
+		mod = m >> 6;
+		rm = m & 7;
+		reg = (m >> 3) & 7;
+		if (mod != 3) {
+			disp = 0;
+			if (rm == 4) {
+				if (i >= n)
+					return decode_full(o, p, avail, is64);
+				if (mod == 0 && (p[i] & 7) == 5)
+					disp = 4;
+				i++;
+			}
+			if (mod == 0 && rm == 5) {
+				disp = 4;
+				o->rip = is64;
+			}
+			if (mod == 1)
+				disp = 1;
+			else if (mod == 2)
+				disp = 4;
+			if (disp == 4 && mod == 0)
+				o->disp_off = (uint8_t)i;
+			if (n - i < disp)
+				return decode_full(o, p, avail, is64);
+			i += disp;
+		}
+	}
+	if (f & F_I8)
+		imm += 1;
+	if (f & F_I16)
+		imm += 2;
+	if (f & F_IZ)
+		imm += (rex & 8) && op >= 0xB8 && op <= 0xBF ? 8 : 4;
+	if ((f & F_TEST) && reg <= 1)
+		imm += op == 0xF6 ? 1 : 4;
+	if (f & F_MOFFS)
+		imm += is64 ? 8 : 4;
+	if (f & F_FAR)
+		imm += 6;
+	if (f & (F_REL8 | F_RELZ)) {
+		if (op >= 0x70 && op <= 0x7F) {
+			o->branch = PB_X86_JCC;
+			o->cond = op & 0x0F;
+		} else if (op == 0xEB || op == 0xE9) {
+			o->branch = PB_X86_JMP;
+		} else if (op == 0xE8) {
+			o->branch = PB_X86_CALL;
+		} else {
+			o->branch = PB_X86_LOOP;
+			o->cond = op - 0xE0;
+		}
+		rel = (f & F_REL8) ? 1 : 4;
+		o->rel_off = (uint8_t)i;
+		o->rel_size = (uint8_t)rel;
+		if (n - i < rel)
+			return decode_full(o, p, avail, is64);
+		i += rel;
+	}
+	reg = (f & F_GROUP) ? (uint8_t)(reg + 1) : 0;
+	if (imm) {
+		if (n - i < imm)
+			return decode_full(o, p, avail, is64);
+		o->imm_off = (uint8_t)i;
+		o->imm_size = (uint8_t)imm;
+		i += imm;
+	}
+	o->len = (uint8_t)i;
+	o->opkey = (uint32_t)op << 8 | (uint32_t)reg << 4;
+	o->nop = op == 0x90 && !(rex & 1);
 	return 0;
 }
