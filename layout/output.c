@@ -600,6 +600,40 @@ static void write_hot_entry(struct pb_buf *out, const struct pb_layout_diff *d,
 	pb_buf_putc(out, '}');
 }
 
+/*
+ * One element of changed[], in the bytes the writer's object, three members and end would write
+ * (pretty-printed, inside the array open at w->depth): a big diff has tens of thousands.
+ */
+static void write_changed_entry(struct pb_jsonw *w, const struct pb_diff_func *f)
+{
+	struct pb_buf *out = w->out;
+	int depth = w->depth, i;
+
+	if (!w->first[depth])
+		pb_buf_putc(out, ',');
+	w->first[depth] = false;
+	pb_buf_putc(out, '\n');
+	for (i = 0; i < depth; i++)
+		pb_buf_puts(out, "  ");
+	pb_buf_puts(out, "{\n");
+	for (i = 0; i <= depth; i++)
+		pb_buf_puts(out, "  ");
+	pb_buf_puts(out, "\"name\": ");
+	put_str(out, diff_name(f));
+	pb_buf_puts(out, ",\n");
+	for (i = 0; i <= depth; i++)
+		pb_buf_puts(out, "  ");
+	pb_buf_puts(out, "\"code\": ");
+	put_str(out, pb_code_class_name(f->code));
+	pb_buf_puts(out, ",\n");
+	for (i = 0; i <= depth; i++)
+		pb_buf_puts(out, "  ");
+	pb_buf_puts(out, f->hot ? "\"hot\": true\n" : "\"hot\": false\n");
+	for (i = 0; i < depth; i++)
+		pb_buf_puts(out, "  ");
+	pb_buf_putc(out, '}');
+}
+
 /* hot[], one entry per line, as the last member of the top-level object (see write_functions). */
 static void write_hot_entries(struct pb_jsonw *w, const struct pb_layout_diff *d)
 {
@@ -681,11 +715,16 @@ void pb_layout_diff_write_json(const struct pb_layout_diff *d, struct pb_jsonw *
 		f = &d->funcs[i];
 		if (f->cls != PB_DIFF_CHANGED)
 			continue;
-		pb_jsonw_object(w, NULL);
-		pb_jsonw_string(w, "name", diff_name(f));
-		pb_jsonw_string(w, "code", pb_code_class_name(f->code));
-		pb_jsonw_bool(w, "hot", f->hot);
-		pb_jsonw_end(w);
+		if (w->compact) {
+			pb_jsonw_object(w, NULL);
+			pb_jsonw_string(w, "name", diff_name(f));
+			pb_jsonw_string(w, "code", pb_code_class_name(f->code));
+			pb_jsonw_bool(w, "hot", f->hot);
+			pb_jsonw_end(w);
+		} else {
+			write_changed_entry(w, f);
+			pb_jsonw_drain(w);
+		}
 	}
 	pb_jsonw_end(w);
 	write_hot_entries(w, d);
