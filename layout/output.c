@@ -111,22 +111,39 @@ static void write_footprint(struct pb_jsonw *w, const char *key, const struct pb
 	pb_jsonw_end(w);
 }
 
+/* Does the word hold a byte below 0x20, a '"' or a '\\' (one that JSON escapes)? */
+static bool word_needs_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+
+	/* (x - ones) & ~x & high: a zero byte in x; w - 0x20.. & ~w & high: a byte below 0x20 */
+	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & high;
+}
+
 /* A string as JSON: runs of plain bytes are copied at once (symbol tables are large). */
 static void put_str(struct pb_buf *b, const char *s)
 {
-	const unsigned char *p;
+	size_t n = strlen(s), i;
+	uint64_t w;
 
-	for (p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == '"' || *p == '\\')
+	/* Checked 8 bytes at a time: names run to hundreds of bytes and never need escaping. */
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (word_needs_escape(w))
 			break;
-	if (*p) {
+	}
+	for (; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
+			break;
+	if (i < n) {
 		pb_json_quote(b, s);
 		return;
 	}
-	pb_buf_grow(b, (size_t)(p - (const unsigned char *)s) + 2);
+	pb_buf_grow(b, n + 2);
 	b->data[b->len++] = '"';
-	memcpy(b->data + b->len, s, (size_t)(p - (const unsigned char *)s));
-	b->len += (size_t)(p - (const unsigned char *)s);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
 	b->data[b->len++] = '"';
 	b->data[b->len] = '\0';
 }
