@@ -35,10 +35,17 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 		pb_table_cellf(t, "%.6g", st->median);
 		pb_table_cell(t, res->commits[st->index].info.subject);
 	}
-	pb_buf_printf(out, "Bisected %zu %s between %.7s (good) and %.7s (bad), benchmark %s, "
-		      "metric %s, backend %s.\n\n", res->n_commits - 1,
-		      pb_plural(res->n_commits - 1, "commit", "commits"), res->good, res->bad,
-		      res->benchmark, res->metric, res->backend);
+	/* Without a regression between the ends nothing was bisected: the first line says so. */
+	if (sr->status == PB_SEARCH_NOT_REPRODUCED)
+		pb_buf_printf(out, "Nothing bisected: measured %.7s (good) and %.7s (bad), %zu %s "
+			      "apart, benchmark %s, metric %s, backend %s.\n\n", res->good, res->bad,
+			      res->n_commits - 1, pb_plural(res->n_commits - 1, "commit", "commits"),
+			      res->benchmark, res->metric, res->backend);
+	else
+		pb_buf_printf(out, "Bisected %zu %s between %.7s (good) and %.7s (bad), benchmark %s, "
+			      "metric %s, backend %s.\n\n", res->n_commits - 1,
+			      pb_plural(res->n_commits - 1, "commit", "commits"), res->good, res->bad,
+			      res->benchmark, res->metric, res->backend);
 	pb_table_render_text(t, out);
 	pb_table_free(t);
 	pb_buf_putc(out, '\n');

@@ -367,9 +367,12 @@ int cli_load_config(struct pb_config *cfg, bool required, char **repo_top)
 	} else {
 		pb_config_set(&cfg->dir, top ? top : ".");
 		pb_config_absolute_dir(cfg);
-		if (required)
+		if (required && !top)
+			ret = pb_error("not inside a git repository: run placebisect from your "
+				       "project's checkout, or pass --repo DIR");
+		else if (required)
 			ret = pb_error("no configuration: create placebisect.json at the repository's top "
-				       "(see README.md, \"Config\"), or pass --config FILE");
+				       "(see README.md, \"Configuration\"), or pass --config FILE");
 	}
 	free(path);
 	if (repo_top && !ret)

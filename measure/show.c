@@ -151,7 +151,6 @@ void pb_measure_format(const struct pb_measurement *m, struct pb_buf *out)
 {
 	const struct pb_summary *s = &m->summary;
 	char med[64], lo[64], hi[64], sd[64];
-	size_t i;
 
 	pb_buf_printf(out, "Measurement of '%s'%s%s (%zu %s, %zu failed, backend %s)\n",
 		      m->command ? m->command : "?", m->benchmark ? " as " : "",
@@ -174,6 +173,5 @@ void pb_measure_format(const struct pb_measurement *m, struct pb_buf *out)
 		if (s->outliers)
 			pb_buf_printf(out, "%zu outlier(s) by modified z-score\n", s->outliers);
 	}
-	for (i = 0; m->warnings && m->warnings[i]; i++)
-		pb_buf_printf(out, "warning: %s\n", m->warnings[i]);
+	/* m->warnings went to stderr as they arose (and stay in the JSON): not again in the table. */
 }

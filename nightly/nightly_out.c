@@ -315,8 +315,10 @@ void pb_nightly_format(const struct pb_nightly_result *res, struct pb_buf *out)
 		pb_buf_puts(out, "\nNo regression.\n");
 }
 
-void pb_nightly_summary(const struct pb_nightly_result *res, struct pb_buf *out)
+void pb_nightly_summary(const struct pb_nightly_result *res, const char *summary_path,
+			struct pb_buf *out)
 {
+	char *link;
 	const struct pb_series *s = &res->series;
 	const char *headers[] = { "benchmark", "status", "culprit", "effect", "verdict", "report" };
 	struct pb_table *t;
@@ -351,10 +353,12 @@ void pb_nightly_summary(const struct pb_nightly_result *res, struct pb_buf *out)
 		pb_table_cell(t, cell.data);
 		pb_table_cell(t, verdict ? verdict : "-");
 		pb_buf_reset(&cell);
-		if (r->report || r->bisect)
-			pb_buf_printf(&cell, "[%s](%s)", r->report ? "report" : "bisect result",
-				      r->report ? r->report : r->bisect);
-		else
+		if (r->report || r->bisect) {
+			/* Relative to the summary, so the link works wherever both are published. */
+			link = pb_path_relative(summary_path, r->report ? r->report : r->bisect);
+			pb_buf_printf(&cell, "[%s](%s)", r->report ? "report" : "bisect result", link);
+			free(link);
+		} else
 			pb_buf_puts(&cell, "-");
 		pb_table_cell(t, cell.data);
 	}

@@ -71,7 +71,7 @@ expect_eq 1 "$(jq '[.entries[0:3][].text_hash] | unique | length' "$T/hist/index
 
 # The summary: one section per run, the regression's row names the culprit.
 expect_eq 7 "$(grep -c '^### placebisect nightly: work' "$T/summary.md")" "summary sections"
-expect_grep "^\| work \| new \| \`${culprit:0:12}\` commit 11 \| \+[0-9.]+% \| (code-change|code-placement|inconclusive) \| \[report\]\($T/hist/reports/work-ci-$(rev 12 | cut -c1-12)\.md\) \|$" "$T/summary.md"
+expect_grep "^\| work \| new \| \`${culprit:0:12}\` commit 11 \| \+[0-9.]+% \| (code-change|code-placement|inconclusive) \| \[report\]\(hist/reports/work-ci-$(rev 12 | cut -c1-12)\.md\) \|$" "$T/summary.md"
 expect_eq 2 "$(grep -c "^| work | open | \`${culprit:0:12}\` commit 11" "$T/summary.md")" "listed open twice"
 
 # The same commit again: nothing measured, nothing alerted.
