@@ -12,6 +12,7 @@
 #include "core/atomic.h"
 #include "core/util.h"
 #include "report/report.h"
+#include "render/format.h"
 #include "render/table.h"
 
 static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out)
@@ -19,6 +20,7 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 	const struct pb_search_result *sr = &res->search;
 	const char *headers[] = { "commit", "verdict", "runs", "median", "subject" };
 	struct pb_table *t = pb_table_new(5, headers);
+	char v[48], w[48];
 	size_t i;
 
 	pb_table_align_right(t, 2);
@@ -32,7 +34,7 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 		else
 			pb_table_cell(t, pb_step_verdict_name(st->verdict));
 		pb_table_cellf(t, "%zu", st->runs);
-		pb_table_cellf(t, "%.6g", st->median);
+		pb_table_cell(t, pb_fmt_metric(v, sizeof(v), st->median, res->metric));
 		pb_table_cell(t, res->commits[st->index].info.subject);
 	}
 	/* Without a regression between the ends nothing was bisected: the first line says so. */
@@ -80,10 +82,12 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 			pb_buf_printf(out, "%s %s %s\n  %s, %s\n", i ? "Further culprit:" : "First bad commit:",
 				      ci->id, ci->subject, ci->author, ci->date);
 			if (c->effect.ci95[0] == c->effect.ci95[1])
-				pb_buf_printf(out, "  %+.1f%% against its parent (exact: %.6g -> %.6g), %.0f%% "
+				pb_buf_printf(out, "  %+.1f%% against its parent (exact: %s -> %s), %.0f%% "
 					      "of the whole regression\n", (c->effect.ratio - 1) * 100,
-					      pb_stats_median(sr->values[c->index - 1], sr->n_values[c->index - 1]),
-					      pb_stats_median(sr->values[c->index], sr->n_values[c->index]),
+					      pb_fmt_metric(v, sizeof(v), pb_stats_median(sr->values[c->index - 1],
+							    sr->n_values[c->index - 1]), res->metric),
+					      pb_fmt_metric(w, sizeof(w), pb_stats_median(sr->values[c->index],
+							    sr->n_values[c->index]), res->metric),
 					      c->explained_fraction * 100);
 			else
 				pb_buf_printf(out, "  %+.1f%% against its parent (95%% CI %+.1f%% to %+.1f%%, "

@@ -8,6 +8,7 @@
 
 #include "core/atomic.h"
 #include "core/error.h"
+#include "render/format.h"
 #include "render/table.h"
 #include "report/markdown.h"
 #include "report/other.h"
@@ -235,6 +236,7 @@ static void counters(struct ctx *c)
 	struct pb_table *t;
 	struct pb_buf v = PB_BUF_INIT;
 	double a, b, ins_a, ins_b;
+	char chg[32];
 
 	if (pb_json_size(p) == 0)
 		return;
@@ -248,15 +250,13 @@ static void counters(struct ctx *c)
 		b = pb_json_number(pb_json_get(cu, pb_json_key(e)), NAN);
 		pb_table_cellf(t, "`%s`", pb_json_key(e));
 		pb_buf_reset(&v);
-		pb_md_value(&v, NULL, a);
+		pb_md_value(&v, pb_json_key(e), a);
 		pb_table_cell(t, v.data);
 		pb_buf_reset(&v);
-		pb_md_value(&v, NULL, b);
+		pb_md_value(&v, pb_json_key(e), b);
 		pb_table_cell(t, v.data);
-		if (a > 0 && b >= 2 * a)
-			pb_table_cellf(t, b >= 100 * a ? "×%.0f" : "×%.3g", b / a);
-		else if (a > 0)
-			pb_table_cellf(t, "%+.2f%%", (b / a - 1) * 100);
+		if (a > 0)
+			pb_table_cell(t, pb_fmt_change(chg, sizeof(chg), b / a));
 		else
 			pb_table_cell(t, "–");
 	}
