@@ -169,12 +169,12 @@ int cmd_bisect(int argc, char **argv)
 				  "a later revision where it is slow"),
 		{ "max-runs", 0, CLI_INT, &o.max_runs, "N", "runs per commit before a step is left undecided (default: stats.max_runs)", 1, 100000 },
 		{ "report", 0, CLI_STRING, &report, "FILE.md", "write the markdown report there, its SVG plots beside it", 0, 0 },
-		{ "resume", 0, CLI_FLAG, &resume, NULL, "continue an interrupted bisect (the default)", 0, 0 },
+		{ "resume", 0, CLI_FLAG, &resume, NULL, NULL, 0, 0 }, /* compatibility: resuming is automatic */
 		{ "verify-placement", 0, CLI_FLAG, &o.verify_placement, NULL, "rebuild culprit and parent with build.layout_variants and measure them", 0, 0 },
 		{ "reset", 0, CLI_FLAG, &o.reset, NULL, "forget the interrupted bisect's journal (cached builds and measurements stay)", 0, 0 },
 		{ "remeasure", 0, CLI_FLAG, &o.remeasure, NULL, "drop this benchmark's cached measurements (this backend, metric and config) and the journal; builds stay", 0, 0 },
 		CLI_OPT_REBUILD_FAILED(&o.rebuild_failed),
-		{ "first-parent", 0, CLI_FLAG, &first_parent, NULL, "follow first parents only (the default and only mode)", 0, 0 },
+		{ "first-parent", 0, CLI_FLAG, &first_parent, NULL, NULL, 0, 0 }, /* compatibility: the only mode */
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
 	struct cli_run run;

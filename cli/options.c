@@ -30,11 +30,27 @@ void cli_list_release(struct cli_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static void print_opts(const struct cli_opt *o, FILE *f)
+/* Is common option `name` one that `cmd` does not take? */
+static bool not_common(const struct cli_command *cmd, const char *name)
+{
+	const char *p = cmd ? cmd->not_common : NULL;
+	size_t len = strlen(name);
+
+	while (p && (p = strstr(p, name)) != NULL) {
+		if ((p == cmd->not_common || p[-1] == ' ') && (p[len] == '\0' || p[len] == ' '))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+static void print_opts(const struct cli_command *cmd, const struct cli_opt *o, FILE *f)
 {
 	char left[64];
 
 	for (; o && o->name; o++) {
+		if (!o->help || not_common(cmd, o->name))
+			continue;
 		if (o->short_name)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
 				 o->arg ? " " : "", o->arg ? o->arg : "");
@@ -52,10 +68,12 @@ void cli_usage(const struct cli_command *cmd, const struct cli_opt *opts, FILE *
 		fprintf(f, "\n%s\n", cmd->detail);
 	if (opts && opts->name) {
 		fprintf(f, "\nOptions:\n");
-		print_opts(opts, f);
+		print_opts(NULL, opts, f);
 	}
 	fprintf(f, "\nCommon options:\n");
-	print_opts(common_opts, f);
+	print_opts(cmd, common_opts, f);
+	if (cmd->examples)
+		fprintf(f, "\nExamples:\n%s", cmd->examples);
 }
 
 static const struct cli_opt *find_long(const struct cli_opt *opts, const char *name, size_t len)
@@ -186,6 +204,12 @@ int cli_parse(const struct cli_command *cmd, const struct cli_opt *opts, int arg
 			cli_usage(cmd, opts, stdout);
 			free(pos);
 			return 1;
+		}
+		if (o->value && not_common(cmd, o->name) && o >= common_opts &&
+		    o < common_opts + PB_ARRAY_SIZE(common_opts)) {
+			free(pos);
+			return pb_error("%s: --%s does not apply to this command (see 'placebisect %s "
+					"--help')", cmd->name, o->name, cmd->name);
 		}
 		if (o->type == CLI_FLAG && val) {
 			free(pos);

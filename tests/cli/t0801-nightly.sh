@@ -82,7 +82,7 @@ expect_eq "$before" "$(cat "$T/counter")" "no benchmark run"
 
 # history show (after the nightly at 18): the series, its change point, an SVG that parses.
 expect_grep "^History of work on ci \(metric stdout, backend time, config [0-9a-f]{16}\): 6 points, 1 change point\.$" "$T/show18"
-expect_grep "^3  $(rev 12 | cut -c1-7) +[0-9]+ +5  change \+[0-9.]+%  commit 12$" "$T/show18"
+expect_grep "^3  $(rev 12 | cut -c1-7) +[0-9.]+ k +5  change \+[0-9.]+%  commit 12$" "$T/show18"
 if command -v xmllint >/dev/null; then
 	xmllint --noout "$T/series.svg"
 	expect_eq 0 $? "SVG parses"
