@@ -44,6 +44,16 @@ static bool not_common(const struct cli_command *cmd, const char *name)
 	return false;
 }
 
+static bool is_common(const struct cli_opt *o)
+{
+	size_t i;
+
+	for (i = 0; i < PB_ARRAY_SIZE(common_opts); i++)
+		if (o == &common_opts[i])
+			return true;
+	return false;
+}
+
 static void print_opts(const struct cli_command *cmd, const struct cli_opt *o, FILE *f)
 {
 	char left[64];
@@ -205,8 +215,7 @@ int cli_parse(const struct cli_command *cmd, const struct cli_opt *opts, int arg
 			free(pos);
 			return 1;
 		}
-		if (o->value && not_common(cmd, o->name) && o >= common_opts &&
-		    o < common_opts + PB_ARRAY_SIZE(common_opts)) {
+		if (is_common(o) && not_common(cmd, o->name)) {
 			free(pos);
 			return pb_error("%s: --%s does not apply to this command (see 'placebisect %s "
 					"--help')", cmd->name, o->name, cmd->name);

@@ -39,8 +39,10 @@ static double effect_ratio(const struct pb_nightly_regression *r)
 
 static void pct(struct pb_buf *out, double ratio)
 {
+	char c[32];
+
 	if (isfinite(ratio))
-		pb_buf_printf(out, "%+.1f%%", (ratio - 1) * 100);
+		pb_buf_puts(out, pb_fmt_change(c, sizeof(c), ratio));
 	else
 		pb_buf_puts(out, "?");
 }

@@ -109,7 +109,9 @@ const char *pb_fmt_change(char *out, size_t size, double ratio)
 		snprintf(out, size, "×%.0f", ratio);
 	else if (ratio >= 2)
 		snprintf(out, size, "×%.2f", ratio);
-	else if (pct != 0 && fabs(pct) < 0.05)
+	else if (fabs(pct) < 0.0005)
+		snprintf(out, size, "+0.0%%"); /* not "-0.0%" nor "-1e-05%" */
+	else if (fabs(pct) < 0.05)
 		snprintf(out, size, "%+.2g%%", pct);
 	else
 		snprintf(out, size, "%+.1f%%", pct);

@@ -202,7 +202,7 @@ static void bisection(struct ctx *c)
 static void measurements(struct ctx *c)
 {
 	const struct pb_json *d = c->doc;
-	const char *headers[] = { "", "runs", "median" };
+	const char *headers[] = { "commit", "runs", "median" };
 	struct pb_table *t = pb_table_new(3, headers);
 	struct pb_buf v = PB_BUF_INIT;
 

@@ -109,6 +109,8 @@ static void test_changes(void **state)
 	GOLDEN(pb_fmt_change, 0.969, "-3.1%");
 	GOLDEN(pb_fmt_change, 1.00012, "+0.012%");
 	GOLDEN(pb_fmt_change, 1, "+0.0%");
+	GOLDEN(pb_fmt_change, 0.9999999, "+0.0%");
+	GOLDEN(pb_fmt_change, 0.99996, "-0.004%");
 	GOLDEN(pb_fmt_change, 3.2, "×3.20");
 	GOLDEN(pb_fmt_change, 250, "×250");
 	GOLDEN(pb_fmt_change, NAN, "-");
