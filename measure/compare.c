@@ -386,20 +386,6 @@ static void fmt_num(char *buf, size_t size, double v, const char *unit)
 	pb_fmt_value(buf, size, v, unit);
 }
 
-/* Every digit of an exact value, grouped as perf stat does (the point of "exact"). */
-static const char *fmt_exact(char *buf, size_t size, double v)
-{
-	char digits[40];
-
-	if (!isfinite(v) || fabs(v) >= 1e18 || v != floor(v)) {
-		snprintf(buf, size, "%.10g", v);
-		return buf;
-	}
-	snprintf(digits, sizeof(digits), "%.0f", v == 0 ? 0.0 : v);
-	pb_fmt_group_digits(buf, size, digits);
-	return buf;
-}
-
 static void fmt_ratio(char *buf, size_t size, double r)
 {
 	if (!isfinite(r))
@@ -568,8 +554,8 @@ void pb_compare_format(const struct pb_compare *c, struct pb_buf *out)
 	pb_buf_putc(out, '\n');
 	if (deterministic(c))
 		pb_buf_printf(out, "exact: %s -> %s (no spread on either side: no p-value or CI)",
-			      fmt_exact(lo, sizeof(lo), a->summary.median),
-			      fmt_exact(hi, sizeof(hi), b->summary.median));
+			      pb_fmt_exact(lo, sizeof(lo), a->summary.median),
+			      pb_fmt_exact(hi, sizeof(hi), b->summary.median));
 	else
 		pb_buf_printf(out, "p-value: %.3g (Mann-Whitney %.3g, Kolmogorov-Smirnov %.3g, Welch %.3g)",
 			      s->p_value, s->p_mwu, s->p_ks, s->p_welch);

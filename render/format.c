@@ -118,6 +118,19 @@ const char *pb_fmt_change(char *out, size_t size, double ratio)
 	return out;
 }
 
+const char *pb_fmt_exact(char *out, size_t size, double v)
+{
+	char digits[40];
+
+	if (!isfinite(v) || fabs(v) >= 1e18 || v != floor(v)) {
+		snprintf(out, size, "%.10g", v);
+		return out;
+	}
+	snprintf(digits, sizeof(digits), "%.0f", v == 0 ? 0.0 : v); /* -0 as "0" */
+	pb_fmt_group_digits(out, size, digits);
+	return out;
+}
+
 /* The factor that brings a value in `unit` to ns (times) or bytes; 0 for a count. */
 static double base_factor(const char *unit, bool *bytes)
 {

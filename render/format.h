@@ -30,6 +30,13 @@ const char *pb_fmt_percent(char *out, size_t size, double fraction);
 const char *pb_fmt_change(char *out, size_t size, double ratio);
 
 /*
+ * Every digit, for a value whose exactness is the point (cachegrind's counts, an instruction
+ * count "within 0.1%"): whole numbers grouped as perf stat does, "92,480,273"; other values
+ * "%.10g".
+ */
+const char *pb_fmt_exact(char *out, size_t size, double v);
+
+/*
  * A value in `unit`: "ns", "us", "ms", "s" (also "second", "seconds") as a time; "bytes" or "B",
  * "kb" (KiB, as rusage's maxrss) as bytes; anything else, or NULL, as a count.
  */

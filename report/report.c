@@ -322,6 +322,7 @@ static void function_deltas(struct ctx *c)
 				  "I1 misses (parent)", "I1 misses (culprit)" };
 	struct pb_table *t;
 	double a, b;
+	char x[48];
 
 	if (pb_json_size(fd) == 0)
 		return;
@@ -335,14 +336,14 @@ static void function_deltas(struct ctx *c)
 		b = pb_md_num(f, "ir_culprit");
 		pb_table_cellf(t, "`%s`", pb_md_str(f, "name", "?"));
 		pb_table_cell(t, pb_md_str(f, "file", ""));
-		pb_table_cellf(t, "%.0f", a);
-		pb_table_cellf(t, "%.0f", b);
+		pb_table_cell(t, pb_fmt_count(x, sizeof(x), a));
+		pb_table_cell(t, pb_fmt_count(x, sizeof(x), b));
 		if (a > 0)
-			pb_table_cellf(t, "%+.1f%%", (b / a - 1) * 100);
+			pb_table_cell(t, pb_fmt_change(x, sizeof(x), b / a));
 		else
 			pb_table_cell(t, "new");
-		pb_table_cellf(t, "%.0f", pb_md_num(f, "i1_misses_parent"));
-		pb_table_cellf(t, "%.0f", pb_md_num(f, "i1_misses_culprit"));
+		pb_table_cell(t, pb_fmt_count(x, sizeof(x), pb_md_num(f, "i1_misses_parent")));
+		pb_table_cell(t, pb_fmt_count(x, sizeof(x), pb_md_num(f, "i1_misses_culprit")));
 	}
 	pb_md_table(c->out, t);
 }
