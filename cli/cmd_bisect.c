@@ -84,10 +84,10 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 			if (c->effect.ci95[0] == c->effect.ci95[1])
 				pb_buf_printf(out, "  %+.1f%% against its parent (exact: %s -> %s), %.0f%% "
 					      "of the whole regression\n", (c->effect.ratio - 1) * 100,
-					      pb_fmt_metric(v, sizeof(v), pb_stats_median(sr->values[c->index - 1],
-							    sr->n_values[c->index - 1]), res->metric),
-					      pb_fmt_metric(w, sizeof(w), pb_stats_median(sr->values[c->index],
-							    sr->n_values[c->index]), res->metric),
+					      pb_fmt_exact(v, sizeof(v), pb_stats_median(sr->values[c->index - 1],
+							   sr->n_values[c->index - 1])),
+					      pb_fmt_exact(w, sizeof(w), pb_stats_median(sr->values[c->index],
+							   sr->n_values[c->index])),
 					      c->explained_fraction * 100);
 			else
 				pb_buf_printf(out, "  %+.1f%% against its parent (95%% CI %+.1f%% to %+.1f%%, "

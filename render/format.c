@@ -122,11 +122,14 @@ const char *pb_fmt_exact(char *out, size_t size, double v)
 {
 	char digits[40];
 
-	if (!isfinite(v) || fabs(v) >= 1e18 || v != floor(v)) {
-		snprintf(out, size, "%.10g", v);
+	if (!isfinite(v)) {
+		snprintf(out, size, "-");
 		return out;
 	}
-	snprintf(digits, sizeof(digits), "%.0f", v == 0 ? 0.0 : v); /* -0 as "0" */
+	if (fabs(v) >= 1e18 || v != floor(v))
+		snprintf(digits, sizeof(digits), "%.10g", v); /* grouped below unless in exponent form */
+	else
+		snprintf(digits, sizeof(digits), "%.0f", v == 0 ? 0.0 : v); /* -0 as "0" */
 	pb_fmt_group_digits(out, size, digits);
 	return out;
 }

@@ -31,8 +31,8 @@ const char *pb_fmt_change(char *out, size_t size, double ratio);
 
 /*
  * Every digit, for a value whose exactness is the point (cachegrind's counts, an instruction
- * count "within 0.1%"): whole numbers grouped as perf stat does, "92,480,273"; other values
- * "%.10g".
+ * count "within 0.1%"): grouped as perf stat does, "92,480,273", "100,037.63" (ten significant
+ * digits; exponent form from 1e18 on).
  */
 const char *pb_fmt_exact(char *out, size_t size, double v);
 

@@ -115,6 +115,11 @@ static void test_changes(void **state)
 	GOLDEN(pb_fmt_change, 250, "×250");
 	GOLDEN(pb_fmt_change, NAN, "-");
 	GOLDEN(pb_fmt_percent, 0.253, "25.3%");
+	GOLDEN(pb_fmt_exact, 1843331943, "1,843,331,943");
+	GOLDEN(pb_fmt_exact, 100037.63, "100,037.63");
+	GOLDEN(pb_fmt_exact, -0.0, "0");
+	GOLDEN(pb_fmt_exact, 950, "950");
+	GOLDEN(pb_fmt_exact, NAN, "-");
 	GOLDEN(pb_fmt_percent, 1, "100.0%");
 }
 
