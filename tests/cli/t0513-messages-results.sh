@@ -73,6 +73,16 @@ expect_grep '^\.text\.main$' "$T/gold.md"
 expect_grep '`-Wl,--symbol-ordering-file=hot.txt` \(lld' "$T/lld.md"
 expect_grep '^main$' "$T/lld.md"
 expect_eq 0 "$(cat "$T"/{ld,gold}.md | grep -c 'ld --symbol-ordering-file')" "no lld flag offered for GNU ld or gold"
+# The linker is read from the binary: lld and mold name themselves in .comment, gold leaves
+# .note.gnu.gold-version, GNU ld nothing of its own.
+echo 'int main(void) { return 0; }' >"$T/l.c"
+cc -fuse-ld=bfd -o "$T/l-ld" "$T/l.c" 2>/dev/null || cc -o "$T/l-ld" "$T/l.c"
+for l in gold lld; do
+	cc -fuse-ld=$l -o "$T/l-$l" "$T/l.c" 2>/dev/null || continue
+	expect_exit 0 "$PB" layout diff "$T/l-ld" "$T/l-$l" --json
+	expect_eq "$l" "$(jq -r .bad.linker "$T/out")" "linker of a $l build"
+	[ "$l" = gold ] && expect_eq ld "$(jq -r .good.linker "$T/out")" "linker of a GNU ld build"
+done
 # Inconclusive, build.binary configured: not told to configure it.
 jq '.attribution.verdict = "inconclusive"' "$T/b.json" >"$T/inc.json"
 expect_exit 0 "$PB" report "$T/inc.json" -o "$T/inc.md"
