@@ -11,6 +11,7 @@
 #include "layout/diff.h"
 #include "layout/objects.h"
 #include "profile/profile.h"
+#include "render/format.h"
 
 /* Names cachegrind gives code it cannot name: never hot functions of the binary. */
 static bool nameable(const char *name)
@@ -157,9 +158,11 @@ static uint32_t *copy_sets(const struct pb_footprint *fp)
 
 static void delta_part(struct pb_buf *b, const char *what, double a, double c)
 {
-	pb_buf_printf(b, "%s %.0f → %.0f", what, a, c);
+	char x[48], y[48];
+
+	pb_buf_printf(b, "%s %s → %s", what, pb_fmt_exact(x, sizeof(x), a), pb_fmt_exact(y, sizeof(y), c));
 	if (a > 0)
-		pb_buf_printf(b, " (%+.1f%%)", (c / a - 1) * 100);
+		pb_buf_printf(b, " (%s)", pb_fmt_change(x, sizeof(x), c / a));
 }
 
 /* "the functions whose cost changed most under cachegrind (parent → culprit): f Ir a → b (+x%), ..." */

@@ -54,7 +54,11 @@ int pb_repo_open(struct pb_repo **out, const char *start)
 	*out = NULL;
 	lib_init();
 	if (git_repository_discover(&found, start, 0, NULL) != 0)
-		return pb_error("%s is not inside a git repository (use --repo DIR)", start);
+		return strcmp(start, ".") == 0 ?
+			       pb_error("not inside a git repository: run placebisect from your "
+					"project's checkout, or pass --repo DIR") :
+			       pb_error("%s is not inside a git repository: pass --repo DIR with your "
+					"project's checkout", start);
 	r = pb_xcalloc(1, sizeof(*r));
 	if (git_repository_open(&r->git, found.ptr) != 0) {
 		pb_error("cannot open the repository at %s: %s", found.ptr, git_msg());

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bisect/build.h"
 #include "bisect/worktree.h"
@@ -85,6 +86,14 @@ int pb_bench_target_prepare(struct pb_bench_target *t, const struct pb_config *c
 		t->dir = top ? pb_xstrdup(top) : NULL;
 		if (cfg->build.binary)
 			t->binary = pb_xasprintf("%s/%s", top ? top : ".", cfg->build.binary);
+		/* Every run would fail with "not found": say what to do before running any. */
+		if (t->binary && strstr(b->command, "{binary}") && access(t->binary, X_OK) != 0)
+			return pb_error("benchmark '%s' runs {binary}, but %s is not built in this tree: "
+					"build it first%s%s%s, or pass --rev REV to build a revision in "
+					"placebisect's private worktree", bench, t->binary,
+					cfg->build.command ? " (" : "",
+					cfg->build.command ? cfg->build.command : "",
+					cfg->build.command ? ")" : "");
 	}
 	ph.binary = t->binary;
 	ph.worktree = t->dir ? t->dir : ".";

@@ -427,7 +427,10 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs,
 		return -1;
 	if (!c->o->exact && fill_blocks(c, ref_lo, ref_hi, c->o->runs, refs))
 		return -1;
-	c->step_total = c->step_k + log2ceil(hi - lo) + 1;
+	/* The estimate only grows: at most log2ceil steps here, then the culprit's confirmation and
+	 * the fresh endpoints, as counted at the start; a shrinking "~n" reads as a wrong one. */
+	if (c->step_total < c->step_k + log2ceil(hi - lo) + 2)
+		c->step_total = c->step_k + log2ceil(hi - lo) + 2;
 	while ((i = choose(c, lo, hi)) != 0) {
 		snprintf(what, sizeof(what), "bisecting: %zu %s left", hi - lo - 1,
 			 pb_plural(hi - lo - 1, "commit", "commits"));

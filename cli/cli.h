@@ -43,7 +43,7 @@ struct cli_opt {
 	enum cli_opt_type type;
 	void *value;      /* bool* / const char ** / long* / double* / struct cli_list* */
 	const char *arg;  /* argument's name in help ("REV") */
-	const char *help;
+	const char *help; /* NULL: accepted but not shown (kept for compatibility; say so in detail) */
 	double min, max;  /* CLI_INT, CLI_DOUBLE */
 };
 
@@ -53,6 +53,9 @@ struct cli_command {
 	const char *summary;
 	const char *usage;  /* "--good REV --bad REV --bench NAME [options]" */
 	const char *detail; /* a paragraph printed under the usage by --help; may be NULL */
+	const char *examples; /* "Examples:" of --help: real command lines, one a line, "# why" after */
+	const char *not_common; /* common options that do not apply ("json", "repo config"): not in
+				   --help, and an error when given; NULL: all apply */
 };
 
 /*

@@ -12,6 +12,7 @@
 #include "core/atomic.h"
 #include "core/util.h"
 #include "report/report.h"
+#include "render/format.h"
 #include "render/table.h"
 
 static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out)
@@ -19,6 +20,7 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 	const struct pb_search_result *sr = &res->search;
 	const char *headers[] = { "commit", "verdict", "runs", "median", "subject" };
 	struct pb_table *t = pb_table_new(5, headers);
+	char v[48], w[48];
 	size_t i;
 
 	pb_table_align_right(t, 2);
@@ -32,13 +34,20 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 		else
 			pb_table_cell(t, pb_step_verdict_name(st->verdict));
 		pb_table_cellf(t, "%zu", st->runs);
-		pb_table_cellf(t, "%.6g", st->median);
+		pb_table_cell(t, pb_fmt_metric(v, sizeof(v), st->median, res->metric));
 		pb_table_cell(t, res->commits[st->index].info.subject);
 	}
-	pb_buf_printf(out, "Bisected %zu %s between %.7s (good) and %.7s (bad), benchmark %s, "
-		      "metric %s, backend %s.\n\n", res->n_commits - 1,
-		      pb_plural(res->n_commits - 1, "commit", "commits"), res->good, res->bad,
-		      res->benchmark, res->metric, res->backend);
+	/* Without a regression between the ends nothing was bisected: the first line says so. */
+	if (sr->status == PB_SEARCH_NOT_REPRODUCED)
+		pb_buf_printf(out, "Nothing bisected: measured %.7s (good) and %.7s (bad), %zu %s "
+			      "apart, benchmark %s, metric %s, backend %s.\n\n", res->good, res->bad,
+			      res->n_commits - 1, pb_plural(res->n_commits - 1, "commit", "commits"),
+			      res->benchmark, res->metric, res->backend);
+	else
+		pb_buf_printf(out, "Bisected %zu %s between %.7s (good) and %.7s (bad), benchmark %s, "
+			      "metric %s, backend %s.\n\n", res->n_commits - 1,
+			      pb_plural(res->n_commits - 1, "commit", "commits"), res->good, res->bad,
+			      res->benchmark, res->metric, res->backend);
 	pb_table_render_text(t, out);
 	pb_table_free(t);
 	pb_buf_putc(out, '\n');
@@ -73,10 +82,12 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 			pb_buf_printf(out, "%s %s %s\n  %s, %s\n", i ? "Further culprit:" : "First bad commit:",
 				      ci->id, ci->subject, ci->author, ci->date);
 			if (c->effect.ci95[0] == c->effect.ci95[1])
-				pb_buf_printf(out, "  %+.1f%% against its parent (exact: %.6g -> %.6g), %.0f%% "
+				pb_buf_printf(out, "  %+.1f%% against its parent (exact: %s -> %s), %.0f%% "
 					      "of the whole regression\n", (c->effect.ratio - 1) * 100,
-					      pb_stats_median(sr->values[c->index - 1], sr->n_values[c->index - 1]),
-					      pb_stats_median(sr->values[c->index], sr->n_values[c->index]),
+					      pb_fmt_exact(v, sizeof(v), pb_stats_median(sr->values[c->index - 1],
+							   sr->n_values[c->index - 1])),
+					      pb_fmt_exact(w, sizeof(w), pb_stats_median(sr->values[c->index],
+							   sr->n_values[c->index])),
 					      c->explained_fraction * 100);
 			else
 				pb_buf_printf(out, "  %+.1f%% against its parent (95%% CI %+.1f%% to %+.1f%%, "
@@ -158,12 +169,12 @@ int cmd_bisect(int argc, char **argv)
 				  "a later revision where it is slow"),
 		{ "max-runs", 0, CLI_INT, &o.max_runs, "N", "runs per commit before a step is left undecided (default: stats.max_runs)", 1, 100000 },
 		{ "report", 0, CLI_STRING, &report, "FILE.md", "write the markdown report there, its SVG plots beside it", 0, 0 },
-		{ "resume", 0, CLI_FLAG, &resume, NULL, "continue an interrupted bisect (the default)", 0, 0 },
+		{ "resume", 0, CLI_FLAG, &resume, NULL, NULL, 0, 0 }, /* compatibility: resuming is automatic */
 		{ "verify-placement", 0, CLI_FLAG, &o.verify_placement, NULL, "rebuild culprit and parent with build.layout_variants and measure them", 0, 0 },
 		{ "reset", 0, CLI_FLAG, &o.reset, NULL, "forget the interrupted bisect's journal (cached builds and measurements stay)", 0, 0 },
 		{ "remeasure", 0, CLI_FLAG, &o.remeasure, NULL, "drop this benchmark's cached measurements (this backend, metric and config) and the journal; builds stay", 0, 0 },
 		CLI_OPT_REBUILD_FAILED(&o.rebuild_failed),
-		{ "first-parent", 0, CLI_FLAG, &first_parent, NULL, "follow first parents only (the default and only mode)", 0, 0 },
+		{ "first-parent", 0, CLI_FLAG, &first_parent, NULL, NULL, 0, 0 }, /* compatibility: the only mode */
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
 	struct cli_run run;

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "core/proc.h"
 #include "core/util.h"
+#include "render/format.h"
 
 int cmd_check(int argc, char **argv)
 {
@@ -23,6 +24,7 @@ int cmd_check(int argc, char **argv)
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
 	struct cli_run run;
+	char med[48];
 	int ret = cli_parse_named(cmd, "check", opts, argc, argv);
 
 	if (ret)
@@ -41,8 +43,9 @@ int cmd_check(int argc, char **argv)
 	if (res.verdict == PB_CHECK_CANNOT)
 		pb_buf_printf(&run.table, "%.7s %s: skip (%s)\n", res.commit, res.subject, res.reason);
 	else
-		pb_buf_printf(&run.table, "%.7s %s: %s (median %.6g over %zu %s)\n", res.commit,
-			      res.subject, res.verdict == PB_CHECK_BAD ? "bad" : "good", res.median,
+		pb_buf_printf(&run.table, "%.7s %s: %s (median %s over %zu %s)\n", res.commit,
+			      res.subject, res.verdict == PB_CHECK_BAD ? "bad" : "good",
+			      pb_fmt_metric(med, sizeof(med), res.median, res.metric),
 			      res.runs, pb_plural(res.runs, "run", "runs"));
 	ret = cli_run_emit(&run) ? -1 : (int)res.verdict;
 out:

@@ -6,6 +6,7 @@
 #include "bisect/repo.h"
 #include "bisect/layout_verify.h"
 #include "cli/cli.h"
+#include "render/format.h"
 #include "render/table.h"
 
 static void print_table(const struct pb_layout_verify_result *res, struct pb_buf *out)
@@ -13,19 +14,21 @@ static void print_table(const struct pb_layout_verify_result *res, struct pb_buf
 	const char *headers[] = { "variant", "good", "bad", "good vs good", "bad vs good", "outcome" };
 	const struct pb_placement_check *pc = &res->pc;
 	struct pb_table *t = pb_table_new(6, headers);
+	char a[48], b[48];
 	size_t i;
 
 	for (i = 1; i < 5; i++)
 		pb_table_align_right(t, i);
-	pb_buf_printf(out, "Placement check of %s between %.7s (good, median %.6g) and %.7s (bad, median "
-			   "%.6g), %s on %s:\n\n", res->benchmark, res->good, pc->base_parent, res->bad,
-		      pc->base_culprit, res->metric, res->backend);
+	pb_buf_printf(out, "Placement check of %s between %.7s (good, median %s) and %.7s (bad, median "
+			   "%s), %s on %s:\n\n", res->benchmark, res->good,
+		      pb_fmt_metric(a, sizeof(a), pc->base_parent, res->metric), res->bad,
+		      pb_fmt_metric(b, sizeof(b), pc->base_culprit, res->metric), res->metric, res->backend);
 	for (i = 0; i < pc->n; i++) {
 		const struct pb_variant_check *v = &pc->v[i];
 
 		pb_table_cell(t, v->name);
-		pb_table_cellf(t, "%.6g", v->parent);
-		pb_table_cellf(t, "%.6g", v->culprit);
+		pb_table_cell(t, pb_fmt_metric(a, sizeof(a), v->parent, res->metric));
+		pb_table_cell(t, pb_fmt_metric(b, sizeof(b), v->culprit, res->metric));
 		pb_table_cellf(t, "%+.1f%%", (v->parent_ratio - 1) * 100);
 		pb_table_cellf(t, "%+.1f%%", (v->culprit_ratio - 1) * 100);
 		pb_table_cell(t, v->error ? v->error : v->reproduces && v->removes ? "reproduces and removes" :

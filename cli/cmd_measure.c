@@ -117,6 +117,8 @@ int cmd_measure(int argc, char **argv)
 		o.runs = runs;
 	if (warmups >= 0)
 		o.warmups = warmups;
+	if (runs > 0 || warmups >= 0)
+		o.runs_set = true;
 	if (timeout >= 0)
 		o.timeout = timeout;
 	if (backend)

@@ -60,7 +60,7 @@ int cmd_nightly(int argc, char **argv)
 	pb_nightly_write_json(&res, cli_run_json(&run));
 	pb_nightly_format(&res, &run.table);
 	if (summary) {
-		pb_nightly_summary(&res, &md);
+		pb_nightly_summary(&res, summary, &md);
 		if (pb_append_sync(summary, md.data, md.len)) {
 			ret = -1;
 			goto out;

@@ -19,8 +19,6 @@ int cmd_report(int argc, char **argv)
 		ret = pb_error("report: one result file at a time, not also '%s'", pos[1]);
 	else if (!cli.output)
 		ret = pb_error("report: -o FILE.md is required (the SVG plots go next to it)");
-	else if (cli.json)
-		ret = pb_error("report: --json does not apply; the report is markdown (-o FILE.md)");
 	else if (cli_read_result(&doc, pos[0]) || pb_report_write(doc, pos[0], cli.output))
 		ret = -1;
 	else if (!cli.quiet)

@@ -14,40 +14,95 @@ static const struct cli_command commands[] = {
 	{ "bisect", cmd_bisect, "find the commit that made a benchmark slower, and why",
 	  "--good REV --bad REV --bench NAME [options]",
 	  "Builds revisions in a private worktree, measures them with a sequential test, and\n"
-	  "bisects to the first bad commit. The user's tree, index and refs are never touched." },
+	  "bisects to the first bad commit. The user's tree, index and refs are never touched.\n"
+	  "An interrupted bisect resumes when run again; first parents are followed. (--resume and\n"
+	  "--first-parent are accepted for compatibility and change nothing.)",
+	  "  placebisect bisect --good v1.0 --bad v1.1 --bench call_method\n"
+	  "  placebisect --good v1.0 --bad v1.1 --bench call_method    # the same, as a one-liner\n"
+	  "  placebisect bisect --good v1.0 --bad v1.1 --bench call_method --report r/REPORT.md -o r.json\n"
+	  "  placebisect bisect --good v1.0 --bad v1.1 --bench call_method --backend cachegrind --metric instructions\n",
+	  NULL },
 	{ "check", cmd_check, "a `git bisect run` predicate: exit 0 good, 1 bad, 125 cannot measure",
-	  "--rev REV --bench NAME --baseline FILE [options]", NULL },
+	  "[--rev REV] --bench NAME --baseline FILE [options]", NULL,
+	  "  placebisect bisect --good v1.0 --bad v1.1 --bench call_method -o baseline.json\n"
+	  "  git bisect start v1.1 v1.0\n"
+	  "  git bisect run placebisect check --bench call_method --baseline \"$PWD/baseline.json\"\n"
+	  "  placebisect check --rev 4f9c260 --bench call_method --baseline baseline.json   # one commit\n",
+	  NULL },
 	{ "measure", cmd_measure, "run a benchmark and record its times and counters",
-	  "[--rev REV] --bench NAME [options] | measure [options] -- CMD [ARGS...]", NULL },
+	  "[--rev REV] --bench NAME [options] | measure [options] -- CMD [ARGS...]", NULL,
+	  "  placebisect measure --bench call_method -o a.json          # in your tree, as built\n"
+	  "  placebisect measure --rev v1.0 --bench call_method -o a.json   # built in the private worktree\n"
+	  "  placebisect measure --runs 20 --warmups 2 -- ./demo call_method\n"
+	  "  placebisect measure --backend cachegrind --metric instructions -- ./demo call_method\n",
+	  NULL },
 	{ "compare", cmd_compare, "is B different from A? effect, CI, p-value, counter deltas",
-	  "A.json B.json [options] | compare --rev A --rev B --bench NAME [options]", NULL },
+	  "A.json B.json [options] | compare --rev A --rev B --bench NAME [options]", NULL,
+	  "  placebisect compare a.json b.json\n"
+	  "  placebisect compare a.json b.json --fail-on-regression     # exit 1 when B is slower\n"
+	  "  placebisect compare --rev v1.0 --rev v1.1 --bench call_method  # both measured now, interleaved\n",
+	  NULL },
 	{ "profile", cmd_profile, "hot functions by sampling, folded stacks, a flame graph",
 	  "[--rev REV] --bench NAME [options] | profile [options] -- CMD [ARGS...]",
 	  "Runs the benchmark once, sampling it with perf_event (hardware cycles, else the software\n"
 	  "cpu-clock event, which needs no PMU) and frame-pointer call stacks; functions are named\n"
 	  "from the symbol tables of the executable and its libraries. --backend cachegrind counts\n"
-	  "instructions and I1 misses per function exactly instead (no stacks)." },
+	  "instructions and I1 misses per function exactly instead (no stacks).",
+	  "  placebisect profile -- ./demo call_method\n"
+	  "  placebisect profile --bench call_method --folded s.txt --svg flame.svg -o prof.json\n"
+	  "  placebisect profile --rev v1.1 --bench call_method -o bad.json\n"
+	  "  placebisect profile --backend cachegrind -- ./demo call_method\n",
+	  NULL },
 	{ "layout", cmd_layout, "where functions landed in a binary; what moved between two builds",
 	  "BINARY [options] | layout diff GOOD BAD [options] | layout verify --good REV --bad REV --bench NAME",
 	  "layout BINARY: each function's placement and the hot set's L1i footprint.\n"
 	  "layout diff: what moved or changed between two builds (capstone-normalized code).\n"
 	  "layout verify: rebuild both revisions with build.layout_variants and measure them (the\n"
-	  "placement check; its options: --good --bad --bench --backend --metric --cpus --alpha --min-effect)." },
+	  "placement check; its options: --good --bad --bench --backend --metric --cpus --alpha --min-effect).",
+	  "  placebisect layout ./demo --hot dispatch,lookup,frame_push\n"
+	  "  placebisect layout ./demo --profile prof.json\n"
+	  "  placebisect layout diff good/demo bad/demo --hot dispatch,lookup\n"
+	  "  placebisect layout verify --good v1.0 --bad v1.1 --bench call_method\n",
+	  NULL },
 	{ "report", cmd_report, "a markdown report (with SVG plots) from any result file",
-	  "RESULT.json -o FILE.md [options]", NULL },
+	  "RESULT.json -o FILE.md [options]",
+	  "Renders from the file alone: no repository or configuration is read.",
+	  "  placebisect report r.json -o r/REPORT.md                    # a bisect's report\n"
+	  "  placebisect report a.json -o a.md                           # a measurement's\n",
+	  "json repo config" },
 	{ "nightly", cmd_nightly, "CI job: measure, keep history, detect, bisect, report",
 	  "--bench NAME --history DIR [options]",
 	  "Measures HEAD (or --rev) into the history, compares it with its baseline (two-sample\n"
 	  "verdict) and runs E-Divisive over the series; a new regression is bisected and exits 1,\n"
-	  "once; later runs list it as open until the level recovers." },
+	  "once; later runs list it as open until the level recovers.",
+	  "  placebisect nightly --bench call_method --history perf-history -o nightly.json\n"
+	  "  placebisect nightly --bench call_method --history perf-history --summary \"$GITHUB_STEP_SUMMARY\"\n"
+	  "  placebisect nightly --bench call_method --history perf-history --backfill v1.0..HEAD --every 5\n",
+	  NULL },
 	{ "history", cmd_history, "a nightly history: its series, change points and plot",
-	  "show --bench NAME --history DIR [--svg FILE] [options]", NULL },
+	  "show --bench NAME --history DIR [--svg FILE] [options]", NULL,
+	  "  placebisect history show --bench call_method --history perf-history\n"
+	  "  placebisect history show --bench call_method --history perf-history --svg series.svg\n",
+	  NULL },
 	{ "system", cmd_system, "is this machine fit to measure? show, tune or reset it",
-	  "show|tune|reset [options]", NULL },
+	  "show|tune|reset [options]",
+	  "show (the default): what affects measurements here (hardware counters, perf_event_paranoid,\n"
+	  "  the frequency governor, boost, SMT, ASLR, isolated CPUs, caches) and advice for each.\n"
+	  "tune: the knobs a program can set: the governor to performance on every CPU, boost off,\n"
+	  "  perf_event_max_sample_rate at the kernel default; each previous value is saved to the\n"
+	  "  --state file first. Needs root.\n"
+	  "reset: write back the values tune saved, then remove the state file. Needs root.",
+	  "  placebisect system show\n"
+	  "  sudo placebisect system tune\n"
+	  "  sudo placebisect system reset\n",
+	  "repo config" },
 	{ "config", cmd_config, "load, validate and print the effective configuration",
 	  "[--config FILE] [--json]",
 	  "Prints the configuration placebisect would use, defaults filled in. A config error\n"
-	  "names the file and line:column (syntax) or the key path (content), and exits 2." },
+	  "names the file and line:column (syntax) or the key path (content), and exits 2.",
+	  "  placebisect config\n"
+	  "  placebisect config --config ci/placebisect.json --json\n",
+	  NULL },
 };
 
 const struct cli_command *cli_command(const char *name)
@@ -69,10 +124,16 @@ static void usage(FILE *f)
 		   "Commands:\n");
 	for (i = 0; i < PB_ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nEvery command takes -h/--help, --json, -o FILE, -q, --repo DIR, --config FILE;\n"
-		   "all but -h may also come before the command name.\n"
+	fprintf(f, "\nCommands take -h/--help, --json, -o FILE, -q, --repo DIR, --config FILE where they\n"
+		   "apply ('placebisect COMMAND --help' lists them); all but -h may also come before the\n"
+		   "command name.\n"
 		   "Exit codes: 0 done, 1 regression, 2 usage/config/input error, 3 environment unusable,\n"
-		   "4 inconclusive, 125 cannot measure (check), 130 interrupted.\n");
+		   "4 inconclusive, 125 cannot measure (check), 130 interrupted.\n"
+		   "\nExamples:\n"
+		   "  placebisect config                                  # check placebisect.json first\n"
+		   "  placebisect --good v1.0 --bad v1.1 --bench call_method --report r/REPORT.md\n"
+		   "  placebisect measure --bench call_method -o a.json\n"
+		   "  placebisect bisect --help\n");
 }
 
 /*

@@ -30,11 +30,37 @@ void cli_list_release(struct cli_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static void print_opts(const struct cli_opt *o, FILE *f)
+/* Is common option `name` one that `cmd` does not take? */
+static bool not_common(const struct cli_command *cmd, const char *name)
+{
+	const char *p = cmd ? cmd->not_common : NULL;
+	size_t len = strlen(name);
+
+	while (p && (p = strstr(p, name)) != NULL) {
+		if ((p == cmd->not_common || p[-1] == ' ') && (p[len] == '\0' || p[len] == ' '))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+static bool is_common(const struct cli_opt *o)
+{
+	size_t i;
+
+	for (i = 0; i < PB_ARRAY_SIZE(common_opts); i++)
+		if (o == &common_opts[i])
+			return true;
+	return false;
+}
+
+static void print_opts(const struct cli_command *cmd, const struct cli_opt *o, FILE *f)
 {
 	char left[64];
 
 	for (; o && o->name; o++) {
+		if (!o->help || not_common(cmd, o->name))
+			continue;
 		if (o->short_name)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
 				 o->arg ? " " : "", o->arg ? o->arg : "");
@@ -52,10 +78,12 @@ void cli_usage(const struct cli_command *cmd, const struct cli_opt *opts, FILE *
 		fprintf(f, "\n%s\n", cmd->detail);
 	if (opts && opts->name) {
 		fprintf(f, "\nOptions:\n");
-		print_opts(opts, f);
+		print_opts(NULL, opts, f);
 	}
 	fprintf(f, "\nCommon options:\n");
-	print_opts(common_opts, f);
+	print_opts(cmd, common_opts, f);
+	if (cmd->examples)
+		fprintf(f, "\nExamples:\n%s", cmd->examples);
 }
 
 static const struct cli_opt *find_long(const struct cli_opt *opts, const char *name, size_t len)
@@ -186,6 +214,11 @@ int cli_parse(const struct cli_command *cmd, const struct cli_opt *opts, int arg
 			cli_usage(cmd, opts, stdout);
 			free(pos);
 			return 1;
+		}
+		if (is_common(o) && not_common(cmd, o->name)) {
+			free(pos);
+			return pb_error("%s: --%s does not apply to this command (see 'placebisect %s "
+					"--help')", cmd->name, o->name, cmd->name);
 		}
 		if (o->type == CLI_FLAG && val) {
 			free(pos);
@@ -371,9 +404,12 @@ int cli_load_config(struct pb_config *cfg, bool required, char **repo_top)
 	} else {
 		pb_config_set(&cfg->dir, top ? top : ".");
 		pb_config_absolute_dir(cfg);
-		if (required)
+		if (required && !top)
+			ret = pb_error("not inside a git repository: run placebisect from your "
+				       "project's checkout, or pass --repo DIR");
+		else if (required)
 			ret = pb_error("no configuration: create placebisect.json at the repository's top "
-				       "(see README.md, \"Config\"), or pass --config FILE");
+				       "(see README.md, \"Configuration\"), or pass --config FILE");
 	}
 	free(path);
 	if (repo_top && !ret)

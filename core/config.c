@@ -702,6 +702,8 @@ static int read_benchmarks(struct ctx *c, struct pb_config *cfg, const struct pb
 		}
 		if (read_fields(c, b, bench_fields, m) || check_bench(c, b))
 			return -1;
+		if (pb_json_get(m, "runs") || pb_json_get(m, "warmups"))
+			b->runs_set = true;
 		pb_buf_truncate(&c->path, keep);
 	}
 	return 0;

@@ -21,6 +21,7 @@ struct pb_bench {
 	char *command;     /* shell command; placeholders {binary} {worktree} {config_dir} */
 	int64_t runs;      /* recorded runs per measurement (>= 1), default 10 */
 	int64_t warmups;   /* unrecorded runs first (>= 0), default 1 */
+	bool runs_set;     /* runs or warmups written in the config (not the defaults) */
 	double timeout;    /* seconds per run (> 0), default 60 */
 	char *metric;      /* wall cpu instructions cycles est_cycles stdout pyperf hyperfine gbench or a
 			      counter name */

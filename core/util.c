@@ -1,5 +1,6 @@
 /* util.c: strict number parsing, FNV hashing, monotonic clock, edit distance, durations. */
 #include "core/util.h"
+#include "core/buf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 int pb_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
@@ -130,4 +132,43 @@ void pb_format_duration(char *out, size_t size, double s)
 		snprintf(out, size, "%d min %02d s", (int)(s / 60), (int)fmod(s, 60));
 	else
 		snprintf(out, size, "%d h %02d min", (int)(s / 3600), (int)fmod(s / 60, 60));
+}
+
+/* `path` made absolute against the cwd, its directory part resolved (symlinks, "..") when it exists. */
+static char *absolute(const char *path)
+{
+	char *copy = pb_xstrdup(path), *slash, *real, *out;
+	char cwd[4096];
+
+	if (path[0] != '/') {
+		free(copy);
+		copy = pb_xasprintf("%s/%s", getcwd(cwd, sizeof(cwd)) ? cwd : ".", path);
+	}
+	slash = strrchr(copy, '/');
+	*slash = '\0';
+	real = realpath(copy[0] ? copy : "/", NULL);
+	out = real ? pb_xasprintf("%s/%s", strcmp(real, "/") == 0 ? "" : real, slash + 1) :
+		     pb_xasprintf("%s/%s", copy, slash + 1);
+	free(real);
+	free(copy);
+	return out;
+}
+
+char *pb_path_relative(const char *from_file, const char *to)
+{
+	char *a = absolute(from_file), *b = absolute(to);
+	struct pb_buf out = PB_BUF_INIT;
+	size_t common = 0, i;
+
+	/* The longest common prefix of whole directories. */
+	for (i = 0; a[i] && a[i] == b[i]; i++)
+		if (a[i] == '/')
+			common = i + 1;
+	for (i = common; a[i]; i++)
+		if (a[i] == '/')
+			pb_buf_puts(&out, "../");
+	pb_buf_puts(&out, b + common);
+	free(a);
+	free(b);
+	return pb_buf_detach(&out);
 }

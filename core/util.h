@@ -34,4 +34,12 @@ const char *pb_plural(size_t n, const char *one, const char *many);
 /* Format a duration for people: "850 ms", "12.3 s", "4 min 05 s", "1 h 02 min". */
 void pb_format_duration(char *out, size_t size, double seconds);
 
+/*
+ * The path that reaches `to` from the directory of the file `from_file` ("hist/reports/r.md" from
+ * "summary.md"; "../r.md" from "a/b.md"), as a link in from_file would name it. Both may be
+ * relative to the cwd; existing directories are resolved (symlinks). Returns a string the caller
+ * frees; never fails.
+ */
+char *pb_path_relative(const char *from_file, const char *to);
+
 #endif

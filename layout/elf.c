@@ -156,6 +156,19 @@ static void hex(char *out, const unsigned char *p, size_t n)
 	out[2 * n] = '\0';
 }
 
+/* Which linker wrote the file, from the strings in .comment (GCC and GNU ld leave none of theirs). */
+static void read_linker(struct pb_elf *e, Elf_Scn *scn)
+{
+	Elf_Data *d = elf_getdata(scn, NULL);
+
+	if (!d || !d->d_buf)
+		return;
+	if (memmem(d->d_buf, d->d_size, "LLD", 3))
+		e->linker = "lld";
+	else if (memmem(d->d_buf, d->d_size, "mold", 4))
+		e->linker = "mold";
+}
+
 static void read_build_id(struct pb_elf *e, Elf_Scn *scn)
 {
 	Elf_Data *d = elf_getdata(scn, NULL);
@@ -433,6 +446,10 @@ static int read_sections(struct pb_elf *e, Elf *elf, const struct raw_header *h,
 			*xndx = i;
 		else if (sh.sh_type == SHT_NOTE && !e->build_id)
 			read_build_id(e, scn);
+		if (strcmp(s->name, ".note.gnu.gold-version") == 0)
+			e->linker = "gold";
+		else if (strcmp(s->name, ".comment") == 0 && sh.sh_type == SHT_PROGBITS)
+			read_linker(e, scn);
 		/* Code is read only when asked for (pb_elf_func_code, pb_elf_text_hash). */
 		s->has_code = s->exec && s->alloc && sh.sh_type == SHT_PROGBITS && sh.sh_size;
 		s->hash_state = PB_HASH64_SEED ^ (size_t)s->size;

@@ -50,6 +50,8 @@ struct pb_elf {
 	bool is64, big_endian;
 	bool from_dynsym;   /* no .symtab: the binary is stripped, only exported functions are known */
 	char *build_id;     /* lowercase hex of NT_GNU_BUILD_ID, or NULL when the binary has none */
+	const char *linker; /* "lld", "gold" or "mold" by the mark each leaves (.comment "Linker: LLD",
+			       .note.gnu.gold-version, .comment "mold"); "ld" (GNU ld) without one */
 
 	struct pb_elf_section *sections; /* indexed by ELF section number */
 	size_t n_sections;

@@ -34,6 +34,7 @@ static void write_binary(struct pb_jsonw *w, const struct pb_elf *e, bool with_h
 
 	pb_jsonw_string(w, "binary", e->path);
 	pb_jsonw_string(w, "build_id", e->build_id);
+	pb_jsonw_string(w, "linker", e->linker ? e->linker : "ld");
 	if (with_hash) {
 		snprintf(hash, sizeof(hash), "%016" PRIx64, pb_elf_text_hash(e));
 		pb_jsonw_string(w, "text_hash", hash);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "render/format.h"
 
 /* A counter has "moved" when it grew by this factor (and by more than noise in absolute terms). */
 #define EVIDENCE_RATIO 1.5
@@ -55,16 +56,19 @@ static const char *fn_name(const struct pb_diff_func *f)
 	return f->good ? f->good->name : f->bad->name;
 }
 
-/* "×224 (1234 → 276416)" or "+0.0% (…)": how a count changed. */
+/* "×224 (1,234 → 276,416)" or "+0.0% (…)": how a count changed, every digit (render/format.h). */
 static void change(struct pb_buf *b, struct pb_pair p, bool as_factor)
 {
+	char x[48], y[48];
+
 	if (as_factor && p.parent > 0 && p.culprit >= 2 * p.parent)
-		pb_buf_printf(b, p.culprit >= 100 * p.parent ? "×%.0f" : "×%.3g", p.culprit / p.parent);
+		pb_buf_puts(b, pb_fmt_change(x, sizeof(x), p.culprit / p.parent));
 	else if (p.parent > 0)
 		pb_buf_printf(b, "%+.1f%%", (p.culprit / p.parent - 1) * 100);
 	else
 		pb_buf_puts(b, "from none");
-	pb_buf_printf(b, " (%.0f → %.0f)", p.parent, p.culprit);
+	pb_buf_printf(b, " (%s → %s)", pb_fmt_exact(x, sizeof(x), p.parent),
+		      pb_fmt_exact(y, sizeof(y), p.culprit));
 }
 
 /* The set holding the most lines in a footprint, and how many. */
@@ -223,6 +227,7 @@ void pb_attr_decide(const struct pb_attr_in *in, struct pb_attr_verdict *v)
 	struct pb_buf s = PB_BUF_INIT;
 	bool instr_changed = false, hot_known, moved = false, ev, any_counter;
 	double rel;
+	char ex[48], ey[48];
 
 	memset(v, 0, sizeof(*v));
 	/* (an instruction-count metric is said once, by the instruction sentence) */
@@ -234,9 +239,10 @@ void pb_attr_decide(const struct pb_attr_in *in, struct pb_attr_verdict *v)
 	if (known(in->instructions) && in->instructions.parent > 0) {
 		rel = in->instructions.culprit / in->instructions.parent - 1;
 		instr_changed = fabs(rel) > in->instr_tolerance;
-		pb_buf_printf(&s, "instructions %+.*f%% (%.0f → %.0f), %s the %.1f%% that counts as "
+		pb_buf_printf(&s, "instructions %+.*f%% (%s → %s), %s the %.1f%% that counts as "
 			      "the same work", fabs(rel) < 0.001 ? 2 : 1, rel * 100,
-			      in->instructions.parent, in->instructions.culprit,
+			      pb_fmt_exact(ex, sizeof(ex), in->instructions.parent),
+			      pb_fmt_exact(ey, sizeof(ey), in->instructions.culprit),
 			      instr_changed ? "beyond" : "within", in->instr_tolerance * 100);
 		reason(v, "%s", s.data);
 		pb_buf_reset(&s);

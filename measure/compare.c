@@ -380,25 +380,10 @@ static void grid_render(struct grid *g, struct pb_buf *out)
 	g->n = 0;
 }
 
-/* perf stat's style: whole counts with thousands separators, other values to 4 digits. */
-static void fmt_num(char *buf, size_t size, double v)
+/* A value for people, in the unit of its metric or counter (render/format.h). */
+static void fmt_num(char *buf, size_t size, double v, const char *unit)
 {
-	char digits[40];
-
-	if (!isfinite(v)) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	if (fabs(v) < 1000 && v != floor(v)) {
-		snprintf(buf, size, "%.4g", v);
-		return;
-	}
-	if (fabs(v) >= 1e18) {
-		snprintf(buf, size, "%.4g", v);
-		return;
-	}
-	snprintf(digits, sizeof(digits), "%.0f", v == 0 ? 0.0 : v); /* -0 as "0" */
-	pb_fmt_group_digits(buf, size, digits);
+	pb_fmt_value(buf, size, v, unit);
 }
 
 static void fmt_ratio(char *buf, size_t size, double r)
@@ -409,14 +394,43 @@ static void fmt_ratio(char *buf, size_t size, double r)
 		snprintf(buf, size, "%.3f", r);
 }
 
-static void add_values(struct grid *g, const char *name, double a, double b, double ratio)
+static void add_values(struct grid *g, const char *name, double a, double b, double ratio,
+		       const char *unit)
 {
 	char fa[48], fb[48], fr[32];
 
-	fmt_num(fa, sizeof(fa), a);
-	fmt_num(fb, sizeof(fb), b);
+	fmt_num(fa, sizeof(fa), a, unit);
+	fmt_num(fb, sizeof(fb), b, unit);
 	fmt_ratio(fr, sizeof(fr), ratio);
 	grid_add(g, name, fa, fb, fr);
+}
+
+/* "min … max" of each side's runs. */
+static void add_range(struct grid *g, const struct pb_measurement *a, const struct pb_measurement *b)
+{
+	double alo, ahi, blo, bhi;
+	char fa[112], fb[112], x[48], y[48];
+
+	pb_measurement_range(a, &alo, &ahi);
+	pb_measurement_range(b, &blo, &bhi);
+	snprintf(fa, sizeof(fa), "%s .. %s", pb_fmt_value(x, sizeof(x), alo, a->unit),
+		 pb_fmt_value(y, sizeof(y), ahi, a->unit));
+	snprintf(fb, sizeof(fb), "%s .. %s", pb_fmt_value(x, sizeof(x), blo, b->unit),
+		 pb_fmt_value(y, sizeof(y), bhi, b->unit));
+	grid_add(g, "min .. max", fa, fb, NULL);
+}
+
+/* Medians of user and system CPU time per run, where either side recorded them. */
+static void add_cpu_split(struct grid *g, const struct pb_measurement *a, const struct pb_measurement *b)
+{
+	double au, as, bu, bs;
+
+	pb_measurement_cpu_split(a, &au, &as);
+	pb_measurement_cpu_split(b, &bu, &bs);
+	if (isnan(au) && isnan(bu))
+		return;
+	add_values(g, "user time", au, bu, ratio_of(au, bu), "ns");
+	add_values(g, "sys time", as, bs, ratio_of(as, bs), "ns");
 }
 
 static void side_notes(const struct pb_measurement *m, const char *label, struct pb_buf *out)
@@ -499,46 +513,49 @@ void pb_compare_format(const struct pb_compare *c, struct pb_buf *out)
 			      b->benchmark && b->commit ? " @ " : "", b->commit ? b->commit : "");
 	pb_buf_puts(out, "\n\n");
 
-	snprintf(title, sizeof(title), "%s%s%s%s", a->metric ? a->metric : "value",
-		 a->unit ? " (" : "", a->unit ? a->unit : "", a->unit ? ")" : "");
+	/* Values carry their unit ("631.9 ms", "1.84 G"): the header names the metric only. */
+	snprintf(title, sizeof(title), "%s", a->metric ? a->metric : "value");
 	grid_add(&g, title, "A", "B", "B/A");
-	add_values(&g, "median", a->summary.median, b->summary.median, s->ratio);
-	fmt_num(lo, sizeof(lo), a->summary.ci95[0]);
-	fmt_num(hi, sizeof(hi), a->summary.ci95[1]);
+	add_values(&g, "median", a->summary.median, b->summary.median, s->ratio, a->unit);
+	fmt_num(lo, sizeof(lo), a->summary.ci95[0], a->unit);
+	fmt_num(hi, sizeof(hi), a->summary.ci95[1], a->unit);
 	snprintf(fa, sizeof(fa), "%s .. %s", lo, hi);
-	fmt_num(lo, sizeof(lo), b->summary.ci95[0]);
-	fmt_num(hi, sizeof(hi), b->summary.ci95[1]);
+	fmt_num(lo, sizeof(lo), b->summary.ci95[0], b->unit);
+	fmt_num(hi, sizeof(hi), b->summary.ci95[1], b->unit);
 	snprintf(fb, sizeof(fb), "%s .. %s", lo, hi);
 	fmt_ratio(lo, sizeof(lo), s->ci95[0]);
 	fmt_ratio(hi, sizeof(hi), s->ci95[1]);
 	snprintf(title, sizeof(title), "%s .. %s", lo, hi);
 	grid_add(&g, "95% CI", fa, fb, title);
 	add_values(&g, "mean", a->summary.mean, b->summary.mean,
-		   ratio_of(a->summary.mean, b->summary.mean));
-	add_values(&g, "stdev", a->summary.stdev, b->summary.stdev, NAN);
+		   ratio_of(a->summary.mean, b->summary.mean), a->unit);
+	add_values(&g, "stdev", a->summary.stdev, b->summary.stdev, NAN, a->unit);
+	add_range(&g, a, b);
 	snprintf(fa, sizeof(fa), "%zu", a->summary.n);
 	snprintf(fb, sizeof(fb), "%zu", b->summary.n);
 	grid_add(&g, "runs", fa, fb, NULL);
+	add_cpu_split(&g, a, b);
 	if (c->n_counters) {
 		grid_add(&g, "", NULL, NULL, NULL);
 		grid_add(&g, "counters (median per run)", NULL, NULL, NULL);
 		for (i = 0; i < c->n_counters; i++)
 			add_values(&g, c->counters[i].name, c->counters[i].a, c->counters[i].b,
-				   c->counters[i].ratio);
+				   c->counters[i].ratio, pb_fmt_metric_unit(c->counters[i].name));
 	}
 	if (c->n_derived) {
 		grid_add(&g, "", NULL, NULL, NULL);
 		grid_add(&g, "derived metrics", NULL, NULL, NULL);
 		for (i = 0; i < c->n_derived; i++)
 			add_values(&g, c->derived[i].name, c->derived[i].a, c->derived[i].b,
-				   c->derived[i].ratio);
+				   c->derived[i].ratio, NULL);
 	}
 	grid_render(&g, out);
 
 	pb_buf_putc(out, '\n');
 	if (deterministic(c))
-		pb_buf_printf(out, "exact: %.10g -> %.10g (no spread on either side: no p-value or CI)",
-			      a->summary.median, b->summary.median);
+		pb_buf_printf(out, "exact: %s -> %s (no spread on either side: no p-value or CI)",
+			      pb_fmt_exact(lo, sizeof(lo), a->summary.median),
+			      pb_fmt_exact(hi, sizeof(hi), b->summary.median));
 	else
 		pb_buf_printf(out, "p-value: %.3g (Mann-Whitney %.3g, Kolmogorov-Smirnov %.3g, Welch %.3g)",
 			      s->p_value, s->p_mwu, s->p_ks, s->p_welch);

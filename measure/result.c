@@ -171,6 +171,41 @@ static double counter_median(const struct pb_measurement *m, const char *name, b
 	return med;
 }
 
+void pb_measurement_range(const struct pb_measurement *m, double *lo, double *hi)
+{
+	size_t i;
+
+	*lo = *hi = NAN;
+	for (i = 0; i < m->n_runs; i++) {
+		if (!m->runs[i].ok || isnan(m->runs[i].value))
+			continue;
+		if (isnan(*lo) || m->runs[i].value < *lo)
+			*lo = m->runs[i].value;
+		if (isnan(*hi) || m->runs[i].value > *hi)
+			*hi = m->runs[i].value;
+	}
+}
+
+void pb_measurement_cpu_split(const struct pb_measurement *m, double *user_ns, double *sys_ns)
+{
+	double *u = pb_xmalloc((m->n_runs ? m->n_runs : 1) * sizeof(*u));
+	double *s = pb_xmalloc((m->n_runs ? m->n_runs : 1) * sizeof(*s));
+	size_t i, n = 0;
+	bool any = false;
+
+	for (i = 0; i < m->n_runs; i++) {
+		if (!m->runs[i].ok)
+			continue;
+		u[n] = (double)m->runs[i].user_ns;
+		s[n++] = (double)m->runs[i].sys_ns;
+		any = any || m->runs[i].user_ns > 0 || m->runs[i].sys_ns > 0;
+	}
+	*user_ns = any ? pb_stats_median(u, n) : NAN;
+	*sys_ns = any ? pb_stats_median(s, n) : NAN;
+	free(u);
+	free(s);
+}
+
 double pb_measurement_counter(const struct pb_measurement *m, const char *name)
 {
 	return counter_median(m, name, false);

@@ -99,6 +99,13 @@ struct pb_run *pb_measurement_add_run(struct pb_measurement *m, const struct pb_
 void pb_measurement_add_warning(struct pb_measurement *m, const char *text);
 /* The ok runs' values into a new array (caller frees); *n gets the count. */
 double *pb_measurement_values(const struct pb_measurement *m, size_t *n);
+/* Lowest and highest value of the ok runs; both NAN when there is none. */
+void pb_measurement_range(const struct pb_measurement *m, double *lo, double *hi);
+/*
+ * Medians over the ok runs of their user and system CPU time (ns); both NAN when no run recorded
+ * either (a harness's file, a measurement that did not read rusage).
+ */
+void pb_measurement_cpu_split(const struct pb_measurement *m, double *user_ns, double *sys_ns);
 /* Median over ok runs of counter `name`; NAN when absent. */
 double pb_measurement_counter(const struct pb_measurement *m, const char *name);
 /* Recompute summary and derived metrics from the runs. */

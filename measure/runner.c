@@ -57,6 +57,7 @@ void pb_runner_opts_from_config(struct pb_runner_opts *o, const struct pb_config
 	o->env = (const char *const *)bench->env;
 	o->runs = (long)bench->runs;
 	o->warmups = (long)bench->warmups;
+	o->runs_set = bench->runs_set;
 	o->timeout = bench->timeout;
 	o->metric = bench->metric;
 	o->parse_regex = bench->parse_regex;
@@ -323,8 +324,11 @@ static int setup_cachegrind(struct pb_runner *r)
 		return pb_error("metric '%s' is not a cachegrind counter: use Ir, I1mr, ILmr, Dr, D1mr, "
 				"DLmr, Dw, D1mw, DLmw, instructions or est_cycles", r->metric_name);
 	if (r->runs != 1 || r->warmups != 0) {
-		pb_note("cachegrind is exact and repeatable: one run, no warmup (asked: %ld runs, %ld "
-			"warmups)", r->runs, r->warmups);
+		/* Defaults the user never chose are not theirs to be told about. */
+		if (r->o->runs_set)
+			pb_note("cachegrind is exact and repeatable: one run, no warmup (asked: %ld %s, "
+				"%ld %s)", r->runs, pb_plural((size_t)r->runs, "run", "runs"), r->warmups,
+				pb_plural((size_t)r->warmups, "warmup", "warmups"));
 		r->runs = 1;
 		r->warmups = 0;
 	}

@@ -21,6 +21,8 @@ struct pb_runner_opts {
 	const char *const *env;    /* "K=V" added to the allow-listed environment; may be NULL */
 	long runs;                 /* recorded runs, >= 1 */
 	long warmups;              /* unrecorded runs first, >= 0 */
+	bool runs_set;             /* runs or warmups chosen by the user (config or option), not
+				      defaults: only then is overriding them (cachegrind) worth a note */
 	double timeout;            /* seconds per run; 0: none */
 	const char *metric;        /* wall cpu instructions cycles est_cycles stdout pyperf hyperfine
 				      gbench or a counter */

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "measure/runner_impl.h"
+#include "render/format.h"
 
 /* The value of the metric among cachegrind's counters `v` (PB_CG_NCOUNTERS of them). */
 static double metric_of(const struct pb_runner *r, const struct pb_counter *v)
@@ -67,9 +68,10 @@ int pb_runner_baseline(struct pb_runner *r, struct pb_measurement *m)
 	v = metric_of(r, r->base_vals);
 	pb_measurement_set_baseline(m, r->o->baseline, v, r->base_vals, PB_CG_NCOUNTERS);
 	{
-		char *msg = pb_xasprintf("%s is net of the baseline `%s` (%.0f %s, measured once and "
-					 "subtracted from every run)", r->metric_name, r->o->baseline, v,
-					 r->metric_name);
+		char ex[48];
+		char *msg = pb_xasprintf("%s is net of the baseline `%s` (%s %s, measured once and "
+					 "subtracted from every run)", r->metric_name, r->o->baseline,
+					 pb_fmt_exact(ex, sizeof(ex), v), r->metric_name);
 
 		pb_note("%s", msg);
 		pb_measurement_add_warning(m, msg);
@@ -137,7 +139,7 @@ void pb_runner_check_startup(struct pb_runner *r, struct pb_measurement *m,
 {
 	double total = (double)cg->total[PB_CG_IR], start = 0;
 	size_t i;
-	char *msg;
+	char *msg, a[48], b[48], c[48];
 
 	r->startup_checked = true;
 	for (i = 0; i < cg->n_fns; i++)
@@ -145,11 +147,12 @@ void pb_runner_check_startup(struct pb_runner *r, struct pb_measurement *m,
 			start += (double)cg->fns[i].ir;
 	if (total <= 0 || start <= total / 2)
 		return;
-	msg = pb_xasprintf("start-up is %.0f%% of the counted work: %.0f of %.0f instructions (Ir) are "
+	msg = pb_xasprintf("start-up is %.0f%% of the counted work: %s of %s instructions (Ir) are "
 			   "the dynamic loader, C runtime and static initialisers, the benchmark's own "
-			   "work at most %.0f; a change between revisions may be start-up's. Set "
+			   "work at most %s; a change between revisions may be start-up's. Set "
 			   "benchmarks.%s.baseline (e.g. the benchmark with zero iterations) to subtract "
-			   "it", 100.0 * start / total, start, total, total - start,
+			   "it", 100.0 * start / total, pb_fmt_exact(a, sizeof(a), start),
+			   pb_fmt_exact(b, sizeof(b), total), pb_fmt_exact(c, sizeof(c), total - start),
 			   r->o->name ? r->o->name : "NAME");
 	pb_warn("%s", msg);
 	pb_measurement_add_warning(m, msg);

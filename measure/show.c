@@ -1,5 +1,7 @@
 /* show.c: a measurement as perf-stat-like text: counters with running ratios, derived metrics, median ± CI. */
 #include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,42 +10,14 @@
 #include "render/format.h"
 #include "render/table.h"
 
-/* 1234567.0 -> "1,234,567"; non-integers keep two decimals. */
-static void group_digits(char *out, size_t size, double v)
+/* A counter's median: "<not counted>" when it was not (pb_fmt_* prints "-" for NaN). */
+static const char *counter_value(char *out, size_t size, double v, const char *name)
 {
-	char raw[64];
-
 	if (isnan(v)) {
 		snprintf(out, size, "<not counted>");
-		return;
+		return out;
 	}
-	if (fabs(v) >= 1e15 || v != floor(v))
-		snprintf(raw, sizeof(raw), fabs(v) >= 1e15 ? "%.4g" : "%.2f", v);
-	else
-		snprintf(raw, sizeof(raw), "%.0f", v);
-	pb_fmt_group_digits(out, size, raw);
-}
-
-/* A metric value in its unit, for people: ns as ms/s, counts grouped. */
-static void fmt_value(char *out, size_t size, double v, const char *unit)
-{
-	char g[64];
-
-	if (isnan(v)) {
-		snprintf(out, size, "-");
-	} else if (unit && strcmp(unit, "ns") == 0) {
-		if (v >= 1e9)
-			snprintf(out, size, "%.4f s", v / 1e9);
-		else if (v >= 1e6)
-			snprintf(out, size, "%.3f ms", v / 1e6);
-		else
-			snprintf(out, size, "%.1f us", v / 1e3);
-	} else if (unit && strcmp(unit, "s") == 0) {
-		snprintf(out, size, "%.6g s", v);
-	} else {
-		group_digits(g, sizeof(g), v);
-		snprintf(out, size, "%s", g);
-	}
+	return pb_fmt_metric(out, size, v, name);
 }
 
 /* The first ok run with counters (their names and order), or NULL. */
@@ -87,7 +61,7 @@ static void counters_table(const struct pb_measurement *m, struct pb_buf *out)
 	pb_table_align_right(t, 2);
 	for (j = 0; j < r->n_counters; j++) {
 		med = pb_measurement_counter(m, r->counters[j].name);
-		group_digits(v, sizeof(v), med);
+		counter_value(v, sizeof(v), med, r->counters[j].name);
 		pb_table_cell(t, r->counters[j].name);
 		pb_table_cell(t, v);
 		if (isnan(med))
@@ -135,8 +109,8 @@ static void functions_table(const struct pb_measurement *m, struct pb_buf *out)
 	pb_table_align_right(t, 1);
 	pb_table_align_right(t, 2);
 	for (i = 0; i < m->n_functions && i < 10; i++) {
-		group_digits(a, sizeof(a), m->functions[i].ir);
-		group_digits(b, sizeof(b), m->functions[i].i1mr);
+		pb_fmt_count(a, sizeof(a), m->functions[i].ir);
+		pb_fmt_count(b, sizeof(b), m->functions[i].i1mr);
 		pb_table_cell(t, m->functions[i].name);
 		pb_table_cell(t, a);
 		pb_table_cell(t, b);
@@ -147,11 +121,30 @@ static void functions_table(const struct pb_measurement *m, struct pb_buf *out)
 	pb_table_free(t);
 }
 
+/* "range: 5.51 ms … 9.63 ms" of the metric over the ok runs; the user/sys split of CPU time. */
+static void spread_lines(const struct pb_measurement *m, struct pb_buf *out)
+{
+	double lo, hi, user, sys;
+	char a[48], b[48];
+
+	pb_measurement_range(m, &lo, &hi);
+	if (m->summary.n > 1)
+		pb_buf_printf(out, "  range: %s … %s over %zu %s\n", pb_fmt_value(a, sizeof(a), lo, m->unit),
+			      pb_fmt_value(b, sizeof(b), hi, m->unit), m->summary.n,
+			      pb_plural(m->summary.n, "run", "runs"));
+	/* Under cachegrind that would be valgrind's time, not the benchmark's. */
+	if (m->backend && strncmp(m->backend, "cachegrind", 10) == 0)
+		return;
+	pb_measurement_cpu_split(m, &user, &sys);
+	if (!isnan(user))
+		pb_buf_printf(out, "  cpu time: user %s, sys %s (medians per run)\n",
+			      pb_fmt_ns(a, sizeof(a), user), pb_fmt_ns(b, sizeof(b), sys));
+}
+
 void pb_measure_format(const struct pb_measurement *m, struct pb_buf *out)
 {
 	const struct pb_summary *s = &m->summary;
 	char med[64], lo[64], hi[64], sd[64];
-	size_t i;
 
 	pb_buf_printf(out, "Measurement of '%s'%s%s (%zu %s, %zu failed, backend %s)\n",
 		      m->command ? m->command : "?", m->benchmark ? " as " : "",
@@ -164,16 +157,16 @@ void pb_measure_format(const struct pb_measurement *m, struct pb_buf *out)
 	if (s->n == 0) {
 		pb_buf_printf(out, "%s: no successful run\n", m->metric ? m->metric : "metric");
 	} else {
-		fmt_value(med, sizeof(med), s->median, m->unit);
-		fmt_value(lo, sizeof(lo), s->ci95[0], m->unit);
-		fmt_value(hi, sizeof(hi), s->ci95[1], m->unit);
-		fmt_value(sd, sizeof(sd), s->stdev, m->unit);
+		pb_fmt_value(med, sizeof(med), s->median, m->unit);
+		pb_fmt_value(lo, sizeof(lo), s->ci95[0], m->unit);
+		pb_fmt_value(hi, sizeof(hi), s->ci95[1], m->unit);
+		pb_fmt_value(sd, sizeof(sd), s->stdev, m->unit);
 		pb_buf_printf(out, "%s: median %s, 95%% CI [%s, %s], stdev %s, n=%zu%s%s\n", m->metric,
 			      med, lo, hi, sd, s->n, s->unstable ? " (unstable: stdev > 10% of mean)" : "",
 			      s->too_few && s->n > 1 ? " (few runs: CI not to be trusted)" : "");
+		spread_lines(m, out);
 		if (s->outliers)
 			pb_buf_printf(out, "%zu outlier(s) by modified z-score\n", s->outliers);
 	}
-	for (i = 0; m->warnings && m->warnings[i]; i++)
-		pb_buf_printf(out, "warning: %s\n", m->warnings[i]);
+	/* m->warnings went to stderr as they arose (and stay in the JSON): not again in the table. */
 }

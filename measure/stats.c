@@ -511,7 +511,7 @@ void pb_stats_compare(const double *a, size_t na, const double *b, size_t nb, do
 	/*
 	 * The smaller of two p-values is not a p-value: under the null it falls below alpha up to
 	 * twice as often. Bonferroni's 2 * min keeps the rate at or below alpha whatever the two
-	 * tests' dependence (bench/stats_fpr measures it: see README "Statistics").
+	 * tests' dependence (bench/stats_fpr measures it: see README.md, "bisect").
 	 */
 	out->p_value = 2 * (out->p_mwu < out->p_ks ? out->p_mwu : out->p_ks);
 	if (out->p_value > 1)

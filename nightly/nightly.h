@@ -135,7 +135,11 @@ int pb_nightly_exit_code(const struct pb_nightly_result *res);
 void pb_nightly_write_json(const struct pb_nightly_result *res, struct pb_jsonw *w);
 /* The table for people. */
 void pb_nightly_format(const struct pb_nightly_result *res, struct pb_buf *out);
-/* A markdown summary (for $GITHUB_STEP_SUMMARY): benchmark, culprit, effect, verdict, report. */
-void pb_nightly_summary(const struct pb_nightly_result *res, struct pb_buf *out);
+/*
+ * A markdown summary (for $GITHUB_STEP_SUMMARY): benchmark, culprit, effect, verdict, report. The
+ * report is linked by its path relative to `summary_path`, the file the summary goes to.
+ */
+void pb_nightly_summary(const struct pb_nightly_result *res, const char *summary_path,
+			struct pb_buf *out);
 
 #endif

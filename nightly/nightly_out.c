@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "nightly/nightly.h"
 #include "render/series.h"
+#include "render/format.h"
 #include "render/table.h"
 
 /* The first regression this run found, or NULL. */
@@ -38,8 +39,10 @@ static double effect_ratio(const struct pb_nightly_regression *r)
 
 static void pct(struct pb_buf *out, double ratio)
 {
+	char c[32];
+
 	if (isfinite(ratio))
-		pb_buf_printf(out, "%+.1f%%", (ratio - 1) * 100);
+		pb_buf_puts(out, pb_fmt_change(c, sizeof(c), ratio));
 	else
 		pb_buf_puts(out, "?");
 }
@@ -49,6 +52,7 @@ void pb_series_format(const struct pb_series *s, size_t from, struct pb_buf *out
 	const char *headers[] = { "#", "commit", "median", "runs", "change", "subject" };
 	struct pb_table *t = pb_table_new(6, headers);
 	struct pb_buf mark = PB_BUF_INIT;
+	char v[48];
 	size_t i, k;
 
 	pb_table_align_right(t, 0);
@@ -63,7 +67,7 @@ void pb_series_format(const struct pb_series *s, size_t from, struct pb_buf *out
 			}
 		pb_table_cellf(t, "%zu", i);
 		pb_table_cellf(t, "%.7s", s->points[i].commit);
-		pb_table_cellf(t, "%.6g", s->points[i].median);
+		pb_table_cell(t, pb_fmt_metric(v, sizeof(v), s->points[i].median, s->metric));
 		pb_table_cellf(t, "%lld", (long long)s->points[i].runs);
 		pb_table_cell(t, mark.data);
 		pb_table_cell(t, s->points[i].subject ? s->points[i].subject : "");
@@ -268,18 +272,20 @@ void pb_nightly_format(const struct pb_nightly_result *res, struct pb_buf *out)
 {
 	const struct pb_series *s = &res->series;
 	size_t i, from = s->n_points > 10 ? s->n_points - 10 : 0;
+	char v[48];
 
-	pb_buf_printf(out, "Nightly of %s at %.7s %s (machine %s, metric %s, backend %s): median %.6g "
+	pb_buf_printf(out, "Nightly of %s at %.7s %s (machine %s, metric %s, backend %s): median %s "
 		      "of %lld %s%s.\n", s->benchmark, res->commit, res->subject ? res->subject : "",
-		      s->machine, s->metric, s->backend, res->median, (long long)res->runs,
+		      s->machine, s->metric, s->backend,
+		      pb_fmt_metric(v, sizeof(v), res->median, s->metric), (long long)res->runs,
 		      pb_plural((size_t)res->runs, "run", "runs"), res->measured ? "" : " (recorded before)");
 	if (res->backfill)
 		pb_buf_printf(out, "Backfill: %zu %s measured now.\n", res->backfilled,
 			      pb_plural(res->backfilled, "commit", "commits"));
 	if (res->compared) {
-		pb_buf_printf(out, "Against the baseline (%zu %s, median %.6g): ",
+		pb_buf_printf(out, "Against the baseline (%zu %s, median %s): ",
 			      res->baseline_points, pb_plural(res->baseline_points, "point", "points"),
-			      res->baseline_median);
+			      pb_fmt_metric(v, sizeof(v), res->baseline_median, s->metric));
 		pct(out, res->newest.ratio);
 		pb_buf_printf(out, " (95%% CI ");
 		pct(out, res->newest.ci95[0]);
@@ -315,8 +321,10 @@ void pb_nightly_format(const struct pb_nightly_result *res, struct pb_buf *out)
 		pb_buf_puts(out, "\nNo regression.\n");
 }
 
-void pb_nightly_summary(const struct pb_nightly_result *res, struct pb_buf *out)
+void pb_nightly_summary(const struct pb_nightly_result *res, const char *summary_path,
+			struct pb_buf *out)
 {
+	char *link, v[48];
 	const struct pb_series *s = &res->series;
 	const char *headers[] = { "benchmark", "status", "culprit", "effect", "verdict", "report" };
 	struct pb_table *t;
@@ -325,8 +333,8 @@ void pb_nightly_summary(const struct pb_nightly_result *res, struct pb_buf *out)
 
 	pb_buf_printf(out, "### placebisect nightly: %s at `%.7s`\n\n", s->benchmark, res->commit);
 	if (!res->n_regs) {
-		pb_buf_printf(out, "No regression (median %.6g, %zu %s in the history).\n\n",
-			      res->median, s->n_points, pb_plural(s->n_points, "point", "points"));
+		pb_buf_printf(out, "No regression (median %s, %zu %s in the history).\n\n",
+			      pb_fmt_metric(v, sizeof(v), res->median, s->metric), s->n_points, pb_plural(s->n_points, "point", "points"));
 		return;
 	}
 	pb_buf_printf(out, "%s\n\n", res->regression ? "**New regression found.**" :
@@ -351,10 +359,12 @@ void pb_nightly_summary(const struct pb_nightly_result *res, struct pb_buf *out)
 		pb_table_cell(t, cell.data);
 		pb_table_cell(t, verdict ? verdict : "-");
 		pb_buf_reset(&cell);
-		if (r->report || r->bisect)
-			pb_buf_printf(&cell, "[%s](%s)", r->report ? "report" : "bisect result",
-				      r->report ? r->report : r->bisect);
-		else
+		if (r->report || r->bisect) {
+			/* Relative to the summary, so the link works wherever both are published. */
+			link = pb_path_relative(summary_path, r->report ? r->report : r->bisect);
+			pb_buf_printf(&cell, "[%s](%s)", r->report ? "report" : "bisect result", link);
+			free(link);
+		} else
 			pb_buf_puts(&cell, "-");
 		pb_table_cell(t, cell.data);
 	}

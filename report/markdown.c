@@ -39,24 +39,13 @@ const char *pb_md_str(const struct pb_json *v, const char *path, const char *fal
 
 void pb_md_value(struct pb_buf *b, const char *metric, double v)
 {
-	char digits[320], grouped[432];
+	char out[48];
 
 	if (!isfinite(v)) {
 		pb_buf_puts(b, "–");
 		return;
 	}
-	if (metric && (strcmp(metric, "wall") == 0 || strcmp(metric, "cpu") == 0)) {
-		pb_buf_printf(b, "%.4g ms", v / 1e6);
-		return;
-	}
-	if (fabs(v) < 1e4 || v != floor(v)) {
-		pb_buf_printf(b, "%.6g", v);
-		return;
-	}
-	/* Counts with thousands separators: 115,825,485. */
-	snprintf(digits, sizeof(digits), "%.0f", v);
-	pb_fmt_group_digits(grouped, sizeof(grouped), digits);
-	pb_buf_puts(b, grouped);
+	pb_buf_puts(b, pb_fmt_metric(out, sizeof(out), v, metric));
 }
 
 void pb_md_pct(struct pb_buf *b, double ratio)

@@ -13,7 +13,7 @@ double pb_md_num(const struct pb_json *v, const char *path);
 const char *pb_md_str(const struct pb_json *v, const char *path, const char *fallback);
 /* The address at a dotted path as "0x…" in out, or "?" when absent or not an address. */
 const char *pb_md_addr(char out[24], const struct pb_json *v, const char *path);
-/* A value of `metric` for people: wall/cpu ns as ms, big counts with thousands separators. */
+/* A value of `metric` (or a counter) for people, through render/format.h: "631.9 ms", "1.84 G". */
 void pb_md_value(struct pb_buf *b, const char *metric, double v);
 /* A ratio as "+13.7%". */
 void pb_md_pct(struct pb_buf *b, double ratio);

@@ -80,10 +80,10 @@ static void deltas(const struct pb_json *obj, const char *title, struct pb_buf *
 	for (e = pb_json_child(obj); e; e = pb_json_next(e)) {
 		pb_table_cellf(t, "`%s`", pb_json_key(e));
 		pb_buf_reset(&v);
-		pb_md_value(&v, NULL, pb_md_num(e, "a"));
+		pb_md_value(&v, pb_json_key(e), pb_md_num(e, "a"));
 		pb_table_cell(t, v.data);
 		pb_buf_reset(&v);
-		pb_md_value(&v, NULL, pb_md_num(e, "b"));
+		pb_md_value(&v, pb_json_key(e), pb_md_num(e, "b"));
 		pb_table_cell(t, v.data);
 		pb_table_cellf(t, "%.4g", pb_md_num(e, "ratio"));
 	}

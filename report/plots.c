@@ -6,13 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/format.h"
 #include "render/svg.h"
 
 #define MAX_TICKS 8
 #define LEFT 86.0   /* room for the y tick labels and the axis label */
 #define RIGHT 24.0
 
-/* Values are shown in a readable unit: ns as ms, big counts in millions. */
+/* Values on an axis in one unit with the prefix the largest needs (render/format.h): the
+ * label says it ("wall (ms)", "instructions (M)"), as the text and markdown values do. */
 struct unit {
 	double div;
 	char label[96];
@@ -20,16 +22,13 @@ struct unit {
 
 static void unit_for(struct unit *u, const char *metric, double max)
 {
-	if (strcmp(metric, "wall") == 0 || strcmp(metric, "cpu") == 0) {
-		u->div = 1e6;
-		snprintf(u->label, sizeof(u->label), "%s time (ms)", metric);
-	} else if (max >= 1e7) {
-		u->div = 1e6;
-		snprintf(u->label, sizeof(u->label), "%s (millions)", metric);
-	} else {
-		u->div = 1;
+	const char *prefix;
+
+	u->div = pb_fmt_scale(fabs(max), pb_fmt_metric_unit(metric), &prefix);
+	if (prefix[0])
+		snprintf(u->label, sizeof(u->label), "%s (%s)", metric, prefix);
+	else
 		snprintf(u->label, sizeof(u->label), "%s", metric);
-	}
 }
 
 static double num(const struct pb_json *v, const char *path)
@@ -77,7 +76,7 @@ bool pb_plot_timeline(const struct pb_json *doc, struct pb_buf *out)
 	double ticks[MAX_TICKS + 1], lo = INFINITY, hi = -INFINITY;
 	struct unit u;
 	struct pb_svg s;
-	char tip[256];
+	char tip[256], val[48];
 
 	if (pb_json_size(steps) == 0 || commits < 1)
 		return false;
@@ -139,8 +138,8 @@ bool pb_plot_timeline(const struct pb_json *doc, struct pb_buf *out)
 
 		pb_svg_line(&s, x, pb_svg_map(&ys, pt[i].lo / u.div), x,
 			    pb_svg_map(&ys, pt[i].hi / u.div), c, 2, 0);
-		snprintf(tip, sizeof(tip), "%.7s (#%ld): %s, median %.6g", pt[i].commit, pt[i].index,
-			 pt[i].verdict, pt[i].median / u.div);
+		snprintf(tip, sizeof(tip), "%.7s (#%ld): %s, median %s", pt[i].commit, pt[i].index,
+			 pt[i].verdict, pb_fmt_metric(val, sizeof(val), pt[i].median, metric));
 		pb_svg_circle(&s, x, y, 4.5, c, tip);
 		snprintf(tip, sizeof(tip), "%.7s", pt[i].commit);
 		pb_svg_text(&s, x, bottom + 14, "end", -40, PB_SVG_NEUTRAL, tip);
@@ -175,9 +174,10 @@ static int cmp_double(const void *a, const void *b)
 }
 
 static void strip(struct pb_svg *s, const struct pb_svg_scale *xs, double *v, size_t n, double y,
-		  const char *colour, const char *name, double div)
+		  const char *colour, const char *name, double div, const char *metric)
 {
 	double med, x;
+	char val[48];
 	size_t i;
 
 	if (n == 0)
@@ -194,7 +194,7 @@ static void strip(struct pb_svg *s, const struct pb_svg_scale *xs, double *v, si
 	/* the label stays inside the plot at either edge */
 	x = pb_svg_map(xs, med / div);
 	pb_svg_textf(s, x, y - 24, x < xs->p0 + 120 ? "start" : x > xs->p1 - 120 ? "end" : "middle",
-		     colour, "median %.6g (n = %zu)", med / div, n);
+		     colour, "median %s (n = %zu)", pb_fmt_metric(val, sizeof(val), med, metric), n);
 }
 
 bool pb_plot_distributions(const struct pb_json *doc, struct pb_buf *out)
@@ -236,8 +236,8 @@ bool pb_plot_distributions(const struct pb_json *doc, struct pb_buf *out)
 		pb_svg_format_tick(label, sizeof(label), ticks[i], step);
 		pb_svg_text(&s, x, H - 24, "middle", 0, PB_SVG_NEUTRAL, label);
 	}
-	strip(&s, &xs, g, ng, 88, PB_SVG_GOOD, "good", u.div);
-	strip(&s, &xs, b, nb, 168, PB_SVG_BAD, "bad", u.div);
+	strip(&s, &xs, g, ng, 88, PB_SVG_GOOD, "good", u.div, metric);
+	strip(&s, &xs, b, nb, 168, PB_SVG_BAD, "bad", u.div, metric);
 	pb_svg_text(&s, W / 2, H - 6, "middle", 0, PB_SVG_NEUTRAL, u.label);
 	pb_svg_end(&s);
 	free(g);

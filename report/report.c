@@ -8,6 +8,7 @@
 
 #include "core/atomic.h"
 #include "core/error.h"
+#include "render/format.h"
 #include "render/table.h"
 #include "report/markdown.h"
 #include "report/other.h"
@@ -56,7 +57,11 @@ static void headline(struct ctx *c)
 	const char *v = verdict_of(d), *status = pb_md_str(d, "status", "?");
 	struct pb_buf *b = c->out;
 
-	pb_buf_puts(b, "# Regression report: ");
+	/* The title says what the bisect found: a report of "no regression" is not a regression's. */
+	pb_buf_puts(b, strcmp(status, "found") == 0 ? "# Regression report: " :
+		       strcmp(status, "not-reproduced") == 0 ? "# Regression not reproduced: " :
+		       strcmp(status, "unconfirmed") == 0 ? "# Regression without a confirmed culprit: " :
+							   "# Regression among skipped commits: ");
 	pb_md_text(b, pb_md_str(d, "benchmark", "?"));
 	pb_buf_puts(b, "\n\n");
 	if (strcmp(status, "found") == 0) {
@@ -78,6 +83,10 @@ static void headline(struct ctx *c)
 		pb_buf_puts(b, "**The regression did not reproduce**: bad is ");
 		pb_md_effect(b, pb_json_get(d, "endpoints"));
 		pb_buf_puts(b, " against good, so there was nothing to bisect.\n\n");
+	} else if (strcmp(status, "unconfirmed") == 0) {
+		pb_buf_puts(b, "**No culprit can be named**: ");
+		pb_md_text(b, pb_md_str(d, "confirmation.why", "fresh runs did not confirm one"));
+		pb_buf_puts(b, ". The commits the search named are listed below as candidates.\n\n");
 	} else {
 		pb_buf_printf(b, "**Only skipped commits are left**: the first bad commit is one of the "
 				 "%zu candidates below (their builds or runs failed).\n\n",
@@ -85,42 +94,46 @@ static void headline(struct ctx *c)
 	}
 }
 
+/* "- **name**: " and the rest of the line: a list, since a two-column table needs a header row. */
+static void item(struct ctx *c, const char *name)
+{
+	pb_buf_printf(c->out, "- **%s**: ", name);
+}
+
 static void summary(struct ctx *c)
 {
 	const struct pb_json *d = c->doc;
-	const char *headers[] = { "", "" };
-	struct pb_table *t = pb_table_new(2, headers);
-	struct pb_buf cell = PB_BUF_INIT;
+	struct pb_buf *b = c->out;
 
-	pb_buf_puts(c->out, "## Summary\n\n");
+	pb_buf_puts(b, "## Summary\n\n");
 	if (pb_json_get(d, "culprit")) {
-		pb_table_cell(t, "culprit");
-		pb_table_cellf(t, "`%s` %s", pb_md_str(d, "culprit.commit", "?"),
-			       pb_md_str(d, "culprit.subject", ""));
-		pb_table_cell(t, "author");
-		pb_table_cellf(t, "%s, %s", pb_md_str(d, "culprit.author", "?"),
-			       pb_md_str(d, "culprit.date", "?"));
-		pb_table_cell(t, "effect");
-		pb_buf_printf(&cell, "%s ", c->metric);
-		pb_md_effect(&cell, pb_json_get(d, "effect"));
-		pb_buf_puts(&cell, " against its parent");
-		pb_table_cell(t, cell.data);
-		pb_buf_reset(&cell);
-		pb_table_cell(t, "explains");
-		pb_table_cellf(t, "%.0f%% of the whole good → bad regression",
-			       pb_md_num(d, "explained_fraction") * 100);
-		pb_table_cell(t, "verdict");
-		pb_table_cellf(t, "**%s**", verdict_of(d) ? verdict_of(d) : "not attributed");
+		item(c, "culprit");
+		pb_buf_printf(b, "`%s` ", pb_md_str(d, "culprit.commit", "?"));
+		pb_md_text(b, pb_md_str(d, "culprit.subject", ""));
+		pb_buf_putc(b, '\n');
+		item(c, "author");
+		pb_md_text(b, pb_md_str(d, "culprit.author", "?"));
+		pb_buf_printf(b, ", %s\n", pb_md_str(d, "culprit.date", "?"));
+		item(c, "effect");
+		pb_buf_printf(b, "%s ", c->metric);
+		pb_md_effect(b, pb_json_get(d, "effect"));
+		pb_buf_puts(b, " against its parent\n");
+		item(c, "explains");
+		pb_buf_printf(b, "%.0f%% of the whole good → bad regression\n",
+			      pb_md_num(d, "explained_fraction") * 100);
+		item(c, "verdict");
+		pb_buf_printf(b, "**%s**\n", verdict_of(d) ? verdict_of(d) : "not attributed");
 	}
-	pb_table_cell(t, "range");
-	pb_md_effect(&cell, pb_json_get(d, "endpoints"));
-	pb_table_cellf(t, "`%.10s` (good) … `%.10s` (bad): %.0f commits, bad %s", pb_md_str(d, "good", "?"),
-		       pb_md_str(d, "bad", "?"), pb_md_num(d, "commits"), cell.data);
-	pb_table_cell(t, "cost");
-	pb_table_cellf(t, "%.0f builds (%.0f from the cache), %.0f runs", pb_md_num(d, "builds"),
-		       pb_md_num(d, "builds_cached"), pb_md_num(d, "runs_total"));
-	pb_md_table(c->out, t);
-	pb_buf_release(&cell);
+	item(c, "range");
+	pb_buf_printf(b, "`%.10s` (good) … `%.10s` (bad): %.0f %s, bad ", pb_md_str(d, "good", "?"),
+		      pb_md_str(d, "bad", "?"), pb_md_num(d, "commits"),
+		      pb_md_num(d, "commits") == 1 ? "commit" : "commits");
+	pb_md_effect(b, pb_json_get(d, "endpoints"));
+	pb_buf_putc(b, '\n');
+	item(c, "cost");
+	pb_buf_printf(b, "%.0f %s (%.0f from the cache), %.0f %s\n\n", pb_md_num(d, "builds"),
+		      pb_md_num(d, "builds") == 1 ? "build" : "builds", pb_md_num(d, "builds_cached"),
+		      pb_md_num(d, "runs_total"), pb_md_num(d, "runs_total") == 1 ? "run" : "runs");
 	plot(c, "timeline", "Bisection timeline: median per commit with 95% CI, culprit marked",
 	     pb_plot_timeline);
 }
@@ -189,7 +202,7 @@ static void bisection(struct ctx *c)
 static void measurements(struct ctx *c)
 {
 	const struct pb_json *d = c->doc;
-	const char *headers[] = { "", "runs", "median" };
+	const char *headers[] = { "commit", "runs", "median" };
 	struct pb_table *t = pb_table_new(3, headers);
 	struct pb_buf v = PB_BUF_INIT;
 
@@ -223,6 +236,7 @@ static void counters(struct ctx *c)
 	struct pb_table *t;
 	struct pb_buf v = PB_BUF_INIT;
 	double a, b, ins_a, ins_b;
+	char chg[32];
 
 	if (pb_json_size(p) == 0)
 		return;
@@ -236,15 +250,13 @@ static void counters(struct ctx *c)
 		b = pb_json_number(pb_json_get(cu, pb_json_key(e)), NAN);
 		pb_table_cellf(t, "`%s`", pb_json_key(e));
 		pb_buf_reset(&v);
-		pb_md_value(&v, NULL, a);
+		pb_md_value(&v, pb_json_key(e), a);
 		pb_table_cell(t, v.data);
 		pb_buf_reset(&v);
-		pb_md_value(&v, NULL, b);
+		pb_md_value(&v, pb_json_key(e), b);
 		pb_table_cell(t, v.data);
-		if (a > 0 && b >= 2 * a)
-			pb_table_cellf(t, b >= 100 * a ? "×%.0f" : "×%.3g", b / a);
-		else if (a > 0)
-			pb_table_cellf(t, "%+.2f%%", (b / a - 1) * 100);
+		if (a > 0)
+			pb_table_cell(t, pb_fmt_change(chg, sizeof(chg), b / a));
 		else
 			pb_table_cell(t, "–");
 	}
@@ -272,12 +284,15 @@ static void hot_functions(struct ctx *c)
 	struct pb_buf v = PB_BUF_INIT;
 	size_t k = 0;
 
-	pb_buf_puts(c->out, "## Hot functions\n\n");
+	/* No hot set: said once, in the verdict's evidence or here, not as an empty section. */
 	if (pb_json_size(hot) == 0) {
-		pb_buf_printf(c->out, "Hot set: %s.\n\n", pb_md_str(c->doc, "attribution.hot_source",
-								 "none (no profile)"));
+		if (pb_json_get(c->doc, "culprit"))
+			pb_buf_printf(c->out, "## Hot functions\n\nNo hot functions are known (%s): "
+					      "profile the bad build or name them in `layout.hot`.\n\n",
+				      pb_md_str(c->doc, "attribution.hot_source", "no profile was taken"));
 		return;
 	}
+	pb_buf_puts(c->out, "## Hot functions\n\n");
 	pb_buf_printf(c->out, "The culprit's hottest functions: %s.\n\n",
 		      pb_md_str(c->doc, "attribution.hot_source", "?"));
 	t = pb_table_new(4, headers);
@@ -307,6 +322,7 @@ static void function_deltas(struct ctx *c)
 				  "I1 misses (parent)", "I1 misses (culprit)" };
 	struct pb_table *t;
 	double a, b;
+	char x[48];
 
 	if (pb_json_size(fd) == 0)
 		return;
@@ -320,14 +336,14 @@ static void function_deltas(struct ctx *c)
 		b = pb_md_num(f, "ir_culprit");
 		pb_table_cellf(t, "`%s`", pb_md_str(f, "name", "?"));
 		pb_table_cell(t, pb_md_str(f, "file", ""));
-		pb_table_cellf(t, "%.0f", a);
-		pb_table_cellf(t, "%.0f", b);
+		pb_table_cell(t, pb_fmt_count(x, sizeof(x), a));
+		pb_table_cell(t, pb_fmt_count(x, sizeof(x), b));
 		if (a > 0)
-			pb_table_cellf(t, "%+.1f%%", (b / a - 1) * 100);
+			pb_table_cell(t, pb_fmt_change(x, sizeof(x), b / a));
 		else
 			pb_table_cell(t, "new");
-		pb_table_cellf(t, "%.0f", pb_md_num(f, "i1_misses_parent"));
-		pb_table_cellf(t, "%.0f", pb_md_num(f, "i1_misses_culprit"));
+		pb_table_cell(t, pb_fmt_count(x, sizeof(x), pb_md_num(f, "i1_misses_parent")));
+		pb_table_cell(t, pb_fmt_count(x, sizeof(x), pb_md_num(f, "i1_misses_culprit")));
 	}
 	pb_md_table(c->out, t);
 }
@@ -463,6 +479,42 @@ static void verdict(struct ctx *c)
 	placement_check(c);
 }
 
+/*
+ * How to link the hot set in a fixed order with the linker that linked the culprit
+ * (layout.bad.linker: lld, gold, mold or GNU ld), then the list it takes.
+ */
+static void ordering_advice(struct ctx *c)
+{
+	const char *linker = pb_md_str(c->doc, "layout.bad.linker", NULL);
+	const struct pb_json *h;
+	struct pb_buf *b = c->out;
+	bool gold = linker && strcmp(linker, "gold") == 0, gnu = linker && strcmp(linker, "ld") == 0;
+
+	if (linker && (strcmp(linker, "lld") == 0 || strcmp(linker, "mold") == 0))
+		pb_buf_printf(b, "- Link the hot set in a fixed order: build with `-ffunction-sections` "
+				 "and link with `-Wl,--symbol-ordering-file=hot.txt` (%s, the linker of "
+				 "these builds), hot.txt being:\n\n```\n", linker);
+	else if (gold)
+		pb_buf_puts(b, "- Link the hot set in a fixed order: build with `-ffunction-sections` and "
+			       "link with `-Wl,--section-ordering-file=hot.txt` (gold, the linker of these "
+			       "builds), hot.txt listing their sections:\n\n```\n");
+	else if (gnu)
+		pb_buf_puts(b, "- Link the hot set in a fixed order: build with `-ffunction-sections`; GNU "
+			       "ld (the linker of these builds) takes no ordering file, so put their "
+			       "sections first in `.text` with a linker script (`ld --verbose` prints the "
+			       "default one; add these lines at the start of its `.text` rule), or link "
+			       "with lld (`-fuse-ld=lld -Wl,--symbol-ordering-file=FILE`):\n\n```\n");
+	else
+		pb_buf_puts(b, "- Link the hot set in a fixed order: build with `-ffunction-sections`, "
+			       "then lld or mold: `-Wl,--symbol-ordering-file=FILE` (these names); gold: "
+			       "`-Wl,--section-ordering-file=FILE` (their `.text.NAME` sections); GNU ld: "
+			       "a linker script that puts those sections first in `.text`:\n\n```\n");
+	for (h = pb_json_child(pb_json_path(c->doc, "layout.hot")); h; h = pb_json_next(h))
+		pb_buf_printf(b, gnu ? "*(.text.%s)\n" : gold ? ".text.%s\n" : "%s\n",
+			      pb_md_str(h, "name", "?"));
+	pb_buf_puts(b, "```\n\n");
+}
+
 static void what_to_try(struct ctx *c)
 {
 	const char *v = verdict_of(c->doc);
@@ -480,13 +532,9 @@ static void what_to_try(struct ctx *c)
 			       "`.text.hot`, together) and rarely-run code `__attribute__((cold))`.\n"
 			       "- Build with profile-guided optimisation (`-fprofile-generate`/`-fprofile-use`) "
 			       "or optimise the binary's layout with BOLT (`llvm-bolt -reorder-functions=hfsort`).\n"
-			       "- Align functions (`-falign-functions=64`) to stop 32/64 B boundary effects.\n"
-			       "- Link the hot set in a fixed order with a symbol ordering file "
-			       "(`-ffunction-sections` and `ld --symbol-ordering-file`, or a linker script):\n\n"
-			       "```\n");
-		for (h = pb_json_child(pb_json_path(c->doc, "layout.hot")); h; h = pb_json_next(h))
-			pb_buf_printf(b, "%s\n", pb_md_str(h, "name", "?"));
-		pb_buf_puts(b, "```\n\nThen measure the culprit again (`placebisect measure --rev … "
+			       "- Align functions (`-falign-functions=64`) to stop 32/64 B boundary effects.\n");
+		ordering_advice(c);
+		pb_buf_puts(b, "Then measure the culprit again (`placebisect measure --rev … "
 			       "--backend cachegrind`): its I1 misses should be back to the parent's.\n\n");
 	} else if (strcmp(v, "code-change") == 0) {
 		pb_buf_puts(b, "The commit changed what the benchmark executes. Start with the hot "
@@ -498,10 +546,13 @@ static void what_to_try(struct ctx *c)
 		pb_buf_printf(b, "\n`git show %.10s` and `perf diff` of the two builds show where.\n\n",
 			      pb_md_str(c->doc, "culprit.commit", "?"));
 	} else {
+		/* Only what is missing: build.binary is configured when the builds were compared. */
 		pb_buf_puts(b, "Gather what the verdict lacks: measure with `--backend cachegrind` (exact "
-			       "instruction counts and simulated I1 misses), configure `build.binary` so the "
-			       "builds can be compared, and name the hot functions in `layout.hot` or "
-			       "profile the bad build (`placebisect profile`).\n\n");
+			       "instruction counts and simulated I1 misses), ");
+		if (!pb_md_str(c->doc, "binaries.culprit", NULL))
+			pb_buf_puts(b, "configure `build.binary` so the builds can be compared, ");
+		pb_buf_puts(b, "and name the hot functions in `layout.hot` or profile the bad build "
+			       "(`placebisect profile`).\n\n");
 	}
 }
 

@@ -59,7 +59,7 @@ expect_grep "cannot run './no-such-program'" err
 expect_exit 2 "$PB" measure --backend time
 expect_grep "what to run" err
 expect_exit 2 "$PB" measure --rev HEAD --bench x
-expect_grep "no configuration: create placebisect.json at the repository.s top" err
+expect_grep "not inside a git repository: run placebisect from your project.s checkout, or pass --repo DIR" err
 expect_exit 2 "$PB" measure --backend warp -- true
 expect_grep "unknown backend 'warp'" err
 expect_exit 2 "$PB" measure --backend time --metric stdout -- true

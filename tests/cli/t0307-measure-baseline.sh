@@ -43,9 +43,9 @@ m() { "$PB" measure --backend cachegrind --metric Ir --json "$@"; }
 # Without a region: the warning, with the start-up's count and the total.
 expect_exit 0 m -- ./prog1 20000
 cp out g1.json
-expect_grep '^placebisect: warning: start-up is [0-9]+% of the counted work: [0-9]+ of [0-9]+ instructions \(Ir\) are the dynamic loader, C runtime and static initialisers, the benchmark.s own work at most [0-9]+; .*baseline' err
-start=$(sed -nE 's/.*counted work: ([0-9]+) of ([0-9]+) instructions.*/\1/p' err | head -1)
-total=$(sed -nE 's/.*counted work: ([0-9]+) of ([0-9]+) instructions.*/\2/p' err | head -1)
+expect_grep '^placebisect: warning: start-up is [0-9]+% of the counted work: [0-9,]+ of [0-9,]+ instructions \(Ir\) are the dynamic loader, C runtime and static initialisers, the benchmark.s own work at most [0-9,]+; .*baseline' err
+start=$(sed -nE 's/.*counted work: ([0-9,]+) of ([0-9,]+) instructions.*/\1/p' err | head -1 | tr -d ,)
+total=$(sed -nE 's/.*counted work: ([0-9,]+) of ([0-9,]+) instructions.*/\2/p' err | head -1 | tr -d ,)
 expect_eq "$total" "$(jq .summary.median g1.json)" "the warning's total is the measured Ir"
 expect_eq true "$([ "$start" -gt $((total / 2)) ] && echo true)" "start-up $start > half of $total"
 expect_eq true "$(jq '.warnings | any(test("start-up is [0-9]+% of the counted work"))' g1.json)" "warning in the result"

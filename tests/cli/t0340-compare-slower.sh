@@ -25,8 +25,9 @@ mk slow.json 1ce50f7027c1 6020490449 5915402403 5990000000 6001000000 5950000000
 
 expect_exit 0 "$PB" compare fast.json slow.json
 expect_grep '^A: fast.json \(call_method @ 678fe178da0d\)' out
-expect_grep '^  median +3,775,783,834 +5,988,500,000 +1\.586$' out
-expect_grep '^  L1-icache-load-misses +37,757,838 +59,885,000 +1\.586$' out
+expect_grep '^  median +3\.78 s +5\.99 s +1\.586$' out
+expect_grep '^  min \.\. max +3\.77 s \.\. 3\.78 s +5\.92 s \.\. 6\.02 s$' out
+expect_grep '^  L1-icache-load-misses +37\.76 M +59\.88 M +1\.586$' out
 expect_grep '^  ipc +2\.31' out
 expect_grep '^verdict: slower: ' out
 

@@ -43,7 +43,7 @@ expect_eq slower "$(jq -r .verdict out)" "deterministic slower"
 expect_eq "null 1.1 null" "$(jq -r '"\(.p_value) \(.ratio) \(.ci95)"' out)" "deterministic numbers"
 expect_eq true "$(jq '.counters.I1mr.ratio == 1' out)" "I1mr delta"
 expect_exit 0 "$PB" compare ga.json gc.json
-expect_grep '^exact: 5000000 -> 5500000 \(no spread on either side: no p-value or CI\)' out
+expect_grep '^exact: 5,000,000 -> 5,500,000 \(no spread on either side: no p-value or CI\)' out
 expect_no_grep 'p-value:' out
 
 # 1% more: inside min_effect 2%, so the same; with --min-effect 0.005 it is slower.

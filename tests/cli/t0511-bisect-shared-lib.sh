@@ -63,7 +63,7 @@ ir() { # Ir of function $2 in cachegrind's own output for the cached build $1
 }
 expect_eq "$(ir "$c5" f_a)" "$(jq -r '.attribution.function_deltas[0].ir_parent' bisect.json)" "f_a's Ir in the parent"
 expect_eq "$(ir "$c6" f_a)" "$(jq -r '.attribution.function_deltas[0].ir_culprit' bisect.json)" "f_a's Ir in the culprit"
-expect_grep 'f_a \(src/vm.c\) Ir [0-9]+ → [0-9]+' <(jq -r '.attribution.reasons[]' bisect.json)
+expect_grep 'f_a \(src/vm.c\) Ir [0-9,]+ → [0-9,]+' <(jq -r '.attribution.reasons[]' bisect.json)
 expect_exit 0 "$PB" report bisect.json -o report.md
 expect_grep '^## Where the cost changed' report.md
 expect_grep '^\| `f_a` \| src/vm.c \|' report.md

@@ -29,7 +29,7 @@ expect_eq true "$(jq '.layout.hot | map(.name) | index("main") != null' "$T/r.js
 for s in Summary Reproduce Bisection Measurements Counters 'Hot functions' Layout 'Verdict and evidence' 'What to try' System; do
 	expect_grep "^## $s\$" "$r"
 done
-expect_grep "^\| culprit \| \`$culprit\`" "$r"
+expect_grep "^- \\*\\*culprit\\*\\*: \`$culprit\` commit 11$" "$r"
 expect_grep '^\*\*code-change\*\*$' "$r"
 expect_grep '^- `main` \(loose-equal\)$' "$r"
 # One table row per step.

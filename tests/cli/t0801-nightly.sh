@@ -71,7 +71,7 @@ expect_eq 1 "$(jq '[.entries[0:3][].text_hash] | unique | length' "$T/hist/index
 
 # The summary: one section per run, the regression's row names the culprit.
 expect_eq 7 "$(grep -c '^### placebisect nightly: work' "$T/summary.md")" "summary sections"
-expect_grep "^\| work \| new \| \`${culprit:0:12}\` commit 11 \| \+[0-9.]+% \| (code-change|code-placement|inconclusive) \| \[report\]\($T/hist/reports/work-ci-$(rev 12 | cut -c1-12)\.md\) \|$" "$T/summary.md"
+expect_grep "^\| work \| new \| \`${culprit:0:12}\` commit 11 \| \+[0-9.]+% \| (code-change|code-placement|inconclusive) \| \[report\]\(hist/reports/work-ci-$(rev 12 | cut -c1-12)\.md\) \|$" "$T/summary.md"
 expect_eq 2 "$(grep -c "^| work | open | \`${culprit:0:12}\` commit 11" "$T/summary.md")" "listed open twice"
 
 # The same commit again: nothing measured, nothing alerted.
@@ -82,7 +82,7 @@ expect_eq "$before" "$(cat "$T/counter")" "no benchmark run"
 
 # history show (after the nightly at 18): the series, its change point, an SVG that parses.
 expect_grep "^History of work on ci \(metric stdout, backend time, config [0-9a-f]{16}\): 6 points, 1 change point\.$" "$T/show18"
-expect_grep "^3  $(rev 12 | cut -c1-7) +[0-9]+ +5  change \+[0-9.]+%  commit 12$" "$T/show18"
+expect_grep "^3  $(rev 12 | cut -c1-7) +[0-9.]+ k +5  change \+[0-9.]+%  commit 12$" "$T/show18"
 if command -v xmllint >/dev/null; then
 	xmllint --noout "$T/series.svg"
 	expect_eq 0 $? "SVG parses"

@@ -57,7 +57,13 @@ expect_eq 1 "$(jq '[.attribution.reasons[] | select(test("^I1 misses ×[0-9]+ ")
 expect_eq 1 "$(jq '[.attribution.reasons[] | select(test("^instructions [+-]0\\.[0-9]+% .*within the 0\\.1%"))] | length' result.json)" \
 	"reason: same instructions"
 expect_grep '^\*\*code-placement\*\*$' report/REPORT.md
-expect_grep "^\| culprit \| \`$culprit\`" report/REPORT.md
+expect_grep "^- \\*\\*culprit\\*\\*: \`$culprit\`" report/REPORT.md
 expect_exit 0 xmllint --noout report/REPORT-l1i-sets.svg
+# What to try: the ordering flag of the linker that linked the demo (GNU ld: none; a linker script).
+case $(jq -r .layout.bad.linker result.json) in
+ld) expect_grep 'GNU ld \(the linker of these builds\) takes no ordering file' report/REPORT.md ;;
+gold) expect_grep '`-Wl,--section-ordering-file=hot.txt` \(gold' report/REPORT.md ;;
+*) expect_grep '`-Wl,--symbol-ordering-file=hot.txt`' report/REPORT.md ;;
+esac
 
 finish

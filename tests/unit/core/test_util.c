@@ -89,6 +89,26 @@ static void test_buf_and_duration(void **state)
 	assert_string_equal(d, "1 h 02 min");
 }
 
+/* Links in a summary file: relative to its directory, whatever form the paths came in. */
+static void expect_rel(const char *from, const char *to, const char *want)
+{
+	char *got = pb_path_relative(from, to);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_path_relative(void **state)
+{
+	(void)state;
+	expect_rel("/nonexistent/summary.md", "/nonexistent/hist/reports/r.md", "hist/reports/r.md");
+	expect_rel("/nonexistent/a/b.md", "/nonexistent/r.md", "../r.md");
+	expect_rel("/nonexistent/a/b/s.md", "/nonexistent/a/c/r.md", "../c/r.md");
+	expect_rel("/nonexistent/ab/s.md", "/nonexistent/a/r.md", "../a/r.md");
+	expect_rel("/nonexistent/s.md", "/nonexistent/r.md", "r.md");
+	expect_rel("/s.md", "/x/r.md", "x/r.md");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -96,6 +116,7 @@ int main(void)
 		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_closest),
 		cmocka_unit_test(test_buf_and_duration),
+		cmocka_unit_test(test_path_relative),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,7 +51,7 @@ static void test_instructions_changed(void **state)
 	pb_attr_decide(&in, &v);
 	assert_int_equal(v.verdict, PB_ATTR_CODE_CHANGE);
 	assert_string_equal(pb_attr_name(v.verdict), "code-change");
-	assert_true(has_reason(&v, "instructions +1.2% (1000000 → 1012000), beyond the 0.1%"));
+	assert_true(has_reason(&v, "instructions +1.2% (1,000,000 → 1,012,000), beyond the 0.1%"));
 	assert_true(has_reason(&v, "the commit touched 1 file (src/errors.c; +75 −3 lines)"));
 	pb_attr_release(&v);
 }
@@ -66,7 +66,7 @@ static void test_no_binaries(void **state)
 	/* Same instructions and more I1 misses, but no layout to show the hot code only moved. */
 	assert_int_equal(v.verdict, PB_ATTR_INCONCLUSIVE);
 	assert_true(has_reason(&v, "no layout evidence: build.binary is not configured"));
-	assert_true(has_reason(&v, "I1 misses ×500 (100 → 50000)"));
+	assert_true(has_reason(&v, "I1 misses ×500 (100 → 50,000)"));
 	assert_true(has_reason(&v, "wall +13.7% against the parent"));
 	pb_attr_release(&v);
 }

@@ -478,10 +478,14 @@ static void test_cachegrind(void **state)
 	pb_measurement_init(&m1);
 	pb_measurement_init(&m2);
 	assert_int_equal(pb_runner_measure(&o, &m1), 0);
+	/* Runs and warmups the user did not set are overridden without a note... */
+	assert_null(strstr(logged.data, "one run, no warmup"));
+	o.runs_set = true;
 	assert_int_equal(pb_runner_measure(&o, &m2), 0);
 	/* Forced to one run; the metric becomes est_cycles; counts repeat exactly. */
 	assert_int_equal(m1.n_runs, 1);
-	assert_non_null(strstr(logged.data, "one run, no warmup"));
+	/* ... and with one when they did. */
+	assert_non_null(strstr(logged.data, "one run, no warmup (asked: 5 runs, 2 warmups)"));
 	assert_string_equal(m1.metric, "est_cycles");
 	assert_string_equal(m1.runs[0].counters[0].name, "Ir");
 	assert_true(m1.runs[0].counters[0].value > 10000);
