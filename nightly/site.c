@@ -121,12 +121,12 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* An alert's file (relative to the history) must stay inside reports/: the index is input. */
-static int check_rel(const char *rel, size_t alert, const char *key)
+static int check_rel(const struct pb_history *h, const char *rel, size_t alert, const char *key)
 {
 	if (strncmp(rel, "reports/", 8) != 0 || strstr(rel, "..") || strchr(rel + 8, '/'))
-		return pb_error("history index: alerts[%zu].%s: '%s' is not a file in the history's "
+		return pb_error("%s/index.json: alerts[%zu].%s: '%s' is not a file in the history's "
 				"reports/ directory; the index is damaged (restore it from a copy)",
-				alert, key, rel);
+				h->dir, alert, key, rel);
 	return 0;
 }
 
@@ -152,7 +152,8 @@ static int copy_report(const struct pb_history *h, const struct pb_history_alert
 	int ret = -1;
 
 	*copied = false;
-	if (check_rel(a->report, ai, "report") || (a->bisect && check_rel(a->bisect, ai, "bisect")))
+	if (check_rel(h, a->report, ai, "report") ||
+	    (a->bisect && check_rel(h, a->bisect, ai, "bisect")))
 		return -1;
 	from = pb_xasprintf("%s/%s", h->dir, a->report);
 	if (access(from, R_OK) != 0) {
@@ -594,7 +595,7 @@ static void bench_page(struct pb_buf *b, const struct pb_history *h, const struc
 			      pb_plural(v->s.n_cps, "point", "points"));
 		put_plot(b, h, v);
 		put_points(b, v, i);
-		pb_buf_puts(b, "<h3>Alerts</h3>\n");
+		pb_buf_printf(b, "<h3 id=\"s%zu-alerts\">Alerts</h3>\n", i);
 		put_alerts(b, h, v);
 		pb_buf_puts(b, "</section>\n");
 	}
@@ -657,11 +658,18 @@ static void index_page(struct pb_buf *b, const struct pb_history *h, const struc
 				else
 					other++;
 			pb_buf_puts(b, "</td><td>");
+			if (open || other) {
+				pb_buf_puts(b, "<a href=\"");
+				esc(b, bn[i].page);
+				pb_buf_printf(b, "#s%zu-alerts\">", j);
+			}
 			if (open)
 				pb_buf_printf(b, "<span class=\"open\">%zu open</span>%s", open, other ? ", " : "");
 			if (other)
 				pb_buf_printf(b, "%zu closed", other);
-			if (!open && !other)
+			if (open || other)
+				pb_buf_puts(b, "</a>");
+			else
 				pb_buf_puts(b, "<span class=\"muted\">none</span>");
 			pb_buf_puts(b, "</td></tr>\n");
 			free(values);

@@ -51,7 +51,8 @@ expect_grep '<p class="muted">No alert.</p>' "$T/site/quick.html"
 # The index: both benchmarks, their pages linked.
 expect_eq 2 "$(grep -c '^<tr><td><a href="[a-z]*\.html#s0">' "$T/site/index.html")" "index rows"
 expect_grep '<a href="quick.html#s0">quick</a>' "$T/site/index.html"
-expect_grep '<a href="work.html#s0">work</a>.*<span class="open">1 open</span>' "$T/site/index.html"
+expect_grep '<a href="work.html#s0">work</a>.*<a href="work.html#s0-alerts"><span class="open">1 open</span></a>' "$T/site/index.html"
+expect_grep '<h3 id="s0-alerts">Alerts</h3>' "$T/site/work.html"
 
 # Self-contained: every link and source relative and present in the site; nothing external.
 bad=0
