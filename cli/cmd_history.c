@@ -63,8 +63,7 @@ int cmd_history(int argc, char **argv)
 	cp.min_magnitude = min_effect >= 0 ? min_effect : cfg.stats.min_effect;
 	if (pb_history_open(&h, dir, -1))
 		goto out;
-	if (html && pb_site_write(&h, html, &cp, &site))
-		goto out;
+	/* The series first: a --bench that is not there writes nothing. */
 	if (bench) {
 		if (pb_series_load(&series, &h, bench, machine, config, &cp))
 			goto out;
@@ -77,7 +76,10 @@ int cmd_history(int argc, char **argv)
 			if (pb_atomic_write(svg, plot.data, plot.len))
 				goto out;
 		}
-	} else {
+	}
+	if (html && pb_site_write(&h, html, &cp, &site))
+		goto out;
+	if (!bench) {
 		pb_jsonw_init(&w, &doc, false);
 		pb_site_write_json(&site, &w);
 		pb_jsonw_finish(&w);

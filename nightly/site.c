@@ -59,9 +59,12 @@ static const char script[] =
 	"    var g = ev.currentTarget, d = g.dataset, r = g.getBoundingClientRect();\n"
 	"    tip.textContent = d.label + (d.tip ? ' ' + d.tip : '') + '\\n' + d.value +\n"
 	"      (g.classList.contains('rep') ? '\\nclick: the bisect report' : '');\n"
-	"    tip.style.left = (window.scrollX + r.right + 6) + 'px';\n"
-	"    tip.style.top = (window.scrollY + r.top - 6) + 'px';\n"
 	"    tip.hidden = false;\n"
+	"    var left = r.right + 6;\n"
+	"    if (left + tip.offsetWidth > document.documentElement.clientWidth)\n"
+	"      left = Math.max(0, r.left - 6 - tip.offsetWidth);\n"
+	"    tip.style.left = (window.scrollX + left) + 'px';\n"
+	"    tip.style.top = (window.scrollY + r.top - 6) + 'px';\n"
 	"  }\n"
 	"  function hide() { tip.hidden = true; }\n"
 	"  var pts = document.querySelectorAll('.pt');\n"
@@ -179,15 +182,18 @@ static int copy_report(const struct pb_history *h, const struct pb_history_alert
 	d = opendir(from);
 	while (d && (de = readdir(d))) {
 		size_t len = strlen(stem);
+		char *src, *dst;
+		int rc;
 
 		if (strncmp(de->d_name, stem, len) != 0 || de->d_name[len] != '-' ||
 		    !ends_with(de->d_name, ".svg"))
 			continue;
-		free(to);
-		to = pb_xasprintf("%s/reports/%s", h->dir, de->d_name);
-		free(rdir);
-		rdir = pb_xasprintf("%s/reports/%s", dir, de->d_name);
-		if (copy_file(to, rdir))
+		src = pb_xasprintf("%s/%s", from, de->d_name);
+		dst = pb_xasprintf("%s/%s", rdir, de->d_name);
+		rc = copy_file(src, dst);
+		free(src);
+		free(dst);
+		if (rc)
 			goto out;
 	}
 	*copied = true;
@@ -397,9 +403,17 @@ static void put_change(struct pb_buf *b, double before, double after)
 		pb_buf_puts(b, "?");
 }
 
+/* A commit, short, the full id on hover (escaped: a culprit is any string of the index). */
 static void put_commit(struct pb_buf *b, const char *commit)
 {
-	pb_buf_printf(b, "<code title=\"%s\">%.7s</code>", commit, commit);
+	char *short_id = pb_xstrndup(commit, 7);
+
+	pb_buf_puts(b, "<code title=\"");
+	esc(b, commit);
+	pb_buf_puts(b, "\">");
+	esc(b, short_id);
+	pb_buf_puts(b, "</code>");
+	free(short_id);
 }
 
 static void put_series_title(struct pb_buf *b, const struct pb_series *s)
