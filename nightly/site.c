@@ -74,23 +74,32 @@ static const char script[] =
 	"  }\n"
 	"})();\n";
 
-/* A value with an SI prefix and four significant digits: "2.631 G", "15.2 k", "0.5". */
-static void fmt_value(char *out, size_t size, double v)
+/* Metrics measured in nanoseconds. */
+static bool is_time(const char *metric)
+{
+	return metric && (strcmp(metric, "wall") == 0 || strcmp(metric, "cpu") == 0);
+}
+
+/* A value for people, four significant digits: a time metric (ns) in its unit ("1.598 s",
+ * "17.25 ms"), anything else with an SI prefix ("2.631 G", "15.2 k", "0.5"). */
+static void fmt_value(char *out, size_t size, double v, const char *metric)
 {
 	static const char *const prefix[] = { "", " k", " M", " G", " T", " P" };
-	size_t p = 0;
+	static const char *const unit[] = { " ns", " \xc2\xb5s", " ms", " s" };
+	const char *const *names = is_time(metric) ? unit : prefix;
+	size_t p = 0, last = is_time(metric) ? 3 : 5;
 	double a = fabs(v);
 
 	if (!isfinite(v)) {
 		snprintf(out, size, "?");
 		return;
 	}
-	while (a >= 999.95 && p + 1 < sizeof(prefix) / sizeof(prefix[0])) {
+	while (a >= 999.95 && p < last) {
 		a /= 1000;
 		v /= 1000;
 		p++;
 	}
-	snprintf(out, size, "%.4g%s", v, prefix[p]);
+	snprintf(out, size, "%.4g%s", v, names[p]);
 }
 
 static void esc(struct pb_buf *b, const char *s)
@@ -258,12 +267,12 @@ static void view_points(struct view *v, const struct pb_history *h)
 			pb_error_clear();
 			free(x);
 		}
-		fmt_value(a, sizeof(a), p->median);
+		fmt_value(a, sizeof(a), p->median, v->s.metric);
 		pb_buf_reset(&t);
 		pb_buf_printf(&t, "%s: %s", v->s.metric, a);
 		if (isfinite(v->lo[i])) {
-			fmt_value(b, sizeof(b), v->lo[i]);
-			fmt_value(c, sizeof(c), v->hi[i]);
+			fmt_value(b, sizeof(b), v->lo[i], v->s.metric);
+			fmt_value(c, sizeof(c), v->hi[i], v->s.metric);
 			pb_buf_printf(&t, ", 95%% CI %s to %s", b, c);
 		}
 		pb_buf_printf(&t, " (%lld %s)", (long long)p->runs,
@@ -441,6 +450,7 @@ static void put_plot(struct pb_buf *b, const struct pb_history *h, const struct 
 	char **atips = pb_xcalloc(v->n_alerts + 1, sizeof(*atips));
 	char *title = pb_xasprintf("%s on %s: %s (%s)", v->s.benchmark, v->s.machine, v->s.metric,
 				   v->s.backend);
+	char *axis = pb_xasprintf("%s%s", v->s.metric, is_time(v->s.metric) ? " (ns)" : "");
 
 	for (i = 0; i < n; i++) {
 		values[i] = v->s.points[i].median;
@@ -461,7 +471,7 @@ static void put_plot(struct pb_buf *b, const struct pb_history *h, const struct 
 			atips[na++] = pb_buf_detach(&t);
 		}
 	p.title = title;
-	p.axis = v->s.metric;
+	p.axis = axis;
 	p.n = n;
 	p.values = values;
 	p.labels = (const char *const *)labels;
@@ -491,6 +501,7 @@ static void put_plot(struct pb_buf *b, const struct pb_history *h, const struct 
 	free(alerts);
 	free(atips);
 	free(title);
+	free(axis);
 }
 
 /* The change point starting at point i, or NULL. */
@@ -520,12 +531,12 @@ static void put_points(struct pb_buf *b, const struct view *v, size_t sid)
 		put_commit(b, p->commit);
 		pb_buf_puts(b, "</td><td>");
 		esc(b, v->dates[i]);
-		fmt_value(num, sizeof(num), p->median);
+		fmt_value(num, sizeof(num), p->median, v->s.metric);
 		pb_buf_printf(b, "</td><td class=\"num\">%s</td><td class=\"num\">", num);
 		if (isfinite(v->lo[i])) {
-			fmt_value(num, sizeof(num), v->lo[i]);
+			fmt_value(num, sizeof(num), v->lo[i], v->s.metric);
 			pb_buf_printf(b, "%s to ", num);
-			fmt_value(num, sizeof(num), v->hi[i]);
+			fmt_value(num, sizeof(num), v->hi[i], v->s.metric);
 			pb_buf_puts(b, num);
 		}
 		pb_buf_printf(b, "</td><td class=\"num\">%lld</td><td class=\"num\">", (long long)p->runs);
@@ -658,7 +669,7 @@ static void index_page(struct pb_buf *b, const struct pb_history *h, const struc
 			esc(b, v->s.machine);
 			pb_buf_puts(b, "</td><td>");
 			esc(b, v->s.metric);
-			fmt_value(num, sizeof(num), last->median);
+			fmt_value(num, sizeof(num), last->median, v->s.metric);
 			pb_buf_printf(b, "</td><td class=\"num\">%zu</td><td class=\"num\">%s</td><td>",
 				      v->s.n_points, num);
 			put_commit(b, last->commit);
