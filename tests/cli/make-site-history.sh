@@ -3,6 +3,7 @@
 # noise from a fixed sequence) and a nightly history DIR/hist of two benchmarks on machine "ci":
 # "work" at commits 2 4 6 8 10 (the nightly at 8 alerts and bisects; its report is in
 # DIR/hist/reports/) and "quick" at commit 10, that last nightly with --html DIR/site-nightly.
+# The configuration has a third benchmark, "wall" (metric wall), not measured here.
 # Prints the six exit codes; each nightly's stdout and stderr are in DIR/nightly-BENCH-C.{out,err}.
 # For the history page tests (t0810, t0811). $PB is the placebisect binary.
 set -u
@@ -17,7 +18,8 @@ cat > placebisect.json <<JSON
                             "parse": { "regex": "value: ([0-9.]+)" },
                             "env": { "PB_FIXTURE_COUNTER": "$dir/counter" } },
                   "quick": { "command": "{binary}", "metric": "stdout", "runs": 3, "warmups": 0,
-                             "parse": { "regex": "value: ([0-9.]+)" } } },
+                             "parse": { "regex": "value: ([0-9.]+)" } },
+                  "wall": { "command": "{binary}", "metric": "wall", "runs": 3, "warmups": 0 } },
   "measure": { "backend": "time" }
 }
 JSON
