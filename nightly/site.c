@@ -28,6 +28,7 @@ struct view {
 	size_t *alerts;        /* indices into h->alerts of the series' alerts */
 	size_t n_alerts;
 	size_t *alert_points;  /* the point of each alert (its `bad` commit); n_points when absent */
+	bool *copied;          /* each alert's report is in the site */
 };
 
 /* A benchmark: its page and its series, newest series first. */
@@ -45,7 +46,7 @@ static const char css[] =
 	"th,td{padding:.25em .6em;border-bottom:1px solid #dee2e6;text-align:left;vertical-align:top}"
 	"td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
 	"code{font-family:monospace}.open{color:#c92a2a;font-weight:bold}.muted{color:#6c757d}"
-	"figure{margin:0}figure svg{max-width:100%;height:auto}.pt.rep{cursor:pointer}"
+	"figure{margin:0}figure svg{max-width:100%;height:auto}tr:target{background:#fff3bf}"
 	"#tip{position:absolute;background:#fff;border:1px solid #495057;border-radius:3px;"
 	"padding:.3em .5em;font-size:12px;white-space:pre-line;pointer-events:none;"
 	"box-shadow:1px 1px 4px rgba(0,0,0,.25);max-width:420px}";
@@ -234,6 +235,7 @@ static void view_release(struct view *v)
 	free(v->hi);
 	free(v->alerts);
 	free(v->alert_points);
+	free(v->copied);
 	pb_series_release(&v->s);
 }
 
@@ -301,6 +303,7 @@ static int view_alerts(struct view *v, const struct pb_history *h, const char *d
 
 	v->alerts = pb_xcalloc(h->n_alerts + 1, sizeof(*v->alerts));
 	v->alert_points = pb_xcalloc(h->n_alerts + 1, sizeof(*v->alert_points));
+	v->copied = pb_xcalloc(h->n_alerts + 1, sizeof(*v->copied));
 	for (i = 0; i < h->n_alerts; i++) {
 		const struct pb_history_alert *a = &h->alerts[i];
 
@@ -319,6 +322,7 @@ static int view_alerts(struct view *v, const struct pb_history *h, const char *d
 			continue;
 		}
 		res->reports++;
+		v->copied[v->n_alerts - 1] = true;
 		if (at < v->s.n_points && !v->hrefs[at])
 			v->hrefs[at] = pb_xstrdup(a->report);
 	}
@@ -438,13 +442,14 @@ static void put_series_title(struct pb_buf *b, const struct pb_series *s)
 	pb_buf_puts(b, "</code>");
 }
 
-static void put_plot(struct pb_buf *b, const struct pb_history *h, const struct view *v)
+static void put_plot(struct pb_buf *b, const struct pb_history *h, const struct view *v, size_t sid)
 {
 	struct pb_series_plot p = { 0 };
 	size_t n = v->s.n_points, i;
 	double *values = pb_xcalloc(n + 1, sizeof(*values));
 	char **labels = pb_xcalloc(n + 1, sizeof(*labels));
 	const char **tips = pb_xcalloc(n + 1, sizeof(*tips)), **ids = pb_xcalloc(n + 1, sizeof(*ids));
+	char **anchors = pb_xcalloc(n + 1, sizeof(*anchors));
 	size_t *changes = pb_xcalloc(v->s.n_cps + 1, sizeof(*changes));
 	size_t *alerts = pb_xcalloc(v->n_alerts + 1, sizeof(*alerts)), na = 0;
 	char **atips = pb_xcalloc(v->n_alerts + 1, sizeof(*atips));
@@ -457,6 +462,7 @@ static void put_plot(struct pb_buf *b, const struct pb_history *h, const struct 
 		labels[i] = pb_xstrndup(v->s.points[i].commit, 7);
 		tips[i] = v->s.points[i].subject;
 		ids[i] = v->s.points[i].commit;
+		anchors[i] = pb_xasprintf("#s%zu-p%zu", sid, i); /* its row in the table below */
 	}
 	for (i = 0; i < v->s.n_cps; i++)
 		changes[i] = v->s.cps[i].index;
@@ -486,11 +492,15 @@ static void put_plot(struct pb_buf *b, const struct pb_history *h, const struct 
 	p.ids = ids;
 	p.texts = (const char *const *)v->texts;
 	p.hrefs = (const char *const *)v->hrefs;
+	p.anchors = (const char *const *)anchors;
 	pb_buf_puts(b, "<figure>\n");
 	pb_series_plot_html(&p, b);
 	pb_buf_puts(b, "</figure>\n");
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(labels[i]);
+		free(anchors[i]);
+	}
+	free(anchors);
 	for (i = 0; i < na; i++)
 		free(atips[i]);
 	free(values);
@@ -555,6 +565,42 @@ static void put_points(struct pb_buf *b, const struct view *v, size_t sid)
 	pb_buf_puts(b, "</tbody>\n</table>\n");
 }
 
+/* The cells of alert k of a series: status, between, change, culprit, report. */
+static void put_alert_cells(struct pb_buf *b, const struct pb_history *h, const struct view *v,
+			    size_t k)
+{
+	const struct pb_history_alert *a = &h->alerts[v->alerts[k]];
+
+	pb_buf_printf(b, "<td%s>%s</td><td>", a->status == PB_ALERT_OPEN ? " class=\"open\"" : "",
+		      pb_alert_status_name(a->status));
+	put_commit(b, a->good);
+	pb_buf_puts(b, " and ");
+	put_commit(b, a->bad);
+	pb_buf_puts(b, "</td><td class=\"num\">");
+	put_change(b, a->before, a->after);
+	pb_buf_puts(b, "</td><td>");
+	if (a->culprit)
+		put_commit(b, a->culprit);
+	else
+		pb_buf_puts(b, "<span class=\"muted\">not bisected</span>");
+	pb_buf_puts(b, "</td><td>");
+	if (v->copied[k]) {
+		pb_buf_puts(b, "<a href=\"");
+		esc(b, a->report);
+		pb_buf_puts(b, "\">report</a>");
+		if (a->bisect) {
+			pb_buf_puts(b, " · <a href=\"");
+			esc(b, a->bisect);
+			pb_buf_puts(b, "\">bisect result</a>");
+		}
+	} else if (a->report) {
+		pb_buf_puts(b, "<span class=\"muted\">report not in the history</span>");
+	}
+	pb_buf_puts(b, "</td>");
+}
+
+#define ALERT_HEAD "<th>status</th><th>between</th><th>change</th><th>culprit</th><th>report</th>"
+
 static void put_alerts(struct pb_buf *b, const struct pb_history *h, const struct view *v)
 {
 	size_t i;
@@ -563,38 +609,11 @@ static void put_alerts(struct pb_buf *b, const struct pb_history *h, const struc
 		pb_buf_puts(b, "<p class=\"muted\">No alert.</p>\n");
 		return;
 	}
-	pb_buf_puts(b, "<table class=\"alerts\">\n<thead><tr><th>status</th><th>between</th>"
-		       "<th>change</th><th>culprit</th><th>report</th></tr></thead>\n<tbody>\n");
+	pb_buf_puts(b, "<table class=\"alerts\">\n<thead><tr>" ALERT_HEAD "</tr></thead>\n<tbody>\n");
 	for (i = 0; i < v->n_alerts; i++) {
-		const struct pb_history_alert *a = &h->alerts[v->alerts[i]];
-		size_t at = v->alert_points[i];
-
-		pb_buf_printf(b, "<tr><td%s>%s</td><td>", a->status == PB_ALERT_OPEN ? " class=\"open\"" : "",
-			      pb_alert_status_name(a->status));
-		put_commit(b, a->good);
-		pb_buf_puts(b, " and ");
-		put_commit(b, a->bad);
-		pb_buf_puts(b, "</td><td class=\"num\">");
-		put_change(b, a->before, a->after);
-		pb_buf_puts(b, "</td><td>");
-		if (a->culprit)
-			put_commit(b, a->culprit);
-		else
-			pb_buf_puts(b, "<span class=\"muted\">not bisected</span>");
-		pb_buf_puts(b, "</td><td>");
-		if (at < v->s.n_points && v->hrefs[at] && a->report && strcmp(v->hrefs[at], a->report) == 0) {
-			pb_buf_puts(b, "<a href=\"");
-			esc(b, a->report);
-			pb_buf_puts(b, "\">report</a>");
-			if (a->bisect) {
-				pb_buf_puts(b, " · <a href=\"");
-				esc(b, a->bisect);
-				pb_buf_puts(b, "\">bisect result</a>");
-			}
-		} else if (a->report) {
-			pb_buf_puts(b, "<span class=\"muted\">report not in the history</span>");
-		}
-		pb_buf_puts(b, "</td></tr>\n");
+		pb_buf_puts(b, "<tr>");
+		put_alert_cells(b, h, v, i);
+		pb_buf_puts(b, "</tr>\n");
 	}
 	pb_buf_puts(b, "</tbody>\n</table>\n");
 }
@@ -608,8 +627,8 @@ static void bench_page(struct pb_buf *b, const struct pb_history *h, const struc
 	pb_buf_puts(b, "<p><a href=\"index.html\">all benchmarks</a></p>\n<h1>");
 	esc(b, bn->name);
 	pb_buf_puts(b, "</h1>\n<p class=\"muted\">Hover a point for its commit, value and 95% CI. "
-		       "Dashed lines: change points; ringed points: alerts; a red point links to "
-		       "the bisect report of its alert.</p>\n");
+		       "Dashed lines: change points; ringed points: alerts; a red point opens the "
+		       "bisect report of its alert, any other point its row in the table.</p>\n");
 	for (i = 0; i < bn->n_views; i++) {
 		const struct view *v = &bn->views[i];
 
@@ -618,7 +637,7 @@ static void bench_page(struct pb_buf *b, const struct pb_history *h, const struc
 		pb_buf_printf(b, "</h2>\n<p>%zu %s, %zu change %s.</p>\n", v->s.n_points,
 			      pb_plural(v->s.n_points, "point", "points"), v->s.n_cps,
 			      pb_plural(v->s.n_cps, "point", "points"));
-		put_plot(b, h, v);
+		put_plot(b, h, v, i);
 		put_points(b, v, i);
 		pb_buf_printf(b, "<h3 id=\"s%zu-alerts\">Alerts</h3>\n", i);
 		put_alerts(b, h, v);
@@ -640,6 +659,42 @@ static void put_trend(struct pb_buf *b, const struct pb_series *s)
 	put_change(b, cp->mean_before, cp->mean_after);
 	pb_buf_puts(b, " at ");
 	put_commit(b, s->points[cp->index].commit);
+}
+
+/* Every alert of the history, open ones first, the newest first within each, with its benchmark. */
+static void put_all_alerts(struct pb_buf *b, const struct pb_history *h, const struct bench *bn,
+			   size_t n)
+{
+	size_t pass, i, j, k, rows = 0;
+
+	pb_buf_puts(b, "<h2 id=\"alerts\">Alerts</h2>\n");
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < n; i++)
+			for (j = 0; j < bn[i].n_views; j++)
+				for (k = bn[i].views[j].n_alerts; k-- > 0;) {
+					const struct view *v = &bn[i].views[j];
+					bool open = h->alerts[v->alerts[k]].status == PB_ALERT_OPEN;
+
+					if (open != (pass == 0))
+						continue;
+					if (!rows++)
+						pb_buf_puts(b, "<table class=\"alerts\">\n<thead><tr>"
+							       "<th>benchmark</th><th>machine</th>" ALERT_HEAD
+							       "</tr></thead>\n<tbody>\n");
+					pb_buf_puts(b, "<tr><td><a href=\"");
+					esc(b, bn[i].page);
+					pb_buf_printf(b, "#s%zu-alerts\">", j);
+					esc(b, bn[i].name);
+					pb_buf_puts(b, "</a></td><td>");
+					esc(b, v->s.machine);
+					pb_buf_puts(b, "</td>");
+					put_alert_cells(b, h, v, k);
+					pb_buf_puts(b, "</tr>\n");
+				}
+	if (rows)
+		pb_buf_puts(b, "</tbody>\n</table>\n");
+	else
+		pb_buf_puts(b, "<p class=\"muted\">No alert.</p>\n");
 }
 
 static void index_page(struct pb_buf *b, const struct pb_history *h, const struct bench *bn, size_t n)
@@ -699,8 +754,9 @@ static void index_page(struct pb_buf *b, const struct pb_history *h, const struc
 			pb_buf_puts(b, "</td></tr>\n");
 			free(values);
 		}
-	pb_buf_puts(b, "</tbody>\n</table>\n<p class=\"muted\">Written by placebisect from the "
-		       "history's index.json.</p>\n");
+	pb_buf_puts(b, "</tbody>\n</table>\n");
+	put_all_alerts(b, h, bn, n);
+	pb_buf_puts(b, "<p class=\"muted\">Written by placebisect from the history's index.json.</p>\n");
 	page_end(b, false);
 }
 

@@ -35,10 +35,11 @@ static void html_point(const struct pb_series_plot *p, size_t k, double cx, doub
 		       struct pb_buf *out)
 {
 	const char *href = p->hrefs ? p->hrefs[k] : NULL;
+	const char *link = href ? href : p->anchors ? p->anchors[k] : NULL;
 
-	if (href) {
+	if (link) {
 		pb_buf_puts(out, "<a href=\"");
-		pb_xml_escape(out, href);
+		pb_xml_escape(out, link);
 		pb_buf_puts(out, "\">");
 	}
 	pb_buf_printf(out, "<g class=\"pt%s\" data-i=\"%zu\" data-label=\"", href ? " rep" : "", k);
@@ -55,7 +56,7 @@ static void html_point(const struct pb_series_plot *p, size_t k, double cx, doub
 	pb_buf_printf(out, "\"><circle cx=\"%.1f\" cy=\"%.1f\" r=\"10\" fill=\"transparent\"/>"
 			   "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"/></g>%s\n",
 		      cx, cy, cx, cy, href ? "5" : "3.5", href ? PB_SVG_BAD : PB_SVG_NEUTRAL,
-		      href ? "</a>" : "");
+		      link ? "</a>" : "");
 }
 
 static void draw(const struct pb_series_plot *p, struct pb_buf *out, bool html)

@@ -24,6 +24,7 @@ struct pb_series_plot {
 	const char *const *ids;     /* n full commit ids (data-commit) */
 	const char *const *texts;   /* n texts shown on hover: the value and its CI (data-value) */
 	const char *const *hrefs;   /* n relative links (NULL: none): the point is a link to it */
+	const char *const *anchors; /* n in-page links for the points without an href ("#row-3"); may be NULL */
 };
 
 /*
@@ -37,7 +38,8 @@ void pb_series_plot_svg(const struct pb_series_plot *p, struct pb_buf *out);
  * Append the same plot as an <svg> element to inline in an HTML page (no XML declaration). Each
  * point is a <g class="pt"> carrying data-i (its index), data-label, data-commit, data-tip and
  * data-value for a page script to show on hover, and is wrapped in <a href="hrefs[i]"> when it
- * has a link; a larger transparent disc around each dot makes it easy to hover and click.
+ * has a link (class "pt rep", drawn larger and red), else in <a href="anchors[i]"> when given; a
+ * larger transparent disc around each dot makes it easy to hover and click.
  */
 void pb_series_plot_html(const struct pb_series_plot *p, struct pb_buf *out);
 

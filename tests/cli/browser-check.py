@@ -3,6 +3,7 @@
 # through its DevTools protocol (--remote-debugging-pipe) and report, one "key value" line each:
 #   screenshot W H NONWHITE RED   the page's pixels: not white, and of the plots' red (#c92a2a)
 #   points N / links N            the plot's points (.pt) and those linking to a report (.pt.rep)
+#   row HASH ID                   the URL's fragment and the :target after a click on a point without a report
 #   tooltip TEXT                  #tip after the mouse moved onto the first linked point (" | " for newlines)
 #   navigated URL MIME            where a real click (press and release) on that point went
 #   opened LINE                   the first line of the document then shown
@@ -156,6 +157,19 @@ def main():
         print(f"screenshot {w} {h} {nonwhite} {red}")
         print("points", js("document.querySelectorAll('.pt').length"))
         print("links", js("document.querySelectorAll('a > .pt.rep').length"))
+        def click(x, y):
+            for kind in ("mousePressed", "mouseReleased"):
+                b.send("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left",
+                                                    "clickCount": 1}, session=s)
+
+        # A point without a report: a click marks its row in the table (the URL's fragment).
+        box = js("(function () { var c = document.querySelector('.pt:not(.rep) circle:last-child');"
+                 " if (!c) return null; c.scrollIntoView({block: 'center'});"
+                 " var r = c.getBoundingClientRect();"
+                 " return [r.left + r.width / 2, r.top + r.height / 2]; })()")
+        if box:
+            click(*box)
+            print("row", js("location.hash + ' ' + (document.querySelector(':target') || {}).id"))
         # The visible dot of the first linked point, brought into view: where a person would click.
         box = js("(function () { var c = document.querySelector('.pt.rep circle:last-child');"
                  " if (!c) return null; c.scrollIntoView({block: 'center'});"
@@ -169,9 +183,7 @@ def main():
                  " return t && !t.hidden ? t.textContent : '(hidden)'; })()")
         print("tooltip", tip.replace("\n", " | "))
         b.events.clear()  # the page's own load is done: what follows is the click's
-        for kind in ("mousePressed", "mouseReleased"):
-            b.send("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left",
-                                                "clickCount": 1}, session=s)
+        click(x, y)
         nav = b.wait_event("Page.frameNavigated")["frame"]
         print("navigated", nav["url"], nav.get("mimeType", "?"))
         b.wait_event("Page.loadEventFired")

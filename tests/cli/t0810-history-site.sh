@@ -37,6 +37,8 @@ page=$T/site/work.html
 expect_eq 5 "$(grep -o '<g class="pt' "$page" | wc -l)" "points plotted"
 expect_eq 5 "$(grep -c '^<tr id="s0-p' "$page")" "rows in the table of points"
 expect_eq 1 "$(grep -o '<g class="pt rep"' "$page" | wc -l)" "points with a report"
+expect_eq "0 1 2 4" "$(grep -o '<a href="#s0-p[0-9]*"><g class="pt" data-i="[0-9]*"' "$page" | sed 's/.*data-i="\([0-9]*\)"/\1/' | tr '\n' ' ' | sed 's/ $//')" \
+	"the other points link their rows"
 expect_eq "$report" \
 	"$(grep -o "<a href=\"[^\"]*\"><g class=\"pt rep\" data-i=\"3\" data-label=\"${bad12:0:7}\" data-commit=\"$(rev 8)\"" "$page" |
 	   sed 's/^<a href="\([^"]*\)".*/\1/')" "the point of commit 8 links the report"
@@ -53,6 +55,8 @@ expect_eq 2 "$(grep -c '^<tr><td><a href="[a-z]*\.html#s0">' "$T/site/index.html
 expect_grep '<a href="quick.html#s0">quick</a>' "$T/site/index.html"
 expect_grep '<a href="work.html#s0">work</a>.*<a href="work.html#s0-alerts"><span class="open">1 open</span></a>' "$T/site/index.html"
 expect_grep '<h3 id="s0-alerts">Alerts</h3>' "$T/site/work.html"
+expect_eq 1 "$(grep -c '^<tr><td><a href="[a-z]*\.html#s0-alerts">' "$T/site/index.html")" "the index's alerts"
+expect_grep "^<tr><td><a href=\"work.html#s0-alerts\">work</a></td><td>ci</td><td class=\"open\">open</td><td>.*<a href=\"$report\">report</a>" "$T/site/index.html"
 
 # Self-contained: every link and source relative and present in the site; nothing external.
 bad=0

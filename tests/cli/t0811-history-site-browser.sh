@@ -2,7 +2,8 @@
 # The history page in a real browser: headless Chromium loads a benchmark's page from file:// (as
 # from a CI artifact), the plot renders (the screenshot is not blank and has the plot's red change
 # point and alert), hovering a point shows its commit, value and CI (the page's own script), and a
-# real mouse click on the point that raised the alert opens that alert's bisect report, through
+# real mouse click on the point that raised the alert opens that alert's bisect report (and one on
+# another point marks its row in the table), through
 # Chromium's DevTools protocol (tests/cli/browser-check.py).
 # labels: browser
 source "$PB_SOURCE_DIR/tests/cli/lib.sh"
@@ -29,6 +30,7 @@ if [ "${nonwhite:-0}" -lt 2000 ] || [ "${red:-0}" -lt 50 ]; then
 fi
 expect_grep "^points 5$" "$T/browser"
 expect_grep "^links 1$" "$T/browser"
+expect_grep "^row #s0-p0 s0-p0$" "$T/browser"
 expect_grep "^tooltip ${bad12:0:7} commit 8 \| stdout: [0-9.]+ k, 95% CI [0-9.]+ k to [0-9.]+ k \(5 runs\) \| click: the bisect report$" "$T/browser"
 expect_grep "^navigated file://$T/site/reports/work-ci-$bad12\.md text/markdown$" "$T/browser"
 expect_grep "^opened # Regression report: work" "$T/browser"

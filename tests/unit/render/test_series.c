@@ -58,6 +58,16 @@ static void test_plot_html(void **state)
 	assert_non_null(strstr(b.data, "<title>alert (open): +10.0%</title>"));
 	assert_int_equal(count(b.data, "stroke-dasharray"), 1);
 	assert_int_equal(count(b.data, "</svg>"), 1);
+	assert_int_equal(count(b.data, "<a href"), 1);
+	/* With anchors, the other points link to them; the report link still wins. */
+	pb_buf_reset(&b);
+	p.anchors = (const char *const[]){ "#r0", "#r1", "#r2", "#r3" };
+	pb_series_plot_html(&p, &b);
+	assert_int_equal(count(b.data, "<a href"), 3);
+	assert_non_null(strstr(b.data, "<a href=\"#r0\"><g class=\"pt\" data-i=\"0\""));
+	assert_non_null(strstr(b.data, "<a href=\"#r3\"><g class=\"pt\" data-i=\"3\""));
+	assert_non_null(strstr(b.data, "<a href=\"reports/a&amp;b.md\"><g class=\"pt rep\" data-i=\"2\""));
+	p.anchors = NULL;
 	pb_buf_reset(&b);
 	/* The plain SVG document of the same plot: a file, native tooltips, no page hooks. */
 	pb_series_plot_svg(&p, &b);
