@@ -41,7 +41,7 @@ static const struct cli_command commands[] = {
 	  "verdict) and runs E-Divisive over the series; a new regression is bisected and exits 1,\n"
 	  "once; later runs list it as open until the level recovers." },
 	{ "history", cmd_history, "a nightly history: its series, change points and plot, or a static site",
-	  "show --bench NAME --history DIR [--svg FILE] [--html DIR] [options]\n"
+	  "show --bench NAME --history DIR [--svg FILE] [--html SITE_DIR] [options]\n"
 	  "       placebisect history show --history DIR --html SITE_DIR", NULL },
 	{ "system", cmd_system, "is this machine fit to measure? show, tune or reset it",
 	  "show|tune|reset [options]", NULL },
