@@ -79,10 +79,12 @@ static const struct cli_command commands[] = {
 	  "  placebisect nightly --bench call_method --history perf-history --summary \"$GITHUB_STEP_SUMMARY\"\n"
 	  "  placebisect nightly --bench call_method --history perf-history --backfill v1.0..HEAD --every 5\n",
 	  NULL },
-	{ "history", cmd_history, "a nightly history: its series, change points and plot",
-	  "show --bench NAME --history DIR [--svg FILE] [options]", NULL,
+	{ "history", cmd_history, "a nightly history: its series, change points and plot, or a static site",
+	  "show --bench NAME --history DIR [--svg FILE] [--html SITE_DIR] [options]\n"
+	  "       placebisect history show --history DIR --html SITE_DIR", NULL,
 	  "  placebisect history show --bench call_method --history perf-history\n"
-	  "  placebisect history show --bench call_method --history perf-history --svg series.svg\n",
+	  "  placebisect history show --bench call_method --history perf-history --svg series.svg\n"
+	  "  placebisect history show --history perf-history --html site\n",
 	  NULL },
 	{ "system", cmd_system, "is this machine fit to measure? show, tune or reset it",
 	  "show|tune|reset [options]",

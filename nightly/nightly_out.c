@@ -139,7 +139,7 @@ void pb_series_write_json(const struct pb_series *s, struct pb_jsonw *w)
 
 void pb_series_svg(const struct pb_series *s, struct pb_buf *out)
 {
-	struct pb_series_plot p;
+	struct pb_series_plot p = { 0 };
 	double *values = pb_xmalloc((s->n_points + 1) * sizeof(*values));
 	char **labels = pb_xmalloc((s->n_points + 1) * sizeof(*labels));
 	const char **tips = pb_xmalloc((s->n_points + 1) * sizeof(*tips));

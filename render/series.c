@@ -1,9 +1,11 @@
-/* series.c: the history plot (render/svg.h): values, segment levels, change points. */
+/* series.c: the history plot (render/svg.h): values, CIs, segment levels, change points, alerts; also inline in HTML. */
 #include "render/series.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "render/format.h"
 #include "render/svg.h"
@@ -29,7 +31,36 @@ static double segment_mean(const double *v, size_t from, size_t to)
 	return n ? sum / (double)n : NAN;
 }
 
-void pb_series_plot_svg(const struct pb_series_plot *p, struct pb_buf *out)
+/* A point of an HTML plot: a group a page script finds (class "pt"), a link when it has one. */
+static void html_point(const struct pb_series_plot *p, size_t k, double cx, double cy,
+		       struct pb_buf *out)
+{
+	const char *href = p->hrefs ? p->hrefs[k] : NULL;
+	const char *link = href ? href : p->anchors ? p->anchors[k] : NULL;
+
+	if (link) {
+		pb_buf_puts(out, "<a href=\"");
+		pb_xml_escape(out, link);
+		pb_buf_puts(out, "\">");
+	}
+	pb_buf_printf(out, "<g class=\"pt%s\" data-i=\"%zu\" data-label=\"", href ? " rep" : "", k);
+	pb_xml_escape(out, p->labels[k]);
+	pb_buf_puts(out, "\" data-commit=\"");
+	pb_xml_escape(out, p->ids && p->ids[k] ? p->ids[k] : p->labels[k]);
+	pb_buf_puts(out, "\" data-tip=\"");
+	pb_xml_escape(out, p->tips && p->tips[k] ? p->tips[k] : "");
+	pb_buf_puts(out, "\" data-value=\"");
+	if (p->texts && p->texts[k])
+		pb_xml_escape(out, p->texts[k]);
+	else
+		pb_buf_printf(out, "%.6g", p->values[k]);
+	pb_buf_printf(out, "\"><circle cx=\"%.1f\" cy=\"%.1f\" r=\"10\" fill=\"transparent\"/>"
+			   "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"/></g>%s\n",
+		      cx, cy, cx, cy, href ? "5" : "3.5", href ? PB_SVG_BAD : PB_SVG_NEUTRAL,
+		      link ? "</a>" : "");
+}
+
+static void draw(const struct pb_series_plot *p, struct pb_buf *out, bool html)
 {
 	struct pb_svg svg;
 	struct pb_svg_scale sx, sy;
@@ -44,6 +75,11 @@ void pb_series_plot_svg(const struct pb_series_plot *p, struct pb_buf *out)
 		if (isfinite(p->values[k])) {
 			lo = fmin(lo, p->values[k]);
 			hi = fmax(hi, p->values[k]);
+			/* The CI bars fit too. */
+			if (p->ci_lo && p->ci_hi && isfinite(p->ci_lo[k]) && isfinite(p->ci_hi[k])) {
+				lo = fmin(lo, p->ci_lo[k]);
+				hi = fmax(hi, p->ci_hi[k]);
+			}
 		}
 	/* One prefix for the axis (render/format.h), named in its label: "wall (ms)". */
 	div = pb_fmt_scale(fmax(fabs(lo), fabs(hi)), pb_fmt_metric_unit(p->axis), &prefix);
@@ -97,9 +133,31 @@ void pb_series_plot_svg(const struct pb_series_plot *p, struct pb_buf *out)
 			ys[drawn++] = pb_svg_map(&sy, vals[k]);
 		}
 	pb_svg_polyline(&svg, xs, ys, drawn, PB_SVG_NEUTRAL, 1);
+	for (k = 0; p->ci_lo && p->ci_hi && k < p->n; k++)
+		if (isfinite(p->values[k]) && isfinite(p->ci_lo[k]) && isfinite(p->ci_hi[k]))
+			pb_svg_line(&svg, pb_svg_map(&sx, (double)k), pb_svg_map(&sy, p->ci_lo[k]),
+				    pb_svg_map(&sx, (double)k), pb_svg_map(&sy, p->ci_hi[k]),
+				    PB_SVG_NEUTRAL, 1, 0);
+	for (k = 0; k < p->n_alerts; k++) {
+		size_t i = p->alerts[k];
+
+		if (i >= p->n || !isfinite(p->values[i]))
+			continue;
+		/* Not a target: the point under it takes the hover and the click. */
+		pb_buf_printf(out, "<circle class=\"alert\" cx=\"%.1f\" cy=\"%.1f\" r=\"9\" "
+				   "fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
+				   "pointer-events=\"none\"><title>",
+			      pb_svg_map(&sx, (double)i), pb_svg_map(&sy, p->values[i]), PB_SVG_BAD);
+		pb_xml_escape(out, p->alert_tips && p->alert_tips[k] ? p->alert_tips[k] : "alert");
+		pb_buf_puts(out, "</title></circle>\n");
+	}
 	for (k = 0; k < p->n; k++) {
 		if (!isfinite(vals[k]))
 			continue;
+		if (html) {
+			html_point(p, k, pb_svg_map(&sx, (double)k), pb_svg_map(&sy, p->values[k]), out);
+			continue;
+		}
 		pb_buf_reset(&tip);
 		pb_buf_printf(&tip, "%s %s: %s", p->labels[k], p->tips && p->tips[k] ? p->tips[k] : "",
 			      pb_fmt_metric(v, sizeof(v), p->values[k], p->axis));
@@ -121,4 +179,52 @@ void pb_series_plot_svg(const struct pb_series_plot *p, struct pb_buf *out)
 	free(ys);
 	free(vals);
 	pb_buf_release(&tip);
+}
+
+void pb_series_plot_svg(const struct pb_series_plot *p, struct pb_buf *out)
+{
+	draw(p, out, false);
+}
+
+void pb_series_plot_html(const struct pb_series_plot *p, struct pb_buf *out)
+{
+	struct pb_buf doc = PB_BUF_INIT;
+	const char *svg;
+
+	draw(p, &doc, true);
+	/* An XML declaration has no place inside an HTML document. */
+	svg = strstr(doc.data, "<svg");
+	pb_buf_puts(out, svg ? svg : doc.data);
+	pb_buf_release(&doc);
+}
+
+void pb_series_sparkline(const double *values, size_t n, double width, double height,
+			 struct pb_buf *out)
+{
+	double lo = INFINITY, hi = -INFINITY, x = 0, y = 0;
+	struct pb_svg_scale sx, sy;
+	size_t k, drawn = 0;
+
+	for (k = 0; k < n; k++)
+		if (isfinite(values[k])) {
+			lo = fmin(lo, values[k]);
+			hi = fmax(hi, values[k]);
+		}
+	sx = (struct pb_svg_scale){ 0, n > 1 ? (double)(n - 1) : 1, 3, width - 3 };
+	sy = (struct pb_svg_scale){ lo, hi, height - 3, 3 };
+	pb_buf_printf(out, "<svg class=\"spark\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f "
+			   "%.0f\" aria-hidden=\"true\"><polyline fill=\"none\" stroke=\"%s\" "
+			   "stroke-width=\"1.5\" points=\"",
+		      width, height, width, height, PB_SVG_NEUTRAL);
+	for (k = 0; k < n; k++)
+		if (isfinite(values[k])) {
+			x = pb_svg_map(&sx, (double)k);
+			y = pb_svg_map(&sy, values[k]);
+			pb_buf_printf(out, "%s%.1f,%.1f", drawn++ ? " " : "", x, y);
+		}
+	pb_buf_puts(out, "\"/>");
+	if (drawn)
+		pb_buf_printf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>", x, y,
+			      PB_SVG_NEUTRAL);
+	pb_buf_puts(out, "</svg>");
 }

@@ -13,7 +13,8 @@ set -euo pipefail
 # files in the compare test) and time (bench/: peak memory), libbenchmark-dev and g++ (a Google
 # Benchmark program whose JSON the compare test reads), clang and its runtime libraries (libFuzzer
 # for scripts/fuzz.sh); cmark-gfm, chromium and imagemagick render a report in its test (GFM
-# tables, SVG to PNG); python3-yaml: the test of scripts/ci/github-nightly.yml parses it.
+# tables, SVG to PNG); chromium (optional: the history page test skips without it) also loads
+# the history site and clicks a point in it; python3-yaml: the test of scripts/ci/github-nightly.yml parses it.
 pkgs=(
 	gcc make cmake pkg-config git
 	libgit2-dev libgsl-dev libelf-dev libcapstone-dev libpfm4-dev
