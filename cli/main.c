@@ -33,6 +33,17 @@ static const struct cli_command commands[] = {
 	  "layout diff: what moved or changed between two builds (capstone-normalized code).\n"
 	  "layout verify: rebuild both revisions with build.layout_variants and measure them (the\n"
 	  "placement check; its options: --good --bad --bench --backend --metric --cpus --alpha --min-effect)." },
+	{ "annotate", cmd_annotate, "hot code with per-instruction heat, cache lines, L1i sets, loops",
+	  "[--rev REV] --bench NAME [options] | annotate [options] -- CMD [ARGS...] | annotate BINARY "
+	  "--callgrind FILE | annotate --diff GOOD BAD",
+	  "Runs the program once under callgrind (valgrind's cache simulator, costs per instruction)\n"
+	  "and lists the hot functions' code: Ir and I1 misses per instruction, source lines (DWARF),\n"
+	  "64 B line and 32 B window boundaries, each line's L1i set, JCC-erratum sites, branch\n"
+	  "targets, and the natural loops with their share of the run. --diff aligns two builds'\n"
+	  "code side by side." },
+	{ "loops", cmd_loops, "time per loop: the hot functions' natural loops and their share",
+	  "[--rev REV] --bench NAME [options] | loops [options] -- CMD [ARGS...] | loops BINARY "
+	  "--callgrind FILE", NULL },
 	{ "report", cmd_report, "a markdown report (with SVG plots) from any result file",
 	  "RESULT.json -o FILE.md [options]", NULL },
 	{ "nightly", cmd_nightly, "CI job: measure, keep history, detect, bisect, report",

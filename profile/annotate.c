@@ -1,0 +1,310 @@
+/* annotate.c: record a run's per-instruction costs under callgrind and annotate the object that holds its hot code. */
+#include "profile/annotate.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "layout/elf.h"
+#include "measure/cachegrind.h"
+#include "measure/result.h"
+
+/* Remove dir and the files in it (valgrind's output files; no subdirectories). */
+static void remove_dir(const char *dir)
+{
+	struct dirent *de;
+	char *p;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		p = pb_xasprintf("%s/%s", dir, de->d_name);
+		unlink(p);
+		free(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+int pb_annotate_record(struct pb_runner_opts *o, const char *i1, struct pb_callgrind *cg)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct pb_measurement m;
+	char *dir, **argv = NULL;
+	int ret = -1;
+
+	memset(cg, 0, sizeof(*cg));
+	if (pb_cachegrind_available())
+		return -1;
+	dir = pb_xasprintf("%s/placebisect-callgrind.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		ret = pb_error_errno("annotate: cannot create a directory for callgrind's files (%s)", dir);
+		free(dir);
+		return ret;
+	}
+	argv = pb_callgrind_argv(i1, dir, o->argv, o->shell);
+	o->argv = (const char *const *)argv;
+	o->shell = NULL;
+	o->runs = 1;
+	o->warmups = 0;
+	o->metric = "wall";
+	o->backend = "time";
+	o->events = NULL;
+	o->baseline = NULL;
+	o->before_exec = NULL;
+	o->hook_arg = NULL;
+	pb_measurement_init(&m);
+	if (pb_runner_measure(o, &m) || pb_callgrind_collect(dir, cg))
+		goto out;
+	ret = 0;
+out:
+	o->argv = NULL;
+	pb_measurement_release(&m);
+	pb_callgrind_argv_free(argv);
+	remove_dir(dir);
+	free(dir);
+	return ret;
+}
+
+/* Whether path is a readable ELF file. */
+static bool is_elf(const char *path)
+{
+	unsigned char m[4];
+	FILE *f = fopen(path, "rb");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fread(m, 1, 4, f) == 4 && m[0] == 0x7f && m[1] == 'E' && m[2] == 'L' && m[3] == 'F';
+	fclose(f);
+	return ok;
+}
+
+/* path made absolute against cwd (NULL: ours) when relative, and canonical when it exists. */
+static char *from_cwd(const char *path, const char *cwd)
+{
+	char here[4096], *p, *real;
+
+	if (path[0] == '/')
+		p = pb_xstrdup(path);
+	else if (cwd)
+		p = pb_xasprintf("%s/%s", cwd, path);
+	else
+		p = pb_xasprintf("%s/%s", getcwd(here, sizeof(here)) ? here : ".", path);
+	real = realpath(p, NULL);
+	if (!real)
+		return p;
+	free(p);
+	/* realpath's buffer comes from malloc: the caller frees it as any other. */
+	return real;
+}
+
+char *pb_annotate_default_object(const char *binary, const char *const *argv, const char *cwd)
+{
+	const char *path_env = getenv("PATH"), *p, *colon;
+	char *cand;
+
+	if (binary) {
+		cand = from_cwd(binary, cwd);
+		if (is_elf(cand))
+			return cand;
+		free(cand);
+	}
+	if (!argv || !argv[0])
+		return NULL;
+	if (strchr(argv[0], '/')) {
+		cand = from_cwd(argv[0], cwd);
+		if (is_elf(cand))
+			return cand;
+		free(cand);
+		return NULL;
+	}
+	for (p = path_env ? path_env : "/usr/bin:/bin"; *p; p = colon + 1) {
+		colon = strchr(p, ':');
+		if (!colon)
+			colon = p + strlen(p);
+		cand = colon == p ? pb_xasprintf("./%s", argv[0])
+				  : pb_xasprintf("%.*s/%s", (int)(colon - p), p, argv[0]);
+		if (is_elf(cand)) {
+			char *abs = from_cwd(cand, NULL);
+
+			free(cand);
+			return abs;
+		}
+		free(cand);
+		if (!*colon)
+			break;
+	}
+	return NULL;
+}
+
+/* The object with the most Ir that is a file we can read. */
+static const struct pb_callgrind_object *hottest_object(const struct pb_callgrind *cg)
+{
+	const struct pb_callgrind_object *best = NULL;
+	size_t i;
+
+	for (i = 0; i < cg->n_objs; i++)
+		if (cg->objs[i].path[0] == '/' && access(cg->objs[i].path, R_OK) == 0 &&
+		    (!best || cg->objs[i].ir > best->ir))
+			best = &cg->objs[i];
+	return best;
+}
+
+static int cmp_heat(const void *a, const void *b)
+{
+	const struct pb_heat *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* The function of e called `name` (exactly), or NULL. */
+static const struct pb_elf_sym *func_named(const struct pb_elf *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_funcs; i++)
+		if (strcmp(e->funcs[i].name, name) == 0)
+			return &e->funcs[i];
+	return NULL;
+}
+
+/*
+ * Costs callgrind left in "???" (code it could not tie to a file: a PIE laid out by its own linker
+ * script) that belong to the ELF file at `path`: the load bias is the page-aligned difference
+ * between the run-time and the file addresses of the functions both name, voted by Ir; the costs
+ * inside the functions that agree are moved to file addresses and appended to *heat.
+ */
+static void add_unnamed(const struct pb_callgrind *cg, const char *path, struct pb_heat **heat,
+			size_t *n, size_t *cap)
+{
+	const struct pb_callgrind_object *unk = NULL;
+	const struct pb_callgrind_anchor *an;
+	const struct pb_elf_sym *f;
+	struct pb_elf *e = NULL;
+	uint64_t *bias = NULL, *votes = NULL, best = 0, best_votes = 0, b, off;
+	size_t i, k, n_b = 0;
+	bool *agree = NULL;
+
+	for (i = 0; i < cg->n_objs; i++)
+		if (strcmp(cg->objs[i].path, "???") == 0)
+			unk = &cg->objs[i];
+	if (!unk || !unk->n_anchors || pb_elf_open_quiet(&e, path))
+		goto out;
+	bias = pb_xcalloc(unk->n_anchors, sizeof(*bias));
+	votes = pb_xcalloc(unk->n_anchors, sizeof(*votes));
+	for (i = 0; i < unk->n_anchors; i++) {
+		an = &unk->anchors[i];
+		f = func_named(e, an->fn);
+		if (!f || an->addr < f->addr)
+			continue;
+		b = (an->addr - f->addr) & ~(uint64_t)0xfff;
+		for (k = 0; k < n_b && bias[k] != b; k++)
+			;
+		if (k == n_b)
+			bias[n_b++] = b;
+		votes[k] += an->ir + 1;
+		if (votes[k] > best_votes)
+			best_votes = votes[k], best = b;
+	}
+	if (!best_votes)
+		goto out;
+	/* Only the functions whose code sits where the bias says. */
+	agree = pb_xcalloc(e->n_funcs ? e->n_funcs : 1, sizeof(*agree));
+	for (i = 0; i < unk->n_anchors; i++) {
+		an = &unk->anchors[i];
+		f = func_named(e, an->fn);
+		if (f && an->addr >= f->addr + best && an->addr - best - f->addr < (f->size ? f->size : 1))
+			agree[f - e->funcs] = true;
+	}
+	for (i = 0; i < unk->n_costs; i++) {
+		if (unk->costs[i].addr < best)
+			continue;
+		off = unk->costs[i].addr - best;
+		f = pb_elf_sym_at(e, off);
+		if (!f || !f->func || off - f->addr >= (f->size ? f->size : 1))
+			continue;
+		/* pb_elf_sym_at may give an alias from syms[]: find it among funcs by address. */
+		for (k = 0; k < e->n_funcs && e->funcs[k].addr != f->addr; k++)
+			;
+		if (k == e->n_funcs || !agree[k])
+			continue;
+		pb_xgrow((void **)heat, cap, *n + 1, sizeof(**heat));
+		(*heat)[*n].addr = off;
+		(*heat)[*n].v = unk->costs[i].ir;
+		(*heat)[*n].misses = unk->costs[i].i1mr;
+		(*n)++;
+	}
+out:
+	free(agree);
+	free(bias);
+	free(votes);
+	pb_elf_free(e);
+}
+
+int pb_annotate_callgrind(struct pb_annotation **out, const struct pb_callgrind *cg,
+			  const char *object, struct pb_ann_opts *o)
+{
+	const struct pb_callgrind_object *ob;
+	struct pb_heat *heat = NULL;
+	struct pb_buf names = PB_BUF_INIT;
+	size_t i, n = 0, cap = 0, m;
+	const char *path;
+	int ret = -1;
+
+	*out = NULL;
+	ob = object ? pb_callgrind_object(cg, object) : hottest_object(cg);
+	path = object ? object : ob ? ob->path : NULL;
+	if (path) {
+		for (i = 0; ob && i < ob->n_costs; i++) {
+			pb_xgrow((void **)&heat, &cap, n + 1, sizeof(*heat));
+			heat[n].addr = ob->costs[i].addr;
+			heat[n].v = ob->costs[i].ir;
+			heat[n].misses = ob->costs[i].i1mr;
+			n++;
+		}
+		add_unnamed(cg, path, &heat, &n, &cap);
+	}
+	if (!n) {
+		for (i = 0; i < cg->n_objs; i++)
+			pb_buf_printf(&names, "%s%s", i ? ", " : "", cg->objs[i].path);
+		if (path)
+			pb_error_as(PB_EXIT_USAGE, "annotate: the run has no costs in %s (its objects: "
+				    "%s); name one of them with --object", path,
+				    names.len ? names.data : "none");
+		else
+			pb_error_as(PB_EXIT_USAGE, "annotate: the run has no costs in any file it "
+				    "mapped; name the program with --object");
+		pb_buf_release(&names);
+		free(heat);
+		return -1;
+	}
+	qsort(heat, n, sizeof(*heat), cmp_heat);
+	for (i = 1, m = 1; i < n; i++) {
+		if (heat[i].addr == heat[m - 1].addr) {
+			heat[m - 1].v += heat[i].v;
+			heat[m - 1].misses += heat[i].misses;
+		} else {
+			heat[m++] = heat[i];
+		}
+	}
+	o->heat = heat;
+	o->n_heat = m;
+	o->unit = "Ir";
+	o->has_misses = true;
+	o->total = cg->ir;
+	ret = pb_annotation_new(out, path, o);
+	o->heat = NULL;
+	o->n_heat = 0;
+	free(heat);
+	return ret;
+}
