@@ -72,6 +72,8 @@ struct pb_ann_insn {
 struct pb_ann_func {
 	const struct pb_elf_sym *sym; /* into the annotation's pb_elf */
 	uint64_t v, misses;           /* the function's cost */
+	bool has_calls;               /* calls is known (an exact backend counted them) */
+	uint64_t calls;               /* times it was called */
 	struct pb_ann_insn *insns;
 	size_t n_insns;
 	struct pb_ann_loop *loops;    /* outer loops before the loops they hold, by header address */
@@ -132,7 +134,7 @@ void pb_annotation_write_loops_text(const struct pb_annotation *a, struct pb_buf
 
 /*
  * The placebisect.annotate/1 document: binary, unit, total, object{cost, i1_misses}, l1i{},
- * functions[]{name, addr, size, cost, share, i1_misses, insns[]{addr, size, bytes, asm, cost,
+ * functions[]{name, addr, size, cost, share, i1_misses, calls (when known), insns[]{addr, size, bytes, asm, cost,
  * share, i1_misses, file, line, cache_line, set, window, new_line, new_window, crosses_line,
  * crosses_window, jcc, fused, kind, target, target_name, loop}, loops[]{...}}. With `loops_only`
  * the placebisect.loops/1 document: the same without insns[].

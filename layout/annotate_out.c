@@ -94,6 +94,10 @@ static void write_func_text(const struct pb_annotation *a, const struct pb_ann_f
 		grouped(miss, sizeof(miss), fn->misses);
 		pb_buf_printf(out, ", %s I1 misses", miss);
 	}
+	if (fn->has_calls) {
+		grouped(miss, sizeof(miss), fn->calls);
+		pb_buf_printf(out, ", called %s %s", miss, fn->calls == 1 ? "time" : "times");
+	}
 	pb_buf_printf(out, "\n  0x%llx, %llu bytes, offset %u in its %u B line, %llu %s, L1i sets %u-%u\n\n",
 		      (unsigned long long)f->addr, (unsigned long long)f->size, pl.line_offset,
 		      a->l1i.line, (unsigned long long)pl.cache_lines,
@@ -156,6 +160,8 @@ static void write_func_text(const struct pb_annotation *a, const struct pb_ann_f
 		write_marks(x, out);
 		if (colour && (x->jcc || x->crosses_line))
 			pb_buf_puts(out, RESET);
+		while (out->len && out->data[out->len - 1] == ' ')
+			pb_buf_truncate(out, out->len - 1);
 		pb_buf_putc(out, '\n');
 	}
 	if (folded)
@@ -236,9 +242,6 @@ static void write_header(const struct pb_annotation *a, struct pb_buf *out)
 	pb_buf_printf(out, "%s: %s %s in the run, %s in this object; L1i %llu B, %u-way, %u B lines: %u sets\n",
 		      a->elf->path, total, a->unit, obj, (unsigned long long)a->l1i.size, a->l1i.ways,
 		      a->l1i.line, a->l1i.sets);
-	if (a->no_lines)
-		pb_buf_printf(out, "(no DWARF line table in %s: build with -g for source lines)\n",
-			      a->elf->path);
 	pb_buf_putc(out, '\n');
 }
 
@@ -393,6 +396,8 @@ void pb_annotation_write_json(const struct pb_annotation *a, bool loops_only, st
 		pb_jsonw_number(w, "share", share(fn->v, a->total));
 		if (a->has_misses)
 			pb_jsonw_int(w, "i1_misses", (int64_t)fn->misses);
+		if (fn->has_calls)
+			pb_jsonw_int(w, "calls", (int64_t)fn->calls);
 		if (!loops_only)
 			json_insns(a, fn, w);
 		json_loops(a, fn, w);

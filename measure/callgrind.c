@@ -537,6 +537,8 @@ char **pb_callgrind_argv(const char *i1, const char *outdir, const char *const *
 	/* The same cache simulator as cachegrind's; costs per instruction, not per source line. */
 	ADD(pb_xstrdup("--cache-sim=yes"));
 	ADD(pb_xstrdup("--dump-instr=yes"));
+	/* Names as the symbol table spells them (C++ mangled), to match the ELF's. */
+	ADD(pb_xstrdup("--demangle=no"));
 	if (i1)
 		ADD(pb_xasprintf("--I1=%s", i1));
 	ADD(pb_xstrdup("--trace-children=yes"));

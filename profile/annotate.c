@@ -251,6 +251,38 @@ out:
 	pb_elf_free(e);
 }
 
+/* The last path component. */
+static const char *file_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/*
+ * "Called N times": callgrind's calls= counts of each annotated function, summed over call sites,
+ * in the annotated object (by file name) or in code callgrind could not tie to a file.
+ */
+static void add_calls(struct pb_annotation *a, const struct pb_callgrind *cg, const char *path)
+{
+	const struct pb_callgrind_calls *c;
+	struct pb_ann_func *fn;
+	size_t i, k;
+
+	for (i = 0; i < a->n_funcs; i++) {
+		fn = &a->funcs[i];
+		fn->has_calls = true;
+		fn->calls = 0;
+		for (k = 0; k < cg->n_calls; k++) {
+			c = &cg->calls[k];
+			if (strcmp(c->fn, fn->sym->name) == 0 &&
+			    (strcmp(c->object, "???") == 0 ||
+			     strcmp(file_name(c->object), file_name(path)) == 0))
+				fn->calls += c->count;
+		}
+	}
+}
+
 int pb_annotate_callgrind(struct pb_annotation **out, const struct pb_callgrind *cg,
 			  const char *object, struct pb_ann_opts *o)
 {
@@ -303,6 +335,8 @@ int pb_annotate_callgrind(struct pb_annotation **out, const struct pb_callgrind 
 	o->has_misses = true;
 	o->total = cg->ir;
 	ret = pb_annotation_new(out, path, o);
+	if (!ret)
+		add_calls(*out, cg, path);
 	o->heat = NULL;
 	o->n_heat = 0;
 	free(heat);

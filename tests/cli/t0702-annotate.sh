@@ -50,6 +50,7 @@ expect_eq "$PWD/prog" "$(jq -r .binary a.json)" "the object annotated: the progr
 expect_eq "Ir" "$(jq -r .unit a.json)" "unit"
 expect_eq 16 "$(jq .l1i.sets a.json)" "L1i sets from --l1i"
 expect_eq "hot" "$(jq -r '.functions[0].name' a.json)" "hottest function"
+expect_eq 1 "$(jq '.functions[0].calls' a.json)" "hot is called once (callgrind's call counts)"
 expect_eq "$hot_addr" "$(jq '.functions[0].addr' a.json)" "hot's address (nm)"
 expect_eq "$hot_addr" "$(jq '.functions[0].insns[0].addr' a.json)" "first instruction at hot's address"
 # The loop: its instructions carry >= 90% of the run's instructions (exact: 1000000 iterations).
@@ -79,7 +80,7 @@ expect_eq 0 "$bad" "instructions whose line, window, set or marks disagree with 
 line=$((hot_addr / 64 * 64)) set=$(((hot_addr / 64) % 16))
 expect_eq "$set" "$(jq '.functions[0].insns[0].set' a.json)" "hot's first L1i set"
 expect_grep "── 64 B line 0x$(printf %x $line) · L1i set $set ──" a.txt
-expect_grep "hot  [0-9.]+% of the run, " a.txt
+expect_grep "^hot  [0-9.]+% of the run, 7,000,006 Ir, [0-9,]+ I1 misses, called 1 time$" a.txt
 expect_grep "Loops of hot" a.txt
 expect_eq 0 "$(grep -c $'\033' a.txt)" "no colour when stdout is not a terminal"
 

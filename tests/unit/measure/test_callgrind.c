@@ -155,14 +155,15 @@ static void test_argv(void **state)
 	assert_string_equal(v[1], "--tool=callgrind");
 	assert_string_equal(v[2], "--cache-sim=yes");
 	assert_string_equal(v[3], "--dump-instr=yes");
-	assert_string_equal(v[4], "--I1=32768,8,64");
-	assert_string_equal(v[7], "--callgrind-out-file=/tmp/d/callgrind.out.%p");
-	assert_string_equal(v[8], "./prog");
-	assert_null(v[10]);
+	assert_string_equal(v[4], "--demangle=no");
+	assert_string_equal(v[5], "--I1=32768,8,64");
+	assert_string_equal(v[8], "--callgrind-out-file=/tmp/d/callgrind.out.%p");
+	assert_string_equal(v[9], "./prog");
+	assert_null(v[11]);
 	pb_callgrind_argv_free(v);
 	v = pb_callgrind_argv(NULL, "/tmp/d", NULL, "echo hi");
-	assert_string_equal(v[7], "/bin/sh");
-	assert_string_equal(v[9], "echo hi");
+	assert_string_equal(v[8], "/bin/sh");
+	assert_string_equal(v[10], "echo hi");
 	pb_callgrind_argv_free(v);
 }
 
