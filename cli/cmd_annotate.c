@@ -11,6 +11,7 @@
 #include "layout/annotate_diff.h"
 #include "measure/callgrind.h"
 #include "measure/runner.h"
+#include "measure/sampler.h"
 #include "profile/annotate.h"
 
 static volatile sig_atomic_t interrupted;
@@ -88,7 +89,8 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 	const char *rev = NULL, *bench_name = NULL, *callgrind = NULL, *object = NULL, *l1i = NULL;
 	const char *callgrind_bad = NULL;
 	struct cli_list fnl = { NULL, 0, 0 };
-	long top = 5;
+	long top = 5, freq = PB_SAMPLER_FREQ_DEFAULT;
+	const char *backend = "callgrind";
 	double cover = 0.9, min_share = 0;
 	bool rebuild_failed = false, diff = false;
 	const struct cli_opt opts[] = {
@@ -111,6 +113,11 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 		  0, 100 },
 		{ "l1i", 0, CLI_STRING, &l1i, "SIZE,WAYS,LINE",
 		  "L1i geometry (default: layout.l1i, measure.cachegrind.I1, else this host's)", 0, 0 },
+		{ "backend", 0, CLI_STRING, &backend, "B",
+		  "callgrind (exact Ir and I1 misses per instruction; default) or perf (sampled "
+		  "instructions: cycles, else cpu-clock)", 0, 0 },
+		{ "freq", 0, CLI_INT, &freq, "HZ", "--backend perf: samples per second (default 999)",
+		  1, 100000 },
 		{ "diff", 0, CLI_FLAG, &diff, NULL,
 		  "annotate: GOOD BAD binaries side by side, same code aligned", 0, 0 },
 		CLI_OPT_REBUILD_FAILED(&rebuild_failed),
@@ -127,7 +134,7 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 	struct sigaction sa, old_sa;
 	char **pos = NULL, **names = NULL, *def_object = NULL;
 	size_t n_names = 0, npos = 0;
-	bool colour;
+	bool colour, sampled;
 	int dashdash, ret;
 
 	memset(&cg, 0, sizeof(cg));
@@ -143,6 +150,17 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 		npos++;
 	if (split_names(&fnl, name, &names, &n_names))
 		goto out;
+	if (strcmp(backend, "callgrind") && strcmp(backend, "perf")) {
+		pb_error("%s: --backend '%s': expected callgrind (exact, the default) or perf (sampling)",
+			 name, backend);
+		goto out;
+	}
+	sampled = strcmp(backend, "perf") == 0;
+	if (sampled && (callgrind || diff)) {
+		pb_error("%s: --backend perf samples a run: it goes with --bench or -- CMD, not with "
+			 "%s", name, diff ? "--diff" : "--callgrind");
+		goto out;
+	}
 	memset(&ao, 0, sizeof(ao));
 	ao.names = (const char *const *)names;
 	ao.n_names = n_names;
@@ -214,23 +232,25 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 		sa.sa_handler = on_sigint;
 		sigaction(SIGINT, &sa, &old_sa);
 		o.stop = &interrupted;
-		{
+		def_object = object ? NULL
+				    : pb_annotate_default_object(bench_name ? target.binary : NULL,
+								 bench_name ? NULL : (const char *const *)pos,
+								 o.cwd);
+		if (sampled) {
+			ret = pb_annotate_sampled(&a, &o, (unsigned)freq, object ? object : def_object, &ao);
+		} else {
 			char spec[64];
 
 			snprintf(spec, sizeof(spec), "%llu,%u,%u", (unsigned long long)ao.l1i.size,
 				 ao.l1i.ways, ao.l1i.line);
 			ret = pb_annotate_record(&o, spec, &cg);
+			if (!ret)
+				ret = pb_annotate_callgrind(&a, &cg, object ? object : def_object, &ao);
 		}
 		sigaction(SIGINT, &old_sa, NULL);
 		if (ret)
 			goto out;
 		ret = -1;
-		def_object = object ? NULL
-				    : pb_annotate_default_object(bench_name ? target.binary : NULL,
-								 bench_name ? NULL : (const char *const *)pos,
-								 o.cwd);
-		if (pb_annotate_callgrind(&a, &cg, object ? object : def_object, &ao))
-			goto out;
 	}
 	if (a->no_lines)
 		pb_note("%s has no DWARF line table: build it with -g for source lines", a->elf->path);

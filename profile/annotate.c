@@ -14,6 +14,7 @@
 #include "layout/elf.h"
 #include "measure/cachegrind.h"
 #include "measure/result.h"
+#include "measure/sampler.h"
 
 /* Remove dir and the files in it (valgrind's output files; no subdirectories). */
 static void remove_dir(const char *dir)
@@ -340,5 +341,105 @@ int pb_annotate_callgrind(struct pb_annotation **out, const struct pb_callgrind 
 	o->heat = NULL;
 	o->n_heat = 0;
 	free(heat);
+	return ret;
+}
+
+/* The index of the sampled object that is `object` (by path, else by file name), or -1. */
+static long sampled_object(const struct pb_samples *s, const char *object)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_objects; i++)
+		if (s->objects[i].file && strcmp(s->objects[i].path, object) == 0)
+			return (long)i;
+	for (i = 0; i < s->n_objects; i++)
+		if (s->objects[i].file && strcmp(file_name(s->objects[i].path), file_name(object)) == 0)
+			return (long)i;
+	return -1;
+}
+
+int pb_annotate_sampled(struct pb_annotation **out, struct pb_runner_opts *o, unsigned freq,
+			const char *object, struct pb_ann_opts *ao)
+{
+	struct pb_sampler *sampler = NULL;
+	const struct pb_samples *s;
+	const struct pb_frame *fr;
+	struct pb_measurement m;
+	struct pb_elf *e = NULL;
+	struct pb_heat *heat = NULL;
+	uint64_t *count = NULL, addr;
+	size_t i, n = 0, cap = 0, k;
+	long ob = -1;
+	int ret = -1;
+
+	*out = NULL;
+	o->runs = 1;
+	o->warmups = 0;
+	o->metric = "wall";
+	o->events = NULL;
+	o->backend = "time";
+	o->baseline = NULL;
+	if (pb_sampler_new(&sampler, freq))
+		return -1;
+	o->before_exec = pb_sampler_attach;
+	o->hook_arg = sampler;
+	pb_measurement_init(&m);
+	if (pb_runner_measure(o, &m) || pb_sampler_finish(sampler))
+		goto out;
+	s = pb_sampler_samples(sampler);
+	if (object) {
+		ob = sampled_object(s, object);
+	} else {
+		/* The object with the most samples. */
+		count = pb_xcalloc(s->n_objects ? s->n_objects : 1, sizeof(*count));
+		for (i = 0; i < s->n_samples; i++) {
+			fr = &s->frames[s->samples[i].first];
+			if (s->samples[i].n && fr->object < s->n_objects && s->objects[fr->object].file)
+				count[fr->object]++;
+		}
+		for (i = 0; i < s->n_objects; i++)
+			if (count[i] && (ob < 0 || count[i] > count[ob]))
+				ob = (long)i;
+	}
+	if (ob < 0) {
+		pb_error_as(PB_EXIT_USAGE, "annotate: no sample landed in %s (%zu %s in all): profile a "
+			    "longer run, raise --freq, or name the object that does the work with --object",
+			    object ? object : "any file the program mapped", s->n_samples,
+			    s->n_samples == 1 ? "sample" : "samples");
+		goto out;
+	}
+	if (pb_elf_open_quiet(&e, s->objects[ob].path))
+		goto out;
+	for (i = 0; i < s->n_samples; i++) {
+		fr = &s->frames[s->samples[i].first];
+		if (!s->samples[i].n || fr->object != (uint32_t)ob || pb_elf_offset_addr(e, fr->offset, &addr))
+			continue;
+		pb_xgrow((void **)&heat, &cap, n + 1, sizeof(*heat));
+		heat[n].addr = addr;
+		heat[n].v = 1;
+		heat[n].misses = 0;
+		n++;
+	}
+	qsort(heat, n, sizeof(*heat), cmp_heat);
+	for (i = 1, k = n ? 1 : 0; i < n; i++) {
+		if (heat[i].addr == heat[k - 1].addr)
+			heat[k - 1].v++;
+		else
+			heat[k++] = heat[i];
+	}
+	ao->heat = heat;
+	ao->n_heat = k;
+	ao->unit = "samples";
+	ao->has_misses = false;
+	ao->total = s->n_samples;
+	ret = pb_annotation_new(out, object ? object : s->objects[ob].path, ao);
+	ao->heat = NULL;
+	ao->n_heat = 0;
+out:
+	free(heat);
+	free(count);
+	pb_elf_free(e);
+	pb_measurement_release(&m);
+	pb_sampler_free(sampler);
 	return ret;
 }

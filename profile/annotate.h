@@ -27,6 +27,17 @@ int pb_annotate_callgrind(struct pb_annotation **out, const struct pb_callgrind 
 			  const char *object, struct pb_ann_opts *o);
 
 /*
+ * Run what `o` describes once under the sampler (perf_event at `freq` Hz: cycles, else cpu-clock)
+ * and annotate, with the samples whose sampled instruction lies in `object` (by path, else by
+ * file name; NULL: the object with the most samples) as heat: unit "samples", no I1 misses,
+ * total = every sample. Overrides o's runs, warmups, metric, backend and hook. The sampler's
+ * errors (PB_EXIT_ENV, with the fix); no sample in the object is an error saying to profile a
+ * longer run. *out owned by the caller. Returns 0 or -1.
+ */
+int pb_annotate_sampled(struct pb_annotation **out, struct pb_runner_opts *o, unsigned freq,
+			const char *object, struct pb_ann_opts *ao);
+
+/*
  * The object `annotate` reads by default for a run: `binary` (a benchmark's build.binary) when it
  * is an ELF file, else the program of `argv` (argv[0], searched in PATH without a '/') when it is
  * one; NULL (the caller then takes the object with the most Ir): a launcher script, a shell

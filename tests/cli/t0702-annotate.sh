@@ -109,6 +109,23 @@ expect_exit 0 "$PB" annotate prog --callgrind cg.out --l1i 2048,2,64 --json
 expect_eq "$(jq -c '[.functions[0].insns[] | [.addr, .cost, .i1_misses]]' a.json)" \
 	"$(jq -c '[.functions[0].insns[] | [.addr, .cost, .i1_misses]]' out)" "costs from the file = the run's"
 
+# Sampled instead (cpu-clock where there is no PMU): the loop holds >= 90% of the object's samples.
+"$PB" annotate --backend perf -o s.json -- ./prog 300000000 >/dev/null 2>s.err
+rc=$?
+if [ $rc -ne 0 ] && grep -q "cannot sample" s.err; then
+	echo "note: sampling not available here, --backend perf not checked: $(cat s.err)"
+else
+	expect_eq 0 "$rc" "annotate --backend perf exit ($(cat s.err))"
+	expect_eq "samples hot" "$(jq -r '"\(.unit) \(.functions[0].name)"' s.json)" "unit and hottest function"
+	expect_eq null "$(jq '.functions[0].i1_misses' s.json)" "no I1 misses from samples"
+	in_loop=$(jq '[.functions[0].insns[] | select(.loop != null) | .cost] | add' s.json)
+	echo "sampled: $in_loop of $(jq .object.cost s.json) samples in the loop"
+	expect_eq true "$(jq --argjson l "$in_loop" '$l >= 0.9 * .object.cost and .object.cost >= 50' s.json)" \
+		"the loop holds >= 90% of the samples"
+fi
+expect_exit 2 "$PB" annotate --backend perf prog --callgrind cg.out
+expect_grep "backend perf samples a run" err
+
 # Without -g: no source lines, and a note that says how to get them.
 expect_exit 0 "$PB" annotate --json -- ./prog-nog 1000
 expect_grep "no DWARF line table: build it with -g" err
