@@ -11,7 +11,7 @@
 #include "core/util.h"
 
 /* Ids of compressed names ("(12) name") are small and dense; beyond this a file is not callgrind's. */
-#define MAX_NAME_ID 50000000L
+#define MAX_NAME_ID 4000000L
 
 /* A name table of one namespace (objects, functions): id -> name. */
 struct names {

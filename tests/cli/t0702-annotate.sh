@@ -99,7 +99,7 @@ expect_grep "jne .*JCC \(crosses 32 B\)" out
 bad=$(jq '[.functions[] | .insns as $v | range(0; $v | length) as $i | $v[$i] as $x
 	| select($x.kind != "other")
 	| (if $x.fused then $v[$i - 1].addr else $x.addr end) as $s | ($x.addr + $x.size) as $e
-	| select($x.jcc != ((($s / 32 | floor) != (($e - 1) / 32 | floor)) or $e % 32 == 0))] | length' a.json j.json | paste -sd+ | bc)
+	| select($x.jcc != ((($s / 32 | floor) != (($e - 1) / 32 | floor)) or $e % 32 == 0))] | length' a.json j.json | jq -s add)
 expect_eq 0 "$bad" "branches whose JCC mark disagrees with their bytes"
 
 # BINARY --callgrind FILE: the same costs, nothing run.
