@@ -533,6 +533,8 @@ char **pb_callgrind_argv(const char *i1, const char *outdir, const char *const *
 
 #define ADD(s) (pb_xgrow((void **)&v, &cap, n + 2, sizeof(*v)), v[n++] = (s), v[n] = NULL)
 	ADD(pb_xstrdup("valgrind"));
+	/* Valgrind's own banner and summary out of the way: a failing program's stderr is its own. */
+	ADD(pb_xstrdup("-q"));
 	ADD(pb_xstrdup("--tool=callgrind"));
 	/* The same cache simulator as cachegrind's; costs per instruction, not per source line. */
 	ADD(pb_xstrdup("--cache-sim=yes"));

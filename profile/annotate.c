@@ -40,7 +40,9 @@ int pb_annotate_record(struct pb_runner_opts *o, const char *i1, struct pb_callg
 {
 	const char *tmp = getenv("TMPDIR");
 	struct pb_measurement m;
+	struct pb_buf what = PB_BUF_INIT;
 	char *dir, **argv = NULL;
+	size_t k;
 	int ret = -1;
 
 	memset(cg, 0, sizeof(*cg));
@@ -51,6 +53,13 @@ int pb_annotate_record(struct pb_runner_opts *o, const char *i1, struct pb_callg
 		ret = pb_error_errno("annotate: cannot create a directory for callgrind's files (%s)", dir);
 		free(dir);
 		return ret;
+	}
+	/* What the user asked to run, for messages (the runner sees valgrind's command line). */
+	if (o->argv) {
+		for (k = 0; o->argv[k]; k++)
+			pb_buf_printf(&what, "%s%s", k ? " " : "", o->argv[k]);
+	} else {
+		pb_buf_puts(&what, o->shell ? o->shell : "the program");
 	}
 	argv = pb_callgrind_argv(i1, dir, o->argv, o->shell);
 	o->argv = (const char *const *)argv;
@@ -64,13 +73,22 @@ int pb_annotate_record(struct pb_runner_opts *o, const char *i1, struct pb_callg
 	o->before_exec = NULL;
 	o->hook_arg = NULL;
 	pb_measurement_init(&m);
-	if (pb_runner_measure(o, &m) || pb_callgrind_collect(dir, cg))
+	if (pb_runner_measure(o, &m))
+		goto out;
+	/* A program that fails (or is not there) is not annotated from whatever ran before it failed. */
+	if (m.n_runs && !m.runs[0].ok) {
+		pb_error_as(PB_EXIT_USAGE, "annotate: '%s' failed under callgrind (exit %d: the warning "
+			    "above says why): annotate a run that succeeds", what.data, m.runs[0].exit);
+		goto out;
+	}
+	if (pb_callgrind_collect(dir, cg))
 		goto out;
 	ret = 0;
 out:
 	o->argv = NULL;
 	pb_measurement_release(&m);
 	pb_callgrind_argv_free(argv);
+	pb_buf_release(&what);
 	remove_dir(dir);
 	free(dir);
 	return ret;

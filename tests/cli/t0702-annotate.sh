@@ -143,5 +143,7 @@ expect_exit 2 "$PB" annotate prog --callgrind cg.out --object libnothere.so
 expect_grep "no costs in libnothere.so" err
 expect_exit 2 "$PB" annotate --diff prog
 expect_grep "takes two binaries" err
+expect_exit 2 "$PB" annotate -- sh -c 'exit 3'
+expect_grep "annotate: 'sh -c exit 3' failed under callgrind \(exit 3: the warning above says why\)" err
 
 finish

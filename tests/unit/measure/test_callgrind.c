@@ -152,18 +152,19 @@ static void test_argv(void **state)
 	(void)state;
 	v = pb_callgrind_argv("32768,8,64", "/tmp/d", argv, NULL);
 	assert_string_equal(v[0], "valgrind");
-	assert_string_equal(v[1], "--tool=callgrind");
-	assert_string_equal(v[2], "--cache-sim=yes");
-	assert_string_equal(v[3], "--dump-instr=yes");
-	assert_string_equal(v[4], "--demangle=no");
-	assert_string_equal(v[5], "--I1=32768,8,64");
-	assert_string_equal(v[8], "--callgrind-out-file=/tmp/d/callgrind.out.%p");
-	assert_string_equal(v[9], "./prog");
-	assert_null(v[11]);
+	assert_string_equal(v[1], "-q");
+	assert_string_equal(v[2], "--tool=callgrind");
+	assert_string_equal(v[3], "--cache-sim=yes");
+	assert_string_equal(v[4], "--dump-instr=yes");
+	assert_string_equal(v[5], "--demangle=no");
+	assert_string_equal(v[6], "--I1=32768,8,64");
+	assert_string_equal(v[9], "--callgrind-out-file=/tmp/d/callgrind.out.%p");
+	assert_string_equal(v[10], "./prog");
+	assert_null(v[12]);
 	pb_callgrind_argv_free(v);
 	v = pb_callgrind_argv(NULL, "/tmp/d", NULL, "echo hi");
-	assert_string_equal(v[8], "/bin/sh");
-	assert_string_equal(v[10], "echo hi");
+	assert_string_equal(v[9], "/bin/sh");
+	assert_string_equal(v[11], "echo hi");
 	pb_callgrind_argv_free(v);
 }
 
