@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/util.h"
 #include "core/error.h"
 
 /* Longest-common-subsequence tables beyond this many cells are not built: the rest is unaligned. */
@@ -261,7 +262,7 @@ int pb_annotation_diff_write(const struct pb_annotation *a, const struct pb_anno
 				      f->sym->name, (unsigned long long)g->sym->addr,
 				      (unsigned long long)f->sym->addr,
 				      g->sym->addr == f->sym->addr ? "not moved" : "moved", cnt[ST_SAME],
-				      cnt[ST_SAME] == 1 ? "instruction" : "instructions", cnt[ST_GOOD],
+				      pb_plural(cnt[ST_SAME], "instruction", "instructions"), cnt[ST_GOOD],
 				      cnt[ST_BAD], cnt[ST_PAD]);
 		if (out && b->has_misses)
 			pb_buf_printf(out, "  %10s %8s %8s %5s %-34s   %10s %8s %8s %5s %s\n", b->unit,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/util.h"
 #include "layout/annotate.h"
 #include "render/format.h"
 #include "render/table.h"
@@ -96,12 +97,12 @@ static void write_func_text(const struct pb_annotation *a, const struct pb_ann_f
 	}
 	if (fn->has_calls) {
 		grouped(miss, sizeof(miss), fn->calls);
-		pb_buf_printf(out, ", called %s %s", miss, fn->calls == 1 ? "time" : "times");
+		pb_buf_printf(out, ", called %s %s", miss, pb_plural(fn->calls, "time", "times"));
 	}
 	pb_buf_printf(out, "\n  0x%llx, %llu bytes, offset %u in its %u B line, %llu %s, L1i sets %u-%u\n\n",
 		      (unsigned long long)f->addr, (unsigned long long)f->size, pl.line_offset,
 		      a->l1i.line, (unsigned long long)pl.cache_lines,
-		      pl.cache_lines == 1 ? "line" : "lines", pl.set_first, pl.set_last);
+		      pb_plural(pl.cache_lines, "line", "lines"), pl.set_first, pl.set_last);
 	pb_buf_printf(out, "  %6s %12s %s %8s  %-4s %-44s %s\n", "share", a->unit,
 		      a->has_misses ? "    I1mr" : "", "address", "loop", "code", "source");
 	for (i = 0; i < fn->n_insns; i++) {
@@ -113,7 +114,7 @@ static void write_func_text(const struct pb_annotation *a, const struct pb_ann_f
 		}
 		if (folded) {
 			pb_buf_printf(out, "  %s... %zu %s below %.1f%%%s\n", colour ? DIM : "", folded,
-				      folded == 1 ? "instruction" : "instructions", 100 * min_share,
+				      pb_plural(folded, "instruction", "instructions"), 100 * min_share,
 				      colour ? RESET : "");
 			folded = 0;
 		}
@@ -166,7 +167,7 @@ static void write_func_text(const struct pb_annotation *a, const struct pb_ann_f
 	}
 	if (folded)
 		pb_buf_printf(out, "  ... %zu %s below %.1f%%\n", folded,
-			      folded == 1 ? "instruction" : "instructions", 100 * min_share);
+			      pb_plural(folded, "instruction", "instructions"), 100 * min_share);
 	pb_buf_putc(out, '\n');
 }
 

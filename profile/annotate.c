@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/util.h"
 #include "core/error.h"
 #include "layout/elf.h"
 #include "measure/cachegrind.h"
@@ -423,7 +424,7 @@ int pb_annotate_sampled(struct pb_annotation **out, struct pb_runner_opts *o, un
 		pb_error_as(PB_EXIT_USAGE, "annotate: no sample landed in %s (%zu %s in all): profile a "
 			    "longer run, raise --freq, or name the object that does the work with --object",
 			    object ? object : "any file the program mapped", s->n_samples,
-			    s->n_samples == 1 ? "sample" : "samples");
+			    pb_plural(s->n_samples, "sample", "samples"));
 		goto out;
 	}
 	if (pb_elf_open_quiet(&e, s->objects[ob].path))
