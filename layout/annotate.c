@@ -67,6 +67,7 @@ static int unknown_name(const struct pb_elf *e, const char *name)
 struct fcost {
 	const struct pb_elf_sym *f;
 	uint64_t v, misses;
+	bool pseudo; /* a hot region (a->pseudo), not a symbol */
 };
 
 static int cmp_fcost(const void *a, const void *b)
@@ -167,6 +168,73 @@ static void mark_jcc(struct pb_ann_func *fn)
 	}
 }
 
+/* Heat addresses further apart than this start a new region of unsymbolized code. */
+#define REGION_GAP 256
+
+/*
+ * Hot code no function symbol covers, as regions: runs of heat addresses outside every function,
+ * in one executable section, split at gaps over REGION_GAP bytes. Each becomes a pseudo symbol of
+ * a->pseudo (from its first hot instruction, which is an instruction boundary, to 15 bytes past
+ * its last one, inside the section) and an entry of fc[n_fc...]. Returns the new n_fc.
+ */
+static size_t hot_regions(struct pb_annotation *a, const struct pb_ann_opts *o, struct fcost *fc,
+			  size_t n_fc)
+{
+	const struct pb_elf_section *sec = NULL, *s;
+	const char *base = strrchr(a->elf->path, '/');
+	struct pb_elf_sym *p;
+	uint64_t first = 0, last = 0, v = 0, misses = 0, end;
+	size_t i, pass, n = 0;
+
+	base = base ? base + 1 : a->elf->path;
+	/* Pass 0 counts the regions (a->pseudo must not move once fc points into it); pass 1 fills. */
+	for (pass = 0; pass < 2; pass++) {
+		n = 0;
+		sec = NULL;
+		for (i = 0; i <= o->n_heat; i++) {
+			s = NULL;
+			if (i < o->n_heat) {
+				if (func_at(a->elf, o->heat[i].addr))
+					continue;
+				s = pb_elf_section_at(a->elf, o->heat[i].addr);
+				if (!s || !s->has_code)
+					continue;
+				if (sec == s && o->heat[i].addr - last <= REGION_GAP) {
+					last = o->heat[i].addr;
+					v += o->heat[i].v;
+					misses += o->heat[i].misses;
+					continue;
+				}
+			}
+			if (sec && pass == 1) {
+				p = &a->pseudo[n];
+				end = last + 15 < sec->addr + sec->size ? last + 15 : sec->addr + sec->size;
+				p->name = pb_xasprintf("[%s+0x%llx]", base, (unsigned long long)first);
+				p->addr = first;
+				p->size = end - first;
+				p->section = (uint32_t)(sec - a->elf->sections);
+				p->func = true;
+				fc[n_fc + n].f = p;
+				fc[n_fc + n].v = v;
+				fc[n_fc + n].misses = misses;
+				fc[n_fc + n].pseudo = true;
+			}
+			if (sec)
+				n++;
+			sec = s;
+			if (s) {
+				first = last = o->heat[i].addr;
+				v = o->heat[i].v;
+				misses = o->heat[i].misses;
+			}
+		}
+		if (pass == 0)
+			a->pseudo = pb_xcalloc(n ? n : 1, sizeof(*a->pseudo));
+	}
+	a->n_pseudo = n;
+	return n_fc + n;
+}
+
 /* The listing of f with costs from o->heat, lines, boundaries, sets, marks and loops. */
 static void build_func(struct pb_annotation *a, struct pb_disasm *d, const struct pb_ann_opts *o,
 		       struct pb_ann_func *fn)
@@ -178,6 +246,19 @@ static void build_func(struct pb_annotation *a, struct pb_disasm *d, const struc
 	struct pb_ann_insn *x;
 
 	pb_disasm_list(d, fn->sym, &in, &n);
+	if (fn->pseudo) {
+		/* A region ends with its last instruction that has a cost (the bytes after it were
+		   read only so that instruction decodes whole). */
+		uint64_t last = fn->sym->addr;
+
+		for (i = 0; i < o->n_heat; i++)
+			if (o->heat[i].addr >= fn->sym->addr &&
+			    o->heat[i].addr - fn->sym->addr < fn->sym->size && o->heat[i].addr > last)
+				last = o->heat[i].addr;
+		for (i = 0; i < n && in[i].addr <= last; i++)
+			;
+		n = i;
+	}
 	fn->insns = pb_xcalloc(n ? n : 1, sizeof(*fn->insns));
 	fn->n_insns = n;
 	/* The first heat entry at or above the function's start. */
@@ -245,8 +326,10 @@ int pb_annotation_new(struct pb_annotation **out, const char *path, const struct
 	a->no_lines = pb_dwarf_lines_count(a->lines) == 0;
 	/* Each function's cost, the heat being sorted by address as the functions are. */
 	fc = pb_xcalloc(a->elf->n_funcs ? a->elf->n_funcs : 1, sizeof(*fc));
-	for (i = 0; i < a->elf->n_funcs; i++)
+	for (i = 0; i < a->elf->n_funcs; i++) {
 		fc[i].f = &a->elf->funcs[i];
+		fc[i].pseudo = false;
+	}
 	for (i = 0; i < o->n_heat; i++) {
 		a->object_v += o->heat[i].v;
 		a->object_misses += o->heat[i].misses;
@@ -271,12 +354,15 @@ int pb_annotation_new(struct pb_annotation **out, const char *path, const struct
 		}
 	} else {
 		n_fc = a->elf->n_funcs;
+		fc = pb_xrealloc(fc, (n_fc + o->n_heat + 1) * sizeof(*fc));
+		n_fc = hot_regions(a, o, fc, n_fc);
 		qsort(fc, n_fc, sizeof(*fc), cmp_fcost);
 		a->funcs = pb_xcalloc(o->max_funcs ? o->max_funcs : 1, sizeof(*a->funcs));
 		for (k = 0; k < n_fc && a->n_funcs < o->max_funcs && fc[k].v; k++) {
 			if (a->n_funcs && (double)cum >= o->cover * (double)a->object_v)
 				break;
 			a->funcs[a->n_funcs].sym = fc[k].f;
+			a->funcs[a->n_funcs].pseudo = fc[k].pseudo;
 			a->funcs[a->n_funcs].v = fc[k].v;
 			a->funcs[a->n_funcs].misses = fc[k].misses;
 			a->n_funcs++;
@@ -306,6 +392,9 @@ void pb_annotation_free(struct pb_annotation *a)
 		free(a->funcs[i].loops);
 	}
 	free(a->funcs);
+	for (i = 0; i < a->n_pseudo; i++)
+		free((char *)a->pseudo[i].name);
+	free(a->pseudo);
 	pb_dwarf_lines_free(a->lines);
 	pb_elf_free(a->elf);
 	free(a);

@@ -72,6 +72,8 @@ struct pb_ann_insn {
 struct pb_ann_func {
 	const struct pb_elf_sym *sym; /* into the annotation's pb_elf */
 	uint64_t v, misses;           /* the function's cost */
+	bool pseudo;                  /* not a symbol: hot code no function symbol covers (a stripped
+				     binary), named "[file+0xADDR]" */
 	bool has_calls;               /* calls is known (an exact backend counted them) */
 	uint64_t calls;               /* times it was called */
 	struct pb_ann_insn *insns;
@@ -92,13 +94,17 @@ struct pb_annotation {
 	struct pb_ann_func *funcs; /* hottest first */
 	size_t n_funcs;
 	bool no_lines;       /* the object has no DWARF line table */
+	struct pb_elf_sym *pseudo; /* the hot regions outside every function symbol (owned) */
+	size_t n_pseudo;
 };
 
 /*
  * Annotate the binary at `path` (x86 only: capstone): the hot functions (o->names, else the
  * hottest by o->heat covering o->cover of the object's cost, at most o->max_funcs) disassembled,
  * each instruction with its cost, source line (DWARF, libdw), 64 B line and 32 B window boundary,
- * L1i set and JCC-erratum mark, and the natural loops of each function. A name not in the binary
+ * L1i set and JCC-erratum mark, and the natural loops of each function. Hot code that no function
+ * symbol covers (a stripped binary: .dynsym names only the exported functions) is listed as
+ * regions that start at their first instruction with a cost, named "[file+0xADDR]". A name not in the binary
  * is an error with the closest name; heat that falls in no function is counted in the object's
  * cost only. Errors: an unreadable or non-x86 binary (PB_EXIT_USAGE). *out owned by the caller
  * (pb_annotation_free). Returns 0 or -1.

@@ -393,6 +393,7 @@ void pb_annotation_write_json(const struct pb_annotation *a, bool loops_only, st
 		pb_jsonw_string(w, "name", fn->sym->name);
 		pb_jsonw_int(w, "addr", (int64_t)fn->sym->addr);
 		pb_jsonw_int(w, "size", (int64_t)fn->sym->size);
+		pb_jsonw_bool(w, "region", fn->pseudo);
 		pb_jsonw_int(w, "cost", (int64_t)fn->v);
 		pb_jsonw_number(w, "share", share(fn->v, a->total));
 		if (a->has_misses)

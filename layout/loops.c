@@ -133,39 +133,52 @@ size_t pb_loops_find(const struct pb_insn *in, size_t n, uint64_t lo, uint64_t h
 			s->pred[s->n_pred++] = k;
 		}
 	}
-	/* Reverse post-order from the entry (iterative DFS). */
-	order = pb_xcalloc(n_b, sizeof(*order));
+	/*
+	 * A virtual root R = n_b above the entry and above every block no earlier root reaches (code
+	 * after a call that does not return, jump-table targets, the functions of a region of a
+	 * stripped binary): their loops are found too. Reverse post-order by iterative DFS.
+	 */
+	pb_xgrow((void **)&b, &cap_b, n_b + 1, sizeof(*b));
+	memset(&b[n_b], 0, sizeof(*b));
+	order = pb_xcalloc(n_b + 1, sizeof(*order));
 	stack = pb_xcalloc(2 * n_b + 2, sizeof(*stack));
 	seen = pb_xcalloc(n_b, 1);
-	for (k = 0; k < n_b; k++)
+	for (k = 0; k <= n_b; k++)
 		b[k].rpo = -1;
-	sp = 0;
-	stack[sp++] = 0;
-	stack[sp++] = 0;
-	seen[0] = 1;
-	while (sp) {
-		size_t node = stack[sp - 2], next = stack[sp - 1];
+	for (h = 0; h < n_b; h++) {
+		if (seen[h])
+			continue;
+		pb_xgrow((void **)&b[h].pred, &b[h].cap_pred, b[h].n_pred + 1, sizeof(*b[h].pred));
+		b[h].pred[b[h].n_pred++] = n_b;
+		sp = 0;
+		stack[sp++] = h;
+		stack[sp++] = 0;
+		seen[h] = 1;
+		while (sp) {
+			size_t node = stack[sp - 2], next = stack[sp - 1];
 
-		if (next < (size_t)b[node].n_succ) {
-			stack[sp - 1]++;
-			t = b[node].succ[next];
-			if (!seen[t]) {
-				seen[t] = 1;
-				stack[sp++] = t;
-				stack[sp++] = 0;
+			if (next < (size_t)b[node].n_succ) {
+				stack[sp - 1]++;
+				t = b[node].succ[next];
+				if (!seen[t]) {
+					seen[t] = 1;
+					stack[sp++] = t;
+					stack[sp++] = 0;
+				}
+			} else {
+				order[n_order++] = node;
+				sp -= 2;
 			}
-		} else {
-			order[n_order++] = node;
-			sp -= 2;
 		}
 	}
+	order[n_order++] = n_b;
 	rpo = 0;
 	for (i = n_order; i-- > 0;)
 		b[order[i]].rpo = rpo++;
 	/* Dominators (Cooper, Harvey and Kennedy): iterate in reverse post-order to a fixed point. */
-	for (k = 0; k < n_b; k++)
+	for (k = 0; k <= n_b; k++)
 		b[k].idom = (size_t)-1;
-	b[0].idom = 0;
+	b[n_b].idom = n_b;
 	do {
 		changed = false;
 		for (i = n_order - 1; i-- > 0;) {
@@ -229,7 +242,7 @@ size_t pb_loops_find(const struct pb_insn *in, size_t n, uint64_t lo, uint64_t h
 				for (q = 0; q < b[x].n_pred; q++) {
 					size_t p = b[x].pred[q];
 
-					if (body[p] || b[p].rpo < 0)
+					if (p == n_b || body[p] || b[p].rpo < 0)
 						continue;
 					body[p] = 1;
 					body_n[k]++;
@@ -309,7 +322,7 @@ size_t pb_loops_find(const struct pb_insn *in, size_t n, uint64_t lo, uint64_t h
 		free(bodies[k]);
 	free(bodies);
 	free(body_n);
-	for (k = 0; k < n_b; k++)
+	for (k = 0; k <= n_b; k++)
 		free(b[k].pred);
 	free(b);
 	free(block_of);

@@ -291,7 +291,8 @@ static void add_calls(struct pb_annotation *a, const struct pb_callgrind *cg, co
 
 	for (i = 0; i < a->n_funcs; i++) {
 		fn = &a->funcs[i];
-		fn->has_calls = true;
+		/* A region has no name callgrind could have counted calls to. */
+		fn->has_calls = !fn->pseudo;
 		fn->calls = 0;
 		for (k = 0; k < cg->n_calls; k++) {
 			c = &cg->calls[k];

@@ -109,6 +109,26 @@ expect_exit 0 "$PB" annotate prog --callgrind cg.out --l1i 2048,2,64 --json
 expect_eq "$(jq -c '[.functions[0].insns[] | [.addr, .cost, .i1_misses]]' a.json)" \
 	"$(jq -c '[.functions[0].insns[] | [.addr, .cost, .i1_misses]]' out)" "costs from the file = the run's"
 
+# Stripped (only .dynsym): the hot loop is listed as a region from its first costed instruction.
+if command -v strip >/dev/null; then
+	strip -o prog-stripped prog
+	valgrind --tool=callgrind --dump-instr=yes --cache-sim=yes --callgrind-out-file=cgs.out \
+		./prog-stripped 1000000 >/dev/null 2>cg.log || { cat cg.log; exit 1; }
+	expect_exit 0 "$PB" annotate prog-stripped --callgrind cgs.out --json
+	expect_grep "prog-stripped is stripped" err
+	expect_eq true "$(jq '.functions[0].region' out)" "a region, not a symbol"
+	expect_grep '^\[prog-stripped\+0x[0-9a-f]+\]$' <(jq -r '.functions[0].name' out)
+	expect_eq true "$(jq --argjson h "$hot_addr" '.functions[0] | .addr <= $h and $h < .addr + .size' out)" \
+		"the region holds hot"
+	expect_eq null "$(jq '.functions[0].calls' out)" "no call count for a region"
+	# The loop, found in the region's code (hot is not reached from the region's start).
+	expect_eq "$(jq -c '[.functions[0].insns[] | select(.loop != null) | [.addr, .cost]]' a.json)" \
+		"$(jq -c '[.functions[0] | .insns[] | select(.cost == 1000000) | [.addr, .cost]]' out)" \
+		"the loop's instructions and costs as with symbols"
+	expect_eq true "$(jq '[.functions[0].insns[] | select(.cost == 1000000) | .loop != null] | all' out)" \
+		"they form a loop in the region"
+fi
+
 # Sampled instead (cpu-clock where there is no PMU): the loop holds >= 90% of the object's samples.
 "$PB" annotate --backend perf -o s.json -- ./prog 300000000 >/dev/null 2>s.err
 rc=$?

@@ -105,12 +105,34 @@ static void test_self_and_none(void **state)
 	free(in);
 }
 
+/* A loop no path from the entry reaches (after a return: a region of a stripped binary, a
+   jump-table target) is found from a root of its own. */
+static void test_unreached(void **state)
+{
+	const enum pb_insn_kind k[] = { PB_INSN_RET, PB_INSN_OTHER, PB_INSN_CJUMP, PB_INSN_RET };
+	const int64_t t[] = { -1, -1, 0x04, -1 };
+	struct pb_insn *in = listing(4, k, t);
+	struct pb_ann_loop *L;
+	int of[4];
+
+	(void)state;
+	assert_int_equal(pb_loops_find(in, 4, 0, 16, &L, of), 1);
+	assert_int_equal(L[0].head, 0x04);
+	assert_int_equal(L[0].n_insns, 2);
+	assert_int_equal(of[0], -1);
+	assert_int_equal(of[1], 0);
+	assert_int_equal(of[3], -1);
+	free(L);
+	free(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_rotated),
 		cmocka_unit_test(test_self_and_none),
+		cmocka_unit_test(test_unreached),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
