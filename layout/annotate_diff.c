@@ -196,16 +196,18 @@ static void text_side(const struct pb_annotation *a, const struct pb_ann_insn *x
 	char set[16];
 
 	if (!x) {
-		pb_buf_printf(out, "%-*s", a->has_misses ? 69 : 60, "");
+		pb_buf_printf(out, "%-*s", (a->unit ? 11 : 0) + (a->has_misses ? 9 : 0) + 49, "");
 		return;
 	}
 	set[0] = '\0';
 	if (x->new_line)
 		snprintf(set, sizeof(set), "s%u", x->set);
-	pb_buf_printf(out, "%10llu", (unsigned long long)x->v);
+	/* Without costs (unit NULL: functions named, nothing run) the cost columns are left out. */
+	if (a->unit)
+		pb_buf_printf(out, "%10llu ", (unsigned long long)x->v);
 	if (a->has_misses)
-		pb_buf_printf(out, " %8llu", (unsigned long long)x->misses);
-	pb_buf_printf(out, " %8llx %4s%c %-34.34s", (unsigned long long)x->in.addr, set,
+		pb_buf_printf(out, "%8llu ", (unsigned long long)x->misses);
+	pb_buf_printf(out, "%8llx %4s%c %-34.34s", (unsigned long long)x->in.addr, set,
 		      x->jcc ? 'J' : ' ', x->in.text);
 }
 
@@ -267,9 +269,12 @@ int pb_annotation_diff_write(const struct pb_annotation *a, const struct pb_anno
 		if (out && b->has_misses)
 			pb_buf_printf(out, "  %10s %8s %8s %5s %-34s   %10s %8s %8s %5s %s\n", b->unit,
 				      "I1mr", "good", "set", "code", b->unit, "I1mr", "bad", "set", "code");
-		else if (out)
+		else if (out && b->unit)
 			pb_buf_printf(out, "  %10s %8s %5s %-34s   %10s %8s %5s %s\n", b->unit,
 				      "good", "set", "code", b->unit, "bad", "set", "code");
+		else if (out)
+			pb_buf_printf(out, "  %8s %5s %-34s   %8s %5s %s\n", "good", "set", "code", "bad",
+				      "set", "code");
 		for (k = 0; k < r.n; k++) {
 			xg = r.v[k].g >= 0 ? &g->insns[r.v[k].g] : NULL;
 			xb = r.v[k].b >= 0 ? &f->insns[r.v[k].b] : NULL;

@@ -9,6 +9,7 @@
 #include "core/atomic.h"
 #include "core/error.h"
 #include "render/table.h"
+#include "report/annotated.h"
 #include "report/markdown.h"
 #include "report/other.h"
 #include "report/plots.h"
@@ -545,6 +546,7 @@ static void bisect_report(struct ctx *c)
 	hot_functions(c);
 	function_deltas(c);
 	layout(c);
+	pb_report_hot_code(c->doc, c->out);
 	verdict(c);
 	what_to_try(c);
 	system_section(c);

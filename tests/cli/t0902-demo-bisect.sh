@@ -59,5 +59,9 @@ expect_eq 1 "$(jq '[.attribution.reasons[] | select(test("^instructions [+-]0\\.
 expect_grep '^\*\*code-placement\*\*$' report/REPORT.md
 expect_grep "^\| culprit \| \`$culprit\`" report/REPORT.md
 expect_exit 0 xmllint --noout report/REPORT-l1i-sets.svg
+# The hottest functions side by side: the same code in both builds.
+expect_grep '^## Hot code, side by side$' report/REPORT.md
+hot1=$(jq -r '.attribution.hot_functions[0].name' result.json)
+expect_grep "^$hot1: good 0x[0-9a-f]+, bad 0x[0-9a-f]+ \((not )?moved\): [0-9]+ instructions aligned as the same code, 0 only in good, 0 only in bad" report/REPORT.md
 
 finish
