@@ -30,8 +30,8 @@ struct parse {
 	int n_pos;                    /* positions per cost line: 1 or 2 */
 	long ob, cob;                 /* current object's index in r->objs; callee object (-1: none) */
 	char *cfn;                    /* callee of the next calls= (a copy) */
-	const char *fn;               /* the current function (owned by fns, or by the line) */
-	char *fn_copy;                /* the current function when its name was not compressed */
+	const char *fn;               /* the current function (fn_copy) */
+	char *fn_copy;                /* a copy of its name */
 	bool have_fn;
 	bool call_cost;               /* the next cost line is a call's inclusive cost */
 	uint64_t last[2];             /* the last positions (instr, line) */
@@ -343,11 +343,10 @@ static int one_line(struct parse *p, char *s)
 		p->cob = -1;
 		if (name_ref(p, &p->fns, rest, &name))
 			return -1;
+		/* A copy: a later "fn=(id) other" may redefine the id and free the table's string. */
 		free(p->fn_copy);
-		p->fn_copy = NULL;
-		if (name == rest)
-			name = p->fn_copy = pb_xstrdup(name);
-		p->fn = name;
+		p->fn_copy = pb_xstrdup(name);
+		p->fn = p->fn_copy;
 		return 0;
 	}
 	if (starts(s, "cfn=", &rest)) {

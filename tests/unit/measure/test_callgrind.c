@@ -144,6 +144,26 @@ static void test_errors(void **state)
 	expect_parse_error("positions: instr\n", "no 'events:' line");
 }
 
+/* An id defined again names another function from then on; the earlier one's anchor stays whole. */
+static void test_redefined_id(void **state)
+{
+	struct pb_callgrind r;
+	char *p = write_file("re.out", "positions: instr\nevents: Ir\nob=(1) ???\nfn=(1) first\n0x10 5\n"
+					"fn=(1) second\n0x20 6\n+1 1\n");
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(pb_callgrind_parse(p, &r), 0);
+	pb_callgrind_finish(&r);
+	assert_int_equal(r.objs[0].n_anchors, 2);
+	assert_string_equal(r.objs[0].anchors[0].fn, "first");
+	assert_string_equal(r.objs[0].anchors[1].fn, "second");
+	assert_int_equal(r.objs[0].anchors[1].ir, 7);
+	assert_int_equal(r.ir, 12);
+	pb_callgrind_release(&r);
+	free(p);
+}
+
 static void test_argv(void **state)
 {
 	const char *argv[] = { "./prog", "3", NULL };
@@ -173,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_parse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_redefined_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_argv, setup, teardown),
 	};
 
