@@ -28,7 +28,7 @@ struct pb_ann_opts {
 	struct pb_l1i l1i;           /* geometry for the L1i set of each line */
 	const struct pb_heat *heat;  /* sorted by addr */
 	size_t n_heat;
-	const char *unit;            /* "Ir" or "samples" */
+	const char *unit;            /* "Ir" or "samples"; NULL: no costs (functions named, nothing run) */
 	bool has_misses;             /* heat carries I1 misses */
 	uint64_t total;              /* the whole run's cost (every object): shares are of it */
 	const char *const *names;    /* annotate exactly these functions (exact or without clone suffixes) */

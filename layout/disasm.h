@@ -135,7 +135,7 @@ struct pb_insn {
 	uint64_t token;   /* pb_disasm_normalize()'s strict token (targets as symbol+offset, or as the
 			     index of the target among the function's non-NOP instructions): equal
 			     tokens, same code wherever it landed; NOPs get a token of their own */
-	char text[112];   /* "mnemonic operands" as capstone prints them (AT&T syntax), cut to fit */
+	char text[112];   /* "mnemonic operands" as capstone prints them (Intel syntax), cut to fit */
 };
 
 /*
