@@ -82,12 +82,44 @@ static int read_callgrind(const char *path, struct pb_callgrind *cg)
 	return 0;
 }
 
+/*
+ * One side of `annotate --diff --good REV --bad REV --bench NAME`: the benchmark built at `rev`
+ * (cached) and run once under callgrind into *cg; *object gets the program to annotate (caller
+ * frees). The revision's lock is released before the other side is prepared.
+ */
+static int record_rev(const char *name, const char *rev, bool rebuild_failed, const char *bench,
+		      char **pos, const char *l1i, struct pb_l1i *g, struct pb_callgrind *cg,
+		      char **object)
+{
+	struct pb_config cfg;
+	struct pb_bench_target target = { .rev = { .st = { NULL, -1 } } };
+	struct pb_runner_opts o;
+	char spec[64];
+	int ret = -1;
+
+	pb_config_init(&cfg);
+	*object = NULL;
+	if (cli_runner_opts(name, rev, rebuild_failed, bench, pos, -1, &cfg, &target, &o) ||
+	    geometry(g, l1i, &cfg))
+		goto out;
+	snprintf(spec, sizeof(spec), "%llu,%u,%u", (unsigned long long)g->size, g->ways, g->line);
+	o.stop = &interrupted;
+	if (pb_annotate_record(&o, spec, cg))
+		goto out;
+	*object = pb_annotate_default_object(target.binary, NULL, o.cwd);
+	ret = 0;
+out:
+	pb_bench_target_release(&target);
+	pb_config_release(&cfg);
+	return ret;
+}
+
 static int annotate_or_loops(int argc, char **argv, bool loops)
 {
 	const char *name = loops ? "loops" : "annotate";
 	const struct cli_command *cmd = cli_command(name);
 	const char *rev = NULL, *bench_name = NULL, *callgrind = NULL, *object = NULL, *l1i = NULL;
-	const char *callgrind_bad = NULL;
+	const char *callgrind_bad = NULL, *good = NULL, *bad = NULL;
 	struct cli_list fnl = { NULL, 0, 0 };
 	long top = 5, freq = PB_SAMPLER_FREQ_DEFAULT;
 	const char *backend = "callgrind";
@@ -120,6 +152,10 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 		  1, 100000 },
 		{ "diff", 0, CLI_FLAG, &diff, NULL,
 		  "annotate: GOOD BAD binaries side by side, same code aligned", 0, 0 },
+		{ "good", 0, CLI_STRING, &good, "REV",
+		  "with --diff and --bench: the good revision, built and run under callgrind", 0, 0 },
+		{ "bad", 0, CLI_STRING, &bad, "REV",
+		  "with --diff and --bench: the bad revision", 0, 0 },
 		CLI_OPT_REBUILD_FAILED(&rebuild_failed),
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
@@ -132,7 +168,7 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 	struct pb_buf doc = PB_BUF_INIT, table = PB_BUF_INIT;
 	struct pb_jsonw w;
 	struct sigaction sa, old_sa;
-	char **pos = NULL, **names = NULL, *def_object = NULL;
+	char **pos = NULL, **names = NULL, *def_object = NULL, *bad_object = NULL;
 	size_t n_names = 0, npos = 0;
 	bool colour, sampled;
 	int dashdash, ret;
@@ -166,6 +202,50 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 	ao.n_names = n_names;
 	ao.cover = cover;
 	ao.max_funcs = (size_t)top;
+	if (diff && (good || bad)) {
+		if (loops || !good || !bad || !bench_name || npos || dashdash >= 0 || callgrind ||
+		    callgrind_bad || rev) {
+			pb_error("%s: --diff --good REV --bad REV --bench NAME: both revisions and the "
+				 "benchmark, nothing else to run or read", name);
+			goto out;
+		}
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_sigint;
+		sigaction(SIGINT, &sa, &old_sa);
+		ret = record_rev(name, bad, rebuild_failed, bench_name, pos, l1i, &ao.l1i, &cg_bad, &bad_object);
+		if (!ret)
+			ret = record_rev(name, good, rebuild_failed, bench_name, pos, l1i, &ao.l1i, &cg,
+					 &def_object);
+		sigaction(SIGINT, &old_sa, NULL);
+		if (ret)
+			goto out;
+		ret = -1;
+		if (pb_annotate_callgrind(&b, &cg_bad, bad_object, &ao))
+			goto out;
+		if (!n_names) {
+			size_t i;
+
+			names = pb_xcalloc(b->n_funcs ? b->n_funcs : 1, sizeof(*names));
+			for (i = 0; i < b->n_funcs; i++)
+				names[n_names++] = pb_xstrdup(b->funcs[i].sym->name);
+			ao.names = (const char *const *)names;
+			ao.n_names = n_names;
+		}
+		if (pb_annotate_callgrind(&a, &cg, def_object, &ao))
+			goto out;
+		pb_jsonw_init(&w, &doc, false);
+		if (pb_annotation_diff_write(a, b, &w, cli.json ? NULL : &table))
+			goto out;
+		pb_jsonw_finish(&w);
+		if (cli_emit(cli.json || cli.output ? &doc : NULL, &table))
+			goto out;
+		ret = 0;
+		goto out;
+	}
+	if (good || bad) {
+		pb_error("%s: --good and --bad go with --diff --bench NAME", name);
+		goto out;
+	}
 	if (diff) {
 		if (loops || npos != 2 || dashdash >= 0 || bench_name) {
 			pb_error("%s: --diff takes two binaries: annotate --diff GOOD BAD [--callgrind "
@@ -275,6 +355,7 @@ out:
 	pb_config_release(&cfg);
 	free_names(names, n_names);
 	free(def_object);
+	free(bad_object);
 	cli_list_release(&fnl);
 	free(pos);
 	pb_bench_target_release(&target);

@@ -55,6 +55,15 @@ expect_eq true "$(jq '.functions[] | select(.name == "op_load_0") | .rows[0].bad
 expect_grep '^op_load_0: good 0x[0-9a-f]+, bad 0x4040 \(moved\): 8 instructions aligned as the same code, 0 only in good, 0 only in bad' d.txt
 expect_grep ' = ' d.txt
 
+# From the revisions: both built (cached) and run under callgrind by placebisect itself.
+expect_exit 0 "$PB" annotate --repo demo --diff --good "$culprit^" --bad "$culprit" --bench call_method_small \
+	--function op_load_0 --l1i 32768,8,64 --json
+expect_eq "true 8" "$(jq -r '.functions[0] | "\(.same_code) \(.aligned)"' out)" "op_load_0 from the revisions"
+expect_eq true "$(jq '.functions[0].rows[0] | .bad.i1_misses > 10 * (.good.i1_misses + 1)' out)" \
+	"the culprit's misses, from the revisions"
+expect_exit 2 "$PB" annotate --repo demo --diff --good "$culprit^" --bench call_method_small
+expect_grep "both revisions and the benchmark" err
+
 # Without costs: --function names the functions.
 expect_exit 0 "$PB" annotate --diff parent culprit --function op_load_0,op_add --json
 expect_eq "op_load_0 true op_add true" "$(jq -r '[.functions[] | "\(.name) \(.same_code)"] | join(" ")' out)" \
