@@ -222,6 +222,8 @@ int cmd_profile(int argc, char **argv);
 int cmd_layout(int argc, char **argv);
 int cmd_layout_verify(int argc, char **argv); /* `layout verify`, dispatched by cmd_layout */
 int cmd_report(int argc, char **argv);
+int cmd_annotate(int argc, char **argv);
+int cmd_loops(int argc, char **argv);
 int cmd_nightly(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_system(int argc, char **argv);

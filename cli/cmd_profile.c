@@ -52,7 +52,7 @@ int cmd_profile(int argc, char **argv)
 	const struct cli_command *cmd = cli_command("profile");
 	const char *rev = NULL, *bench_name = NULL, *backend = "perf", *folded = NULL, *svg = NULL;
 	long freq = PB_SAMPLER_FREQ_DEFAULT, top = 20;
-	bool rebuild_failed = false;
+	bool rebuild_failed = false, calls = false;
 	const struct cli_opt opts[] = {
 		CLI_OPTS_REV_BENCH(&rev, &bench_name, "profile"),
 		{ "freq", 0, CLI_INT, &freq, "HZ", "samples per second (default 999)", 1, 100000 },
@@ -61,6 +61,8 @@ int cmd_profile(int argc, char **argv)
 		  "perf (sampling: cycles, else cpu-clock; default) or cachegrind (exact Ir and I1 misses per function, no stacks)", 0, 0 },
 		{ "folded", 0, CLI_STRING, &folded, "FILE", "write the call stacks, folded (flamegraph.pl, speedscope)", 0, 0 },
 		{ "svg", 0, CLI_STRING, &svg, "FILE", "write a flame graph", 0, 0 },
+		{ "calls", 0, CLI_FLAG, &calls, NULL,
+		  "also count each function's calls exactly (one more run, under callgrind)", 0, 0 },
 		CLI_OPT_REBUILD_FAILED(&rebuild_failed),
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
@@ -98,6 +100,8 @@ int cmd_profile(int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_sa);
 	o.stop = &interrupted;
 	ret = pb_profile_run(&o, cachegrind, (unsigned)freq, &p);
+	if (!ret && calls)
+		ret = pb_profile_add_calls(&p, &o);
 	sigaction(SIGINT, &old_sa, NULL);
 	if (ret)
 		goto out;

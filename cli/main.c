@@ -64,6 +64,25 @@ static const struct cli_command commands[] = {
 	  "  placebisect layout diff good/demo bad/demo --hot dispatch,lookup\n"
 	  "  placebisect layout verify --good v1.0 --bad v1.1 --bench call_method\n",
 	  NULL },
+	{ "annotate", cmd_annotate, "hot code with per-instruction heat, cache lines, L1i sets, loops",
+	  "[--rev REV] --bench NAME [options] | annotate [options] -- CMD [ARGS...] | annotate BINARY "
+	  "--callgrind FILE | annotate --diff GOOD BAD",
+	  "Runs the program once under callgrind (valgrind's cache simulator, costs per instruction)\n"
+	  "and lists the hot functions' code: Ir and I1 misses per instruction, source lines (DWARF),\n"
+	  "64 B line and 32 B window boundaries, each line's L1i set, JCC-erratum sites, branch\n"
+	  "targets, and the natural loops with their share of the run. --diff aligns two builds'\n"
+	  "code side by side.",
+	  "  placebisect annotate -- ./prog 1000000\n"
+	  "  placebisect annotate --rev v1.1 --bench call_method\n"
+	  "  placebisect annotate ./prog --callgrind callgrind.out\n"
+	  "  placebisect annotate --diff --good e0d12e3^ --bad e0d12e3 --bench call_method_small\n",
+	  NULL },
+	{ "loops", cmd_loops, "time per loop: the hot functions' natural loops and their share",
+	  "[--rev REV] --bench NAME [options] | loops [options] -- CMD [ARGS...] | loops BINARY "
+	  "--callgrind FILE", NULL,
+	  "  placebisect loops -- ./nest 2000 50\n"
+	  "  placebisect loops --rev v1.1 --bench call_method\n",
+	  NULL },
 	{ "report", cmd_report, "a markdown report (with SVG plots) from any result file",
 	  "RESULT.json -o FILE.md [options]",
 	  "Renders from the file alone: no repository or configuration is read.",

@@ -3,6 +3,7 @@
 
 #include <capstone/capstone.h>
 #include <elf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -746,6 +747,108 @@ int pb_disasm_branches(struct pb_disasm *d, const struct pb_elf_sym *f, uint32_t
 		prev_addr = d->insn->address;
 		prev_end = d->insn->address + d->insn->size;
 	}
+	return 0;
+}
+
+int pb_disasm_list(struct pb_disasm *d, const struct pb_elf_sym *f, struct pb_insn **insns, size_t *n)
+{
+	const uint8_t *code;
+	const cs_x86_op *op;
+	size_t len, cap = *insns ? *n : 0;
+	uint64_t addr;
+	struct pb_insn *o;
+	unsigned prev_id = X86_INS_INVALID;
+	uint64_t prev_end = 0;
+	size_t i, n_dec = 0, k;
+	long *dec_of = NULL;
+	size_t cap_dec_of = 0;
+
+	*n = 0;
+	code = pb_elf_func_code_window(d->elf, f, &len);
+	addr = f->addr;
+	while (code && len) {
+		pb_xgrow((void **)insns, &cap, *n + 1, sizeof(**insns));
+		o = &(*insns)[*n];
+		memset(o, 0, sizeof(*o));
+		if (!cs_disasm_iter(d->cs, &code, &len, &addr, d->insn)) {
+			o->addr = addr;
+			o->size = 1;
+			o->bytes[0] = *code;
+			o->bad = true;
+			snprintf(o->text, sizeof(o->text), ".byte 0x%02x", *code);
+			o->token = mix(TOK_BAD_BYTE, *code);
+			pb_xgrow((void **)&dec_of, &cap_dec_of, *n + 1, sizeof(*dec_of));
+			dec_of[*n] = -1;
+			/* As decode() does: an undecodable byte is one entry of the stream. */
+			pb_xgrow((void **)&d->dec, &d->cap_dec, n_dec + 1, sizeof(*d->dec));
+			d->dec[n_dec].addr = addr;
+			d->dec[n_dec].strict = o->token;
+			d->dec[n_dec].loose = o->token;
+			d->dec[n_dec].n_targets = 0;
+			n_dec++;
+			code++, len--, addr++;
+			(*n)++;
+			prev_id = X86_INS_INVALID;
+			continue;
+		}
+		o->addr = d->insn->address;
+		o->size = (uint8_t)d->insn->size;
+		memcpy(o->bytes, d->insn->bytes, d->insn->size < 15 ? d->insn->size : 15);
+		{
+			/* Cut to fit: the longest AVX-512 operand lists exceed any column. */
+			struct pb_buf t = PB_BUF_INIT;
+
+			pb_buf_printf(&t, "%s%s%s", d->insn->mnemonic, d->insn->op_str[0] ? " " : "",
+				      d->insn->op_str);
+			if (t.len >= sizeof(o->text))
+				pb_buf_truncate(&t, sizeof(o->text) - 1);
+			memcpy(o->text, t.data, t.len + 1);
+			pb_buf_release(&t);
+		}
+		if (in_group(d->insn, CS_GRP_CALL)) {
+			o->kind = PB_INSN_CALL;
+		} else if (in_group(d->insn, CS_GRP_JUMP)) {
+			o->kind = d->insn->id == X86_INS_JMP || d->insn->id == X86_INS_LJMP ? PB_INSN_JUMP
+											      : PB_INSN_CJUMP;
+		} else if (in_group(d->insn, CS_GRP_RET) || in_group(d->insn, CS_GRP_IRET) ||
+			   d->insn->id == X86_INS_UD2 || d->insn->id == X86_INS_HLT) {
+			o->kind = PB_INSN_RET;
+		}
+		op = &d->insn->detail->x86.operands[0];
+		if ((o->kind == PB_INSN_JUMP || o->kind == PB_INSN_CJUMP || o->kind == PB_INSN_CALL) &&
+		    d->insn->detail->x86.op_count == 1 && op->type == X86_OP_IMM) {
+			o->has_target = true;
+			o->target = (uint64_t)op->imm;
+		}
+		o->fused = o->kind == PB_INSN_CJUMP && fusible(prev_id) && prev_end == o->addr;
+		o->nop = d->insn->id == X86_INS_NOP;
+		pb_xgrow((void **)&dec_of, &cap_dec_of, *n + 1, sizeof(*dec_of));
+		dec_of[*n] = -1;
+		if (!o->nop) {
+			pb_xgrow((void **)&d->dec, &d->cap_dec, n_dec + 1, sizeof(*d->dec));
+			decode_one(d, d->insn, &d->dec[n_dec]);
+			dec_of[*n] = (long)n_dec++;
+		} else {
+			o->token = mix(TOK_MID, 0x6e6f70);
+		}
+		prev_id = d->insn->id;
+		prev_end = o->addr + o->size;
+		(*n)++;
+	}
+	/* Tokens as pb_disasm_normalize() makes them: targets resolved against the whole stream. */
+	d->n_dec = n_dec;
+	for (i = 0; i < *n; i++) {
+		long j = dec_of[i];
+		uint64_t h;
+
+		if (j < 0)
+			continue;
+		h = d->dec[j].strict;
+		for (k = 0; k < (size_t)d->dec[j].n_targets; k++)
+			h = mix(h, target_token(d, f, d->dec[j].target[k]));
+		(*insns)[i].token = h;
+	}
+	free(dec_of);
 	return 0;
 }
 

@@ -111,4 +111,38 @@ int pb_disasm_branches(struct pb_disasm *d, const struct pb_elf_sym *f, uint32_t
 /* Free the site and loop arrays and zero the counts. */
 void pb_branches_release(struct pb_branches *b);
 
+/* What an instruction does to the flow of control. */
+enum pb_insn_kind {
+	PB_INSN_OTHER,
+	PB_INSN_JUMP,  /* unconditional jump (direct or indirect) */
+	PB_INSN_CJUMP, /* conditional jump (jcc, jrcxz, loop) */
+	PB_INSN_CALL,
+	PB_INSN_RET,   /* ret, iret, and what ends the flow (ud2, hlt) */
+};
+
+/* One decoded instruction, for listings. */
+struct pb_insn {
+	uint64_t addr;
+	uint8_t size;
+	uint8_t bytes[15];
+	enum pb_insn_kind kind;
+	bool has_target;  /* a direct jump or call: target holds where it goes */
+	uint64_t target;
+	bool fused;       /* a conditional jump that macro-fuses with the instruction just before it
+			     (cmp, test, add, sub, and, inc, dec ending where it starts) */
+	bool bad;         /* a byte capstone cannot decode (shown as .byte) */
+	bool nop;         /* padding */
+	uint64_t token;   /* pb_disasm_normalize()'s strict token (targets as symbol+offset, or as the
+			     index of the target among the function's non-NOP instructions): equal
+			     tokens, same code wherever it landed; NOPs get a token of their own */
+	char text[112];   /* "mnemonic operands" as capstone prints them (Intel syntax), cut to fit */
+};
+
+/*
+ * Decode function f (from d's pb_elf) into *insns (n of them; NOPs included, as they take space in
+ * cache lines): the listing `annotate` draws. *insns is reallocated (pass NULL or an earlier
+ * result; free() it). Returns 0 (an empty listing when the code cannot be read).
+ */
+int pb_disasm_list(struct pb_disasm *d, const struct pb_elf_sym *f, struct pb_insn **insns, size_t *n);
+
 #endif

@@ -7,6 +7,8 @@
 
 #include "core/util.h"
 #include "layout/symbolize.h"
+#include "measure/callgrind.h"
+#include "profile/annotate.h"
 #include "measure/runner.h"
 #include "measure/sampler.h"
 #include "render/table.h"
@@ -45,6 +47,41 @@ out:
 	pb_measurement_release(&m);
 	pb_sampler_free(sampler);
 	return ret;
+}
+
+/* The last path component. */
+static const char *file_part(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+int pb_profile_add_calls(struct pb_profile *p, struct pb_runner_opts *o)
+{
+	struct pb_callgrind cg;
+	const struct pb_callgrind_calls *c;
+	size_t i, k;
+
+	if (pb_annotate_record(o, NULL, &cg))
+		return -1;
+	for (i = 0; i < p->n_fns; i++) {
+		p->fns[i].calls = 0;
+		for (k = 0; k < cg.n_calls; k++) {
+			c = &cg.calls[k];
+			if (strcmp(c->fn, p->fns[i].name) != 0)
+				continue;
+			/* A sampled profile knows the object (cachegrind's names a source file). */
+			if (p->backend && strcmp(p->backend, "perf") == 0 && p->fns[i].object &&
+			    p->fns[i].object[0] == '/' && strcmp(c->object, "???") != 0 &&
+			    strcmp(file_part(c->object), file_part(p->fns[i].object)) != 0)
+				continue;
+			p->fns[i].calls += c->count;
+		}
+	}
+	p->calls = true;
+	pb_callgrind_release(&cg);
+	return 0;
 }
 
 void pb_profile_init(struct pb_profile *p)
@@ -468,6 +505,8 @@ void pb_profile_write_json(const struct pb_profile *p, struct pb_jsonw *w)
 			pb_jsonw_int(w, "Ir", (int64_t)p->fns[i].samples);
 			pb_jsonw_int(w, "I1mr", (int64_t)p->fns[i].i1mr);
 		}
+		if (p->calls)
+			pb_jsonw_int(w, "calls", (int64_t)p->fns[i].calls);
 		pb_jsonw_end(w);
 	}
 	pb_jsonw_end(w);
@@ -487,9 +526,12 @@ void pb_profile_write_folded(const struct pb_profile *p, struct pb_buf *out)
 void pb_profile_write_text(const struct pb_profile *p, size_t top, struct pb_buf *out)
 {
 	static const char *const head[] = { "share", "samples", "function", "object" };
+	static const char *const head_calls[] = { "share", "samples", "calls", "function", "object" };
 	static const char *const head_cg[] = { "share", "Ir", "I1mr", "function", "file" };
+	static const char *const head_cg_calls[] = { "share", "Ir", "I1mr", "calls", "function", "file" };
 	bool cg = p->backend && strcmp(p->backend, "cachegrind") == 0;
-	struct pb_table *t = cg ? pb_table_new(5, head_cg) : pb_table_new(4, head);
+	struct pb_table *t = cg ? (p->calls ? pb_table_new(6, head_cg_calls) : pb_table_new(5, head_cg))
+				: (p->calls ? pb_table_new(5, head_calls) : pb_table_new(4, head));
 	size_t i, n = p->n_fns < top ? p->n_fns : top;
 
 	pb_buf_printf(out, "Profile of '%s'%s%s", p->command ? p->command : "?",
@@ -504,13 +546,17 @@ void pb_profile_write_text(const struct pb_profile *p, size_t top, struct pb_buf
 			      p->kernel ? "counted as [kernel]" : "excluded (perf_event_paranoid)");
 	pb_table_align_right(t, 0);
 	pb_table_align_right(t, 1);
-	if (cg)
+	if (cg || p->calls)
 		pb_table_align_right(t, 2);
+	if (cg && p->calls)
+		pb_table_align_right(t, 3);
 	for (i = 0; i < n; i++) {
 		pb_table_cellf(t, "%.2f%%", 100.0 * p->fns[i].share);
 		pb_table_cellf(t, "%llu", (unsigned long long)p->fns[i].samples);
 		if (cg)
 			pb_table_cellf(t, "%llu", (unsigned long long)p->fns[i].i1mr);
+		if (p->calls)
+			pb_table_cellf(t, "%llu", (unsigned long long)p->fns[i].calls);
 		pb_table_cell(t, p->fns[i].name);
 		pb_table_cell(t, p->fns[i].object ? base_name(p->fns[i].object) : "?");
 	}

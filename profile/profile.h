@@ -34,6 +34,7 @@ struct pb_profile_fn {
 	uint64_t samples; /* self samples: the sampled instruction was in it (cachegrind: its Ir) */
 	double share;     /* samples / the profile's samples */
 	uint64_t i1mr;    /* cachegrind: its I1 misses; 0 otherwise */
+	uint64_t calls;   /* --calls: times it was called (callgrind, exact); 0 otherwise */
 };
 
 /* One distinct call stack and how many samples it had. */
@@ -52,6 +53,7 @@ struct pb_profile {
 	unsigned freq;    /* samples per second asked for; 0 for cachegrind */
 	uint64_t samples; /* total (cachegrind: total Ir) */
 	uint64_t lost;    /* samples the kernel dropped, plus those beyond the sampler's memory */
+	bool calls;       /* fns[].calls were counted (pb_profile_add_calls) */
 	struct pb_profile_fn *fns; /* by samples, descending; ties by name, then object */
 	size_t n_fns;
 	struct pb_profile_stack *stacks; /* sorted by frames (the order flamegraph.pl uses) */
@@ -84,9 +86,17 @@ int pb_profile_from_costs(struct pb_profile *p, const struct pb_measurement *m);
 int pb_profile_run(struct pb_runner_opts *o, bool cachegrind, unsigned freq, struct pb_profile *p);
 
 /*
+ * "Called N times": run what `o` describes once more, under callgrind, and set each function's
+ * calls (summed over its call sites; matched by name, and by file name of its object where p
+ * knows the object) and p->calls. Overrides o's command (wrapped in valgrind), runs and backend.
+ * Errors as pb_annotate_record()'s (profile/annotate.h). Returns 0 or -1.
+ */
+int pb_profile_add_calls(struct pb_profile *p, struct pb_runner_opts *o);
+
+/*
  * The placebisect.profile/1 document (DESIGN.md "Result files"): schema, command, benchmark,
  * commit (those set), event, backend, samples, lost, kernel, freq, functions[]{name, object,
- * samples, share} sorted by share (cachegrind adds Ir and I1mr).
+ * samples, share} sorted by share (cachegrind adds Ir and I1mr; --calls adds calls).
  */
 void pb_profile_write_json(const struct pb_profile *p, struct pb_jsonw *w);
 

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "render/format.h"
 #include "render/table.h"
+#include "report/annotated.h"
 #include "report/markdown.h"
 #include "report/other.h"
 #include "report/plots.h"
@@ -596,6 +597,7 @@ static void bisect_report(struct ctx *c)
 	hot_functions(c);
 	function_deltas(c);
 	layout(c);
+	pb_report_hot_code(c->doc, c->out);
 	verdict(c);
 	what_to_try(c);
 	system_section(c);

@@ -17,7 +17,7 @@ set -euo pipefail
 # the history site and clicks a point in it; python3-yaml: the test of scripts/ci/github-nightly.yml parses it.
 pkgs=(
 	gcc make cmake pkg-config git
-	libgit2-dev libgsl-dev libelf-dev libcapstone-dev libpfm4-dev
+	libgit2-dev libgsl-dev libelf-dev libdw-dev libcapstone-dev libpfm4-dev
 	libcmocka-dev valgrind jq libxml2-utils hyperfine time binutils libbenchmark-dev g++
 	cmark-gfm chromium imagemagick python3-yaml
 	clang libclang-rt-dev

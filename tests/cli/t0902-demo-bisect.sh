@@ -65,5 +65,9 @@ ld) expect_grep 'GNU ld \(the linker of these builds\) takes no ordering file' r
 gold) expect_grep '`-Wl,--section-ordering-file=hot.txt` \(gold' report/REPORT.md ;;
 *) expect_grep '`-Wl,--symbol-ordering-file=hot.txt`' report/REPORT.md ;;
 esac
+# The hottest functions side by side: the same code in both builds.
+expect_grep '^## Hot code, side by side$' report/REPORT.md
+hot1=$(jq -r '.attribution.hot_functions[0].name' result.json)
+expect_grep "^$hot1: good 0x[0-9a-f]+, bad 0x[0-9a-f]+ \((not )?moved\): [0-9]+ instructions aligned as the same code, 0 only in good, 0 only in bad" report/REPORT.md
 
 finish
