@@ -20,7 +20,13 @@ static int cb_build(void *arg, size_t i)
 
 static int cb_sample(void *arg, size_t i, double *value)
 {
-	return pb_driver_sample(arg, i, value);
+	struct pb_driver *s = arg;
+	int rc = pb_driver_sample(s, i, value);
+
+	/* Looking for an improvement: the search finds where 1/value rose, i.e. value fell. */
+	if (rc == 0 && s->o->improvement && *value > 0)
+		*value = 1 / *value;
+	return rc;
 }
 
 static void cb_step(void *arg, size_t i, int k, int total, const char *what)
@@ -47,6 +53,47 @@ static char *cb_last_failure(void *arg, size_t i)
 	return why ? pb_xstrdup(why) : NULL;
 }
 
+
+/* b against a as the metric sees it, from the comparison made on reciprocal values. */
+static void unflip_comparison(struct pb_comparison *c)
+{
+	double lo = c->ci95[0], hi = c->ci95[1];
+
+	if (c->ratio > 0)
+		c->ratio = 1 / c->ratio;
+	c->ci95[0] = hi > 0 ? 1 / hi : hi;
+	c->ci95[1] = lo > 0 ? 1 / lo : lo;
+	if (c->verdict == PB_VERDICT_SLOWER)
+		c->verdict = PB_VERDICT_FASTER;
+	else if (c->verdict == PB_VERDICT_FASTER)
+		c->verdict = PB_VERDICT_SLOWER;
+}
+
+/*
+ * After an --improvement search (made on 1/value): every value, step median and comparison back
+ * in the metric's own terms, so that the result reads like any other ("faster", ratio < 1).
+ * p-values, verdicts of steps and explained fractions (ratios of logs) do not change.
+ */
+static void unflip(struct pb_search_result *sr)
+{
+	size_t i, k;
+
+	for (i = 0; i < sr->n_commits; i++)
+		for (k = 0; k < sr->n_values[i]; k++)
+			if (sr->values[i][k] > 0)
+				sr->values[i][k] = 1 / sr->values[i][k];
+	for (k = 0; k < sr->n_steps; k++) {
+		struct pb_search_step *st = &sr->steps[k];
+		size_t n = st->runs <= sr->n_values[st->index] ? st->runs : sr->n_values[st->index];
+
+		if (n)
+			st->median = pb_stats_median(sr->values[st->index], n);
+	}
+	unflip_comparison(&sr->endpoints);
+	unflip_comparison(&sr->confirm_endpoints);
+	for (k = 0; k < sr->n_culprits; k++)
+		unflip_comparison(&sr->culprits[k].effect);
+}
 
 /* Is this the bisect the journal was last started for? Then we are resuming it. */
 static int open_journal(struct pb_driver *s)
@@ -279,13 +326,19 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 	so.min_effect = o->min_effect >= 0 ? o->min_effect : cfg->stats.min_effect;
 	so.max_runs = (size_t)(o->max_runs > 0 ? o->max_runs : cfg->stats.max_runs);
 	so.exact = strcmp(res->backend, "cachegrind") == 0;
-	so.runs = so.exact ? 1 : (size_t)s.bench->runs;
+	so.runs = so.exact ? 1 : (size_t)s.tmpl.runs;
 	if (so.max_runs < so.runs)
 		so.max_runs = so.runs;
 	so.explained_min = 0.8;
 	so.max_culprits = 4;
-	if (pb_search_run(res->n_commits - 1, &so, &ops, &s, &res->search) ||
-	    merges(repo, res))
+	res->runs = s.tmpl.runs;
+	res->warmups = s.tmpl.warmups;
+	res->improvement = o->improvement;
+	if (pb_search_run(res->n_commits - 1, &so, &ops, &s, &res->search))
+		goto out;
+	if (o->improvement)
+		unflip(&res->search);
+	if (merges(repo, res))
 		goto out;
 	res->builds = s.builder.built;
 	res->builds_cached = s.builder.cached;

@@ -169,6 +169,9 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 	pb_jsonw_string(w, "metric", res->metric);
 	pb_jsonw_string(w, "backend", res->backend);
 	pb_jsonw_string(w, "status", status_name(sr->status));
+	pb_jsonw_string(w, "direction", res->improvement ? "improvement" : "regression");
+	pb_jsonw_int(w, "runs", res->runs);
+	pb_jsonw_int(w, "warmups", res->warmups);
 	write_effect(w, "endpoints", &sr->endpoints, median_of(sr, 0), median_of(sr, n));
 	if (sr->status == PB_SEARCH_FOUND && sr->n_culprits) {
 		const struct pb_culprit *cu = &sr->culprits[0];

@@ -56,15 +56,21 @@ static void headline(struct ctx *c)
 	const char *v = verdict_of(d), *status = pb_md_str(d, "status", "?");
 	struct pb_buf *b = c->out;
 
-	pb_buf_puts(b, "# Regression report: ");
+	const bool imp = strcmp(pb_md_str(d, "direction", "regression"), "improvement") == 0;
+
+	pb_buf_puts(b, imp ? "# Improvement report: " : "# Regression report: ");
 	pb_md_text(b, pb_md_str(d, "benchmark", "?"));
 	pb_buf_puts(b, "\n\n");
 	if (strcmp(status, "found") == 0) {
 		pb_buf_printf(b, "**%.10s** “", pb_md_str(d, "culprit.commit", "?"));
 		pb_md_text(b, pb_md_str(d, "culprit.subject", ""));
 		pb_buf_printf(b, "” made `%s` ", pb_md_str(d, "benchmark", "?"));
-		pb_md_pct(b, pb_md_num(d, "effect.ratio"));
-		pb_buf_printf(b, " slower on %s (%s backend). ", c->metric, pb_md_str(d, "backend", "?"));
+		if (imp)
+			pb_buf_printf(b, "%.1f%% faster", (1 - pb_md_num(d, "effect.ratio")) * 100);
+		else
+			pb_md_pct(b, pb_md_num(d, "effect.ratio"));
+		pb_buf_printf(b, "%s on %s (%s backend). ", imp ? "" : " slower", c->metric,
+			      pb_md_str(d, "backend", "?"));
 		if (v && strcmp(v, "code-placement") == 0)
 			pb_buf_puts(b, "**Verdict: code-placement** — the hot code is the same, it only "
 				       "landed elsewhere in memory.\n\n");
@@ -75,7 +81,8 @@ static void headline(struct ctx *c)
 			pb_buf_puts(b, "**Verdict: inconclusive** — see the evidence below for what is "
 				       "missing.\n\n");
 	} else if (strcmp(status, "not-reproduced") == 0) {
-		pb_buf_puts(b, "**The regression did not reproduce**: bad is ");
+		pb_buf_puts(b, imp ? "**The improvement did not reproduce**: bad is " :
+				     "**The regression did not reproduce**: bad is ");
 		pb_md_effect(b, pb_json_get(d, "endpoints"));
 		pb_buf_puts(b, " against good, so there was nothing to bisect.\n\n");
 	} else {
@@ -107,8 +114,10 @@ static void summary(struct ctx *c)
 		pb_table_cell(t, cell.data);
 		pb_buf_reset(&cell);
 		pb_table_cell(t, "explains");
-		pb_table_cellf(t, "%.0f%% of the whole good → bad regression",
-			       pb_md_num(d, "explained_fraction") * 100);
+		pb_table_cellf(t, "%.0f%% of the whole good → bad %s",
+			       pb_md_num(d, "explained_fraction") * 100,
+			       strcmp(pb_md_str(d, "direction", "regression"), "improvement") == 0 ?
+				       "improvement" : "regression");
 		pb_table_cell(t, "verdict");
 		pb_table_cellf(t, "**%s**", verdict_of(d) ? verdict_of(d) : "not attributed");
 	}
@@ -144,8 +153,15 @@ static void reproduce(struct ctx *c)
 
 	pb_buf_puts(c->out, "## Reproduce\n\n```sh\n");
 	pb_buf_printf(c->out, "placebisect bisect --good %.10s --bad %.10s --bench %s --backend %s "
-			      "--metric %s\n", pb_md_str(d, "good", "?"), pb_md_str(d, "bad", "?"),
+			      "--metric %s", pb_md_str(d, "good", "?"), pb_md_str(d, "bad", "?"),
 		      pb_md_str(d, "benchmark", "?"), backend, c->metric);
+	/* The runs and warm-ups the bisect used (its --runs/--warmups or the config's). */
+	if (pb_json_get(d, "runs"))
+		pb_buf_printf(c->out, " --runs %.0f --warmups %.0f", pb_md_num(d, "runs"),
+			      pb_md_num(d, "warmups"));
+	if (strcmp(pb_md_str(d, "direction", "regression"), "improvement") == 0)
+		pb_buf_puts(c->out, " --improvement");
+	pb_buf_putc(c->out, '\n');
 	if (culprit) {
 		pb_buf_printf(c->out, "git show --stat %.10s\n", culprit);
 		pb_buf_printf(c->out, "placebisect measure --rev %.10s^ --bench %s --backend %s -o parent.json\n",
