@@ -183,7 +183,8 @@ int pb_driver_open_state(struct pb_driver *s)
 {
 	struct pb_executor_local_in in = {
 		.repo = s->repo, .wt = &s->wt, .builder = &s->builder, .cfg = s->cfg,
-		.command = s->bench->command, .baseline = s->bench->baseline, .tmpl = &s->tmpl,
+		.command = s->bench->command, .baseline = s->bench->baseline,
+		.prepare = s->bench->prepare, .setup = s->bench->setup, .tmpl = &s->tmpl,
 		.ids = (const char (*)[PB_OID_HEX])s->ids, .n = s->res->n_commits,
 		.stop = s->o->stop, .progress = s->o->progress, .runs_done = &s->res->runs_measured,
 	};

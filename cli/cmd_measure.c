@@ -69,7 +69,7 @@ int cmd_measure(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("measure");
 	const char *rev = NULL, *bench_name = NULL, *backend = NULL, *cpus = NULL, *metric = NULL;
-	const char *baseline_cmd = NULL;
+	const char *baseline_cmd = NULL, *prepare_cmd = NULL, *setup_cmd = NULL;
 	long runs = -1, warmups = -1;
 	double timeout = -1;
 	bool rebuild_failed = false;
@@ -87,6 +87,8 @@ int cmd_measure(int argc, char **argv)
 		{ "baseline", 0, CLI_STRING, &baseline_cmd, "CMD",
 		  "cachegrind: a shell command (the start-up alone, e.g. zero iterations) whose counts are "
 		  "subtracted from every run's (default: the benchmark's baseline)", 0, 0 },
+		{ "prepare", 0, CLI_STRING, &prepare_cmd, "CMD", "a shell command run before every run, not timed (default: the benchmark's prepare)", 0, 0 },
+		{ "setup", 0, CLI_STRING, &setup_cmd, "CMD", "a shell command run once before the runs, not timed (default: the benchmark's setup)", 0, 0 },
 		{ "timeout", 0, CLI_DOUBLE, &timeout, "SECONDS", "per run (default: the benchmark's, else none)", 0, 1e7 },
 		CLI_OPT_REBUILD_FAILED(&rebuild_failed),
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
@@ -127,6 +129,10 @@ int cmd_measure(int argc, char **argv)
 		o.metric = metric;
 	if (baseline_cmd)
 		o.baseline = baseline_cmd;
+	if (prepare_cmd)
+		o.prepare = prepare_cmd;
+	if (setup_cmd)
+		o.setup = setup_cmd;
 	if (events.n) {
 		ev = split_events(&events);
 		o.events = (const char *const *)ev;
