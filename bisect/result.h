@@ -12,6 +12,7 @@
 #include "bisect/repo.h"
 #include "bisect/search.h"
 #include "core/progress.h"
+#include "layout/toolchain.h"
 #include "measure/contention.h"
 
 #define PB_BISECT_SCHEMA "placebisect.bisect/1"
@@ -54,6 +55,9 @@ struct pb_bisect_result {
 	struct pb_contention contention;
 	struct pb_attribution attribution; /* of the first culprit (done when one was found) */
 	struct pb_placement_check placement; /* --verify-placement */
+	/* The endpoints (0 good, 1 bad): `git describe --tags --always`, and what built their binary. */
+	char *describe[2];
+	struct pb_toolchain toolchain[2];
 };
 
 #endif

@@ -303,6 +303,27 @@ static int merges(struct pb_repo *repo, struct pb_bisect_result *res)
 	return 0;
 }
 
+/*
+ * For the report's System section: the endpoints' `git describe` and their binaries' compiler and
+ * flags. A binary that cannot be read only leaves its facts out (a warning names it).
+ */
+static int endpoints_facts(struct pb_repo *repo, struct pb_bisect_result *res)
+{
+	const char *ids[2] = { res->good, res->bad };
+	const char *bins[2] = { res->commits[0].binary, res->commits[res->n_commits - 1].binary };
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (pb_repo_git_describe(repo, ids[k], &res->describe[k]))
+			return -1;
+		if (bins[k] && pb_toolchain_read(bins[k], &res->toolchain[k])) {
+			pb_warn("%s", pb_error_message());
+			pb_error_clear();
+		}
+	}
+	return 0;
+}
+
 int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
 		  struct pb_bisect_result *res)
 {
@@ -338,7 +359,7 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 		goto out;
 	if (o->improvement)
 		unflip(&res->search);
-	if (merges(repo, res))
+	if (merges(repo, res) || endpoints_facts(repo, res))
 		goto out;
 	res->builds = s.builder.built;
 	res->builds_cached = s.builder.cached;
@@ -386,6 +407,10 @@ void pb_bisect_result_release(struct pb_bisect_result *res)
 	pb_search_result_release(&res->search);
 	pb_attribution_release(&res->attribution);
 	pb_placement_check_release(&res->placement);
+	for (i = 0; i < 2; i++) {
+		free(res->describe[i]);
+		pb_toolchain_release(&res->toolchain[i]);
+	}
 	memset(res, 0, sizeof(*res));
 }
 

@@ -521,12 +521,54 @@ static void what_to_try(struct ctx *c)
 	}
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* "- good: `a1b2c3d4e5` (git describe: `v1.0`)" per endpoint, then the compiler and flags of
+ * their binaries: one line when both agree. */
+static void toolchain(struct ctx *c)
+{
+	static const char *const side[2] = { "good", "bad" };
+	const struct pb_json *t[2];
+	const char *cc[2], *fl[2];
+	bool same;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		t[k] = pb_json_path(c->doc, k ? "toolchain.bad" : "toolchain.good");
+		cc[k] = pb_md_str(t[k], "compiler", NULL);
+		fl[k] = pb_md_str(t[k], "producer", NULL);
+		if (!t[k])
+			continue;
+		pb_buf_printf(c->out, "- %s: `%.10s`", side[k], pb_md_str(c->doc, side[k], "?"));
+		if (pb_md_str(t[k], "describe", NULL)) {
+			pb_buf_puts(c->out, " (git describe: `");
+			pb_md_text(c->out, pb_md_str(t[k], "describe", ""));
+			pb_buf_puts(c->out, "`)");
+		}
+		pb_buf_putc(c->out, '\n');
+	}
+	same = t[0] && t[1] && same_str(cc[0], cc[1]) && same_str(fl[0], fl[1]);
+	for (k = 0; k < (same ? 1 : 2); k++) {
+		if (!cc[k] && !fl[k])
+			continue;
+		pb_buf_printf(c->out, "- compiler (%s): ", same ? "good and bad" : side[k]);
+		pb_md_text(c->out, cc[k] ? cc[k] : "not recorded (no .comment section)");
+		pb_buf_puts(c->out, "; flags: ");
+		pb_md_text(c->out, fl[k] ? fl[k] : "not recorded (no DWARF: build with -g to see them)");
+		pb_buf_putc(c->out, '\n');
+	}
+}
+
 static void system_section(struct ctx *c)
 {
 	const struct pb_json *s = pb_json_get(c->doc, "system"), *e;
 
 	pb_buf_printf(c->out, "## System\n\n- backend: %s, metric: %s\n", pb_md_str(c->doc, "backend", "?"),
 		      c->metric);
+	toolchain(c);
 	for (e = pb_json_child(s); e; e = pb_json_next(e)) {
 		if (pb_json_type(e) == PB_JSON_OBJECT || pb_json_type(e) == PB_JSON_ARRAY)
 			continue;

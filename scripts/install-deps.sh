@@ -16,7 +16,7 @@ set -euo pipefail
 # tables, SVG to PNG); python3-yaml: the test of scripts/ci/github-nightly.yml parses it.
 pkgs=(
 	gcc make cmake pkg-config git
-	libgit2-dev libgsl-dev libelf-dev libcapstone-dev libpfm4-dev
+	libgit2-dev libgsl-dev libelf-dev libdw-dev libcapstone-dev libpfm4-dev
 	libcmocka-dev valgrind jq libxml2-utils hyperfine time binutils libbenchmark-dev g++
 	cmark-gfm chromium imagemagick python3-yaml
 	clang libclang-rt-dev

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bisect --improvement finds the exact commit that made a benchmark faster (--old/--new as git's
 # terms); --runs/--warmups override the config, are recorded in the JSON and the report's Reproduce
-# line; --runs is not part of the measurement cache key, --warmups is.
+# line; --runs is not part of the measurement cache key, --warmups is. The System section names
+# the endpoints' git describe and the compiler and flags of their binaries.
 source "$PB_SOURCE_DIR/tests/cli/lib.sh"
 command -v cc >/dev/null || skip "no C compiler"
 
@@ -11,7 +12,7 @@ cd repo
 echo 1 > "$T/counter"
 cat > placebisect.json <<JSON
 {
-  "build": { "command": "cc -O1 -o prog prog.c", "binary": "prog" },
+  "build": { "command": "cc -g -O1 -o prog prog.c", "binary": "prog" },
   "benchmarks": { "work": { "command": "{binary}", "metric": "stdout", "runs": 10, "warmups": 1,
                             "parse": { "regex": "value: ([0-9.]+)" },
                             "env": { "PB_FIXTURE_COUNTER": "$T/counter" } } },
@@ -19,6 +20,7 @@ cat > placebisect.json <<JSON
 }
 JSON
 faster=$(git log --format=%H --grep='^commit 11$')
+git tag v1.0 HEAD~3
 
 # Without --improvement it is a regression bisect, and there is none: exit 4.
 expect_exit 4 "$PB" bisect --good base --bad HEAD --bench work --runs 6 --warmups 0 --json
@@ -40,6 +42,17 @@ expect_eq 0 "$(jq -r .warmups "$T/out")" "--warmups recorded"
 expect_grep "^# Improvement report: work" "$T/rep/improvement.md"
 expect_grep "made \`work\` [0-9.]+% faster on stdout" "$T/rep/improvement.md"
 expect_grep "^placebisect bisect --good [0-9a-f]{10} --bad [0-9a-f]{10} --bench work .* --runs 6 --warmups 0 --improvement$" "$T/rep/improvement.md"
+# System: git describe of both endpoints, the compiler from .comment, the flags from DWARF.
+expect_eq base "$(jq -r .toolchain.good.describe "$T/out")" "good's describe"
+expect_eq "v1.0-3-g$(git rev-parse --short=7 HEAD)" "$(jq -r .toolchain.bad.describe "$T/out")" "bad's describe"
+expect_eq "$(readelf -p .comment .git/placebisect/builds/*/"$(git rev-parse HEAD)"/prog | sed -n 's/^ *\[ *[0-9a-f]*\] *//p' | sort -u | paste -sd';' | sed 's/;/; /g')" \
+	"$(jq -r .toolchain.bad.compiler "$T/out" | tr ';' '\n' | sed 's/^ //' | sort -u | paste -sd';' | sed 's/;/; /g')" "compiler: the .comment strings"
+expect_eq true "$(jq '.toolchain.bad.compiler | length > 0' "$T/out")" "a compiler was recorded"
+expect_grep "^- bad: \`[0-9a-f]{10}\` \(git describe: \`v1.0-3-g[0-9a-f]{7}\`\)$" "$T/rep/improvement.md"
+if cc --version | grep -q 'Free Software Foundation'; then
+	expect_grep ' -g -O1' <(jq -r .toolchain.bad.producer "$T/out")
+	expect_grep "^- compiler \(good and bad\): GCC: .*; flags: GNU C.* -g -O1" "$T/rep/improvement.md"
+fi
 expect_exit 0 "$PB" bisect --old base --new HEAD --bench work --improvement --runs 6 --warmups 0 -q
 expect_grep "^First improving commit: $faster commit 11$" "$T/out"
 expect_grep "^Bisected 16 commits between [0-9a-f]{7} \(old, slow\) and [0-9a-f]{7} \(new, fast\) for an improvement" "$T/out"
