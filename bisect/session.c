@@ -99,6 +99,7 @@ static void unflip(struct pb_search_result *sr)
 static int open_journal(struct pb_driver *s)
 {
 	struct pb_json *events = NULL, *e, *last = NULL;
+	const char *direction = s->o->improvement ? "improvement" : "regression";
 	int ret = 0;
 
 	if ((s->o->reset || s->o->remeasure) && pb_state_journal_reset(&s->st))
@@ -118,7 +119,8 @@ static int open_journal(struct pb_driver *s)
 			last = e;
 	if (last && strcmp(pb_json_string(pb_json_get(last, "good"), ""), s->res->good) == 0 &&
 	    strcmp(pb_json_string(pb_json_get(last, "bad"), ""), s->res->bad) == 0 &&
-	    strcmp(pb_json_string(pb_json_get(last, "key"), ""), s->key) == 0) {
+	    strcmp(pb_json_string(pb_json_get(last, "key"), ""), s->key) == 0 &&
+	    strcmp(pb_json_string(pb_json_get(last, "direction"), "regression"), direction) == 0) {
 		s->res->resumed = true;
 	} else {
 		struct pb_buf line = PB_BUF_INIT;
@@ -131,6 +133,7 @@ static int open_journal(struct pb_driver *s)
 		pb_jsonw_string(&w, "bad", s->res->bad);
 		pb_jsonw_string(&w, "benchmark", s->bench->name);
 		pb_jsonw_string(&w, "key", s->key);
+		pb_jsonw_string(&w, "direction", direction);
 		pb_jsonw_end(&w);
 		ret = pb_state_journal_append(&s->st, &line);
 		pb_buf_release(&line);
@@ -305,23 +308,23 @@ static int merges(struct pb_repo *repo, struct pb_bisect_result *res)
 
 /*
  * For the report's System section: the endpoints' `git describe` and their binaries' compiler and
- * flags. A binary that cannot be read only leaves its facts out (a warning names it).
+ * flags. What cannot be found is left out (a binary that cannot be read: a warning names it).
  */
-static int endpoints_facts(struct pb_repo *repo, struct pb_bisect_result *res)
+static void endpoints_facts(struct pb_repo *repo, struct pb_bisect_result *res)
 {
 	const char *ids[2] = { res->good, res->bad };
 	const char *bins[2] = { res->commits[0].binary, res->commits[res->n_commits - 1].binary };
 	int k;
 
 	for (k = 0; k < 2; k++) {
+		/* A shallow clone cannot be walked to its tags: then describe is left out. */
 		if (pb_repo_git_describe(repo, ids[k], &res->describe[k]))
-			return -1;
+			pb_error_clear();
 		if (bins[k] && pb_toolchain_read(bins[k], &res->toolchain[k])) {
 			pb_warn("%s", pb_error_message());
 			pb_error_clear();
 		}
 	}
-	return 0;
 }
 
 int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
@@ -359,8 +362,9 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 		goto out;
 	if (o->improvement)
 		unflip(&res->search);
-	if (merges(repo, res) || endpoints_facts(repo, res))
+	if (merges(repo, res))
 		goto out;
+	endpoints_facts(repo, res);
 	res->builds = s.builder.built;
 	res->builds_cached = s.builder.cached;
 	for (i = 0; i < res->n_commits; i++)
