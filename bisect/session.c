@@ -273,7 +273,8 @@ static int verify_placement(struct pb_driver *s, double alpha, double min_effect
 	size_t ci = sr->culprits[0].index;
 	struct pb_verify_in in = {
 		.repo = s->repo, .wt = &s->wt, .st = &s->st, .cfg = s->cfg, .tmpl = &s->tmpl,
-		.command = s->bench->command, .parent = s->ids[ci - 1], .culprit = s->ids[ci],
+		.command = s->bench->command, .prepare = s->bench->prepare, .setup = s->bench->setup,
+		.parent = s->ids[ci - 1], .culprit = s->ids[ci],
 		.base_parent = sr->values[ci - 1], .n_parent = sr->n_values[ci - 1],
 		.base_culprit = sr->values[ci], .n_culprit = sr->n_values[ci],
 		.alpha = alpha, .min_effect = min_effect, .progress = s->o->progress,
