@@ -74,6 +74,18 @@ expect_exit 0 "$PB" bisect --old base --new HEAD --bench work --improvement --ru
 expect_eq "$(($(wc -l < "$T/keys.before") + 2))" "$(ls .git/placebisect/measurements | wc -l)" "--warmups 1 = the config's"
 expect_eq 0 "$(jq -r .runs_measured "$T/out")" "same key as --warmups 1: nothing measured again"
 
+# check as git bisect run's predicate for an improvement: a bisect --improvement result carries the
+# direction in its samples; with a measurement baseline, --improvement makes "bad" mean faster.
+rev() { git log --format=%H --grep="^commit $1\$"; }
+expect_exit 0 "$PB" bisect --old base --new HEAD --bench work --improvement --runs 6 --warmups 0 -q -o "$T/imp.json"
+expect_exit 0 "$PB" check --rev "$(rev 8)" --bench work --baseline "$T/imp.json" --json
+expect_eq good "$(jq -r .verdict "$T/out")" "commit 8 is like the old, slow revision"
+expect_exit 1 "$PB" check --rev "$(rev 13)" --bench work --baseline "$T/imp.json" --json
+expect_eq bad "$(jq -r .verdict "$T/out")" "commit 13 is like the new, fast revision"
+expect_exit 0 "$PB" measure --rev base --bench work -q -o "$T/base.json"
+expect_exit 1 "$PB" check --rev "$(rev 13)" --bench work --baseline "$T/base.json" --improvement
+expect_exit 0 "$PB" check --rev "$(rev 13)" --bench work --baseline "$T/base.json"
+
 # Bad values are usage errors naming the option.
 expect_exit 2 "$PB" bisect --old base --new HEAD --bench work --runs 0
 expect_grep "bisect: --runs expects a whole number from 1 to 100000, got '0'" "$T/err"
