@@ -176,9 +176,10 @@ static int before_exec(pid_t pid, void *arg)
  * An untimed command of the benchmark (`what`: "setup" or "prepare") run like it: same shell, cwd,
  * environment and timeout, not pinned, no counters. Returns 0 when it succeeded, 1 when it failed
  * (*why: "benchmarks.NAME.prepare `CMD` failed: exit 1: <last line>", *tail: with its output's
- * tails; both allocated), -1 when it could not be started or we were stopped (error recorded).
+ * tails; both allocated; *status its exit status or 128 + signal), -1 when it could not be started or we were stopped (error recorded).
  */
-static int untimed(struct pb_runner *r, const char *what, const char *cmd, char **why, char **tail)
+static int untimed(struct pb_runner *r, const char *what, const char *cmd, char **why, char **tail,
+		   int *status)
 {
 	struct pb_proc_opts po = PB_PROC_OPTS_INIT;
 	struct pb_proc_result res = { .out = PB_BUF_INIT, .err = PB_BUF_INIT };
@@ -208,6 +209,7 @@ static int untimed(struct pb_runner *r, const char *what, const char *cmd, char 
 	last_line(res.err.len ? &res.err : &res.out, &b);
 	*why = pb_xstrdup(b.data);
 	*tail = describe_failure(b.data, &res);
+	*status = res.exited ? res.status : 128 + res.signal;
 	ret = 1;
 out:
 	pb_buf_release(&b);
@@ -215,15 +217,16 @@ out:
 	return ret;
 }
 
-/* A recorded run that did not happen because its setup or prepare command failed. */
+/* A recorded run that did not happen because its setup or prepare command failed (`status`: that
+ * command's, recorded as the run's exit). */
 static void add_untimed_failure(struct pb_runner *r, struct pb_measurement *m, const char *why,
-				const char *tail)
+				const char *tail, int status)
 {
 	struct pb_run run;
 
 	r->n_recorded++;
 	memset(&run, 0, sizeof(run));
-	run.exit = -1;
+	run.exit = status;
 	run.ok = false;
 	run.value = NAN;
 	add_failure(r, why);
@@ -239,23 +242,24 @@ static void add_untimed_failure(struct pb_runner *r, struct pb_measurement *m, c
 static int before_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 {
 	char *why = NULL, *tail = NULL;
-	int rc;
+	int rc, status = 0;
 
 	if (r->o->setup && !r->setup_done) {
-		if (untimed(r, "setup", r->o->setup, &r->setup_failed, &r->setup_tail) < 0)
+		if (untimed(r, "setup", r->o->setup, &r->setup_failed, &r->setup_tail,
+			    &r->setup_status) < 0)
 			return -1;
 		r->setup_done = true;
 	}
 	if (r->setup_failed) {
 		if (record)
-			add_untimed_failure(r, m, r->setup_failed, r->setup_tail);
+			add_untimed_failure(r, m, r->setup_failed, r->setup_tail, r->setup_status);
 		return 1;
 	}
 	if (!r->o->prepare)
 		return 0;
-	rc = untimed(r, "prepare", r->o->prepare, &why, &tail);
+	rc = untimed(r, "prepare", r->o->prepare, &why, &tail, &status);
 	if (rc > 0 && record)
-		add_untimed_failure(r, m, why, tail);
+		add_untimed_failure(r, m, why, tail, status);
 	free(why);
 	free(tail);
 	return rc;

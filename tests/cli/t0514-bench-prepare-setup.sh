@@ -52,8 +52,11 @@ expect_eq true "$(awk '/^run 1000UL/ { a = 1 } /^run 2000UL/ { b = 1 } /^run/ &&
 
 # A failing prepare: every run fails, by name, with what it printed.
 jq '.benchmarks.work.prepare = "echo no fixture data >&2; exit 3"' placebisect.json > p.json && mv p.json placebisect.json
-expect_exit 2 "$PB" measure --rev HEAD --bench work --runs 2
+expect_exit 2 "$PB" measure --rev HEAD --bench work --runs 2 -o "$T/failed.json"
 expect_grep "warning: 2 of 2 runs failed: benchmarks.work.prepare \`echo no fixture data >&2; exit 3\` failed: exit 3: no fixture data \(first: run 1\)" "$T/err"
+# The runs that did not happen record the prepare's exit status; the file reads back.
+expect_eq "false 3 false 3" "$(jq -r '[.runs[] | (.ok, .exit)] | join(" ")' "$T/failed.json")" "failed runs in the JSON"
+expect_exit 0 "$PB" report "$T/failed.json" -o "$T/failed.md"
 # A failing setup: every run of that revision fails with it (setup ran once).
 jq '.benchmarks.work.prepare = null | .benchmarks.work.setup = "echo setting up >> '"$T"'/setups; echo missing dataset; exit 1"' placebisect.json > p.json && mv p.json placebisect.json
 rm -f "$T/setups"
