@@ -350,8 +350,12 @@ int cli_load_config(struct pb_config *cfg, bool required, char **repo_top)
 
 	if (repo_top)
 		*repo_top = NULL;
-	/* The repository is optional unless the config must come from it. */
-	if (pb_repo_discover(&top, NULL, cli.repo ? cli.repo : ".") && cli.repo)
+	/*
+	 * The repository is optional unless the config must come from it. With --config and nobody
+	 * asking for the top, nothing would use it: libgit2 is not even started.
+	 */
+	if ((!cli.config || repo_top || cli.repo) &&
+	    pb_repo_discover(&top, NULL, cli.repo ? cli.repo : ".") && cli.repo)
 		return -1;
 	pb_error_clear();
 	if (cli.config) {
@@ -409,6 +413,12 @@ int cli_export(const char *csv, const char *markdown, const struct pb_export_tar
 	}
 	pb_buf_release(&b);
 	return ret;
+}
+
+void cli_stdout_sink(void *ctx, const char *data, size_t len)
+{
+	(void)ctx;
+	fwrite(data, 1, len, stdout);
 }
 
 void cli_note(const char *fmt, ...)
