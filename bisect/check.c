@@ -146,7 +146,8 @@ int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct
 		res->verdict = st == PB_SPRT_BAD ? PB_CHECK_BAD : PB_CHECK_GOOD;
 	} else {
 		pb_stats_compare(good, ng, vals, n, alpha, min_effect, &cmp);
-		res->verdict = cmp.verdict == PB_VERDICT_SLOWER ? PB_CHECK_BAD : PB_CHECK_GOOD;
+		res->verdict = cmp.verdict == (o->improvement ? PB_VERDICT_FASTER : PB_VERDICT_SLOWER) ?
+				       PB_CHECK_BAD : PB_CHECK_GOOD;
 	}
 	ret = 0;
 out:

@@ -18,6 +18,8 @@ struct pb_check_opts {
 	double alpha, min_effect; /* < 0: from the config */
 	long max_runs;           /* <= 0: from the config */
 	bool rebuild_failed;     /* build it again if its build failed in an earlier run */
+	bool improvement;        /* with a measurement baseline: "bad" is faster than it (a bisect
+				    result's samples carry their own direction) */
 	volatile sig_atomic_t *stop;
 };
 

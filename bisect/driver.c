@@ -113,6 +113,7 @@ int pb_driver_sample(struct pb_driver *s, size_t i, double *value)
 static char *cache_key(const struct pb_driver *s, const char *backend)
 {
 	struct pb_buf b = PB_BUF_INIT;
+	struct pb_bench bench;
 	const char *p;
 
 	/* bench-backend-metric-confighash, with anything unsafe in a file name replaced */
@@ -121,7 +122,11 @@ static char *cache_key(const struct pb_driver *s, const char *backend)
 	pb_buf_printf(&b, "-%s-", backend);
 	for (p = s->tmpl.metric; *p; p++)
 		pb_buf_putc(&b, isalnum((unsigned char)*p) || *p == '-' || *p == '.' ? *p : '_');
-	pb_buf_printf(&b, "-%016llx", (unsigned long long)pb_config_bench_hash(s->cfg, s->bench));
+	/* --warmups changes what a recorded run measures: hashed as if configured; --runs does not. */
+	bench = *s->bench;
+	if (s->o && s->o->warmups_set)
+		bench.warmups = s->o->warmups;
+	pb_buf_printf(&b, "-%016llx", (unsigned long long)pb_config_bench_hash(s->cfg, &bench));
 	return pb_buf_detach(&b);
 }
 
@@ -146,6 +151,10 @@ int pb_driver_prepare(struct pb_driver *s, const char *bench, const char *backen
 		s->tmpl.metric = metric;
 	if (cpus)
 		s->tmpl.cpus = cpus;
+	if (s->o && s->o->runs > 0)
+		s->tmpl.runs = s->o->runs;
+	if (s->o && s->o->warmups_set)
+		s->tmpl.warmups = s->o->warmups;
 	s->tmpl.stop = stop;
 	if (pb_runner_new(&probe, &s->tmpl))
 		return -1;
@@ -174,7 +183,8 @@ int pb_driver_open_state(struct pb_driver *s)
 {
 	struct pb_executor_local_in in = {
 		.repo = s->repo, .wt = &s->wt, .builder = &s->builder, .cfg = s->cfg,
-		.command = s->bench->command, .baseline = s->bench->baseline, .tmpl = &s->tmpl,
+		.command = s->bench->command, .baseline = s->bench->baseline,
+		.prepare = s->bench->prepare, .setup = s->bench->setup, .tmpl = &s->tmpl,
 		.ids = (const char (*)[PB_OID_HEX])s->ids, .n = s->res->n_commits,
 		.stop = s->o->stop, .progress = s->o->progress, .runs_done = &s->res->runs_measured,
 	};

@@ -41,6 +41,7 @@ struct local {
 	struct pb_runner_opts *ropts;
 	char **commands;
 	char **baselines;            /* the baseline command expanded; NULL: none */
+	char **prepares, **setups;   /* the prepare and setup commands expanded; NULL: none */
 	bool *warmed;
 };
 
@@ -70,6 +71,13 @@ static int runner_of(struct local *l, size_t i, struct pb_measurement *m, struct
 			l->baselines[i] = pb_config_expand(l->in.baseline, &ph);
 			l->ropts[i].baseline = l->baselines[i];
 		}
+		/* prepare and setup are the benchmark's, expanded for this commit like its command. */
+		if (l->in.prepare)
+			l->prepares[i] = pb_config_expand(l->in.prepare, &ph);
+		if (l->in.setup)
+			l->setups[i] = pb_config_expand(l->in.setup, &ph);
+		l->ropts[i].prepare = l->prepares[i];
+		l->ropts[i].setup = l->setups[i];
 		l->ropts[i].cwd = l->in.wt->dir;
 		l->ropts[i].commit = l->in.ids[i];
 		if (pb_runner_new(&l->runners[i], &l->ropts[i]))
@@ -148,6 +156,8 @@ static void local_free(struct pb_executor *ex)
 		pb_runner_free(l->runners[i]);
 		free(l->commands[i]);
 		free(l->baselines[i]);
+		free(l->prepares[i]);
+		free(l->setups[i]);
 		free(l->binaries[i]);
 		free(l->prefixes[i]);
 	}
@@ -157,6 +167,8 @@ static void local_free(struct pb_executor *ex)
 	free(l->ropts);
 	free(l->commands);
 	free(l->baselines);
+	free(l->prepares);
+	free(l->setups);
 	free(l->warmed);
 	free(l);
 }
@@ -176,6 +188,8 @@ int pb_executor_local_new(struct pb_executor **out, const struct pb_executor_loc
 	l->ropts = pb_xcalloc(in->n, sizeof(*l->ropts));
 	l->commands = pb_xcalloc(in->n, sizeof(*l->commands));
 	l->baselines = pb_xcalloc(in->n, sizeof(*l->baselines));
+	l->prepares = pb_xcalloc(in->n, sizeof(*l->prepares));
+	l->setups = pb_xcalloc(in->n, sizeof(*l->setups));
 	l->warmed = pb_xcalloc(in->n, sizeof(*l->warmed));
 	*out = &l->base;
 	return 0;

@@ -97,6 +97,7 @@ struct pb_executor_local_in {
 	const struct pb_config *cfg;
 	const char *command;             /* the benchmark's command, placeholders unexpanded */
 	const char *baseline;            /* the benchmark's baseline command, unexpanded; NULL: none */
+	const char *prepare, *setup;     /* its prepare and setup commands, unexpanded; NULL: none */
 	const struct pb_runner_opts *tmpl; /* options every commit's runner starts from */
 	const char (*ids)[PB_OID_HEX];   /* the commits, by index */
 	size_t n;

@@ -58,6 +58,7 @@ static int check_variant(const struct pb_verify_in *in, const struct pb_layout_v
 	struct pb_measurement ma, mb;
 	struct pb_comparison cmp;
 	char *pbin = NULL, *cbin = NULL, *ppre = NULL, *cpre = NULL, *pcmd = NULL, *ccmd = NULL;
+	char *untimed[4] = { NULL, NULL, NULL, NULL }; /* prepare, setup of parent; of culprit */
 	double *va = NULL, *vb = NULL;
 	size_t na = 0, nb = 0;
 	int ret = -1;
@@ -90,6 +91,18 @@ static int check_variant(const struct pb_verify_in *in, const struct pb_layout_v
 									 in->cfg->dir, ppre });
 	ccmd = pb_config_expand(in->command, &(struct pb_placeholders){ cbin, in->wt->dir,
 									 in->cfg->dir, cpre });
+	/* The benchmark's prepare and setup, expanded for each variant build like its command. */
+	for (int k = 0; k < 4; k++) {
+		const char *t = k % 2 ? in->setup : in->prepare;
+
+		if (t)
+			untimed[k] = pb_config_expand(t, &(struct pb_placeholders){
+				k < 2 ? pbin : cbin, in->wt->dir, in->cfg->dir, k < 2 ? ppre : cpre });
+	}
+	oa.prepare = untimed[0];
+	oa.setup = untimed[1];
+	ob.prepare = untimed[2];
+	ob.setup = untimed[3];
 	oa.shell = pcmd;
 	ob.shell = ccmd;
 	oa.cwd = ob.cwd = in->wt->dir;
@@ -125,6 +138,8 @@ out:
 	free(vb);
 	free(pcmd);
 	free(ccmd);
+	for (int k = 0; k < 4; k++)
+		free(untimed[k]);
 	free(pbin);
 	free(ppre);
 	free(cpre);

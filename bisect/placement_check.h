@@ -38,6 +38,7 @@ struct pb_verify_in {
 	const struct pb_config *cfg;
 	const struct pb_runner_opts *tmpl; /* the bisect's runner options (command unexpanded) */
 	const char *command;               /* the benchmark command with placeholders */
+	const char *prepare, *setup;       /* its prepare and setup commands (placeholders); may be NULL */
 	const char *parent, *culprit;      /* commit ids */
 	const double *base_parent, *base_culprit; /* the ordinary builds' values */
 	size_t n_parent, n_culprit;

@@ -295,6 +295,35 @@ static int file_cb(const git_diff_delta *d, float progress, void *payload)
 	return 0;
 }
 
+int pb_repo_git_describe(struct pb_repo *r, const char *id, char **out)
+{
+	git_describe_options opts;
+	git_describe_format_options fopts;
+	git_describe_result *d = NULL;
+	git_buf buf = GIT_BUF_INIT;
+	git_commit *c = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	if (lookup(r, id, &c))
+		return -1;
+	git_describe_options_init(&opts, GIT_DESCRIBE_OPTIONS_VERSION);
+	git_describe_format_options_init(&fopts, GIT_DESCRIBE_FORMAT_OPTIONS_VERSION);
+	opts.describe_strategy = GIT_DESCRIBE_TAGS;
+	opts.show_commit_oid_as_fallback = 1;
+	if (git_describe_commit(&d, (git_object *)c, &opts) || git_describe_format(&buf, d, &fopts)) {
+		pb_error("cannot describe commit %.7s: %s", id, git_msg());
+		goto out;
+	}
+	*out = pb_xstrdup(buf.ptr);
+	ret = 0;
+out:
+	git_buf_dispose(&buf);
+	git_describe_result_free(d);
+	git_commit_free(c);
+	return ret;
+}
+
 int pb_repo_commit_info(struct pb_repo *r, const char *id, struct pb_commit_info *out)
 {
 	git_commit *c = NULL, *p = NULL;

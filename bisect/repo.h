@@ -69,6 +69,13 @@ void pb_commit_info_release(struct pb_commit_info *c);
  */
 int pb_repo_merged(struct pb_repo *r, const struct pb_commit_info *c, char **range, size_t *n);
 
+/*
+ * `git describe --tags --always` of commit `id`: the nearest tag reachable from it with the
+ * distance and abbreviated id ("v1.0-3-g1a2b3c4"), a tag itself ("v1.0"), or the abbreviated id
+ * when no tag is reachable. *out is allocated (caller frees). Returns 0 or -1.
+ */
+int pb_repo_git_describe(struct pb_repo *r, const char *id, char **out);
+
 /* "1a2b3c4 subject" for messages, into out. */
 void pb_repo_describe(struct pb_repo *r, const char *id, char *out, size_t size);
 

@@ -12,6 +12,7 @@
 #include "bisect/repo.h"
 #include "bisect/search.h"
 #include "core/progress.h"
+#include "layout/toolchain.h"
 #include "measure/contention.h"
 
 #define PB_BISECT_SCHEMA "placebisect.bisect/1"
@@ -24,6 +25,13 @@ struct pb_bisect_opts {
 	const char *cpus;        /* overrides measure.cpus when not NULL */
 	double alpha, min_effect; /* < 0: from the config */
 	long max_runs;           /* <= 0: from the config */
+	long runs;               /* > 0: overrides the benchmark's runs (not in the cache key: more
+				    or fewer samples of the same measurement) */
+	long warmups;            /* overrides the benchmark's warmups when warmups_set (part of the
+				    cache key: warm-ups change what a recorded run measures) */
+	bool warmups_set;
+	bool improvement;        /* find where the benchmark got faster (git's old/new terms): the
+				    search sees 1/value, the result is turned back to the metric */
 	bool reset;              /* forget the journal (caches stay) */
 	bool remeasure;          /* also drop this benchmark key's cached measurements (builds stay) */
 	bool verify_placement;   /* rebuild parent and culprit with build.layout_variants */
@@ -35,6 +43,8 @@ struct pb_bisect_opts {
 struct pb_bisect_result {
 	char good[PB_OID_HEX], bad[PB_OID_HEX];
 	char *benchmark, *metric, *backend;
+	long runs, warmups;      /* per measurement, after --runs/--warmups and the backend */
+	bool improvement;        /* what was looked for: the culprit made it faster */
 	struct pb_bisect_commit *commits; /* 0 = good ... n = bad (n_commits = n + 1) */
 	size_t n_commits;
 	struct pb_search_result search;
@@ -45,6 +55,9 @@ struct pb_bisect_result {
 	struct pb_contention contention;
 	struct pb_attribution attribution; /* of the first culprit (done when one was found) */
 	struct pb_placement_check placement; /* --verify-placement */
+	/* The endpoints (0 good, 1 bad): `git describe --tags --always`, and what built their binary. */
+	char *describe[2];
+	struct pb_toolchain toolchain[2];
 };
 
 #endif

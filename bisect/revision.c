@@ -104,6 +104,10 @@ int pb_bench_target_prepare(struct pb_bench_target *t, const struct pb_config *c
 		t->baseline = pb_config_expand(b->baseline, &ph);
 		t->o.baseline = t->baseline;
 	}
+	if (b->prepare)
+		t->o.prepare = t->prepare = pb_config_expand(b->prepare, &ph);
+	if (b->setup)
+		t->o.setup = t->setup = pb_config_expand(b->setup, &ph);
 	t->o.cwd = t->dir;
 	return 0;
 }
@@ -114,8 +118,10 @@ void pb_bench_target_release(struct pb_bench_target *t)
 	free(t->command);
 	free(t->binary);
 	free(t->baseline);
+	free(t->prepare);
+	free(t->setup);
 	pb_revision_release(&t->rev);
 	pb_repo_free(t->repo);
-	t->dir = t->command = t->binary = t->baseline = NULL;
+	t->dir = t->command = t->binary = t->baseline = t->prepare = t->setup = NULL;
 	t->repo = NULL;
 }

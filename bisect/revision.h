@@ -36,6 +36,7 @@ struct pb_bench_target {
 	char *dir;               /* where it runs: the revision's worktree, or `top` (may be NULL) */
 	char *command, *binary;  /* the expanded command; {binary} */
 	char *baseline;          /* the benchmark's baseline command expanded; NULL: none */
+	char *prepare, *setup;   /* its prepare and setup commands expanded; NULL: none */
 };
 
 /*

@@ -20,7 +20,13 @@ static int cb_build(void *arg, size_t i)
 
 static int cb_sample(void *arg, size_t i, double *value)
 {
-	return pb_driver_sample(arg, i, value);
+	struct pb_driver *s = arg;
+	int rc = pb_driver_sample(s, i, value);
+
+	/* Looking for an improvement: the search finds where 1/value rose, i.e. value fell. */
+	if (rc == 0 && s->o->improvement && *value > 0)
+		*value = 1 / *value;
+	return rc;
 }
 
 static void cb_step(void *arg, size_t i, int k, int total, const char *what)
@@ -53,10 +59,52 @@ static char *cb_last_failure(void *arg, size_t i)
 }
 
 
+/* b against a as the metric sees it, from the comparison made on reciprocal values. */
+static void unflip_comparison(struct pb_comparison *c)
+{
+	double lo = c->ci95[0], hi = c->ci95[1];
+
+	if (c->ratio > 0)
+		c->ratio = 1 / c->ratio;
+	c->ci95[0] = hi > 0 ? 1 / hi : hi;
+	c->ci95[1] = lo > 0 ? 1 / lo : lo;
+	if (c->verdict == PB_VERDICT_SLOWER)
+		c->verdict = PB_VERDICT_FASTER;
+	else if (c->verdict == PB_VERDICT_FASTER)
+		c->verdict = PB_VERDICT_SLOWER;
+}
+
+/*
+ * After an --improvement search (made on 1/value): every value, step median and comparison back
+ * in the metric's own terms, so that the result reads like any other ("faster", ratio < 1).
+ * p-values, verdicts of steps and explained fractions (ratios of logs) do not change.
+ */
+static void unflip(struct pb_search_result *sr)
+{
+	size_t i, k;
+
+	for (i = 0; i < sr->n_commits; i++)
+		for (k = 0; k < sr->n_values[i]; k++)
+			if (sr->values[i][k] > 0)
+				sr->values[i][k] = 1 / sr->values[i][k];
+	for (k = 0; k < sr->n_steps; k++) {
+		struct pb_search_step *st = &sr->steps[k];
+		size_t n = st->runs <= sr->n_values[st->index] ? st->runs : sr->n_values[st->index];
+
+		if (n)
+			st->median = pb_stats_median(sr->values[st->index], n);
+	}
+	unflip_comparison(&sr->endpoints);
+	unflip_comparison(&sr->confirm_endpoints);
+	for (k = 0; k < sr->n_culprits; k++)
+		unflip_comparison(&sr->culprits[k].effect);
+}
+
 /* Is this the bisect the journal was last started for? Then we are resuming it. */
 static int open_journal(struct pb_driver *s)
 {
 	struct pb_json *events = NULL, *e, *last = NULL;
+	const char *direction = s->o->improvement ? "improvement" : "regression";
 	int ret = 0;
 
 	if ((s->o->reset || s->o->remeasure) && pb_state_journal_reset(&s->st))
@@ -76,7 +124,8 @@ static int open_journal(struct pb_driver *s)
 			last = e;
 	if (last && strcmp(pb_json_string(pb_json_get(last, "good"), ""), s->res->good) == 0 &&
 	    strcmp(pb_json_string(pb_json_get(last, "bad"), ""), s->res->bad) == 0 &&
-	    strcmp(pb_json_string(pb_json_get(last, "key"), ""), s->key) == 0) {
+	    strcmp(pb_json_string(pb_json_get(last, "key"), ""), s->key) == 0 &&
+	    strcmp(pb_json_string(pb_json_get(last, "direction"), "regression"), direction) == 0) {
 		s->res->resumed = true;
 	} else {
 		struct pb_buf line = PB_BUF_INIT;
@@ -89,6 +138,7 @@ static int open_journal(struct pb_driver *s)
 		pb_jsonw_string(&w, "bad", s->res->bad);
 		pb_jsonw_string(&w, "benchmark", s->bench->name);
 		pb_jsonw_string(&w, "key", s->key);
+		pb_jsonw_string(&w, "direction", direction);
 		pb_jsonw_end(&w);
 		ret = pb_state_journal_append(&s->st, &line);
 		pb_buf_release(&line);
@@ -228,7 +278,8 @@ static int verify_placement(struct pb_driver *s, double alpha, double min_effect
 	size_t ci = sr->culprits[0].index;
 	struct pb_verify_in in = {
 		.repo = s->repo, .wt = &s->wt, .st = &s->st, .cfg = s->cfg, .tmpl = &s->tmpl,
-		.command = s->bench->command, .parent = s->ids[ci - 1], .culprit = s->ids[ci],
+		.command = s->bench->command, .prepare = s->bench->prepare, .setup = s->bench->setup,
+		.parent = s->ids[ci - 1], .culprit = s->ids[ci],
 		.base_parent = sr->values[ci - 1], .n_parent = sr->n_values[ci - 1],
 		.base_culprit = sr->values[ci], .n_culprit = sr->n_values[ci],
 		.alpha = alpha, .min_effect = min_effect, .progress = s->o->progress,
@@ -261,6 +312,27 @@ static int merges(struct pb_repo *repo, struct pb_bisect_result *res)
 	return 0;
 }
 
+/*
+ * For the report's System section: the endpoints' `git describe` and their binaries' compiler and
+ * flags. What cannot be found is left out (a binary that cannot be read: a warning names it).
+ */
+static void endpoints_facts(struct pb_repo *repo, struct pb_bisect_result *res)
+{
+	const char *ids[2] = { res->good, res->bad };
+	const char *bins[2] = { res->commits[0].binary, res->commits[res->n_commits - 1].binary };
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		/* A shallow clone cannot be walked to its tags: then describe is left out. */
+		if (pb_repo_git_describe(repo, ids[k], &res->describe[k]))
+			pb_error_clear();
+		if (bins[k] && pb_toolchain_read(bins[k], &res->toolchain[k])) {
+			pb_warn("%s", pb_error_message());
+			pb_error_clear();
+		}
+	}
+}
+
 int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
 		  struct pb_bisect_result *res)
 {
@@ -284,14 +356,21 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 	so.min_effect = o->min_effect >= 0 ? o->min_effect : cfg->stats.min_effect;
 	so.max_runs = (size_t)(o->max_runs > 0 ? o->max_runs : cfg->stats.max_runs);
 	so.exact = strcmp(res->backend, "cachegrind") == 0;
-	so.runs = so.exact ? 1 : (size_t)s.bench->runs;
+	so.runs = so.exact ? 1 : (size_t)s.tmpl.runs;
 	if (so.max_runs < so.runs)
 		so.max_runs = so.runs;
 	so.explained_min = 0.8;
 	so.max_culprits = 4;
-	if (pb_search_run(res->n_commits - 1, &so, &ops, &s, &res->search) ||
-	    merges(repo, res))
+	res->runs = s.tmpl.runs;
+	res->warmups = s.tmpl.warmups;
+	res->improvement = o->improvement;
+	if (pb_search_run(res->n_commits - 1, &so, &ops, &s, &res->search))
 		goto out;
+	if (o->improvement)
+		unflip(&res->search);
+	if (merges(repo, res))
+		goto out;
+	endpoints_facts(repo, res);
 	res->builds = s.builder.built;
 	res->builds_cached = s.builder.cached;
 	for (i = 0; i < res->n_commits; i++)
@@ -338,6 +417,10 @@ void pb_bisect_result_release(struct pb_bisect_result *res)
 	pb_search_result_release(&res->search);
 	pb_attribution_release(&res->attribution);
 	pb_placement_check_release(&res->placement);
+	for (i = 0; i < 2; i++) {
+		free(res->describe[i]);
+		pb_toolchain_release(&res->toolchain[i]);
+	}
 	memset(res, 0, sizeof(*res));
 }
 

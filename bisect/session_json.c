@@ -156,6 +156,26 @@ static void write_ci(struct pb_jsonw *w, const struct pb_search_result *sr, size
 	pb_jsonw_end(w);
 }
 
+/* toolchain{good{describe, compiler, producer}, bad{…}}: the keys known, the others left out. */
+static void write_toolchain(struct pb_jsonw *w, const struct pb_bisect_result *res)
+{
+	static const char *const side[2] = { "good", "bad" };
+	int k;
+
+	pb_jsonw_object(w, "toolchain");
+	for (k = 0; k < 2; k++) {
+		pb_jsonw_object(w, side[k]);
+		if (res->describe[k])
+			pb_jsonw_string(w, "describe", res->describe[k]);
+		if (res->toolchain[k].compiler)
+			pb_jsonw_string(w, "compiler", res->toolchain[k].compiler);
+		if (res->toolchain[k].producer)
+			pb_jsonw_string(w, "producer", res->toolchain[k].producer);
+		pb_jsonw_end(w);
+	}
+	pb_jsonw_end(w);
+}
+
 void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w)
 {
 	const struct pb_search_result *sr = &res->search;
@@ -169,6 +189,9 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 	pb_jsonw_string(w, "metric", res->metric);
 	pb_jsonw_string(w, "backend", res->backend);
 	pb_jsonw_string(w, "status", status_name(sr->status));
+	pb_jsonw_string(w, "direction", res->improvement ? "improvement" : "regression");
+	pb_jsonw_int(w, "runs", res->runs);
+	pb_jsonw_int(w, "warmups", res->warmups);
 	write_effect(w, "endpoints", &sr->endpoints, median_of(sr, 0), median_of(sr, n));
 	if (sr->status == PB_SEARCH_FOUND && sr->n_culprits) {
 		const struct pb_culprit *cu = &sr->culprits[0];
@@ -210,6 +233,7 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 		if (res->commits[cu->index].m.system)
 			pb_jsonw_value(w, "system", res->commits[cu->index].m.system);
 	}
+	write_toolchain(w, res);
 	if (sr->status == PB_SEARCH_FOUND || sr->status == PB_SEARCH_UNCONFIRMED)
 		write_confirmation(w, res);
 	if (res->contention.n) {

@@ -12,6 +12,8 @@
 #include "core/error.h"
 
 struct pb_bench_target;
+struct pb_compare;
+struct pb_export_target;
 struct pb_repo;
 struct pb_runner_opts;
 
@@ -116,6 +118,12 @@ int cli_parse_good_bad(const struct cli_command *cmd, const char *name, const st
 	  1e-9, 0.5 },                                                                           \
 	{ "min-effect", 0, CLI_DOUBLE, &(o)->min_effect, "F",                                  \
 	  "smallest relative slowdown that counts (default: stats.min_effect)", 0, 0.99 }
+/* --export-csv and --export-markdown of `measure` and `compare` (cli_export). */
+#define CLI_OPTS_EXPORT(csv, md)                                                                 \
+	{ "export-csv", 0, CLI_STRING, csv, "FILE",                                            \
+	  "write every run as a CSV row there (target, run, value, unit, timestamp, counters)", 0, 0 }, \
+	{ "export-markdown", 0, CLI_STRING, md, "FILE",                                        \
+	  "write the summary table there as markdown", 0, 0 }
 /* --rev and --bench of `measure` and `profile` (`verb`: what is done at the revision). */
 #define CLI_OPTS_REV_BENCH(rev, bench, verb)                                                     \
 	{ "rev", 0, CLI_STRING, rev, "REV",                                                    \
@@ -206,6 +214,14 @@ int cli_runner_opts(const char *name, const char *rev, bool rebuild_failed, cons
  * of it is used. Errors name the file and the key path (exit 2). *doc is freed by the caller.
  */
 int cli_read_result(struct pb_json **doc, const char *path);
+
+/*
+ * --export-csv FILE and --export-markdown FILE (either may be NULL): the runs of the n targets as
+ * CSV, their summary as a markdown table (with `cmp`, the comparison's ratio and verdict), each
+ * written atomically. Returns 0 or -1 (a file could not be written; error names it).
+ */
+int cli_export(const char *csv, const char *markdown, const struct pb_export_target *t, size_t n,
+	       const struct pb_compare *cmp);
 
 /* Print a note/progress line to stderr unless -q. */
 void cli_note(const char *fmt, ...) PB_PRINTF(1, 2);

@@ -21,6 +21,7 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 	const char *headers[] = { "commit", "verdict", "runs", "median", "subject" };
 	struct pb_table *t = pb_table_new(5, headers);
 	char v[48], w[48];
+	const char *what = res->improvement ? "improvement" : "regression";
 	size_t i;
 
 	pb_table_align_right(t, 2);
@@ -39,15 +40,20 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 	}
 	/* Without a regression between the ends nothing was bisected: the first line says so. */
 	if (sr->status == PB_SEARCH_NOT_REPRODUCED)
-		pb_buf_printf(out, "Nothing bisected: measured %.7s (good) and %.7s (bad), %zu %s "
-			      "apart, benchmark %s, metric %s, backend %s.\n\n", res->good, res->bad,
+		pb_buf_printf(out, "Nothing bisected: measured %.7s (%s) and %.7s (%s), %zu %s "
+			      "apart, benchmark %s, metric %s, backend %s.\n\n", res->good,
+			      res->improvement ? "old, slow" : "good", res->bad,
+			      res->improvement ? "new, fast" : "bad",
 			      res->n_commits - 1, pb_plural(res->n_commits - 1, "commit", "commits"),
 			      res->benchmark, res->metric, res->backend);
 	else
-		pb_buf_printf(out, "Bisected %zu %s between %.7s (good) and %.7s (bad), benchmark %s, "
+		pb_buf_printf(out, "Bisected %zu %s between %.7s (%s) and %.7s (%s)%s, benchmark %s, "
 			      "metric %s, backend %s.\n\n", res->n_commits - 1,
-			      pb_plural(res->n_commits - 1, "commit", "commits"), res->good, res->bad,
-			      res->benchmark, res->metric, res->backend);
+			      pb_plural(res->n_commits - 1, "commit", "commits"), res->good,
+			      res->improvement ? "old, slow" : "good", res->bad,
+			      res->improvement ? "new, fast" : "bad",
+			      res->improvement ? " for an improvement" : "", res->benchmark, res->metric,
+			      res->backend);
 	pb_table_render_text(t, out);
 	pb_table_free(t);
 	pb_buf_putc(out, '\n');
@@ -79,25 +85,28 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 			const struct pb_culprit *c = &sr->culprits[i];
 			const struct pb_commit_info *ci = &res->commits[c->index].info;
 
-			pb_buf_printf(out, "%s %s %s\n  %s, %s\n", i ? "Further culprit:" : "First bad commit:",
+			pb_buf_printf(out, "%s %s %s\n  %s, %s\n",
+				      i ? (res->improvement ? "Further improving commit:" : "Further culprit:") :
+				      (res->improvement ? "First improving commit:" : "First bad commit:"),
 				      ci->id, ci->subject, ci->author, ci->date);
 			if (c->effect.ci95[0] == c->effect.ci95[1])
 				pb_buf_printf(out, "  %+.1f%% against its parent (exact: %s -> %s), %.0f%% "
-					      "of the whole regression\n", (c->effect.ratio - 1) * 100,
+					      "of the whole %s\n", (c->effect.ratio - 1) * 100,
 					      pb_fmt_exact(v, sizeof(v), pb_stats_median(sr->values[c->index - 1],
 							   sr->n_values[c->index - 1])),
 					      pb_fmt_exact(w, sizeof(w), pb_stats_median(sr->values[c->index],
 							   sr->n_values[c->index])),
-					      c->explained_fraction * 100);
+					      c->explained_fraction * 100, what);
 			else
 				pb_buf_printf(out, "  %+.1f%% against its parent (95%% CI %+.1f%% to %+.1f%%, "
 					      "p = %.2g, %zu fresh interleaved blocks), %.0f%% of the whole "
-					      "regression (95%% CI %.0f%% to %.0f%%)\n",
+					      "%s (95%% CI %.0f%% to %.0f%%)\n",
 					      (c->effect.ratio - 1) * 100, (c->effect.ci95[0] - 1) * 100,
 					      (c->effect.ci95[1] - 1) * 100, c->effect.p_value, c->blocks,
-					      c->explained_fraction * 100, c->explained_ci95[0] * 100,
+					      c->explained_fraction * 100, what,
+					      c->explained_ci95[0] * 100,
 					      c->explained_ci95[1] * 100);
-			if (c->effect.verdict != PB_VERDICT_SLOWER)
+			if (c->effect.verdict != (res->improvement ? PB_VERDICT_FASTER : PB_VERDICT_SLOWER))
 				pb_buf_printf(out, "  (not confirmed: the larger sample says %s)\n",
 					      pb_verdict_name(c->effect.verdict));
 			if (res->commits[c->index].merged_range)
@@ -109,14 +118,17 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 		}
 		break;
 	case PB_SEARCH_NOT_REPRODUCED:
-		pb_buf_printf(out, "Regression not reproduced: bad is %+.1f%% against good (95%% CI %+.1f%% "
+		pb_buf_printf(out, "%s not reproduced: %s is %+.1f%% against %s (95%% CI %+.1f%% "
 			      "to %+.1f%%, p = %.2g), verdict %s; nothing to bisect.\n",
-			      (sr->endpoints.ratio - 1) * 100, (sr->endpoints.ci95[0] - 1) * 100,
+			      res->improvement ? "Improvement" : "Regression", res->improvement ? "new" : "bad",
+			      (sr->endpoints.ratio - 1) * 100, res->improvement ? "old" : "good",
+			      (sr->endpoints.ci95[0] - 1) * 100,
 			      (sr->endpoints.ci95[1] - 1) * 100, sr->endpoints.p_value,
 			      pb_verdict_name(sr->endpoints.verdict));
 		break;
 	case PB_SEARCH_ONLY_SKIPPED:
-		pb_buf_printf(out, "Only skipped commits left: the first bad commit is one of\n");
+		pb_buf_printf(out, "Only skipped commits left: the first %s commit is one of\n",
+			      res->improvement ? "improving" : "bad");
 		for (i = 0; i < sr->n_candidates; i++)
 			pb_buf_printf(out, "  %s %s\n", res->commits[sr->candidates[i]].info.id,
 				      res->commits[sr->candidates[i]].info.subject);
@@ -133,8 +145,8 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 	else if (sr->status == PB_SEARCH_UNCONFIRMED)
 		pb_buf_printf(out, "Attribution: inconclusive — no confirmed culprit (%s)\n", sr->why);
 	else if (sr->status == PB_SEARCH_NOT_REPRODUCED)
-		pb_buf_puts(out, "Attribution: inconclusive — the regression did not reproduce between good "
-				 "and bad\n");
+		pb_buf_printf(out, "Attribution: inconclusive — the %s did not reproduce between %s\n", what,
+			      res->improvement ? "old and new" : "good and bad");
 	else if (sr->status == PB_SEARCH_ONLY_SKIPPED)
 		pb_buf_puts(out, "Attribution: inconclusive — the first bad commit is among commits that "
 				 "could not be built or decided\n");
@@ -162,11 +174,17 @@ int cmd_bisect(int argc, char **argv)
 	const struct cli_command *cmd = cli_command("bisect");
 	const char *report = NULL;
 	bool resume = false, first_parent = false;
+	long warmups = -1;
 	struct pb_bisect_opts o = { .alpha = -1, .min_effect = -1 };
 	struct pb_bisect_result res = { 0 };
 	const struct cli_opt opts[] = {
 		CLI_OPTS_GOOD_BAD(&o, "a revision where the benchmark is fast",
 				  "a later revision where it is slow"),
+		{ "old", 0, CLI_STRING, &o.good, "REV", "the same as --good (git's term: the older revision)", 0, 0 },
+		{ "new", 0, CLI_STRING, &o.bad, "REV", "the same as --bad (the newer revision)", 0, 0 },
+		{ "improvement", 0, CLI_FLAG, &o.improvement, NULL, "find the commit that made it faster: --good/--old is the slow, older revision, --bad/--new the fast one", 0, 0 },
+		{ "runs", 0, CLI_INT, &o.runs, "N", "recorded runs per measurement, overriding benchmarks.NAME.runs", 1, 100000 },
+		{ "warmups", 0, CLI_INT, &warmups, "N", "unrecorded runs before a commit's first, overriding benchmarks.NAME.warmups", 0, 10000 },
 		{ "max-runs", 0, CLI_INT, &o.max_runs, "N", "runs per commit before a step is left undecided (default: stats.max_runs)", 1, 100000 },
 		{ "report", 0, CLI_STRING, &report, "FILE.md", "write the markdown report there, its SVG plots beside it", 0, 0 },
 		{ "resume", 0, CLI_FLAG, &resume, NULL, NULL, 0, 0 }, /* compatibility: resuming is automatic */
@@ -184,6 +202,11 @@ int cmd_bisect(int argc, char **argv)
 		return ret < 0 ? -1 : 0;
 	(void)resume;
 	(void)first_parent;
+	o.warmups_set = warmups >= 0;
+	o.warmups = warmups;
+	if (o.improvement && o.verify_placement)
+		return pb_error("bisect: --verify-placement checks a slowdown; it cannot be combined "
+				"with --improvement (run it without --verify-placement)");
 
 	ret = -1;
 	if (cli_run_start(&run, &o.progress, &o.stop))

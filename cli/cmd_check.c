@@ -20,6 +20,7 @@ int cmd_check(int argc, char **argv)
 		CLI_OPT_BENCH(&o),
 		{ "baseline", 0, CLI_STRING, &o.baseline, "FILE", "a bisect result (good and bad samples) or a measurement of good", 0, 0 },
 		CLI_OPTS_MEASURE(&o),
+		{ "improvement", 0, CLI_FLAG, &o.improvement, NULL, "with a measurement baseline: bad means faster than it by min_effect (a bisect --improvement result needs no flag)", 0, 0 },
 		CLI_OPT_REBUILD_FAILED(&o.rebuild_failed),
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "core/proc.h"
 #include "measure/compare.h"
+#include "measure/export.h"
 #include "measure/harness.h"
 #include "measure/result.h"
 
@@ -24,6 +25,7 @@ int cmd_compare(int argc, char **argv)
 	/* With --rev: what the two revisions' measurement takes (the bisect's own options). */
 	struct pb_bisect_opts ro = { .alpha = -1, .min_effect = -1 };
 	long runs = 0;
+	const char *export_csv = NULL, *export_md = NULL;
 	const struct cli_opt opts[] = {
 		{ "rev", 0, CLI_LIST, &revs, "REV",
 		  "twice: build both revisions and measure them now, interleaved (the safe way on a shared machine)", 0, 0 },
@@ -42,6 +44,7 @@ int cmd_compare(int argc, char **argv)
 		  0, 0 },
 		{ "time", 0, CLI_STRING, &ho.time, "FIELD",
 		  "Google Benchmark files: real_time (default) or cpu_time", 0, 0 },
+		CLI_OPTS_EXPORT(&export_csv, &export_md),
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
 	struct pb_measurement a, b;
@@ -123,6 +126,13 @@ int cmd_compare(int argc, char **argv)
 	pb_compare_format(&c, &table);
 	if (cli_emit(&doc, &table))
 		goto out;
+	if (export_csv || export_md) {
+		const struct pb_export_target t[2] = { { name_a ? name_a : pos[0], &a },
+						       { name_b ? name_b : pos[1], &b } };
+
+		if (cli_export(export_csv, export_md, t, 2, &c))
+			goto out;
+	}
 	ret = fail_on_regression && c.stats.verdict == PB_VERDICT_SLOWER ? PB_EXIT_REGRESSION
 									  : PB_EXIT_OK;
 out:

@@ -9,6 +9,7 @@
 #include "core/progress.h"
 #include "core/proc.h"
 #include "core/util.h"
+#include "measure/export.h"
 #include "measure/result.h"
 #include "measure/runner.h"
 
@@ -69,7 +70,8 @@ int cmd_measure(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("measure");
 	const char *rev = NULL, *bench_name = NULL, *backend = NULL, *cpus = NULL, *metric = NULL;
-	const char *baseline_cmd = NULL;
+	const char *baseline_cmd = NULL, *prepare_cmd = NULL, *setup_cmd = NULL;
+	const char *export_csv = NULL, *export_md = NULL;
 	long runs = -1, warmups = -1;
 	double timeout = -1;
 	bool rebuild_failed = false;
@@ -87,8 +89,11 @@ int cmd_measure(int argc, char **argv)
 		{ "baseline", 0, CLI_STRING, &baseline_cmd, "CMD",
 		  "cachegrind: a shell command (the start-up alone, e.g. zero iterations) whose counts are "
 		  "subtracted from every run's (default: the benchmark's baseline)", 0, 0 },
+		{ "prepare", 0, CLI_STRING, &prepare_cmd, "CMD", "a shell command run before every run, not timed (default: the benchmark's prepare)", 0, 0 },
+		{ "setup", 0, CLI_STRING, &setup_cmd, "CMD", "a shell command run once before the runs, not timed (default: the benchmark's setup)", 0, 0 },
 		{ "timeout", 0, CLI_DOUBLE, &timeout, "SECONDS", "per run (default: the benchmark's, else none)", 0, 1e7 },
 		CLI_OPT_REBUILD_FAILED(&rebuild_failed),
+		CLI_OPTS_EXPORT(&export_csv, &export_md),
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
 	struct pb_bench_target target = { .rev = { .st = { NULL, -1 } } };
@@ -129,6 +134,10 @@ int cmd_measure(int argc, char **argv)
 		o.metric = metric;
 	if (baseline_cmd)
 		o.baseline = baseline_cmd;
+	if (prepare_cmd)
+		o.prepare = prepare_cmd;
+	if (setup_cmd)
+		o.setup = setup_cmd;
 	if (events.n) {
 		ev = split_events(&events);
 		o.events = (const char *const *)ev;
@@ -151,7 +160,9 @@ int cmd_measure(int argc, char **argv)
 	pb_measurement_write(&m, &w);
 	pb_jsonw_finish(&w);
 	pb_measure_format(&m, &table);
-	if (cli_emit(&doc, &table)) {
+	if (cli_emit(&doc, &table) ||
+	    cli_export(export_csv, export_md,
+		       &(struct pb_export_target){ m.benchmark ? m.benchmark : m.command, &m }, 1, NULL)) {
 		ret = -1;
 		goto out;
 	}

@@ -11,6 +11,7 @@
 #include "core/atomic.h"
 #include "core/proc.h"
 #include "core/util.h"
+#include "measure/export.h"
 
 struct cli_common cli;
 
@@ -429,6 +430,25 @@ int cli_emit(const struct pb_buf *doc, const struct pb_buf *table)
 	if (doc && cli.output && pb_atomic_write(cli.output, doc->data, doc->len))
 		return -1;
 	return 0;
+}
+
+int cli_export(const char *csv, const char *markdown, const struct pb_export_target *t, size_t n,
+	       const struct pb_compare *cmp)
+{
+	struct pb_buf b = PB_BUF_INIT;
+	int ret = 0;
+
+	if (csv) {
+		pb_export_csv(t, n, &b);
+		ret = pb_atomic_write(csv, b.data, b.len);
+	}
+	if (ret == 0 && markdown) {
+		pb_buf_reset(&b);
+		pb_export_markdown(t, n, cmp, &b);
+		ret = pb_atomic_write(markdown, b.data, b.len);
+	}
+	pb_buf_release(&b);
+	return ret;
 }
 
 void cli_stdout_sink(void *ctx, const char *data, size_t len)

@@ -103,6 +103,8 @@ static const struct field bench_fields[] = {
 	{ "parse", F_OBJECT, 0, 0, 0, false, NULL, parse_fields, NULL },
 	{ "env", F_ENV, BF(env), 0, 0, false, NULL, NULL, NULL },
 	{ "baseline", F_STRING, BF(baseline), 0, 0, false, NULL, NULL, "a shell command" },
+	{ "prepare", F_STRING, BF(prepare), 0, 0, false, NULL, NULL, "a shell command" },
+	{ "setup", F_STRING, BF(setup), 0, 0, false, NULL, NULL, "a shell command" },
 	END,
 };
 
@@ -636,8 +638,12 @@ static int check_bench(struct ctx *c, struct pb_bench *b)
 
 	if (!b->command)
 		return bad(c, "missing \"command\" (the shell command that runs the benchmark)");
-	if (check_placeholders(c, "command", b->command))
+	if (check_placeholders(c, "command", b->command) ||
+	    check_placeholders(c, "prepare", b->prepare) || check_placeholders(c, "setup", b->setup))
 		return -1;
+	if ((b->prepare && !*b->prepare) || (b->setup && !*b->setup))
+		return bad(c, "%s: must not be empty (leave the key out for none)",
+			   b->prepare && !*b->prepare ? "prepare" : "setup");
 	if (!*b->metric)
 		return bad(c, "metric: must not be empty");
 	if (check_metric(c, b->metric))

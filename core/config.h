@@ -30,6 +30,8 @@ struct pb_bench {
 	char *parse_benchmark; /* parse.benchmark: which benchmark of that file; NULL: its only one */
 	char *parse_time;  /* parse.time: Google Benchmark's real_time (NULL: this) or cpu_time */
 	char *baseline;    /* baseline: a command whose exact cost is subtracted (start-up); NULL: none */
+	char *prepare;     /* prepare: a shell command run before every run, not timed; NULL: none */
+	char *setup;       /* setup: a shell command run once per revision before its runs; NULL: none */
 	char **env;        /* env: "K=V" entries, NULL-terminated (never NULL) */
 };
 

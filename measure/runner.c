@@ -430,6 +430,8 @@ void pb_runner_free(struct pb_runner *r)
 		free(r->fail[i].reason);
 	free(r->fail);
 	free(r->last_fail);
+	free(r->setup_failed);
+	free(r->setup_tail);
 	free(r);
 }
 

@@ -34,6 +34,11 @@ struct pb_runner_opts {
 	const char *parse_time;    /* gbench: real_time (NULL) or cpu_time */
 	const char *baseline;      /* cachegrind: a command whose counts are subtracted from each
 				      run's (start-up); NULL: none. Other backends ignore it (noted) */
+	/* Untimed commands, run like the benchmark (shell, cwd, environment, timeout), not pinned and
+	 * not counted; placeholders already expanded. A failure makes the run a failed one, named
+	 * and with the command's output tail (a setup failure every run of this runner). */
+	const char *setup;         /* once, before this runner's first run (warm-up or recorded) */
+	const char *prepare;       /* before every run, warm-ups included (hyperfine --prepare) */
 	const char *backend;       /* auto perf cachegrind time */
 	const char *cpus;          /* CPU list, "auto" (the last online CPU we may use), or NULL/"": not pinned */
 	const char *const *events; /* perf events or presets; NULL: cycles instructions

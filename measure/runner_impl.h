@@ -69,6 +69,10 @@ struct pb_runner {
 	size_t n_fail, cap_fail;
 	bool warned_orphans;       /* the benchmark left processes behind (said once) */
 	char *last_fail;           /* the last failed run: why, and how its output ended */
+	bool setup_done;           /* o->setup ran (whatever its outcome) */
+	char *setup_failed;        /* why it failed (every run then fails with it); NULL: it did not */
+	char *setup_tail;          /* and how its output ended, for pb_runner_last_failure */
+	int setup_status;          /* and its exit status (each failed run records it as its exit) */
 };
 
 /* Set r->metric and r->metric_name from r->o, compiling parse.regex / locating parse.file. 0 or -1. */

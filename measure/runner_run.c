@@ -172,6 +172,99 @@ static int before_exec(pid_t pid, void *arg)
 	return r->o->before_exec ? r->o->before_exec(pid, r->o->hook_arg) : 0;
 }
 
+/*
+ * An untimed command of the benchmark (`what`: "setup" or "prepare") run like it: same shell, cwd,
+ * environment and timeout, not pinned, no counters. Returns 0 when it succeeded, 1 when it failed
+ * (*why: "benchmarks.NAME.prepare `CMD` failed: exit 1: <last line>", *tail: with its output's
+ * tails; both allocated; *status its exit status or 128 + signal), -1 when it could not be started or we were stopped (error recorded).
+ */
+static int untimed(struct pb_runner *r, const char *what, const char *cmd, char **why, char **tail,
+		   int *status)
+{
+	struct pb_proc_opts po = PB_PROC_OPTS_INIT;
+	struct pb_proc_result res = { .out = PB_BUF_INIT, .err = PB_BUF_INIT };
+	struct pb_buf b = PB_BUF_INIT;
+	char desc[128];
+	int ret = -1;
+
+	po.shell = cmd;
+	po.cwd = r->o->cwd;
+	po.env_set = r->env;
+	po.timeout_s = r->timeout;
+	po.capture_max = 64 * 1024;
+	if (pb_proc_run(&po, &res))
+		goto out;
+	if (r->o->stop && *r->o->stop) {
+		pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
+		goto out;
+	}
+	ret = 0;
+	if (res.exited && res.status == 0 && !res.timed_out)
+		goto out;
+	pb_proc_describe(&res, r->timeout, desc, sizeof(desc));
+	if (r->o->name)
+		pb_buf_printf(&b, "benchmarks.%s.%s `%s` failed: %s", r->o->name, what, cmd, desc);
+	else
+		pb_buf_printf(&b, "the %s command `%s` failed: %s", what, cmd, desc);
+	last_line(res.err.len ? &res.err : &res.out, &b);
+	*why = pb_xstrdup(b.data);
+	*tail = describe_failure(b.data, &res);
+	*status = res.exited ? res.status : 128 + res.signal;
+	ret = 1;
+out:
+	pb_buf_release(&b);
+	pb_proc_result_release(&res);
+	return ret;
+}
+
+/* A recorded run that did not happen because its setup or prepare command failed (`status`: that
+ * command's, recorded as the run's exit). */
+static void add_untimed_failure(struct pb_runner *r, struct pb_measurement *m, const char *why,
+				const char *tail, int status)
+{
+	struct pb_run run;
+
+	r->n_recorded++;
+	memset(&run, 0, sizeof(run));
+	run.exit = status;
+	run.ok = false;
+	run.value = NAN;
+	add_failure(r, why);
+	free(r->last_fail);
+	r->last_fail = pb_xstrdup(tail);
+	pb_measurement_add_run(m, &run);
+}
+
+/*
+ * setup (once per runner) and prepare (before every run): 0 when both are fine or absent, 1 when
+ * one failed (a recorded run is then added as failed), -1 on an error.
+ */
+static int before_run(struct pb_runner *r, struct pb_measurement *m, bool record)
+{
+	char *why = NULL, *tail = NULL;
+	int rc, status = 0;
+
+	if (r->o->setup && !r->setup_done) {
+		if (untimed(r, "setup", r->o->setup, &r->setup_failed, &r->setup_tail,
+			    &r->setup_status) < 0)
+			return -1;
+		r->setup_done = true;
+	}
+	if (r->setup_failed) {
+		if (record)
+			add_untimed_failure(r, m, r->setup_failed, r->setup_tail, r->setup_status);
+		return 1;
+	}
+	if (!r->o->prepare)
+		return 0;
+	rc = untimed(r, "prepare", r->o->prepare, &why, &tail, &status);
+	if (rc > 0 && record)
+		add_untimed_failure(r, m, why, tail, status);
+	free(why);
+	free(tail);
+	return rc;
+}
+
 int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 {
 	struct pb_proc_opts po = PB_PROC_OPTS_INIT;
@@ -188,6 +281,9 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	memset(&cg, 0, sizeof(cg));
 	if (r->o->stop && *r->o->stop)
 		return pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
+	rc = before_run(r, m, record);
+	if (rc)
+		return rc < 0 ? -1 : 0;
 	po.cwd = r->o->cwd;
 	po.env_set = r->env;
 	po.cpus = r->pinned ? &r->cpus : NULL;

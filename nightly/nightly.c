@@ -158,7 +158,7 @@ static int measure_point(struct night *n, const char *id)
 	struct pb_measurement m;
 	struct pb_commit_info ci;
 	struct pb_history_entry e;
-	char *command = NULL, *baseline = NULL;
+	char *command = NULL, *baseline = NULL, *prepare = NULL, *setup = NULL;
 	int ret = -1;
 
 	memset(&ci, 0, sizeof(ci));
@@ -176,6 +176,10 @@ static int measure_point(struct night *n, const char *id)
 		baseline = pb_config_expand(n->bench->baseline, &ph);
 		ro.baseline = baseline;
 	}
+	if (n->bench->prepare)
+		ro.prepare = prepare = pb_config_expand(n->bench->prepare, &ph);
+	if (n->bench->setup)
+		ro.setup = setup = pb_config_expand(n->bench->setup, &ph);
 	ro.cwd = rev.worktree;
 	ro.commit = rev.commit;
 	ro.tmp_dir = rev.st.tmp;
@@ -214,6 +218,8 @@ out:
 	free(e.file);
 	free(command);
 	free(baseline);
+	free(prepare);
+	free(setup);
 	pb_commit_info_release(&ci);
 	pb_measurement_release(&m);
 	return ret;

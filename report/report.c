@@ -58,9 +58,11 @@ static void headline(struct ctx *c)
 	const char *v = verdict_of(d), *status = pb_md_str(d, "status", "?");
 	struct pb_buf *b = c->out;
 
+	const bool imp = strcmp(pb_md_str(d, "direction", "regression"), "improvement") == 0;
+
 	/* The title says what the bisect found: a report of "no regression" is not a regression's. */
-	pb_buf_puts(b, strcmp(status, "found") == 0 ? "# Regression report: " :
-		       strcmp(status, "not-reproduced") == 0 ? "# Regression not reproduced: " :
+	pb_buf_puts(b, strcmp(status, "found") == 0 ? (imp ? "# Improvement report: " : "# Regression report: ") :
+		       strcmp(status, "not-reproduced") == 0 ? (imp ? "# Improvement not reproduced: " : "# Regression not reproduced: ") :
 		       strcmp(status, "unconfirmed") == 0 ? "# Regression without a confirmed culprit: " :
 							   "# Regression among skipped commits: ");
 	pb_md_text(b, pb_md_str(d, "benchmark", "?"));
@@ -69,8 +71,12 @@ static void headline(struct ctx *c)
 		pb_buf_printf(b, "**%.10s** “", pb_md_str(d, "culprit.commit", "?"));
 		pb_md_text(b, pb_md_str(d, "culprit.subject", ""));
 		pb_buf_printf(b, "” made `%s` ", pb_md_str(d, "benchmark", "?"));
-		pb_md_pct(b, pb_md_num(d, "effect.ratio"));
-		pb_buf_printf(b, " slower on %s (%s backend). ", c->metric, pb_md_str(d, "backend", "?"));
+		if (imp)
+			pb_buf_printf(b, "%.1f%% faster", (1 - pb_md_num(d, "effect.ratio")) * 100);
+		else
+			pb_md_pct(b, pb_md_num(d, "effect.ratio"));
+		pb_buf_printf(b, "%s on %s (%s backend). ", imp ? "" : " slower", c->metric,
+			      pb_md_str(d, "backend", "?"));
 		if (v && strcmp(v, "code-placement") == 0)
 			pb_buf_puts(b, "**Verdict: code-placement** — the hot code is the same, it only "
 				       "landed elsewhere in memory.\n\n");
@@ -81,7 +87,8 @@ static void headline(struct ctx *c)
 			pb_buf_puts(b, "**Verdict: inconclusive** — see the evidence below for what is "
 				       "missing.\n\n");
 	} else if (strcmp(status, "not-reproduced") == 0) {
-		pb_buf_puts(b, "**The regression did not reproduce**: bad is ");
+		pb_buf_puts(b, imp ? "**The improvement did not reproduce**: bad is " :
+				     "**The regression did not reproduce**: bad is ");
 		pb_md_effect(b, pb_json_get(d, "endpoints"));
 		pb_buf_puts(b, " against good, so there was nothing to bisect.\n\n");
 	} else if (strcmp(status, "unconfirmed") == 0) {
@@ -120,8 +127,10 @@ static void summary(struct ctx *c)
 		pb_md_effect(b, pb_json_get(d, "effect"));
 		pb_buf_puts(b, " against its parent\n");
 		item(c, "explains");
-		pb_buf_printf(b, "%.0f%% of the whole good → bad regression\n",
-			      pb_md_num(d, "explained_fraction") * 100);
+		pb_buf_printf(b, "%.0f%% of the whole good → bad %s\n",
+			      pb_md_num(d, "explained_fraction") * 100,
+			      strcmp(pb_md_str(d, "direction", "regression"), "improvement") == 0 ?
+				      "improvement" : "regression");
 		item(c, "verdict");
 		pb_buf_printf(b, "**%s**\n", verdict_of(d) ? verdict_of(d) : "not attributed");
 	}
@@ -158,8 +167,15 @@ static void reproduce(struct ctx *c)
 
 	pb_buf_puts(c->out, "## Reproduce\n\n```sh\n");
 	pb_buf_printf(c->out, "placebisect bisect --good %.10s --bad %.10s --bench %s --backend %s "
-			      "--metric %s\n", pb_md_str(d, "good", "?"), pb_md_str(d, "bad", "?"),
+			      "--metric %s", pb_md_str(d, "good", "?"), pb_md_str(d, "bad", "?"),
 		      pb_md_str(d, "benchmark", "?"), backend, c->metric);
+	/* The runs and warm-ups the bisect used (its --runs/--warmups or the config's). */
+	if (pb_json_get(d, "runs"))
+		pb_buf_printf(c->out, " --runs %.0f --warmups %.0f", pb_md_num(d, "runs"),
+			      pb_md_num(d, "warmups"));
+	if (strcmp(pb_md_str(d, "direction", "regression"), "improvement") == 0)
+		pb_buf_puts(c->out, " --improvement");
+	pb_buf_putc(c->out, '\n');
 	if (culprit) {
 		pb_buf_printf(c->out, "git show --stat %.10s\n", culprit);
 		pb_buf_printf(c->out, "placebisect measure --rev %.10s^ --bench %s --backend %s -o parent.json\n",
@@ -557,12 +573,54 @@ static void what_to_try(struct ctx *c)
 	}
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* "- good: `a1b2c3d4e5` (git describe: `v1.0`)" per endpoint, then the compiler and flags of
+ * their binaries: one line when both agree. */
+static void toolchain(struct ctx *c)
+{
+	static const char *const side[2] = { "good", "bad" };
+	const struct pb_json *t[2];
+	const char *cc[2], *fl[2];
+	bool same;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		t[k] = pb_json_path(c->doc, k ? "toolchain.bad" : "toolchain.good");
+		cc[k] = pb_md_str(t[k], "compiler", NULL);
+		fl[k] = pb_md_str(t[k], "producer", NULL);
+		if (!t[k])
+			continue;
+		pb_buf_printf(c->out, "- %s: `%.10s`", side[k], pb_md_str(c->doc, side[k], "?"));
+		if (pb_md_str(t[k], "describe", NULL)) {
+			pb_buf_puts(c->out, " (git describe: `");
+			pb_md_text(c->out, pb_md_str(t[k], "describe", ""));
+			pb_buf_puts(c->out, "`)");
+		}
+		pb_buf_putc(c->out, '\n');
+	}
+	same = t[0] && t[1] && same_str(cc[0], cc[1]) && same_str(fl[0], fl[1]);
+	for (k = 0; k < (same ? 1 : 2); k++) {
+		if (!cc[k] && !fl[k])
+			continue;
+		pb_buf_printf(c->out, "- compiler (%s): ", same ? "good and bad" : side[k]);
+		pb_md_text(c->out, cc[k] ? cc[k] : "not recorded (no .comment section)");
+		pb_buf_puts(c->out, "; flags: ");
+		pb_md_text(c->out, fl[k] ? fl[k] : "not recorded (no DWARF: build with -g to see them)");
+		pb_buf_putc(c->out, '\n');
+	}
+}
+
 static void system_section(struct ctx *c)
 {
 	const struct pb_json *s = pb_json_get(c->doc, "system"), *e;
 
 	pb_buf_printf(c->out, "## System\n\n- backend: %s, metric: %s\n", pb_md_str(c->doc, "backend", "?"),
 		      c->metric);
+	toolchain(c);
 	for (e = pb_json_child(s); e; e = pb_json_next(e)) {
 		if (pb_json_type(e) == PB_JSON_OBJECT || pb_json_type(e) == PB_JSON_ARRAY)
 			continue;
