@@ -33,6 +33,18 @@ static const struct cli_command commands[] = {
 	  "layout diff: what moved or changed between two builds (capstone-normalized code).\n"
 	  "layout verify: rebuild both revisions with build.layout_variants and measure them (the\n"
 	  "placement check; its options: --good --bad --bench --backend --metric --cpus --alpha --min-effect)." },
+	{ "order", cmd_order, "a function order from a call graph (C3), for gold, lld or GNU ld",
+	  "--callgrind FILE [options] | order [options] -- CMD [ARGS...]",
+	  "Clusters callers with their callees (call-chain clustering, C3, as HHVM's hfsort and\n"
+	  "BOLT) from callgrind's call counts and instruction costs, densest cluster first, and\n"
+	  "writes the order for a linker (stdout, or -o FILE; --json: the order with costs).\n\n"
+	  "Examples:\n"
+	  "  placebisect order --binary ./prog -o prog.order -- ./prog 1000\n"
+	  "  gcc -O2 -ffunction-sections -fuse-ld=gold -Wl,--section-ordering-file,prog.order ...\n"
+	  "  placebisect order --format lld --binary ./prog -o prog.syms -- ./prog 1000\n"
+	  "  gcc -O2 -ffunction-sections -fuse-ld=lld -Wl,--symbol-ordering-file,prog.syms ...\n"
+	  "  placebisect order --format ld --callgrind callgrind.out.123 -o hot.ld\n"
+	  "  gcc -O2 -ffunction-sections -Wl,-T,hot.ld ...      # GNU ld: one section before .text" },
 	{ "report", cmd_report, "a markdown report (with SVG plots) from any result file",
 	  "RESULT.json -o FILE.md [options]", NULL },
 	{ "nightly", cmd_nightly, "CI job: measure, keep history, detect, bisect, report",

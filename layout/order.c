@@ -49,9 +49,11 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
+/* Callgrind names the object "???" where it could not map the code to a file (seen for code in
+ * output sections of a custom linker script): such functions may be the object's. */
 static bool same_object(const char *a, const char *b)
 {
-	return strcmp(a, b) == 0 || strcmp(base_name(a), base_name(b)) == 0;
+	return strcmp(a, b) == 0 || strcmp(base_name(a), base_name(b)) == 0 || strcmp(a, "???") == 0;
 }
 
 static int by_sym_name(const void *a, const void *b)

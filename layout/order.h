@@ -31,7 +31,7 @@ const char *pb_order_format_name(enum pb_order_format f);
 
 struct pb_order_opts {
 	/* Keep the functions of this object (its path, or a path with the same file name); NULL:
-	 * pb_callgraph_main_object(). */
+	 * pb_callgraph_main_object(). Functions of the unknown object "???" are kept too. */
 	const char *object;
 	/* The binary being ordered: functions it does not define are left out and its symbol sizes
 	 * are used; NULL: every named function of the object, PB_ORDER_DEFAULT_SIZE bytes each. */
