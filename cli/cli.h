@@ -213,6 +213,7 @@ int cmd_profile(int argc, char **argv);
 int cmd_layout(int argc, char **argv);
 int cmd_layout_verify(int argc, char **argv); /* `layout verify`, dispatched by cmd_layout */
 int cmd_order(int argc, char **argv);
+int cmd_fix(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_nightly(int argc, char **argv);
 int cmd_history(int argc, char **argv);

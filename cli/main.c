@@ -45,6 +45,20 @@ static const struct cli_command commands[] = {
 	  "  gcc -O2 -ffunction-sections -fuse-ld=lld -Wl,--symbol-ordering-file,prog.syms ...\n"
 	  "  placebisect order --format ld --callgrind callgrind.out.123 -o hot.ld\n"
 	  "  gcc -O2 -ffunction-sections -Wl,-T,hot.ld ...      # GNU ld: one section before .text" },
+	{ "fix", cmd_fix, "rebuild the culprit with a function order and measure what it recovers",
+	  "--good REV --bad REV --bench NAME [options]",
+	  "Runs the culprit's benchmark under callgrind, orders its functions by call-chain\n"
+	  "clustering (C3, see 'order'), rebuilds culprit and parent with build.fix (the ordering\n"
+	  "file as {order}; own build cache), measures parent, culprit, culprit+fix and parent+fix\n"
+	  "in blocks (order randomized in each) and says how much of the regression the fix\n"
+	  "recovers, with the new layout's footprint. Needs build.fix in the config, e.g.\n"
+	  "  \"fix\": {\"format\": \"gold\", \"env\": {\"CFLAGS\": \"-O2 -ffunction-sections\",\n"
+	  "          \"LDFLAGS\": \"-fuse-ld=gold -Wl,--section-ordering-file,{order}\"}}\n"
+	  "  (lld: \"-fuse-ld=lld -Wl,--symbol-ordering-file,{order}\"; GNU ld: format ld,\n"
+	  "  \"-Wl,-T,{order}\", which also works beside a project's own linker script).\n\n"
+	  "Examples:\n"
+	  "  placebisect fix --good e0d12e3^ --bad e0d12e3 --bench call_method_small --backend cachegrind\n"
+	  "  placebisect fix --good v1.0 --bad v1.1 --bench call_method --json -o fix.json" },
 	{ "report", cmd_report, "a markdown report (with SVG plots) from any result file",
 	  "RESULT.json -o FILE.md [options]", NULL },
 	{ "nightly", cmd_nightly, "CI job: measure, keep history, detect, bisect, report",
