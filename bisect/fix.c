@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "bisect/driver.h"
-#include "bisect/session.h"
 #include "core/atomic.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -42,9 +41,10 @@ static char *replace_order(const char *s, const char *path)
 }
 
 /* The culprit's benchmark under callgrind → its C3 order, written as build.fix.format. */
-static int make_order(struct pb_driver *s, struct pb_fix_result *res, enum pb_order_format fmt)
+static int make_order(struct pb_driver *s, size_t ci, struct pb_fix_result *res,
+		      enum pb_order_format fmt)
 {
-	struct pb_bisect_commit *c = &s->res->commits[1];
+	struct pb_bisect_commit *c = &s->res->commits[ci];
 	struct pb_callgrind_opts co = { 0 };
 	struct pb_order_opts oo = { 0 };
 	struct pb_callgraph g;
@@ -64,8 +64,8 @@ static int make_order(struct pb_driver *s, struct pb_fix_result *res, enum pb_or
 	}
 	if (s->o->progress)
 		pb_progress_detail(s->o->progress, "ordering %.7s: its benchmark under callgrind",
-				   s->ids[1]);
-	if (pb_worktree_checkout(&s->wt, s->repo, s->ids[1]))
+				   s->ids[ci]);
+	if (pb_worktree_checkout(&s->wt, s->repo, s->ids[ci]))
 		goto out;
 	cmd = pb_config_expand(s->bench->command, &(struct pb_placeholders){ c->binary, s->wt.dir,
 									       s->cfg->dir, c->prefix });
@@ -80,7 +80,7 @@ static int make_order(struct pb_driver *s, struct pb_fix_result *res, enum pb_or
 	co.timeout_s = s->bench->timeout * 100; /* valgrind's slowdown */
 	co.outdir = dir;
 	if (pb_callgrind_run(&co, &g)) {
-		pb_error_wrap("fix: the call graph of %.7s", s->ids[1]);
+		pb_error_wrap("fix: the call graph of %.7s", s->ids[ci]);
 		goto out;
 	}
 	oo.object = c->binary;
@@ -91,7 +91,7 @@ static int make_order(struct pb_driver *s, struct pb_fix_result *res, enum pb_or
 	fixdir = pb_state_path(&s->st, "fix");
 	if (pb_mkdir_p(fixdir))
 		goto out;
-	res->order_file = pb_xasprintf("%s/%.12s-%016llx.%s", fixdir, s->ids[1],
+	res->order_file = pb_xasprintf("%s/%.12s-%016llx.%s", fixdir, s->ids[ci],
 				       (unsigned long long)pb_hash64(text.data, text.len, PB_HASH64_SEED),
 				       pb_order_format_name(fmt));
 	if (pb_atomic_write(res->order_file, text.data, text.len))
@@ -192,10 +192,11 @@ static double counter(const struct pb_measurement *m, const char *const *names)
 }
 
 /* Measure the arms that were built in `want` complete blocks, the order drawn per block. */
-static int measure(struct pb_driver *s, struct pb_executor *fx, struct pb_fix_result *res, size_t want,
-		   struct pb_measurement *m, double **vals)
+static int measure(struct pb_driver *s, size_t pi, size_t ci, struct pb_executor *fx,
+		   struct pb_fix_result *res, size_t want, struct pb_measurement *m, double **vals)
 {
-	static const size_t commit_of[PB_FIX_ARMS] = { 0, 1, 1, 0 };
+	/* the ordinary builds are s->ex's commits pi and ci; the fix's are fx's 0 and 1 */
+	const size_t commit_of[PB_FIX_ARMS] = { pi, ci, 1, 0 };
 	uint64_t rng = 0x9e3779b97f4a7c15ULL;
 	size_t order[PB_FIX_ARMS], n = 0, a, j, fails = 0;
 
@@ -261,13 +262,32 @@ static void recovered(struct pb_fix_result *res)
 	res->recovered_ci95[1] = 1 - (rlo >= 0 ? rlo / thi : rlo / tlo);
 }
 
-int pb_fix_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
-	       struct pb_fix_result *res)
+void pb_fix_init(struct pb_fix_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	for (size_t i = 0; i < PB_FIX_ARMS; i++)
+		res->arm[i].median = res->arm[i].instructions = res->arm[i].i1_misses = NAN;
+	res->recovered = res->instr_change = NAN;
+	res->recovered_ci95[0] = res->recovered_ci95[1] = NAN;
+}
+
+int pb_fix_configured(const struct pb_config *cfg)
+{
+	if (cfg->build.fix_env[0])
+		return 0;
+	return pb_error("fix: %s has no build.fix: say how to build with an ordering file, e.g. \"fix\": "
+			"{\"format\": \"gold\", \"env\": {\"CFLAGS\": \"-O2 -ffunction-sections\", "
+			"\"LDFLAGS\": \"-fuse-ld=gold -Wl,--section-ordering-file,{order}\"}}",
+			cfg->path ? cfg->path : "the configuration");
+}
+
+int pb_fix_measure(struct pb_driver *s, size_t pi, size_t ci, double alpha, double min_effect,
+		   struct pb_fix_result *res)
 {
 	static const char *const instr[] = { "Ir", "instructions", NULL };
 	static const char *const i1[] = { "I1mr", "L1-ICACHE-LOAD-MISSES", "L1-icache-load-misses", NULL };
-	struct pb_bisect_result br;
-	struct pb_driver s;
+	const struct pb_config *cfg = s->cfg;
+	const struct pb_bisect_opts *o = s->o;
 	struct pb_builder fb;
 	struct pb_executor *fx = NULL;
 	struct pb_layout_variant lv = { 0 };
@@ -275,63 +295,32 @@ int pb_fix_run(struct pb_repo *repo, const struct pb_config *cfg, const struct p
 	struct pb_buf key = PB_BUF_INIT;
 	enum pb_order_format fmt;
 	double *vals[PB_FIX_ARMS] = { NULL };
-	double alpha = o->alpha >= 0 ? o->alpha : cfg->stats.alpha;
-	double min_effect = o->min_effect >= 0 ? o->min_effect : cfg->stats.min_effect;
+	char ids[2][PB_OID_HEX];
 	size_t i, n_env = 0, want;
 	bool fb_open = false;
-	int rc, ret = -1;
+	int ret = -1;
 
-	memset(res, 0, sizeof(*res));
-	memset(&br, 0, sizeof(br));
-	memset(&s, 0, sizeof(s));
+	pb_fix_init(res);
 	memset(&fb, 0, sizeof(fb));
-	for (i = 0; i < PB_FIX_ARMS; i++) {
+	for (i = 0; i < PB_FIX_ARMS; i++)
 		pb_measurement_init(&m[i]);
-		res->arm[i].median = res->arm[i].instructions = res->arm[i].i1_misses = NAN;
-	}
-	res->recovered = res->instr_change = NAN;
-	s.repo = repo;
-	s.cfg = cfg;
-	s.o = o;
-	s.res = &br;
-	s.st.lock_fd = -1;
-	if (!cfg->build.fix_env[0]) {
-		pb_error("fix: %s has no build.fix: say how to build with an ordering file, e.g. \"fix\": "
-			 "{\"format\": \"gold\", \"env\": {\"CFLAGS\": \"-O2 -ffunction-sections\", "
-			 "\"LDFLAGS\": \"-fuse-ld=gold -Wl,--section-ordering-file,{order}\"}}",
-			 cfg->path ? cfg->path : "the configuration");
-		goto out;
-	}
-	if (pb_order_format_parse(cfg->build.fix_format ? cfg->build.fix_format : "gold",
+	memcpy(res->parent, s->ids[pi], PB_OID_HEX);
+	memcpy(res->culprit, s->ids[ci], PB_OID_HEX);
+	memcpy(ids[0], s->ids[pi], PB_OID_HEX);
+	memcpy(ids[1], s->ids[ci], PB_OID_HEX);
+	if (pb_fix_configured(cfg) ||
+	    pb_order_format_parse(cfg->build.fix_format ? cfg->build.fix_format : "gold",
 				  "build.fix.format", &fmt))
 		goto out;
 	res->format = pb_xstrdup(pb_order_format_name(fmt));
-	if (pb_repo_resolve(repo, o->good, res->parent) || pb_repo_resolve(repo, o->bad, res->culprit) ||
-	    pb_driver_prepare(&s, o->bench, o->backend, o->metric, o->cpus, o->stop, 2))
-		goto out;
-	memcpy(s.ids[0], res->parent, PB_OID_HEX);
-	memcpy(s.ids[1], res->culprit, PB_OID_HEX);
-	for (i = 0; i < 2; i++)
-		if (pb_repo_commit_info(repo, s.ids[i], &br.commits[i].info))
-			goto out;
-	if (pb_driver_open_state(&s))
-		goto out;
-	res->benchmark = pb_xstrdup(br.benchmark);
-	res->backend = pb_xstrdup(br.backend);
-	res->metric = pb_xstrdup(br.metric);
-	res->exact = strcmp(br.backend, "cachegrind") == 0;
+	res->benchmark = pb_xstrdup(s->res->benchmark);
+	res->backend = pb_xstrdup(s->res->backend);
+	res->metric = pb_xstrdup(s->res->metric);
+	res->exact = strcmp(res->backend, "cachegrind") == 0;
 	res->instr_tolerance = res->exact ? 0.001 : 0.005;
-	for (i = 0; i < 2; i++) {
-		if ((rc = pb_driver_build(&s, i)) < 0)
-			goto out;
-		if (rc > 0) {
-			pb_error_as(PB_EXIT_INCONCLUSIVE, "%.7s cannot be built: %s", s.ids[i],
-				    br.commits[i].build_reason ? br.commits[i].build_reason : "?");
-			goto out;
-		}
-		res->arm[i].binary = br.commits[i].binary ? pb_xstrdup(br.commits[i].binary) : NULL;
-	}
-	if (make_order(&s, res, fmt))
+	res->arm[PB_FIX_PARENT].binary = s->res->commits[pi].binary ? pb_xstrdup(s->res->commits[pi].binary) : NULL;
+	res->arm[PB_FIX_CULPRIT].binary = s->res->commits[ci].binary ? pb_xstrdup(s->res->commits[ci].binary) : NULL;
+	if (make_order(s, ci, res, fmt))
 		goto out;
 	choose_hot(res);
 
@@ -347,17 +336,17 @@ int pb_fix_run(struct pb_repo *repo, const struct pb_config *cfg, const struct p
 	lv.name = pb_xasprintf("fix-%016llx", (unsigned long long)pb_hash64(key.data, key.len,
 									    PB_HASH64_SEED));
 	lv.env = res->recipe;
-	if (pb_builder_init_variant(&fb, repo, &s.wt, &s.st, cfg, &lv))
+	if (pb_builder_init_variant(&fb, s->repo, &s->wt, &s->st, cfg, &lv))
 		goto out;
 	fb_open = true;
 	fb.rebuild_failed = o->rebuild_failed;
 	fb.progress = o->progress;
 	{
 		struct pb_executor_local_in in = {
-			.repo = repo, .wt = &s.wt, .builder = &fb, .cfg = cfg,
-			.command = s.bench->command, .baseline = s.bench->baseline, .tmpl = &s.tmpl,
-			.ids = (const char (*)[PB_OID_HEX])s.ids, .n = 2, .stop = o->stop,
-			.progress = o->progress, .runs_done = &br.runs_measured,
+			.repo = s->repo, .wt = &s->wt, .builder = &fb, .cfg = cfg,
+			.command = s->bench->command, .baseline = s->bench->baseline, .tmpl = &s->tmpl,
+			.ids = (const char (*)[PB_OID_HEX])ids, .n = 2, .stop = o->stop,
+			.progress = o->progress, .runs_done = &s->res->runs_measured,
 		};
 
 		if (pb_executor_local_new(&fx, &in))
@@ -368,7 +357,7 @@ int pb_fix_run(struct pb_repo *repo, const struct pb_config *cfg, const struct p
 		struct pb_build bd;
 
 		if (o->progress)
-			pb_progress_detail(o->progress, "building %.7s with the ordering", s.ids[commit]);
+			pb_progress_detail(o->progress, "building %.7s with the ordering", ids[commit]);
 		if (pb_executor_build(fx, commit, &bd)) {
 			pb_build_release(&bd);
 			goto out;
@@ -381,7 +370,7 @@ int pb_fix_run(struct pb_repo *repo, const struct pb_config *cfg, const struct p
 		pb_build_release(&bd);
 	}
 	if (res->arm[PB_FIX_CULPRIT_FIX].error) {
-		pb_error_as(PB_EXIT_INCONCLUSIVE, "fix: %.7s built with build.fix failed: %s", s.ids[1],
+		pb_error_as(PB_EXIT_INCONCLUSIVE, "fix: %.7s built with build.fix failed: %s", ids[1],
 			    res->arm[PB_FIX_CULPRIT_FIX].error);
 		goto out;
 	}
@@ -389,10 +378,10 @@ int pb_fix_run(struct pb_repo *repo, const struct pb_config *cfg, const struct p
 		pb_warn("fix: the parent built with build.fix failed (no control): %s",
 			res->arm[PB_FIX_PARENT_FIX].error);
 
-	want = res->exact ? 1 : (size_t)(s.tmpl.runs > 5 ? s.tmpl.runs : 5);
+	want = res->exact ? 1 : (size_t)(s->tmpl.runs > 5 ? s->tmpl.runs : 5);
 	for (i = 0; i < PB_FIX_ARMS; i++)
 		vals[i] = pb_xcalloc(want + 1, sizeof(double));
-	if (measure(&s, fx, res, want, m, vals))
+	if (measure(s, pi, ci, fx, res, want, m, vals))
 		goto out;
 	for (i = 0; i < PB_FIX_ARMS; i++) {
 		if (!res->arm[i].binary)
@@ -422,8 +411,6 @@ int pb_fix_run(struct pb_repo *repo, const struct pb_config *cfg, const struct p
 		goto out;
 	ret = 0;
 out:
-	if (o->progress)
-		pb_progress_done(o->progress);
 	for (i = 0; i < PB_FIX_ARMS; i++) {
 		free(vals[i]);
 		pb_measurement_release(&m[i]);
@@ -433,8 +420,6 @@ out:
 		pb_builder_release(&fb);
 	free(lv.name);
 	pb_buf_release(&key);
-	pb_driver_release(&s);
-	pb_bisect_result_release(&br);
 	return ret;
 }
 
@@ -480,12 +465,13 @@ static void write_cmp(struct pb_jsonw *w, const char *key, const struct pb_compa
 	pb_jsonw_end(w);
 }
 
-void pb_fix_write_json(const struct pb_fix_result *res, struct pb_jsonw *w)
+void pb_fix_write_json(const struct pb_fix_result *res, const char *key, struct pb_jsonw *w)
 {
 	size_t i, k;
 
-	pb_jsonw_object(w, NULL);
-	pb_jsonw_string(w, "schema", PB_FIX_SCHEMA);
+	pb_jsonw_object(w, key);
+	if (!key)
+		pb_jsonw_string(w, "schema", PB_FIX_SCHEMA);
 	pb_jsonw_string(w, "parent", res->parent);
 	pb_jsonw_string(w, "culprit", res->culprit);
 	pb_jsonw_string(w, "benchmark", res->benchmark);

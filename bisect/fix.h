@@ -7,13 +7,14 @@
 #include <stdint.h>
 
 #include "bisect/repo.h"
-#include "bisect/result.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "layout/order.h"
 #include "measure/stats.h"
 
 #define PB_FIX_SCHEMA "placebisect.fix/1"
+
+struct pb_driver;
 
 /* The four builds measured, in blocks. */
 enum pb_fix_arm_id { PB_FIX_PARENT, PB_FIX_CULPRIT, PB_FIX_CULPRIT_FIX, PB_FIX_PARENT_FIX, PB_FIX_ARMS };
@@ -54,25 +55,30 @@ struct pb_fix_result {
 	bool code_changed;       /* the fix changed the instruction count beyond instr_tolerance */
 };
 
+/* Zero *res with its numbers NAN (nothing measured). */
+void pb_fix_init(struct pb_fix_result *res);
+
+/* 0 when cfg has build.fix; else -1 with the error saying what to add (PB_EXIT_USAGE). */
+int pb_fix_configured(const struct pb_config *cfg);
+
 /*
- * The layout fix of o->bad (the culprit) against o->good (its parent, or any fast revision):
- * build both (bisect's cache), run the benchmark on the culprit's build under callgrind, order
- * its functions by call-chain clustering (pb_order_c3), write the order in build.fix.format under
- * the state directory, rebuild culprit and parent with build.fix.env ({order} = that file; its own
- * build cache, keyed by the ordering and the recipe), measure the four builds in blocks (order
- * randomized within each, as compare --rev; one block for a deterministic metric), and compare
- * them with the blocked comparison (pb_stats_compare_paired). Uses o->good, bad, bench, backend,
- * metric, cpus, alpha, min_effect, stop, progress, rebuild_failed. Returns 0, or -1: no build.fix
- * (PB_EXIT_USAGE), a revision that cannot be built or measured, the culprit not buildable with the
- * fix (PB_EXIT_INCONCLUSIVE, with the log), valgrind missing (PB_EXIT_ENV), interruption.
- * Release *res with pb_fix_release() in either case.
+ * The layout fix of commit `ci` (the culprit) of an open driver against commit `pi` (its parent,
+ * or any fast revision), both already built (pb_driver_build): run the benchmark on the culprit's
+ * build under callgrind, order its functions by call-chain clustering (pb_order_c3), write the
+ * order in build.fix.format under the state directory, rebuild culprit and parent with
+ * build.fix.env ({order} = that file; its own build cache, keyed by the ordering and the recipe),
+ * measure the four builds in blocks (order randomized within each, as compare --rev; fresh runs,
+ * not cached; one block for a deterministic metric) and compare them with the blocked comparison
+ * (pb_stats_compare_paired). Returns 0, or -1: no build.fix (PB_EXIT_USAGE), the culprit not
+ * buildable with the fix (PB_EXIT_INCONCLUSIVE, with its log), valgrind missing (PB_EXIT_ENV), the
+ * benchmark failing, interruption. Release *res with pb_fix_release() in either case.
  */
-int pb_fix_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
-	       struct pb_fix_result *res);
+int pb_fix_measure(struct pb_driver *s, size_t pi, size_t ci, double alpha, double min_effect,
+		   struct pb_fix_result *res);
 void pb_fix_release(struct pb_fix_result *res);
 
-/* The placebisect.fix/1 document. */
-void pb_fix_write_json(const struct pb_fix_result *res, struct pb_jsonw *w);
+/* The placebisect.fix/1 document (key NULL), or its content as the object `key` of another one. */
+void pb_fix_write_json(const struct pb_fix_result *res, const char *key, struct pb_jsonw *w);
 
 /* One sentence: "the layout fix recovers 99.8% (95% CI ...) of the regression", or why not (caller frees). */
 char *pb_fix_sentence(const struct pb_fix_result *res);

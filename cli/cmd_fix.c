@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bisect/fix.h"
+#include "bisect/layoutfix.h"
 #include "bisect/repo.h"
 #include "cli/cli.h"
 #include "render/format.h"
@@ -103,7 +103,7 @@ int cmd_fix(int argc, char **argv)
 		goto out;
 	if (pb_fix_run(run.repo, &run.cfg, &o, &res))
 		goto out;
-	pb_fix_write_json(&res, cli_run_json(&run));
+	pb_fix_write_json(&res, NULL, cli_run_json(&run));
 	print_text(&res, &run.table);
 	ret = cli_run_emit(&run) ? -1 : 0;
 out:
