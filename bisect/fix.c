@@ -153,6 +153,7 @@ static int place_arms(const struct pb_config *cfg, struct pb_fix_result *res)
 
 	if (geometry(cfg, res->backend, &lo.l1i))
 		return -1;
+	res->l1i_ways = lo.l1i.ways;
 	lo.hot = (const char *const *)res->hot;
 	lo.n_hot = res->n_hot;
 	lo.hot_elsewhere = true;
@@ -496,6 +497,7 @@ void pb_fix_write_json(const struct pb_fix_result *res, const char *key, struct 
 	for (i = 0; i < res->n_hot; i++)
 		pb_jsonw_string(w, NULL, res->hot[i]);
 	pb_jsonw_end(w);
+	pb_jsonw_int(w, "l1i_ways", res->l1i_ways);
 	pb_jsonw_int(w, "blocks", (int64_t)res->blocks);
 	pb_jsonw_bool(w, "exact", res->exact);
 	pb_jsonw_object(w, "builds");

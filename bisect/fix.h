@@ -42,6 +42,7 @@ struct pb_fix_result {
 	size_t n_hot;            /* the hot set: the order's costliest functions covering 90% */
 	char **hot;              /* their names (owned) */
 	struct pb_fix_arm arm[PB_FIX_ARMS];
+	uint32_t l1i_ways;       /* associativity of the L1i geometry the footprints use */
 	size_t blocks;           /* complete blocks measured (each: the four builds, order randomized) */
 	bool exact;              /* a deterministic metric (cachegrind): one block, no CI */
 	struct pb_comparison regression; /* culprit against parent */

@@ -16,6 +16,8 @@
 
 #define PB_BISECT_SCHEMA "placebisect.bisect/1"
 
+struct pb_fix_result;
+
 struct pb_bisect_opts {
 	const char *good, *bad;  /* revisions */
 	const char *bench;       /* benchmark name in the config */
@@ -27,6 +29,7 @@ struct pb_bisect_opts {
 	bool reset;              /* forget the journal (caches stay) */
 	bool remeasure;          /* also drop this benchmark key's cached measurements (builds stay) */
 	bool verify_placement;   /* rebuild parent and culprit with build.layout_variants */
+	bool fix;                /* rebuild the culprit with a function order (build.fix), measure it */
 	bool rebuild_failed;     /* build again commits whose build failed in an earlier run */
 	volatile sig_atomic_t *stop; /* set by SIGINT: stop between runs */
 	struct pb_progress *progress; /* may be NULL */
@@ -45,6 +48,8 @@ struct pb_bisect_result {
 	struct pb_contention contention;
 	struct pb_attribution attribution; /* of the first culprit (done when one was found) */
 	struct pb_placement_check placement; /* --verify-placement */
+	struct pb_fix_result *fix; /* --fix (bisect/fix.h; owned): NULL when it did not run */
+	char *fix_error;           /* --fix ran and failed: why (owned); NULL otherwise */
 };
 
 #endif

@@ -58,4 +58,24 @@ if grep -q "building" "$T/err"; then
 	echo "FAIL: the second fix built again:"; sed 's/^/  /' "$T/err" | head; fails=$((fails + 1))
 fi
 
+# bisect --fix: the same fix after the search (its builds come from the cache), in the JSON, the
+# table, the verdict's reasons and the report's Fix section with its L1i set plot.
+expect_exit 0 "$PB" bisect --config "$T/fix.json" --good v1.0 --bad v1.1 --bench call_method_small \
+	--backend cachegrind --fix -o "$T/bisect.json" --report "$T/rep/REPORT.md"
+b=$T/bisect.json
+expect_eq "$culprit" "$(jq -r .culprit.commit "$b")" "the culprit"
+expect_eq "$culprit" "$(jq -r .fix.culprit "$b")" "fixed"
+expect_eq true "$(jq '.fix.recovered.value >= 0.9' "$b")" "bisect --fix: at least 90% recovered"
+expect_eq code-placement "$(jq -r .attribution.verdict "$b")" "verdict"
+expect_eq true "$(jq '[.attribution.reasons[] | select(startswith("the layout fix recovers"))] | length == 1' "$b")" "the fix among the reasons"
+expect_grep "^Fix \(--fix\): the layout fix recovers" "$T/out"
+expect_grep "^## Fix" "$T/rep/REPORT.md"
+expect_grep "^\| culprit\+fix \| " "$T/rep/REPORT.md"
+expect_grep "REPORT-fix-l1i-sets.svg" "$T/rep/REPORT.md"
+[ -s "$T/rep/REPORT-fix-l1i-sets.svg" ] || { echo "FAIL: no fix L1i plot"; fails=$((fails + 1)); }
+
+# --fix without build.fix is refused before anything is measured.
+expect_exit 2 "$PB" bisect --good v1.0 --bad v1.1 --bench call_method_small --backend cachegrind --fix
+expect_grep "has no build.fix" "$T/err"
+
 finish
