@@ -366,8 +366,8 @@ int pb_fix_measure(struct pb_driver *s, size_t pi, size_t ci, double alpha, doub
 		if (bd.ok && bd.binary)
 			res->arm[i].binary = pb_xstrdup(bd.binary);
 		else
-			res->arm[i].error = pb_xasprintf("%s (log: %s)", bd.reason ? bd.reason :
-							 "no binary", bd.log ? bd.log : "none");
+			res->arm[i].error = pb_xstrdup(bd.reason ? bd.reason : "build.binary is not "
+							"configured: nothing to run");
 		pb_build_release(&bd);
 	}
 	if (res->arm[PB_FIX_CULPRIT_FIX].error) {
