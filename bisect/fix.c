@@ -560,18 +560,20 @@ char *pb_fix_sentence(const struct pb_fix_result *res)
 	struct pb_buf b = PB_BUF_INIT;
 
 	if (!isfinite(res->recovered)) {
-		pb_buf_printf(&b, "no regression to recover: the culprit is %+.1f%% against the parent",
-			      (res->regression.ratio - 1) * 100);
-		return pb_buf_detach(&b);
+		pb_buf_printf(&b, "no regression to recover: the culprit is %+.1f%% against the parent, "
+			      "the culprit with the layout fix %+.1f%%", (res->regression.ratio - 1) * 100,
+			      (res->residual.ratio - 1) * 100);
+	} else {
+		pb_buf_printf(&b, "the layout fix recovers %.1f%%", res->recovered * 100);
+		if (res->exact)
+			pb_buf_puts(&b, " (exact: deterministic metric)");
+		else if (isfinite(res->recovered_ci95[0]))
+			pb_buf_printf(&b, " (95%% CI %.1f%% to %.1f%%)", res->recovered_ci95[0] * 100,
+				      res->recovered_ci95[1] * 100);
+		pb_buf_printf(&b, " of the regression (%s %+.1f%% → %+.1f%% against the parent)",
+			      res->metric, (res->regression.ratio - 1) * 100,
+			      (res->residual.ratio - 1) * 100);
 	}
-	pb_buf_printf(&b, "the layout fix recovers %.1f%%", res->recovered * 100);
-	if (res->exact)
-		pb_buf_puts(&b, " (exact: deterministic metric)");
-	else if (isfinite(res->recovered_ci95[0]))
-		pb_buf_printf(&b, " (95%% CI %.1f%% to %.1f%%)", res->recovered_ci95[0] * 100,
-			      res->recovered_ci95[1] * 100);
-	pb_buf_printf(&b, " of the regression (%s %+.1f%% → %+.1f%% against the parent)", res->metric,
-		      (res->regression.ratio - 1) * 100, (res->residual.ratio - 1) * 100);
 	if (res->code_changed)
 		pb_buf_printf(&b, "; but it changed the instruction count by %+.2f%%, beyond the %.1f%% "
 			      "that counts as the same work: it changed code, not only placement",

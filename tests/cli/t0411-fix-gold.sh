@@ -74,6 +74,14 @@ expect_eq true "$(jq '.builds."parent+fix".median < 1100' "$r")" "the control: t
 expect_grep "^The layout fix recovers [0-9.]+% \(95% CI [-0-9.]+% to [0-9.]+%\) of the regression \(stdout \+[0-9.]+% → [-+]0\.[0-9]% against the parent\)\.$" "$T/table"
 expect_eq "" "$(git status --porcelain --untracked-files=no)" "the user's tree untouched"
 
+# A recipe that changes code, not only its place (-O0 on the compiler's line): under cachegrind the
+# instruction count says so.
+jq '.build.fix.env.LDFLAGS = "-O0 -fuse-ld=gold -Wl,--section-ordering-file,{order}"' placebisect.json >"$T/o0.json"
+expect_exit 0 "$PB" fix --config "$T/o0.json" --good HEAD~1 --bad HEAD --bench dist --backend cachegrind \
+	--metric instructions --json
+expect_eq true "$(jq .instructions.code_changed "$T/out")" "code changed"
+expect_grep "it changed code, not only placement" "$T/out"
+
 # A recipe that breaks the build: the culprit with the fix cannot be built, exit 4 with the log.
 jq '.build.fix.env.LDFLAGS = "-Wl,--no-such-flag,{order}"' placebisect.json >"$T/bad.json"
 expect_exit 4 "$PB" fix --config "$T/bad.json" --good HEAD~1 --bad HEAD --bench dist
