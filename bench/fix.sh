@@ -10,7 +10,9 @@
 #   - twelve: a fixture of twelve small hot functions called in turn; its culprit puts a 4 KiB-
 #     aligned cold function before each, so the twelve start on the same L1i set (more lines than
 #     an 8-way cache holds), with each recipe: gold, lld and GNU ld.
-# Each with every compiler of COMPILERS (default "gcc clang"; those not installed are left out).
+# Each with every compiler of COMPILERS (default "gcc clang"; those not installed are left out);
+# PARTS (default "demo twelve") chooses the fixtures. A CI shown as "?" could not be computed (the
+# regression's own CI reached 0).
 # PB is the placebisect binary (default: build/cli/placebisect of this tree).
 # A benchmark, not a test: it prints figures and asserts nothing. Goal (issue #18): >= 90% recovered.
 set -euo pipefail
@@ -30,7 +32,7 @@ trap 'rm -rf "$tmp"' EXIT
 # line WHAT RESULT.json: one line of figures.
 line() {
 	jq -r --arg what "$1" '
-		def pct: . * 100 | . * 10 | round / 10 | tostring + "%";
+		def pct: if . == null then "?" else . * 100 | . * 10 | round / 10 | tostring + "%" end;
 		def ms: . / 1e6 | . * 10 | round / 10 | tostring;
 		"\($what): parent \(.builds.parent.median | ms) ms, culprit \(.builds.culprit.median | ms) ms" +
 		" (\(.regression.ratio - 1 | pct)), culprit+fix \(.builds."culprit+fix".median | ms) ms" +
@@ -44,9 +46,12 @@ line() {
 echo "fix.sh: placebisect fix --backend time, $runs blocks per fix, $(nproc) CPUs," \
 	"load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 
+parts=${PARTS:-demo twelve}
+
 # The demo.
-bash "$src/scripts/make-demo-repo.sh" "$tmp/demo" >/dev/null
+[[ " $parts " == *" demo "* ]] && bash "$src/scripts/make-demo-repo.sh" "$tmp/demo" >/dev/null
 for cc in ${COMPILERS:-gcc clang}; do
+	[[ " $parts " == *" demo "* ]] || break
 	command -v "$cc" >/dev/null || { echo "$cc: not installed, left out"; continue; }
 	jq --arg cc "$cc" --argjson runs "$runs" '.build.env = {"CC": $cc}
 		| .build.fix = {"format": "ld", "env": {"LDFLAGS": "-Wl,-T,{order}"}}
@@ -60,6 +65,7 @@ for cc in ${COMPILERS:-gcc clang}; do
 done
 
 # twelve: f0..f11 called in turn; the culprit puts a 4 KiB-aligned cold function before each.
+[[ " $parts " == *" twelve "* ]] || exit 0
 mkdir "$tmp/twelve"
 cd "$tmp/twelve"
 git init -q
