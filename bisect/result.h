@@ -17,6 +17,8 @@
 
 #define PB_BISECT_SCHEMA "placebisect.bisect/1"
 
+struct pb_fix_result;
+
 struct pb_bisect_opts {
 	const char *good, *bad;  /* revisions */
 	const char *bench;       /* benchmark name in the config */
@@ -35,6 +37,7 @@ struct pb_bisect_opts {
 	bool reset;              /* forget the journal (caches stay) */
 	bool remeasure;          /* also drop this benchmark key's cached measurements (builds stay) */
 	bool verify_placement;   /* rebuild parent and culprit with build.layout_variants */
+	bool fix;                /* rebuild the culprit with a function order (build.fix), measure it */
 	bool rebuild_failed;     /* build again commits whose build failed in an earlier run */
 	volatile sig_atomic_t *stop; /* set by SIGINT: stop between runs */
 	struct pb_progress *progress; /* may be NULL */
@@ -58,6 +61,8 @@ struct pb_bisect_result {
 	/* The endpoints (0 good, 1 bad): `git describe --tags --always`, and what built their binary. */
 	char *describe[2];
 	struct pb_toolchain toolchain[2];
+	struct pb_fix_result *fix; /* --fix (bisect/fix.h; owned): NULL when it did not run */
+	char *fix_error;           /* --fix ran and failed: why (owned); NULL otherwise */
 };
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bisect/driver.h"
+#include "bisect/fix.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -295,6 +296,35 @@ static int verify_placement(struct pb_driver *s, double alpha, double min_effect
 	return 0;
 }
 
+/* --fix: the culprit rebuilt with its own function order, against its parent. A fix that cannot be
+ * made is stated (fix_error, a warning), not fatal: the bisect's answer stands without it. */
+static int layout_fix(struct pb_driver *s, double alpha, double min_effect)
+{
+	struct pb_bisect_result *res = s->res;
+	size_t ci = res->search.culprits[0].index;
+	char *sentence;
+	bool helps;
+
+	res->fix = pb_xcalloc(1, sizeof(*res->fix));
+	if (pb_fix_measure(s, ci - 1, ci, alpha, min_effect, res->fix)) {
+		if (pb_error_exit_code() == PB_EXIT_INTERRUPTED)
+			return -1;
+		res->fix_error = pb_xstrdup(pb_error_message());
+		pb_warn("--fix: %s", res->fix_error);
+		pb_fix_release(res->fix);
+		free(res->fix);
+		res->fix = NULL;
+		return 0;
+	}
+	/* A fix that moves code only and takes back most of the slowdown is placement's evidence. */
+	helps = !res->fix->code_changed && res->fix->recovered >= 0.5 &&
+		res->fix->fix.verdict == PB_VERDICT_FASTER;
+	sentence = pb_fix_sentence(res->fix);
+	pb_attr_add_check(&res->attribution.verdict, helps, sentence);
+	free(sentence);
+	return 0;
+}
+
 /* A merge among the culprits and candidates: name what it brought in, where to look next. */
 static int merges(struct pb_repo *repo, struct pb_bisect_result *res)
 {
@@ -349,7 +379,8 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 	s.o = o;
 	s.res = res;
 	s.st.lock_fd = -1;
-	if (setup(&s))
+	/* --fix without build.fix: said before anything is built or measured. */
+	if ((o->fix && pb_fix_configured(cfg)) || setup(&s))
 		goto out;
 
 	so.alpha = o->alpha >= 0 ? o->alpha : cfg->stats.alpha;
@@ -383,6 +414,9 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 		check_identical(res);
 		if (res->search.status == PB_SEARCH_FOUND && o->verify_placement &&
 		    verify_placement(&s, so.alpha, so.min_effect))
+			goto out;
+		if (res->search.status == PB_SEARCH_FOUND && o->fix &&
+		    layout_fix(&s, so.alpha, so.min_effect))
 			goto out;
 	}
 	ret = pb_driver_journal(&s, "done", NULL, "status",
@@ -421,6 +455,10 @@ void pb_bisect_result_release(struct pb_bisect_result *res)
 		free(res->describe[i]);
 		pb_toolchain_release(&res->toolchain[i]);
 	}
+	if (res->fix)
+		pb_fix_release(res->fix);
+	free(res->fix);
+	free(res->fix_error);
 	memset(res, 0, sizeof(*res));
 }
 

@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "bisect/fix.h"
+
 #include "measure/stats.h"
 
 static const char *status_name(enum pb_search_status st)
@@ -230,6 +232,10 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 		pb_jsonw_end(w);
 		pb_attribution_write_json(&res->attribution, w);
 		pb_placement_check_write_json(&res->placement, w);
+		if (res->fix)
+			pb_fix_write_json(res->fix, "fix", w);
+		else if (res->fix_error)
+			pb_jsonw_string(w, "fix_error", res->fix_error);
 		if (res->commits[cu->index].m.system)
 			pb_jsonw_value(w, "system", res->commits[cu->index].m.system);
 	}

@@ -237,6 +237,8 @@ int cmd_compare(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_layout(int argc, char **argv);
 int cmd_layout_verify(int argc, char **argv); /* `layout verify`, dispatched by cmd_layout */
+int cmd_order(int argc, char **argv);
+int cmd_fix(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_annotate(int argc, char **argv);
 int cmd_loops(int argc, char **argv);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bisect/fix.h"
 #include "bisect/repo.h"
 #include "bisect/session.h"
 #include "cli/cli.h"
@@ -134,6 +135,14 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 				      res->commits[sr->candidates[i]].info.subject);
 		break;
 	}
+	if (res->fix) {
+		char *fix = pb_fix_sentence(res->fix);
+
+		pb_buf_printf(out, "\nFix (--fix): %s; ordering %s\n", fix, res->fix->order_file);
+		free(fix);
+	} else if (res->fix_error) {
+		pb_buf_printf(out, "\nFix (--fix): not measured: %s\n", res->fix_error);
+	}
 	pb_buf_printf(out, "\n%d %s (%d cached), %zu %s (%zu measured now).\n", res->builds,
 		      pb_plural((size_t)res->builds, "build", "builds"), res->builds_cached,
 		      sr->runs_total, pb_plural(sr->runs_total, "run", "runs"), res->runs_measured);
@@ -189,6 +198,7 @@ int cmd_bisect(int argc, char **argv)
 		{ "report", 0, CLI_STRING, &report, "FILE.md", "write the markdown report there, its SVG plots beside it", 0, 0 },
 		{ "resume", 0, CLI_FLAG, &resume, NULL, NULL, 0, 0 }, /* compatibility: resuming is automatic */
 		{ "verify-placement", 0, CLI_FLAG, &o.verify_placement, NULL, "rebuild culprit and parent with build.layout_variants and measure them", 0, 0 },
+		{ "fix", 0, CLI_FLAG, &o.fix, NULL, "rebuild the culprit (and parent) with a function order from its call graph (build.fix) and measure what it recovers", 0, 0 },
 		{ "reset", 0, CLI_FLAG, &o.reset, NULL, "forget the interrupted bisect's journal (cached builds and measurements stay)", 0, 0 },
 		{ "remeasure", 0, CLI_FLAG, &o.remeasure, NULL, "drop this benchmark's cached measurements (this backend, metric and config) and the journal; builds stay", 0, 0 },
 		CLI_OPT_REBUILD_FAILED(&o.rebuild_failed),

@@ -83,6 +83,32 @@ static const struct cli_command commands[] = {
 	  "  placebisect loops -- ./nest 2000 50\n"
 	  "  placebisect loops --rev v1.1 --bench call_method\n",
 	  NULL },
+	{ "order", cmd_order, "a function order from a call graph (C3), for gold, lld or GNU ld",
+	  "--callgrind FILE [options] | order [options] -- CMD [ARGS...]",
+	  "Clusters callers with their callees (call-chain clustering, C3, as HHVM's hfsort and\n"
+	  "BOLT) from callgrind's call counts and instruction costs, densest cluster first, and\n"
+	  "writes the order for a linker (stdout, or -o FILE; --json: the order with costs).",
+	  "  placebisect order --binary ./prog -o prog.order -- ./prog 1000\n"
+	  "  gcc -O2 -ffunction-sections -fuse-ld=gold -Wl,--section-ordering-file,prog.order ...\n"
+	  "  placebisect order --format lld --binary ./prog -o prog.syms -- ./prog 1000\n"
+	  "  gcc -O2 -ffunction-sections -fuse-ld=lld -Wl,--symbol-ordering-file,prog.syms ...\n"
+	  "  placebisect order --format ld --callgrind callgrind.out.123 -o hot.ld\n"
+	  "  gcc -O2 -ffunction-sections -Wl,-T,hot.ld ...      # GNU ld: one section before .text\n",
+	  NULL },
+	{ "fix", cmd_fix, "rebuild the culprit with a function order and measure what it recovers",
+	  "--good REV --bad REV --bench NAME [options]",
+	  "Runs the culprit's benchmark under callgrind, orders its functions by call-chain\n"
+	  "clustering (C3, see 'order'), rebuilds culprit and parent with build.fix (the ordering\n"
+	  "file as {order}; own build cache), measures parent, culprit, culprit+fix and parent+fix\n"
+	  "in blocks (order randomized in each) and says how much of the regression the fix\n"
+	  "recovers, with the new layout's footprint. Needs build.fix in the config, e.g.\n"
+	  "  \"fix\": {\"format\": \"gold\", \"env\": {\"CFLAGS\": \"-O2 -ffunction-sections\",\n"
+	  "          \"LDFLAGS\": \"-fuse-ld=gold -Wl,--section-ordering-file,{order}\"}}\n"
+	  "  (lld: \"-fuse-ld=lld -Wl,--symbol-ordering-file,{order}\"; GNU ld: format ld,\n"
+	  "  \"-Wl,-T,{order}\", which also works beside a project's own linker script).",
+	  "  placebisect fix --good e0d12e3^ --bad e0d12e3 --bench call_method_small --backend cachegrind\n"
+	  "  placebisect fix --good v1.0 --bad v1.1 --bench call_method --json -o fix.json\n",
+	  NULL },
 	{ "report", cmd_report, "a markdown report (with SVG plots) from any result file",
 	  "RESULT.json -o FILE.md [options]",
 	  "Renders from the file alone: no repository or configuration is read.",

@@ -49,6 +49,14 @@ static const struct field cachegrind_fields[] = {
 	END,
 };
 
+static const char *const fix_formats[] = { "gold", "lld", "ld", "hot", NULL };
+
+static const struct field fix_fields[] = {
+	{ "format", F_ENUM, CF(build.fix_format), 0, 0, false, fix_formats, NULL, NULL },
+	{ "env", F_ENV, CF(build.fix_env), 0, 0, false, NULL, NULL, NULL },
+	END,
+};
+
 static const struct field build_fields[] = {
 	{ "command", F_STRING, CF(build.command), 0, 0, false, NULL, NULL, "a shell command" },
 	{ "binary", F_STRING, CF(build.binary), 0, 0, false, NULL, NULL, "a path in the worktree" },
@@ -59,6 +67,8 @@ static const struct field build_fields[] = {
 	{ "env", F_ENV, CF(build.env), 0, 0, false, NULL, NULL, NULL },
 	{ "env_pass", F_LIST, CF(build.env_pass), 0, 0, false, NULL, NULL, "variable names" },
 	{ "layout_variants", F_VARIANTS, CF(build.variants), 0, 0, false, NULL, NULL, NULL },
+	/* fix: not in the build hash (a fix build has its own cache, keyed by the ordering) */
+	{ "fix", F_OBJECT, 0, 0, 0, false, NULL, fix_fields, NULL },
 	END,
 };
 
@@ -224,6 +234,7 @@ void pb_config_init(struct pb_config *cfg)
 	cfg->build.artifacts = list_new();
 	cfg->build.env = list_new();
 	cfg->build.env_pass = list_new();
+	cfg->build.fix_env = list_new();
 	cfg->measure.backend = pb_xstrdup("auto");
 	cfg->measure.cpus = pb_xstrdup("auto");
 	cfg->measure.events = list_new();
@@ -596,6 +607,31 @@ out:
 	return ret;
 }
 
+/* build.fix: its environment must use {order} (the ordering file), else the fix builds nothing new. */
+static int check_fix(struct ctx *c, const struct pb_config *cfg)
+{
+	size_t keep = c->path.len;
+	char *const *e;
+	int ret = 0;
+
+	pb_buf_puts(&c->path, ".fix");
+	if (!cfg->build.fix_env[0]) {
+		if (cfg->build.fix_format)
+			ret = bad(c, "format without env: add \"env\" with the variables that take the "
+				     "ordering file, e.g. {\"LDFLAGS\": \"-Wl,-T,{order}\"}");
+		goto out;
+	}
+	for (e = cfg->build.fix_env; *e; e++)
+		if (strstr(*e, "{order}"))
+			goto out;
+	pb_buf_puts(&c->path, ".env");
+	ret = bad(c, "no value uses {order}, the ordering file placebisect writes (e.g. \"LDFLAGS\": "
+		     "\"-fuse-ld=gold -Wl,--section-ordering-file,{order}\")");
+out:
+	pb_buf_truncate(&c->path, keep);
+	return ret;
+}
+
 /*
  * A metric name that is a near miss of a known one ("wal") is refused with the suggestion; any
  * other name may be a counter (libpfm4 and perf name thousands: "INST_RETIRED", "cycles:u",
@@ -762,7 +798,7 @@ static int load_json(struct pb_config *cfg, const struct pb_json *root, const ch
 	pb_buf_puts(&c.path, "build");
 	if (check_placeholders(&c, "command", cfg->build.command) ||
 	    check_placeholders(&c, "clean", cfg->build.clean) ||
-	    check_placeholders(&c, "install", cfg->build.install))
+	    check_placeholders(&c, "install", cfg->build.install) || check_fix(&c, cfg))
 		goto out;
 	pb_buf_reset(&c.path);
 	pb_buf_puts(&c.path, "measure.cachegrind");
@@ -878,6 +914,8 @@ static void write_fields(struct pb_jsonw *w, const void *base, const struct fiel
 	const char *eq;
 
 	for (f = fields; f->key; f++) {
+		if (for_hash && f->sub == fix_fields)
+			continue;
 		switch (f->type) {
 		case F_STRING:
 		case F_ENUM:

@@ -53,6 +53,12 @@ struct pb_config {
 		/* layout_variants: not part of the build hash (each variant has its own cache) */
 		struct pb_layout_variant *variants;
 		size_t n_variants;
+		/* fix: how to build with a function order (not part of the build hash either: each
+		 * ordering has its own cache). fix_env: "K=V" added to build.env, where {order} stands
+		 * for the ordering file's path (empty: no fix configured); fix_format: gold lld ld hot
+		 * (NULL: gold). */
+		char **fix_env;
+		char *fix_format;
 	} build;
 
 	struct pb_bench *benchmarks;

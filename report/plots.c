@@ -247,14 +247,15 @@ bool pb_plot_distributions(const struct pb_json *doc, struct pb_buf *out)
 
 /* ---- L1i sets ---- */
 
-bool pb_plot_l1i_sets(const struct pb_json *doc, struct pb_buf *out)
+/* Hot lines per set of two builds side by side (`a` green, `b` red), the ways marked. */
+static bool sets_plot(struct pb_buf *out, const struct pb_json *ja, const struct pb_json *jb,
+		      double ways, const char *na, const char *nb)
 {
 	const double W = PB_SVG_WIDTH, H = 300, top = 44, bottom = H - 56;
-	const struct pb_json *sets = pb_json_get(doc, "l1i_sets");
 	size_t np, nc, nsets, nt, i;
-	double *p = numbers(pb_json_get(sets, "parent"), &np);
-	double *c = numbers(pb_json_get(sets, "culprit"), &nc);
-	double ways = num(sets, "ways"), hi = ways, ticks[MAX_TICKS + 1], bw, x, y;
+	double *p = numbers(ja, &np);
+	double *c = numbers(jb, &nc);
+	double hi = ways, ticks[MAX_TICKS + 1], bw, x, y;
 	struct pb_svg_scale ys;
 	struct pb_svg s;
 	char tip[128];
@@ -272,16 +273,16 @@ bool pb_plot_l1i_sets(const struct pb_json *doc, struct pb_buf *out)
 
 	pb_svg_begin(&s, out, W, H, "Hot code per L1i set");
 	pb_svg_textf(&s, W / 2, 22, "middle", "#212529",
-		     "Hot 64 B lines per L1i set (%zu sets, %.0f ways): parent (green) vs culprit (red)",
-		     nsets, ways);
+		     "Hot 64 B lines per L1i set (%zu sets, %.0f ways): %s (green) vs %s (red)",
+		     nsets, ways, na, nb);
 	pb_svg_axis_y(&s, &ys, ticks, nt, LEFT, W - RIGHT, "hot lines in the set");
 	for (i = 0; i < nsets; i++) {
 		x = LEFT + bw * (double)i;
 		y = pb_svg_map(&ys, p[i]);
-		snprintf(tip, sizeof(tip), "set %zu: %.0f lines in the parent", i, p[i]);
+		snprintf(tip, sizeof(tip), "set %zu: %.0f lines in the %s", i, p[i], na);
 		pb_svg_rect(&s, x + bw * 0.1, y, bw * 0.4, bottom - y, PB_SVG_GOOD, tip);
 		y = pb_svg_map(&ys, c[i]);
-		snprintf(tip, sizeof(tip), "set %zu: %.0f lines in the culprit", i, c[i]);
+		snprintf(tip, sizeof(tip), "set %zu: %.0f lines in the %s", i, c[i], nb);
 		pb_svg_rect(&s, x + bw * 0.5, y, bw * 0.4, bottom - y, PB_SVG_BAD, tip);
 		if (i % 8 == 0)
 			pb_svg_textf(&s, x + bw / 2, bottom + 16, "middle", PB_SVG_NEUTRAL, "%zu", i);
@@ -296,4 +297,21 @@ bool pb_plot_l1i_sets(const struct pb_json *doc, struct pb_buf *out)
 	free(p);
 	free(c);
 	return true;
+}
+
+bool pb_plot_l1i_sets(const struct pb_json *doc, struct pb_buf *out)
+{
+	const struct pb_json *sets = pb_json_get(doc, "l1i_sets");
+
+	return sets_plot(out, pb_json_get(sets, "parent"), pb_json_get(sets, "culprit"),
+			 num(sets, "ways"), "parent", "culprit");
+}
+
+bool pb_plot_fix_sets(const struct pb_json *doc, struct pb_buf *out)
+{
+	const struct pb_json *fix = pb_json_get(doc, "fix");
+
+	return sets_plot(out, pb_json_path(fix, "builds.culprit.footprint.set_lines"),
+			 pb_json_path(fix, "builds.culprit+fix.footprint.set_lines"),
+			 num(fix, "l1i_ways"), "culprit", "culprit with the fix");
 }

@@ -20,4 +20,7 @@ bool pb_plot_distributions(const struct pb_json *bisect, struct pb_buf *svg);
 /* Hot lines per L1i set in the parent and the culprit (`l1i_sets`), the ways marked. */
 bool pb_plot_l1i_sets(const struct pb_json *bisect, struct pb_buf *svg);
 
+/* The same for the culprit and the culprit rebuilt with the layout fix (`fix.builds`, bisect --fix). */
+bool pb_plot_fix_sets(const struct pb_json *bisect, struct pb_buf *svg);
+
 #endif

@@ -479,6 +479,103 @@ static void placement_check(struct ctx *c)
 	pb_buf_release(&cell);
 }
 
+/* One count of the fix table, or "-". */
+static void fix_cell(struct pb_table *t, struct pb_buf *cell, const char *metric, double v)
+{
+	pb_buf_reset(cell);
+	if (isfinite(v))
+		pb_md_value(cell, metric, v);
+	else
+		pb_buf_puts(cell, "-");
+	pb_table_cell(t, cell->data);
+}
+
+/* bisect --fix: the ordering, the recipe, the four builds, what the fix recovers, how to redo it. */
+static void fix_section(struct ctx *c)
+{
+	static const char *const arms[] = { "parent", "culprit", "culprit+fix", "parent+fix" };
+	const char *h[] = { "build", "median", "vs parent", "instructions", "I1 misses", "hot lines",
+			    "4 KiB pages", "max ways in a set" };
+	const struct pb_json *f = pb_json_get(c->doc, "fix"), *e, *b, *fp;
+	const char *backend = backend_option(pb_md_str(c->doc, "backend", "?"));
+	struct pb_buf cell = PB_BUF_INIT;
+	struct pb_table *t;
+	double parent;
+	size_t i, n;
+
+	if (!f) {
+		if (pb_json_get(c->doc, "fix_error")) {
+			pb_buf_puts(c->out, "## Fix\n\nThe layout fix (`--fix`) could not be measured: ");
+			pb_md_text(c->out, pb_md_str(c->doc, "fix_error", ""));
+			pb_buf_puts(c->out, "\n\n");
+		}
+		return;
+	}
+	pb_buf_puts(c->out, "## Fix\n\n");
+	pb_buf_puts(c->out, "The culprit was run under callgrind, its functions ordered by call-chain "
+			    "clustering (C3: callers next to their callees, the densest clusters first), "
+			    "and the culprit and its parent rebuilt with that order through `build.fix`. ");
+	e = pb_json_get(f, "summary");
+	if (e) {
+		char *s = pb_xstrdup(pb_json_string(e, ""));
+
+		if (s[0] >= 'a' && s[0] <= 'z')
+			s[0] = (char)(s[0] - 'a' + 'A');
+		pb_buf_puts(c->out, "**");
+		pb_md_text(c->out, s);
+		pb_buf_puts(c->out, ".**");
+		free(s);
+	}
+	pb_buf_puts(c->out, "\n\n");
+	t = pb_table_new(8, h);
+	for (i = 1; i < 8; i++)
+		pb_table_align_right(t, i);
+	parent = pb_md_num(f, "builds.parent.median");
+	for (i = 0; i < 4; i++) {
+		b = pb_json_get(pb_json_get(f, "builds"), arms[i]);
+		if (!b || pb_json_type(pb_json_get(b, "binary")) != PB_JSON_STRING)
+			continue;
+		pb_table_cellf(t, "%s", arms[i]);
+		fix_cell(t, &cell, c->metric, pb_md_num(b, "median"));
+		pb_buf_reset(&cell);
+		if (i)
+			pb_md_pct(&cell, pb_md_num(b, "median") / parent);
+		pb_table_cell(t, cell.data ? cell.data : "");
+		fix_cell(t, &cell, "instructions", pb_md_num(b, "instructions"));
+		fix_cell(t, &cell, "I1mr", pb_md_num(b, "i1_misses"));
+		fp = pb_json_get(b, "footprint");
+		fix_cell(t, &cell, "lines", fp ? pb_md_num(fp, "cache_lines") : NAN);
+		fix_cell(t, &cell, "pages", fp ? pb_md_num(fp, "pages") : NAN);
+		fix_cell(t, &cell, "ways", fp ? pb_md_num(fp, "l1i_max_ways") : NAN);
+	}
+	pb_md_table(c->out, t);
+	pb_buf_printf(c->out, "The hot set (footprint columns): the %zu functions with 90%% of the "
+			      "culprit's instructions. %s\n\n",
+		      (size_t)pb_json_size(pb_json_get(f, "hot")),
+		      pb_json_bool(pb_json_path(f, "instructions.code_changed"), false) ?
+		      "The fix changed the instruction count: it changed code, not only its place." :
+		      "The fix left the instruction count the same: it moved code only.");
+	plot(c, "fix-l1i-sets", "Hot lines per L1i set, culprit vs culprit with the fix", pb_plot_fix_sets);
+	pb_buf_printf(c->out, "The order (%s format, %.0f clusters), first functions:\n\n```\n",
+		      pb_md_str(f, "order.format", "?"), pb_md_num(f, "order.clusters"));
+	for (n = 0, e = pb_json_child(pb_json_path(f, "order.functions")); e && n < 16;
+	     e = pb_json_next(e), n++)
+		pb_buf_printf(c->out, "%s\n", pb_json_string(e, "?"));
+	if (e)
+		pb_buf_printf(c->out, "... (%zu in all)\n", pb_json_size(pb_json_path(f, "order.functions")));
+	pb_buf_puts(c->out, "```\n\nThe recipe (`build.fix`, `{order}` being the file):\n\n```\n");
+	for (e = pb_json_child(pb_json_get(f, "recipe")); e; e = pb_json_next(e))
+		pb_buf_printf(c->out, "%s\n", pb_json_string(e, ""));
+	pb_buf_printf(c->out, "```\n\nTo reproduce:\n\n```sh\n"
+			      "placebisect fix --good %.10s --bad %.10s --bench %s --backend %s\n"
+			      "placebisect order --format %s --callgrind callgrind.out.PID -o order.%s   "
+			      "# from your own callgrind run\n```\n\n",
+		      pb_md_str(f, "parent", "?"), pb_md_str(f, "culprit", "?"),
+		      pb_md_str(c->doc, "benchmark", "?"), backend, pb_md_str(f, "order.format", "gold"),
+		      pb_md_str(f, "order.format", "gold"));
+	pb_buf_release(&cell);
+}
+
 static void verdict(struct ctx *c)
 {
 	const struct pb_json *r;
@@ -529,7 +626,10 @@ static void ordering_advice(struct ctx *c)
 	for (h = pb_json_child(pb_json_path(c->doc, "layout.hot")); h; h = pb_json_next(h))
 		pb_buf_printf(b, gnu ? "*(.text.%s)\n" : gold ? ".text.%s\n" : "%s\n",
 			      pb_md_str(h, "name", "?"));
-	pb_buf_puts(b, "```\n\n");
+	pb_buf_puts(b, "```\n\n`placebisect order` writes such a file from the culprit's call graph (callers "
+		       "beside their callees: `--format gold`, `lld`, `ld` for a GNU ld script fragment "
+		       "linked with `-Wl,-T,FILE`, or `hot`), and `bisect --fix` (or `placebisect fix`) "
+		       "rebuilds the culprit with it and measures what it recovers.\n\n");
 }
 
 static void what_to_try(struct ctx *c)
@@ -657,6 +757,7 @@ static void bisect_report(struct ctx *c)
 	layout(c);
 	pb_report_hot_code(c->doc, c->out);
 	verdict(c);
+	fix_section(c);
 	what_to_try(c);
 	system_section(c);
 	pb_buf_puts(c->out, "---\n*Written by placebisect " PB_VERSION ".*\n");

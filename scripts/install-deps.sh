@@ -12,7 +12,8 @@ set -euo pipefail
 # jq and xmllint (CLI tests read JSON and check SVG), hyperfine (bench/ peer, and its --export-json
 # files in the compare test) and time (bench/: peak memory), libbenchmark-dev and g++ (a Google
 # Benchmark program whose JSON the compare test reads), clang and its runtime libraries (libFuzzer
-# for scripts/fuzz.sh); cmark-gfm, chromium and imagemagick render a report in its test (GFM
+# for scripts/fuzz.sh); lld (and gold, in binutils): the order test links with their ordering
+# files; cmark-gfm, chromium and imagemagick render a report in its test (GFM
 # tables, SVG to PNG); chromium (optional: the history page test skips without it) also loads
 # the history site and clicks a point in it; python3-yaml: the test of scripts/ci/github-nightly.yml parses it.
 pkgs=(
@@ -20,7 +21,7 @@ pkgs=(
 	libgit2-dev libgsl-dev libelf-dev libdw-dev libcapstone-dev libpfm4-dev
 	libcmocka-dev valgrind jq libxml2-utils hyperfine time binutils libbenchmark-dev g++
 	cmark-gfm chromium imagemagick python3-yaml
-	clang libclang-rt-dev
+	clang libclang-rt-dev lld
 )
 if [ "${1:-}" = "--bench" ]; then
 	pkgs=(nodejs libllvm14 libllvm15)

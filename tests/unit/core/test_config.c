@@ -157,6 +157,35 @@ static void test_invalid(void **state)
 	expect_invalid("{\"bulid\": {}}", "p.json: bulid: unknown key (did you mean 'build'?)");
 	expect_invalid("{\"zzz\": {}}", "p.json: zzz: unknown key");
 	expect_invalid("[]", "p.json: the configuration must be a JSON object");
+	expect_invalid("{\"build\": {\"fix\": {\"format\": \"bfd\"}}}",
+		       "p.json: build.fix.format: 'bfd' is not one of: gold, lld, ld, hot");
+	expect_invalid("{\"build\": {\"fix\": {\"format\": \"ld\"}}}",
+		       "p.json: build.fix: format without env: add \"env\" with the variables that take "
+		       "the ordering file, e.g. {\"LDFLAGS\": \"-Wl,-T,{order}\"}");
+	expect_invalid("{\"build\": {\"fix\": {\"env\": {\"LDFLAGS\": \"-fuse-ld=gold\"}}}}",
+		       "p.json: build.fix.env: no value uses {order}, the ordering file placebisect writes "
+		       "(e.g. \"LDFLAGS\": \"-fuse-ld=gold -Wl,--section-ordering-file,{order}\")");
+}
+
+/* build.fix: read, and not part of the build's cache key (a fix build has its own). */
+static void test_fix(void **state)
+{
+	struct pb_config a, b;
+
+	(void)state;
+	assert_int_equal(load_text(&a, valid), 0);
+	assert_null(a.build.fix_format);
+	assert_null(a.build.fix_env[0]);
+	assert_int_equal(load_text(&b, "{\"build\": { \"command\": \"make -j2\", \"binary\": \"demo\", "
+				       "\"timeout\": 900, \"clean\": \"make clean\", \"env\": { \"CFLAGS\": "
+				       "\"-O2\" }, \"fix\": {\"format\": \"lld\", \"env\": {\"LDFLAGS\": "
+				       "\"-fuse-ld=lld -Wl,--symbol-ordering-file,{order}\"}}}}"), 0);
+	assert_string_equal(b.build.fix_format, "lld");
+	assert_string_equal(b.build.fix_env[0], "LDFLAGS=-fuse-ld=lld -Wl,--symbol-ordering-file,{order}");
+	assert_null(b.build.fix_env[1]);
+	assert_true(pb_config_build_hash(&a) == pb_config_build_hash(&b));
+	pb_config_release(&a);
+	pb_config_release(&b);
 }
 
 static void test_expand_and_hash(void **state)
@@ -302,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_defaults_and_file),
 		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_fix),
 		cmocka_unit_test(test_expand_and_hash),
 		cmocka_unit_test(test_effective_round_trip),
 		cmocka_unit_test(test_big_lists),

@@ -1,0 +1,279 @@
+/* test_order.c: call-chain clustering (C3) on small call graphs with known orders, the callgrind reader, the writers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "layout/callgraph.h"
+#include "layout/order.h"
+#include "tests/lib/testlib.h"
+
+/* A graph of functions in object "prog": "name:self" entries, then arcs "caller>callee:calls". */
+static void build(struct pb_callgraph *g, const char *const *fns, const char *const *arcs)
+{
+	pb_callgraph_init(g);
+	for (; *fns; fns++) {
+		char name[64];
+		const char *colon = strchr(*fns, ':');
+
+		size_t i;
+
+		snprintf(name, sizeof(name), "%.*s", (int)(colon - *fns), *fns);
+		i = pb_callgraph_fn(g, name, "prog");
+		g->fns[i].self = strtoull(colon + 1, NULL, 10);
+	}
+	for (; arcs && *arcs; arcs++) {
+		char a[64], b[64];
+		const char *gt = strchr(*arcs, '>'), *colon = strchr(*arcs, ':');
+
+		snprintf(a, sizeof(a), "%.*s", (int)(gt - *arcs), *arcs);
+		snprintf(b, sizeof(b), "%.*s", (int)(colon - gt - 1), gt + 1);
+		pb_callgraph_arc(g, pb_callgraph_fn(g, a, "prog"), pb_callgraph_fn(g, b, "prog"),
+				 strtoull(colon + 1, NULL, 10), 0);
+	}
+}
+
+/* The order as "a b | c" (clusters separated by |). */
+static char *order_str(const struct pb_order *o)
+{
+	struct pb_buf b = PB_BUF_INIT;
+
+	for (size_t i = 0; i < o->n; i++)
+		pb_buf_printf(&b, "%s%s", i == 0 ? "" : o->fns[i].cluster != o->fns[i - 1].cluster ?
+						 " | " : " ", o->fns[i].name);
+	return pb_buf_detach(&b);
+}
+
+static char *c3(const char *const *fns, const char *const *arcs, uint64_t limit)
+{
+	struct pb_callgraph g;
+	struct pb_order o;
+	struct pb_order_opts opts = { .max_cluster = limit };
+	char *s;
+
+	build(&g, fns, arcs);
+	assert_int_equal(pb_order_c3(&g, &opts, &o), 0);
+	s = order_str(&o);
+	pb_order_release(&o);
+	pb_callgraph_release(&g);
+	return s;
+}
+
+static void test_chain(void **state)
+{
+	/* main -> a -> b is one chain; c, hot and alone, is denser than the chain: it goes first. */
+	const char *fns[] = { "main:10", "a:50", "b:40", "c:45", NULL };
+	const char *arcs[] = { "main>a:100", "a>b:100", NULL };
+	char *s;
+
+	(void)state;
+	s = c3(fns, arcs, 0);
+	assert_string_equal(s, "c | main a b");
+	free(s);
+	/* Clusters of at most 128 bytes (64 each): b can no longer join main a. */
+	s = c3(fns, arcs, 128);
+	assert_string_equal(s, "c | b | main a");
+	free(s);
+}
+
+static void test_heaviest_caller(void **state)
+{
+	/* d is called by x 5 times and by y 50 times: it follows y, the caller it is hot with. */
+	const char *fns[] = { "x:40", "y:20", "d:40", NULL };
+	const char *arcs[] = { "x>d:5", "y>d:50", NULL };
+	char *s;
+
+	(void)state;
+	s = c3(fns, arcs, 0);
+	assert_string_equal(s, "x | y d");
+	free(s);
+}
+
+static void test_callee_chain_order(void **state)
+{
+	/*
+	 * A dispatch loop calling handlers: vm calls h1 (hottest), h2, h3; h2 calls helper. Each callee
+	 * is appended to its caller's cluster in order of its own cost, and helper follows h2's
+	 * cluster (already inside vm's): vm h1 h2 h3 helper... in visit order: vm, h1, h2, helper, h3.
+	 */
+	const char *fns[] = { "vm:100", "h1:60", "h2:50", "h3:10", "helper:30", "cold:1", NULL };
+	const char *arcs[] = { "vm>h1:1000", "vm>h2:900", "vm>h3:100", "h2>helper:900",
+			       "main>cold:1", NULL };
+	char *s;
+
+	(void)state;
+	s = c3(fns, arcs, 0);
+	assert_string_equal(s, "vm h1 h2 helper h3 | cold");
+	free(s);
+}
+
+static void test_density_degradation(void **state)
+{
+	/*
+	 * mid (cost 1) calls nine helpers of cost 2, which join mid's cluster first (they are visited
+	 * before it); that cluster of 640 bytes would cut hot's density from 15.6 to 1.45 per byte,
+	 * more than 8-fold: hot, which calls mid, stays alone.
+	 */
+	const char *fns[] = { "hot:1000", "mid:1", "g1:2", "g2:2", "g3:2", "g4:2", "g5:2", "g6:2",
+			      "g7:2", "g8:2", "g9:2", NULL };
+	const char *arcs[] = { "hot>mid:10", "mid>g1:1", "mid>g2:1", "mid>g3:1", "mid>g4:1",
+			       "mid>g5:1", "mid>g6:1", "mid>g7:1", "mid>g8:1", "mid>g9:1", NULL };
+	char *s;
+
+	(void)state;
+	s = c3(fns, arcs, 1 << 20);
+	assert_string_equal(s, "hot | mid g1 g2 g3 g4 g5 g6 g7 g8 g9");
+	free(s);
+	/* With one helper the merge costs less than 8-fold: one cluster. */
+	s = c3((const char *[]){ "hot:1000", "mid:1", "g1:2", NULL },
+	       (const char *[]){ "hot>mid:10", "mid>g1:1", NULL }, 1 << 20);
+	assert_string_equal(s, "hot mid g1");
+	free(s);
+}
+
+static void test_ties_and_empty(void **state)
+{
+	const char *fns[] = { "b:5", "a:5", "z:0", NULL };
+	struct pb_callgraph g;
+	struct pb_order o;
+	struct pb_order_opts opts = { 0 };
+	char *s;
+
+	(void)state;
+	s = c3(fns, NULL, 0);
+	assert_string_equal(s, "a | b"); /* equal density and cost: by name; z has no cost */
+	free(s);
+	pb_callgraph_init(&g);
+	assert_int_equal(pb_order_c3(&g, &opts, &o), -1);
+	assert_string_equal(pb_error_message(), "the call graph is empty: no function to order");
+	pb_order_release(&o);
+	pb_callgraph_release(&g);
+}
+
+static void test_writers(void **state)
+{
+	const char *fns[] = { "main:10", "a:50", NULL };
+	const char *arcs[] = { "main>a:100", NULL };
+	struct pb_callgraph g;
+	struct pb_order o;
+	struct pb_order_opts opts = { 0 };
+	struct pb_buf b = PB_BUF_INIT;
+	enum pb_order_format f;
+
+	(void)state;
+	build(&g, fns, arcs);
+	assert_int_equal(pb_order_c3(&g, &opts, &o), 0);
+	pb_order_write(&o, PB_ORDER_GOLD, &b);
+	assert_string_equal(b.data, ".text.main\n.text.hot.main\n.text.a\n.text.hot.a\n");
+	b.len = 0;
+	b.data[0] = '\0';
+	pb_order_write(&o, PB_ORDER_LLD, &b);
+	assert_string_equal(b.data, "main\na\n");
+	b.len = 0;
+	b.data[0] = '\0';
+	pb_order_write(&o, PB_ORDER_LD, &b);
+	assert_non_null(strstr(b.data, "SECTIONS\n{\n  .text.placebisect : ALIGN(64)\n  {\n"
+				       "    *(.text.main .text.hot.main)\n    *(.text.a .text.hot.a)\n"
+				       "  }\n}\nINSERT BEFORE .text;\n"));
+	b.len = 0;
+	b.data[0] = '\0';
+	pb_order_write(&o, PB_ORDER_HOT, &b);
+	assert_non_null(strstr(b.data, "__attribute__((hot))"));
+	assert_non_null(strstr(b.data, "\nmain\na\n"));
+	pb_buf_release(&b);
+	assert_int_equal(pb_order_format_parse("lld", "--format", &f), 0);
+	assert_int_equal(f, PB_ORDER_LLD);
+	assert_int_equal(pb_order_format_parse("bfd", "--format", &f), -1);
+	assert_non_null(strstr(pb_error_message(), "--format: unknown ordering format 'bfd'"));
+	pb_order_release(&o);
+	pb_callgraph_release(&g);
+}
+
+static const char callgrind_out[] =
+	"# callgrind format\nversion: 1\ncreator: callgrind-3.19.0\npid: 1\ncmd: ./prog\npart: 1\n\n"
+	"desc: I1 cache: \npositions: line\nevents: Ir\nsummary: 500\n\n"
+	"ob=(1) /t/prog\nfl=(1) ???\nfn=(1) main\n0 10\ncfn=(2) work\ncalls=3 0\n0 400\n"
+	"cob=(2) /lib/libc.so.6\ncfi=(2) ???\ncfn=(3) memcpy\ncalls=1 0\n0 50\n+2 5\n"
+	"\nfn=(2)\n0 300\ncfn=(4) leaf\ncalls=7 0\n0 100\n*\n"
+	"\nob=(2)\nfn=(3)\n0 50\n\nob=(1)\nfn=(4)\n-1 100 3\ntotals: 500\n";
+
+static void test_callgrind_reader(void **state)
+{
+	char *dir = pb_test_tmpdir(), *path = pb_xasprintf("%s/callgrind.out.1", dir);
+	struct pb_callgraph g;
+	struct pb_order o;
+	struct pb_order_opts opts = { 0 };
+	char *s;
+	size_t main_i, work_i, i;
+
+	(void)state;
+	pb_test_write(path, callgrind_out, strlen(callgrind_out));
+	pb_callgraph_init(&g);
+	assert_int_equal(pb_callgraph_read_callgrind(&g, path), 0);
+	assert_int_equal(g.n_fns, 4);
+	main_i = pb_callgraph_fn(&g, "main", "/t/prog");
+	work_i = pb_callgraph_fn(&g, "work", "/t/prog");
+	assert_int_equal(g.fns[main_i].self, 15);
+	assert_int_equal(g.fns[work_i].self, 300);
+	assert_int_equal(g.fns[pb_callgraph_fn(&g, "memcpy", "/lib/libc.so.6")].self, 50);
+	assert_int_equal(g.n_fns, 4);
+	assert_int_equal(g.n_arcs, 3);
+	for (i = 0; i < g.n_arcs; i++)
+		if (g.arcs[i].caller == main_i && g.arcs[i].callee == work_i) {
+			assert_int_equal(g.arcs[i].calls, 3);
+			assert_int_equal(g.arcs[i].cost, 400);
+		}
+	assert_string_equal(pb_callgraph_main_object(&g), "/t/prog");
+	/* memcpy lives in libc: not part of prog's order. */
+	assert_int_equal(pb_order_c3(&g, &opts, &o), 0);
+	s = order_str(&o);
+	assert_string_equal(s, "main work leaf");
+	free(s);
+	assert_int_equal(o.total, 415);
+	pb_order_release(&o);
+	pb_callgraph_release(&g);
+
+	pb_test_write(path, "version: 1\nfn=(9)\n", 18);
+	pb_callgraph_init(&g);
+	assert_int_equal(pb_callgraph_read_callgrind(&g, path), -1);
+	s = pb_xasprintf("%s:2: a compressed name 'fn=(9)' that was never defined", path);
+	assert_string_equal(pb_error_message(), s);
+	free(s);
+	pb_callgraph_release(&g);
+	pb_test_write(path, "version: 1\nfn=a\n0 x\n", 20);
+	pb_callgraph_init(&g);
+	assert_int_equal(pb_callgraph_read_callgrind(&g, path), -1);
+	s = pb_xasprintf("%s:3: not a cost line (1 position, then counts)", path);
+	assert_string_equal(pb_error_message(), s);
+	free(s);
+	pb_callgraph_release(&g);
+	pb_test_write(path, "hello world\n", 12);
+	pb_callgraph_init(&g);
+	assert_int_equal(pb_callgraph_read_callgrind(&g, path), -1);
+	assert_int_equal(pb_error_exit_code(), PB_EXIT_USAGE);
+	pb_callgraph_release(&g);
+	pb_test_rmtree(dir);
+	free(path);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chain),
+		cmocka_unit_test(test_heaviest_caller),
+		cmocka_unit_test(test_callee_chain_order),
+		cmocka_unit_test(test_density_degradation),
+		cmocka_unit_test(test_ties_and_empty),
+		cmocka_unit_test(test_writers),
+		cmocka_unit_test(test_callgrind_reader),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
