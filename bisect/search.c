@@ -32,6 +32,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "bisect/unstable.h"
 
 #define MAX_RESTARTS 1 /* bisections started over (fresh blocks) after an unconfirmed culprit */
 #define CONFIRM_LOOKS 4 /* looks of a confirmation, each at alpha / CONFIRM_LOOKS (Bonferroni) */
@@ -68,6 +69,9 @@ struct ctx {
 	int step_k, step_total;
 	uint64_t rng;  /* orders the runs within a block; fixed seed: a resumed search replays */
 	int restarts;
+	/* Every value in the order it was taken, and its commit (unstable.h) */
+	size_t *seq_i, n_seq, cap_seq_i, cap_seq_v;
+	double *seq_v;
 };
 
 /* Values of two commits taken in the same blocks: a[k] and b[k] side by side. */
@@ -167,6 +171,10 @@ static int sample(struct ctx *c, size_t i)
 	pb_xgrow((void **)&r->values[i], &c->cap[i], r->n_values[i] + 1, sizeof(double));
 	r->values[i][r->n_values[i]++] = v;
 	r->runs_total++;
+	pb_xgrow((void **)&c->seq_i, &c->cap_seq_i, c->n_seq + 1, sizeof(*c->seq_i));
+	pb_xgrow((void **)&c->seq_v, &c->cap_seq_v, c->n_seq + 1, sizeof(*c->seq_v));
+	c->seq_i[c->n_seq] = i;
+	c->seq_v[c->n_seq++] = v;
 	return 0;
 }
 
@@ -803,13 +811,15 @@ static int verify_found(struct ctx *c, bool have_unconfirmed, const struct pb_cu
 int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_search_ops *ops,
 		  void *arg, struct pb_search_result *res)
 {
-	struct ctx c = { n, o, ops, arg, res, NULL, NULL, NULL, NULL, 0, 0, RNG_SEED, 0 };
+	struct ctx c = { n, o, ops, arg, res, NULL, NULL, NULL, NULL, 0, 0, RNG_SEED, 0,
+			 NULL, 0, 0, 0, NULL };
+	char why[200];
 	struct pairs ep = { NULL, NULL, 0, 0, 0 }, refs = { NULL, NULL, 0, 0, 0 };
 	struct range *pending = NULL;
 	size_t want, npending = 0, first_bad, lo, hi, i;
 	double explained = 0;
 	struct pb_culprit unconfirmed;
-	bool have_unconfirmed = false;
+	bool have_unconfirmed = false, unstable = false;
 	int rc, ret = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -838,13 +848,23 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 		if (fill_blocks(&c, 0, n, want, &ep))
 			goto out;
 		pb_stats_compare_paired(ep.a, ep.b, ep.n, o->alpha, o->min_effect, &res->endpoints);
-		if (res->endpoints.verdict != PB_VERDICT_UNKNOWN || want >= o->max_runs || o->exact)
+		/* Runs that alternate or drift run after run have no level to compare. */
+		unstable = !o->exact && pb_unstable_check(c.seq_i, c.seq_v, c.n_seq, o->min_effect, why,
+							  sizeof(why));
+		if (res->endpoints.verdict != PB_VERDICT_UNKNOWN || want >= o->max_runs || o->exact ||
+		    unstable)
 			break;
 	}
 	add_step(&c, 0, PB_STEP_GOOD, "endpoint");
 	add_step(&c, n, PB_STEP_BAD, "endpoint");
 	c.mark[0] = MARK_GOOD;
 	c.mark[n] = MARK_BAD;
+	if (unstable) {
+		res->status = PB_SEARCH_UNSTABLE;
+		snprintf(res->why, sizeof(res->why), "%s", why);
+		ret = 0;
+		goto out;
+	}
 	if (res->endpoints.verdict != PB_VERDICT_SLOWER) {
 		res->status = PB_SEARCH_NOT_REPRODUCED;
 		ret = 0;
@@ -928,6 +948,8 @@ out:
 	free(c.mark);
 	free(c.fails);
 	free(c.cap);
+	free(c.seq_i);
+	free(c.seq_v);
 	return ret;
 }
 

@@ -8,7 +8,8 @@
 static const char *status_name(enum pb_search_status st)
 {
 	return st == PB_SEARCH_FOUND ? "found" : st == PB_SEARCH_NOT_REPRODUCED ? "not-reproduced" :
-	       st == PB_SEARCH_UNCONFIRMED ? "unconfirmed" : "only-skipped";
+	       st == PB_SEARCH_UNCONFIRMED ? "unconfirmed" : st == PB_SEARCH_UNSTABLE ? "unstable" :
+	       "only-skipped";
 }
 
 static double median_of(const struct pb_search_result *sr, size_t i)
@@ -169,6 +170,8 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 	pb_jsonw_string(w, "metric", res->metric);
 	pb_jsonw_string(w, "backend", res->backend);
 	pb_jsonw_string(w, "status", status_name(sr->status));
+	if (sr->status == PB_SEARCH_UNSTABLE)
+		pb_jsonw_string(w, "unstable", sr->why);
 	write_effect(w, "endpoints", &sr->endpoints, median_of(sr, 0), median_of(sr, n));
 	if (sr->status == PB_SEARCH_FOUND && sr->n_culprits) {
 		const struct pb_culprit *cu = &sr->culprits[0];

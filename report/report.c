@@ -78,6 +78,14 @@ static void headline(struct ctx *c)
 		pb_buf_puts(b, "**The regression did not reproduce**: bad is ");
 		pb_md_effect(b, pb_json_get(d, "endpoints"));
 		pb_buf_puts(b, " against good, so there was nothing to bisect.\n\n");
+	} else if (strcmp(status, "unstable") == 0) {
+		pb_buf_puts(b, "**The benchmark is unstable**: ");
+		pb_md_text(b, pb_md_str(d, "unstable", "?"));
+		pb_buf_puts(b, ". No commit was judged.\n\n");
+	} else if (strcmp(status, "unconfirmed") == 0) {
+		pb_buf_puts(b, "**No culprit can be named**: ");
+		pb_md_text(b, pb_md_str(d, "confirmation.why", "fresh runs did not confirm one"));
+		pb_buf_puts(b, ". The candidates are below.\n\n");
 	} else {
 		pb_buf_printf(b, "**Only skipped commits are left**: the first bad commit is one of the "
 				 "%zu candidates below (their builds or runs failed).\n\n",
