@@ -35,7 +35,7 @@
 #include "bisect/unstable.h"
 
 #define MAX_RESTARTS 1 /* bisections started over (fresh blocks) after an unconfirmed culprit */
-#define CONFIRM_LOOKS 4 /* looks of a confirmation, each at alpha / CONFIRM_LOOKS (Bonferroni) */
+#define CONFIRM_LOOKS 4 /* looks of a confirmation, each one-sided at alpha / CONFIRM_LOOKS (Bonferroni) */
 #define CONFIRM_MIN 8 /* blocks before the confirmation's first look */
 #define RNG_SEED 0x9e3779b97f4a7c15ULL
 /* A culprit explaining more than this share of the regression (CI lower bound), or less than
@@ -254,9 +254,11 @@ static int fill_blocks(struct ctx *c, size_t a, size_t b, size_t want, struct pa
 }
 
 /*
- * b against a on fresh blocks, looking again with a quarter more blocks while the verdict is
- * unknown: at most CONFIRM_LOOKS looks, each at alpha / CONFIRM_LOOKS, so that two equal commits
- * pass as different less often than alpha over all of them. Returns 0 or -1.
+ * b against a on fresh blocks, looking again with half more blocks while the verdict is unknown:
+ * at most CONFIRM_LOOKS looks, each one-sided at alpha / CONFIRM_LOOKS, so that an equal b passes
+ * as slower less often than alpha over all of them. The question is directional ("is b slower?"):
+ * a two-sided test at 2 alpha / CONFIRM_LOOKS whose verdict must be slower is that one-sided test.
+ * Returns 0 or -1.
  */
 static int confirm_pair(struct ctx *c, size_t a, size_t b, struct pb_comparison *out, size_t *blocks)
 {
@@ -273,7 +275,7 @@ static int confirm_pair(struct ctx *c, size_t a, size_t b, struct pb_comparison 
 	for (looks = 1;; looks++) {
 		if (fill_blocks(c, a, b, want, &p))
 			goto out;
-		pb_stats_compare_paired(p.a, p.b, p.n, c->o->alpha / CONFIRM_LOOKS, c->o->min_effect, out);
+		pb_stats_compare_paired(p.a, p.b, p.n, 2 * c->o->alpha / CONFIRM_LOOKS, c->o->min_effect, out);
 		if (out->verdict != PB_VERDICT_UNKNOWN || c->o->exact || looks >= CONFIRM_LOOKS ||
 		    want >= c->o->max_runs)
 			break;
