@@ -32,7 +32,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/util.h"
-#include "bisect/unstable.h"
+#include "measure/unstable.h"
 
 #define MAX_RESTARTS 1 /* bisections started over (fresh blocks) after an unconfirmed culprit */
 #define CONFIRM_LOOKS 4 /* looks of a confirmation, each one-sided at alpha / CONFIRM_LOOKS (Bonferroni) */

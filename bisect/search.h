@@ -43,7 +43,7 @@ enum pb_search_status {
 	PB_SEARCH_UNCONFIRMED,    /* a culprit was named by the steps but fresh samples do not back
 				   * it (or the regression itself): culprits[] are candidates, `why` */
 	PB_SEARCH_UNSTABLE,       /* the good and bad runs alternate between two modes or drift run
-				   * after run (bisect/unstable.h): no verdict, `why` says which */
+				   * after run (measure/unstable.h): no verdict, `why` says which */
 };
 
 enum pb_step_verdict { PB_STEP_GOOD, PB_STEP_BAD, PB_STEP_SKIP, PB_STEP_UNKNOWN };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A benchmark with no steady level (issue #15, Bad input): runs that alternate between two modes,
 # or every run slower than the last, get "unstable: ..." and exit 4, not a verdict; what was
-# measured stays cached, and a steady benchmark afterwards bisects from it.
+# measured stays cached, and a steady benchmark afterwards bisects from it. `measure` warns, and
+# `compare` of alternating runs says unknown, not slower.
 source "$PB_SOURCE_DIR/tests/cli/lib.sh"
 command -v cc >/dev/null || skip "no C compiler"
 command -v jq >/dev/null || skip "no jq"
@@ -9,23 +10,24 @@ command -v jq >/dev/null || skip "no jq"
 bash "$PB_SOURCE_DIR/tests/cli/make-fixture-repo.sh" repo 6 4 --effect 8 --noise 0
 cd repo
 # The wrapper scales the program's value by the count of runs so far (a counter file): every other
-# run 30% slower (alternate), or each run 3% slower than the one before (drift), or not at all.
+# run AMP (1.3) times slower (alternate), or each run 3% slower than the one before (drift), or
+# not at all.
 cat > "$T/wrap.sh" <<'SH'
 #!/usr/bin/env bash
 n=$(cat "$COUNTER"); echo $((n + 1)) > "$COUNTER"
-"$1" | awk -v n="$n" -v mode="$MODE" '{ f = 1
-	if (mode == "alternate" && n % 2) f = 1.3
+"$1" | awk -v n="$n" -v mode="$MODE" -v amp="${AMP:-1.3}" '{ f = 1
+	if (mode == "alternate" && n % 2) f = amp
 	if (mode == "drift") f = 1 + 0.03 * n
 	printf "value: %.3f\n", $2 * f }'
 SH
 chmod +x "$T/wrap.sh"
-config() { # MODE
+config() { # MODE [AMP]
 	cat > placebisect.json <<JSON
 {
   "build": { "command": "cc -O1 -o prog prog.c", "binary": "prog" },
   "benchmarks": { "work": { "command": "$T/wrap.sh {binary}", "metric": "stdout", "runs": 10,
                             "warmups": 0, "parse": { "regex": "value: ([0-9.]+)" },
-                            "env": { "COUNTER": "$T/counter", "MODE": "$1" } } },
+                            "env": { "COUNTER": "$T/counter", "MODE": "$1", "AMP": "${2:-1.3}" } } },
   "measure": { "backend": "time" }
 }
 JSON
@@ -56,6 +58,17 @@ expect_eq 0 "$(jq -r .runs_measured "$T/out")" "runs_measured"
 # ... and a report says it.
 expect_exit 4 "$PB" bisect --good base --bad HEAD --bench work -q --report "$T/r.md"
 expect_grep '^\*\*The benchmark is unstable\*\*: every run is slower than the last' "$T/r.md"
+
+# measure says so (a warning: it gives no verdict); compare of such runs is unknown, not slower.
+config alternate 1.05
+expect_exit 0 "$PB" measure --rev base --bench work -o "$T/a.json"
+expect_eq "placebisect: warning: unstable: the runs alternate between two modes, every other run 5.0% slower (10 runs, spread within a mode 0.0%); these runs are no sample of one level, so a comparison with them means little (is there state one run leaves to the next, or heat?)" \
+	"$(grep warning "$T/err")" "measure's warning"
+expect_exit 0 "$PB" measure --rev HEAD --bench work -o "$T/b.json" -q
+expect_exit 0 "$PB" compare "$T/a.json" "$T/b.json" --json
+expect_eq unknown "$(jq -r .verdict "$T/out")" "compare of alternating runs"
+expect_eq "$T/a.json's runs alternate between two modes (every other run 5.0% slower (10 runs, spread within a mode 0.0%)): unstable, not a sample of one level" \
+	"$(jq -r .safety.why "$T/out")" "why"
 
 # A steady benchmark is not unstable: the culprit, exit 0.
 config steady

@@ -11,7 +11,7 @@
 #include "bisect/search.h"
 #include "core/error.h"
 #include "noise_sim.h"
-#include "bisect/unstable.h"
+#include "measure/unstable.h"
 
 struct sim {
 	size_t n;

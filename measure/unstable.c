@@ -1,5 +1,5 @@
 /* unstable.c: run series that alternate between two modes or drift run after run (unstable.h). */
-#include "bisect/unstable.h"
+#include "measure/unstable.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,13 +1,15 @@
 /* unstable.h: does a benchmark's run series show a pattern no comparison survives (runs that
  * alternate between two modes, or every run slower than the last)? */
-#ifndef PB_BISECT_UNSTABLE_H
-#define PB_BISECT_UNSTABLE_H
+#ifndef PB_MEASURE_UNSTABLE_H
+#define PB_MEASURE_UNSTABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 /* Runs a series needs before it is judged (fewer: never unstable). */
 #define PB_UNSTABLE_MIN_RUNS 8
+/* The smallest pattern worth naming where no min_effect is configured (measure, compare). */
+#define PB_UNSTABLE_MIN_EFFECT 0.02
 
 /*
  * The runs v[0..n-1] in the order they were taken, of the commits group[0..n-1] (any ids: the
