@@ -130,6 +130,7 @@ static void add_step(struct ctx *c, size_t i, enum pb_step_verdict v, const char
 	s->why = why;
 	s->restart = c->restarts;
 	s->blocks = 0;
+	s->pooled = false;
 }
 
 static void begin_step(struct ctx *c, size_t i, const char *what)
@@ -593,6 +594,7 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs,
 	struct pb_sprt sprt;
 	char what[64];
 	size_t i, k, from, blocks = 0;
+	bool pooled;
 	int rc, v, ret = -1;
 
 	if (c->o->exact && pb_search_sprt_init(&sprt, r->values[lo], r->n_values[lo], r->values[hi],
@@ -619,19 +621,21 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs,
 			continue;
 		}
 		blocks = 0;
+		pooled = false;
 		if (c->o->exact)
 			v = classify(c, i, ref_lo, ref_hi, &sprt);
 		else if (c->restarts) /* a step misjudged once: trust blocks alone from now on */
 			v = POOL_STALE;
 		else
 			v = classify_pooled(c, i, ref_lo, ref_hi, error_rate, refs, lv, &blocks);
+		pooled = !c->o->exact && v != POOL_STALE && v >= 0;
 		if (v == POOL_STALE) {
 			/* Judged on full blocks alone; the pool restarts from what was measured now. */
-			size_t pooled = blocks;
+			size_t before = blocks;
 
 			from = refs->n;
 			v = classify_blocked(c, i, ref_lo, ref_hi, error_rate, refs, &blocks);
-			blocks += pooled;
+			blocks += before;
 			lv[0].n = lv[1].n = 0;
 			for (k = from; k < refs->n; k++) {
 				level_add(&lv[0], refs->a[k]);
@@ -644,10 +648,12 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs,
 			c->mark[i] = MARK_SKIP;
 			add_step(c, i, PB_STEP_UNKNOWN, "undecided after max_runs");
 			r->steps[r->n_steps - 1].blocks = blocks;
+			r->steps[r->n_steps - 1].pooled = pooled;
 			continue;
 		}
 		add_step(c, i, (enum pb_step_verdict)v, "bisect");
 		r->steps[r->n_steps - 1].blocks = blocks;
+		r->steps[r->n_steps - 1].pooled = pooled;
 		if (v == PB_STEP_GOOD) {
 			c->mark[i] = MARK_GOOD;
 			lo = i;

@@ -56,7 +56,9 @@ struct pb_search_step {
 	double median; /* NAN when no value */
 	const char *why; /* static: "endpoint", "bisect", "build failed", "max runs", "confirm" */
 	int restart;   /* 0 for the first bisection, k for the k-th restart */
-	size_t blocks; /* interleaved blocks (ref_good, commit, ref_bad) that decided it */
+	size_t blocks; /* blocks that decided it: (commit, commit, reference) when pooled, else
+			* (ref_good, commit, ref_bad), both kinds when the pool went stale */
+	bool pooled;   /* judged against the pooled reference levels (fresh references agreed) */
 };
 
 struct pb_culprit {

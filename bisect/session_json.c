@@ -266,8 +266,10 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 			pb_contention_of(&c->m, &cc);
 			pb_jsonw_bool(w, "contended", cc.contended);
 		}
-		if (st->blocks)
+		if (st->blocks) {
 			pb_jsonw_int(w, "blocks", (int64_t)st->blocks);
+			pb_jsonw_bool(w, "pooled", st->pooled);
+		}
 		if (c->build_failed)
 			pb_jsonw_string(w, "build_error", c->build_reason);
 		pb_jsonw_end(w);
