@@ -65,17 +65,19 @@ median() {
 	for ((i = 0; i < reps; i++)); do run "$@" || return 1; done | sort -n | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'
 }
 
-printf '%-26s %9s %10s %9s %10s %8s %8s %10s\n' config "file MB" "pb s" "jq s" "time/jq" "pb MB" "jq MB" "pb/file"
+# The floor: an empty config's peak RSS, almost all of it the shared libraries the binary maps and
+# relocates at start (capstone, libpfm, libgsl, libgit2's TLS stack), not the config's.
+echo '{}' > "$work/empty.json"
+read -r _ base < <(median "$pb" config --config "$work/empty.json" --json -q) || exit 1
+printf '%-12s %8s %8s %8s %9s %8s %8s %9s %10s\n' config "file MB" "pb s" "jq s" "time/jq" "pb MB" "jq MB" "pb/file" "(pb-floor)/file"
 for f in hot100k big; do
 	file=$work/$f.json
 	bytes=$(stat -c %s "$file")
 	read -r pt pm < <(median "$pb" config --config "$file" --json -q) || exit 1
 	read -r jt jm < <(median jq . "$file") || exit 1
-	awk -v n="$f" -v b="$bytes" -v pt="$pt" -v pm="$pm" -v jt="$jt" -v jm="$jm" 'BEGIN {
-		printf "%-26s %9.1f %10.2f %9.2f %9.2fx %8.0f %8.0f %9.2fx\n", n, b / 1e6, pt, jt,
-			(jt > 0 ? pt / jt : 0), pm / 1024, jm / 1024, pm * 1024 / b }'
+	awk -v n="$f" -v b="$bytes" -v pt="$pt" -v pm="$pm" -v jt="$jt" -v jm="$jm" -v base="$base" 'BEGIN {
+		printf "%-12s %8.1f %8.2f %8.2f %8.2fx %8.1f %8.1f %8.2fx %9.2fx\n", n, b / 1e6, pt, jt,
+			(jt > 0 ? pt / jt : 0), pm / 1024, jm / 1024, pm * 1024 / b, (pm - base) * 1024 / b }'
 done
-echo '{}' > "$work/empty.json"
-read -r _ base < <(run "$pb" config --config "$work/empty.json" --json -q) || exit 1
-echo "(placebisect's floor, an empty config: $((base / 1024)) MB peak: the shared libraries it maps)"
+echo "(placebisect's floor, an empty config: $(awk -v k="$base" 'BEGIN { printf "%.1f", k / 1024 }') MB peak: the shared libraries it maps, not the config)"
 echo "(median of $reps runs; time/jq: placebisect's wall time over jq's; pb/file: peak RSS over file size)"

@@ -153,6 +153,12 @@ int cli_load_config(struct pb_config *cfg, bool required, char **repo_top);
  */
 int cli_emit(const struct pb_buf *doc, const struct pb_buf *table);
 
+/*
+ * A pb_jsonw sink that writes to stdout: a big document goes out in 1 MiB runs instead of being
+ * held whole. Only for stdout; -o FILE is written whole and atomically by cli_emit.
+ */
+void cli_stdout_sink(void *ctx, const char *data, size_t len);
+
 /* What a command that builds and runs at revisions (bisect, check, layout verify, nightly) holds. */
 struct cli_run {
 	struct pb_config cfg;

@@ -83,12 +83,6 @@ static int choose_object(const char *path, const char *object, const char *const
 	return ret;
 }
 
-static void to_stdout(void *ctx, const char *data, size_t len)
-{
-	(void)ctx;
-	fwrite(data, 1, len, stdout);
-}
-
 int cmd_layout(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("layout");
@@ -149,7 +143,7 @@ int cmd_layout(int argc, char **argv)
 	pb_jsonw_init(&w, &doc, false);
 	/* Only stdout: straight out in 1 MiB runs, not held whole (-o FILE is written atomically). */
 	if (cli.json && !cli.output)
-		pb_jsonw_set_sink(&w, to_stdout, NULL);
+		pb_jsonw_set_sink(&w, cli_stdout_sink, NULL);
 	if (diff) {
 		/* The bad build's object chooses; the good build's is the one of the same name. */
 		if (choose_object(pos[2], object, o.hot, o.n_hot, &obj_b))

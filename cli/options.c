@@ -349,8 +349,12 @@ int cli_load_config(struct pb_config *cfg, bool required, char **repo_top)
 
 	if (repo_top)
 		*repo_top = NULL;
-	/* The repository is optional unless the config must come from it. */
-	if (pb_repo_discover(&top, NULL, cli.repo ? cli.repo : ".") && cli.repo)
+	/*
+	 * The repository is optional unless the config must come from it. With --config and nobody
+	 * asking for the top, nothing would use it: libgit2 is not even started.
+	 */
+	if ((!cli.config || repo_top || cli.repo) &&
+	    pb_repo_discover(&top, NULL, cli.repo ? cli.repo : ".") && cli.repo)
 		return -1;
 	pb_error_clear();
 	if (cli.config) {
@@ -389,6 +393,12 @@ int cli_emit(const struct pb_buf *doc, const struct pb_buf *table)
 	if (doc && cli.output && pb_atomic_write(cli.output, doc->data, doc->len))
 		return -1;
 	return 0;
+}
+
+void cli_stdout_sink(void *ctx, const char *data, size_t len)
+{
+	(void)ctx;
+	fwrite(data, 1, len, stdout);
 }
 
 void cli_note(const char *fmt, ...)

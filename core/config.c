@@ -11,6 +11,7 @@
 
 #include "core/cpus.h"
 #include "core/error.h"
+#include "core/strstore.h"
 #include "core/util.h"
 
 enum ftype {
@@ -117,6 +118,13 @@ static const struct field top_fields[] = {
 
 #define AT(base, f, T) ((T *)((char *)(base) + (f)->off))
 
+/*
+ * The strings of the lists (F_LIST, F_ENV) are not allocated one by one: a list is one array of
+ * pointers into the config's store, which holds the text of each file loaded (a name read from
+ * it is a slice of it, decoded in place by the JSON reader) and blocks of copied strings. 100k
+ * names cost their bytes in the file plus 8 bytes of pointer each, with no per-string malloc.
+ */
+/* A list's array; its strings belong to the config's store (or are static). */
 static char **list_new(void)
 {
 	return pb_xcalloc(1, sizeof(char *));
@@ -124,10 +132,6 @@ static char **list_new(void)
 
 static void list_free(char **l)
 {
-	char **p;
-
-	for (p = l; p && *p; p++)
-		free(*p);
 	free(l);
 }
 
@@ -237,6 +241,7 @@ void pb_config_release(struct pb_config *cfg)
 	for (i = 0; i < cfg->n_benchmarks; i++)
 		bench_release(&cfg->benchmarks[i]);
 	free(cfg->benchmarks);
+	pb_strstore_free(&cfg->store);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -245,6 +250,8 @@ void pb_config_release(struct pb_config *cfg)
 struct ctx {
 	const char *name; /* file name for messages */
 	struct pb_buf path; /* key path of the value being read */
+	struct pb_config *cfg; /* its store holds the lists' strings */
+	bool text_kept;     /* the document's text goes to cfg's store: its strings are kept as slices */
 };
 
 static int bad(struct ctx *c, const char *fmt, ...) PB_PRINTF(2, 3);
@@ -354,6 +361,7 @@ static int read_field(struct ctx *c, void *base, const struct field *f, const st
 	const char *const *ch;
 	struct pb_buf choices = PB_BUF_INIT;
 	struct list_fill fill = { NULL, 0, 0 };
+	const char *s;
 	double d;
 	size_t keep, i;
 
@@ -397,6 +405,9 @@ static int read_field(struct ctx *c, void *base, const struct field *f, const st
 	case F_LIST:
 		if (want(c, v, PB_JSON_ARRAY))
 			return -1;
+		/* Sized once: a list of 100k names is one array of 100k pointers, not a doubled one. */
+		if (pb_json_size(v))
+			pb_xgrow((void **)&fill.l, &fill.cap, pb_json_size(v) + 1, sizeof(char *));
 		for (e = pb_json_child(v), i = 0; e; e = pb_json_next(e), i++) {
 			if (pb_json_type(e) != PB_JSON_STRING) {
 				keep = c->path.len;
@@ -414,7 +425,8 @@ static int read_field(struct ctx *c, void *base, const struct field *f, const st
 				list_free(fill.l);
 				return -1;
 			}
-			list_push(&fill, pb_xstrdup(pb_json_string(e, "")));
+			s = pb_json_string(e, "");
+			list_push(&fill, c->text_kept ? (char *)s : pb_strstore_join(&c->cfg->store, s, "", ""));
 		}
 		list_free(*AT(base, f, char **));
 		*AT(base, f, char **) = list_done(&fill);
@@ -437,7 +449,8 @@ static int read_field(struct ctx *c, void *base, const struct field *f, const st
 				return -1;
 			}
 			pb_buf_truncate(&c->path, keep);
-			list_push(&fill, pb_xasprintf("%s=%s", k, pb_json_string(e, "")));
+			s = pb_json_string(e, "");
+			list_push(&fill, pb_strstore_join(&c->cfg->store, k, "=", s));
 		}
 		list_free(*AT(base, f, char **));
 		*AT(base, f, char **) = list_done(&fill);
@@ -710,9 +723,11 @@ static int check_geometry(struct ctx *c, const char *key, const char *value)
 	return ret;
 }
 
-int pb_config_load_json(struct pb_config *cfg, const struct pb_json *root, const char *name)
+/* text_kept: the caller hands root's text to cfg's store; else strings are copied into it. */
+static int load_json(struct pb_config *cfg, const struct pb_json *root, const char *name,
+		     bool text_kept)
 {
-	struct ctx c = { name, PB_BUF_INIT };
+	struct ctx c = { name, PB_BUF_INIT, cfg, text_kept };
 	const struct pb_json *m;
 	const struct field *f;
 	size_t keep;
@@ -768,6 +783,11 @@ out:
 	return ret;
 }
 
+int pb_config_load_json(struct pb_config *cfg, const struct pb_json *root, const char *name)
+{
+	return load_json(cfg, root, name, false);
+}
+
 void pb_config_absolute_dir(struct pb_config *cfg)
 {
 	char *abs = cfg->dir ? realpath(cfg->dir, NULL) : NULL;
@@ -786,8 +806,9 @@ int pb_config_load(struct pb_config *cfg, const char *path)
 
 	if (pb_json_parse_file(&root, path))
 		return -1;
-	ret = pb_config_load_json(cfg, root, path);
-	pb_json_free(root);
+	ret = load_json(cfg, root, path, true);
+	/* Kept even on failure: lists already set point into it. */
+	pb_strstore_keep(&cfg->store, pb_json_free_keep_text(root));
 	if (ret)
 		return -1;
 	pb_config_set(&cfg->path, path);
@@ -862,8 +883,10 @@ static void write_fields(struct pb_jsonw *w, const void *base, const struct fiel
 			break;
 		case F_LIST:
 			pb_jsonw_array(w, f->key);
-			for (l = *AT(base, f, char **); l && *l; l++)
+			for (l = *AT(base, f, char **); l && *l; l++) {
 				pb_jsonw_string(w, NULL, *l);
+				pb_jsonw_drain(w); /* with a sink: 100k names are not held whole */
+			}
 			pb_jsonw_end(w);
 			break;
 		case F_ENV:
@@ -915,8 +938,10 @@ void pb_config_write_json(const struct pb_config *cfg, struct pb_jsonw *w)
 	write_fields(w, cfg, build_fields, false);
 	pb_jsonw_end(w);
 	pb_jsonw_object(w, "benchmarks");
-	for (i = 0; i < cfg->n_benchmarks; i++)
+	for (i = 0; i < cfg->n_benchmarks; i++) {
 		write_bench(w, &cfg->benchmarks[i]);
+		pb_jsonw_drain(w);
+	}
 	pb_jsonw_end(w);
 	pb_jsonw_object(w, "measure");
 	write_fields(w, cfg, measure_fields, false);

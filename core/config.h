@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/json.h"
+#include "core/strstore.h"
 
 /* A build variant that moves code without changing it: `build.layout_variants.NAME`. */
 struct pb_layout_variant {
@@ -72,6 +73,13 @@ struct pb_config {
 		double min_effect; /* smallest relative change that matters, [0, 1), default 0.02 */
 		int64_t max_runs;  /* per commit, >= 1, default 60 */
 	} stats;
+
+	/*
+	 * Private: where the strings of the lists above live (the lists themselves are single
+	 * arrays): the text of each file loaded, kept whole because its strings are slices of it, and
+	 * blocks of copied strings. Freed by pb_config_release().
+	 */
+	struct pb_strstore *store;
 };
 
 /* Fill in every default; no benchmarks. Release with pb_config_release(). */

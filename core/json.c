@@ -580,6 +580,19 @@ void pb_json_free(struct pb_json *root)
 	free(d);
 }
 
+char *pb_json_free_keep_text(struct pb_json *root)
+{
+	struct doc *d;
+	char *text;
+
+	if (!root)
+		return NULL;
+	d = (struct doc *)((char *)root - offsetof(struct doc, nodes));
+	text = d->text;
+	free(d);
+	return text;
+}
+
 enum pb_json_type pb_json_type(const struct pb_json *v)
 {
 	return v ? TYPE(v) : PB_JSON_NULL;

@@ -36,6 +36,14 @@ int pb_json_parse_file(struct pb_json **out, const char *path);
 /* Free a document returned by pb_json_parse*(). Accepts NULL. */
 void pb_json_free(struct pb_json *root);
 
+/*
+ * Free the nodes of a document but keep its text: every string and key the document handed out
+ * (pb_json_string, pb_json_key) lives in that text, decoded and NUL-terminated, and stays valid in
+ * the returned block until the caller frees it with free(). A reader that keeps many strings of a
+ * big document (100k names) keeps them as slices instead of copies. NULL for a NULL root.
+ */
+char *pb_json_free_keep_text(struct pb_json *root);
+
 enum pb_json_type pb_json_type(const struct pb_json *v);
 const char *pb_json_type_name(enum pb_json_type t); /* "a number", "an object", ... */
 /* Member `key` of an object; NULL when v is NULL, not an object, or has no such key. */

@@ -262,37 +262,87 @@ static void decode_fast_one(struct pb_disasm *d, const struct pb_x86_insn *x, co
 	o->strict = h;
 }
 
+/*
+ * One step of decode_fast(): the instruction x decoded at code[*off] of f (rc != 0: a byte that
+ * starts none) into d->dec[*n], unless a NOP; *off moves past it.
+ */
+static void add_fast(struct pb_disasm *d, const struct pb_elf_sym *f, const uint8_t *code,
+		     size_t *off, size_t *n, int rc, const struct pb_x86_insn *x)
+{
+	struct dec *o;
+
+	if (*n >= d->cap_dec) /* checked here: a call per instruction costs more than the rest */
+		pb_xgrow((void **)&d->dec, &d->cap_dec, *n + 1, sizeof(*d->dec));
+	o = &d->dec[*n];
+	if (rc) {
+		o->addr = f->addr + *off;
+		o->strict = mix(TOK_BAD_BYTE, code[*off]);
+		o->loose = o->strict;
+		o->n_targets = 0;
+		(*off)++;
+		(*n)++;
+		return;
+	}
+	if (!x->nop) {
+		decode_fast_one(d, x, code + *off, f->addr + *off, o);
+		(*n)++;
+	}
+	*off += x->len;
+}
+
 /* Decode f with the table decoder into d->dec (NOPs dropped). Returns the number of entries. */
 static size_t decode_fast(struct pb_disasm *d, const struct pb_elf_sym *f)
 {
 	const uint8_t *code;
-	size_t len, n = 0;
-	uint64_t addr;
+	size_t len, off = 0, n = 0;
 	struct pb_x86_insn x;
-	struct dec *o;
+	int rc;
 
 	code = pb_elf_func_code_window(d->elf, f, &len);
-	addr = f->addr;
-	while (code && len) {
-		pb_xgrow((void **)&d->dec, &d->cap_dec, n + 1, sizeof(*d->dec));
-		o = &d->dec[n];
-		if (pb_x86_decode(&x, code, len, d->is64)) {
-			o->addr = addr;
-			o->strict = mix(TOK_BAD_BYTE, *code);
-			o->loose = o->strict;
-			o->n_targets = 0;
-			code++, len--, addr++;
-			n++;
-			continue;
-		}
-		if (!x.nop) {
-			decode_fast_one(d, &x, code, addr, o);
-			n++;
-		}
-		code += x.len, len -= x.len, addr += x.len;
+	while (code && off < len) {
+		rc = pb_x86_decode(&x, code + off, len - off, d->is64);
+		add_fast(d, f, code, &off, &n, rc, &x);
 	}
 	d->n_dec = n;
 	return n;
+}
+
+/*
+ * decode_fast() of g and of b, side by side: where b's next bytes are those of g's next
+ * instruction, b's is that instruction too (the decoder reads nothing else), decoded once.
+ */
+static void decode_fast_both(struct pb_disasm *gd, const struct pb_elf_sym *g, struct pb_disasm *bd,
+			     const struct pb_elf_sym *b)
+{
+	const uint8_t *gc, *bc;
+	size_t gl, bl, go = 0, bo = 0, ng = 0, nb = 0;
+	struct pb_x86_insn xg, xb;
+	int rg = -1, rb;
+	bool more_g;
+
+	gc = pb_elf_func_code_window(gd->elf, g, &gl);
+	bc = pb_elf_func_code_window(bd->elf, b, &bl);
+	for (;;) {
+		more_g = gc && go < gl;
+		if (more_g)
+			rg = pb_x86_decode(&xg, gc + go, gl - go, gd->is64);
+		if (bc && bo < bl) {
+			if (more_g && !rg && gd->is64 == bd->is64 && xg.len <= bl - bo &&
+			    memcmp(gc + go, bc + bo, xg.len) == 0) {
+				xb = xg;
+				rb = 0;
+			} else {
+				rb = pb_x86_decode(&xb, bc + bo, bl - bo, bd->is64);
+			}
+			add_fast(bd, b, bc, &bo, &nb, rb, &xb);
+		} else if (!more_g) {
+			break;
+		}
+		if (more_g)
+			add_fast(gd, g, gc, &go, &ng, rg, &xg);
+	}
+	gd->n_dec = ng;
+	bd->n_dec = nb;
 }
 
 /* The index of the decoded instruction starting at addr, or -1. */
@@ -502,13 +552,33 @@ static bool same_loose_fast(struct pb_disasm *gd, const struct pb_elf_sym *g, st
 {
 	const uint8_t *gc, *bc;
 	size_t gl, bl, go = from, bo = from;
+	struct pb_x86_insn x;
 	uint64_t tg, tb;
 	bool more_g, more_b;
 
 	gc = pb_elf_func_code_window(gd->elf, g, &gl);
 	bc = pb_elf_func_code_window(bd->elf, b, &bl);
 	for (;;) {
-		more_g = next_loose(gc, gl, &go, gd->is64, &tg);
+		if (gc && go < gl && !pb_x86_decode(&x, gc + go, gl - go, gd->is64)) {
+			/*
+			 * The same bytes in b give b's stream the same token (or none, a NOP): both pass
+			 * over it, b undecoded. Most instructions of a changed function are like that;
+			 * the others (a moved call's displacement) are decoded on each side.
+			 */
+			if (bc && gd->is64 == bd->is64 && bo < bl && x.len <= bl - bo &&
+			    memcmp(gc + go, bc + bo, x.len) == 0) {
+				go += x.len;
+				bo += x.len;
+				continue;
+			}
+			go += x.len;
+			if (x.nop)
+				continue; /* no token: g's next instruction meets b's same one */
+			more_g = true;
+			tg = fast_loose(&x);
+		} else {
+			more_g = next_loose(gc, gl, &go, gd->is64, &tg); /* the end, or a bad byte */
+		}
 		more_b = next_loose(bc, bl, &bo, bd->is64, &tb);
 		if (more_g != more_b || (more_g && tg != tb))
 			return false;
@@ -535,8 +605,9 @@ enum pb_code_class pb_disasm_compare_fast(struct pb_disasm *gd, const struct pb_
 	 */
 	if (!same_loose_fast(gd, g, bd, b, stop))
 		return PB_CODE_CHANGED;
-	n = decode_fast(gd, g);
-	if (decode_fast(bd, b) != n)
+	decode_fast_both(gd, g, bd, b);
+	n = gd->n_dec;
+	if (bd->n_dec != n)
 		return PB_CODE_CHANGED; /* not reached: equal loose streams have equal lengths */
 	for (i = 0; i < n; i++) {
 		hg = gd->dec[i].strict;

@@ -23,6 +23,7 @@ struct pb_elf_section {
 	uint64_t window_bytes; /* read through code windows so far (pb_elf_func_code_window) */
 	uint64_t hashed;       /* .text: bytes hashed so far as windows went by (a multiple of 8) */
 	uint64_t hash_state;   /* .text: the hash of those bytes */
+	bool hash_skipped;     /* .text: the last window read was far past `hashed` and not hashed */
 };
 
 struct pb_elf_window;

@@ -114,15 +114,27 @@ static int hash_upto(const struct pb_elf *e, struct pb_elf_section *s, uint64_t 
 	return 0;
 }
 
+/* A gap up to this far past the hash cursor is read and hashed at once. */
+#define HASH_GAP_MAX (1u << 20)
+
 /*
  * A window [start, stop) of .text was read into buf: hash what it holds past the cursor, after
  * the gap before it when there is one (so .text is read about once, and never held whole).
+ * A window far past the cursor right after windows near it is taken for a lone function asked
+ * for out of order (one that moved far between two builds) and left unhashed: the windows
+ * after it usually come back and go on in order, and reading the gap now would read it twice.
+ * A second far window in a row means the gap was real: it is read and hashed then.
  */
 static int hash_window(const struct pb_elf *e, struct pb_elf_section *s, const unsigned char *buf,
 		       uint64_t start, uint64_t stop)
 {
 	uint64_t rs = start - s->offset, re = stop - s->offset;
 
+	if (rs > s->hashed && rs - s->hashed > HASH_GAP_MAX && !s->hash_skipped) {
+		s->hash_skipped = true;
+		return 0;
+	}
+	s->hash_skipped = false;
 	if (rs > s->hashed && hash_upto(e, s, rs & ~(uint64_t)7))
 		return -1;
 	if (re > s->hashed && s->hashed >= rs)

@@ -111,22 +111,39 @@ static void write_footprint(struct pb_jsonw *w, const char *key, const struct pb
 	pb_jsonw_end(w);
 }
 
+/* Does the word hold a byte below 0x20, a '"' or a '\\' (one that JSON escapes)? */
+static bool word_needs_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+
+	/* (x - ones) & ~x & high: a zero byte in x; w - 0x20.. & ~w & high: a byte below 0x20 */
+	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & high;
+}
+
 /* A string as JSON: runs of plain bytes are copied at once (symbol tables are large). */
 static void put_str(struct pb_buf *b, const char *s)
 {
-	const unsigned char *p;
+	size_t n = strlen(s), i;
+	uint64_t w;
 
-	for (p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == '"' || *p == '\\')
+	/* Checked 8 bytes at a time: names run to hundreds of bytes and never need escaping. */
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (word_needs_escape(w))
 			break;
-	if (*p) {
+	}
+	for (; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
+			break;
+	if (i < n) {
 		pb_json_quote(b, s);
 		return;
 	}
-	pb_buf_grow(b, (size_t)(p - (const unsigned char *)s) + 2);
+	pb_buf_grow(b, n + 2);
 	b->data[b->len++] = '"';
-	memcpy(b->data + b->len, s, (size_t)(p - (const unsigned char *)s));
-	b->len += (size_t)(p - (const unsigned char *)s);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
 	b->data[b->len++] = '"';
 	b->data[b->len] = '\0';
 }
@@ -600,6 +617,40 @@ static void write_hot_entry(struct pb_buf *out, const struct pb_layout_diff *d,
 	pb_buf_putc(out, '}');
 }
 
+/*
+ * One element of changed[], in the bytes the writer's object, three members and end would write
+ * (pretty-printed, inside the array open at w->depth): a big diff has tens of thousands.
+ */
+static void write_changed_entry(struct pb_jsonw *w, const struct pb_diff_func *f)
+{
+	struct pb_buf *out = w->out;
+	int depth = w->depth, i;
+
+	if (!w->first[depth])
+		pb_buf_putc(out, ',');
+	w->first[depth] = false;
+	pb_buf_putc(out, '\n');
+	for (i = 0; i < depth; i++)
+		pb_buf_puts(out, "  ");
+	pb_buf_puts(out, "{\n");
+	for (i = 0; i <= depth; i++)
+		pb_buf_puts(out, "  ");
+	pb_buf_puts(out, "\"name\": ");
+	put_str(out, diff_name(f));
+	pb_buf_puts(out, ",\n");
+	for (i = 0; i <= depth; i++)
+		pb_buf_puts(out, "  ");
+	pb_buf_puts(out, "\"code\": ");
+	put_str(out, pb_code_class_name(f->code));
+	pb_buf_puts(out, ",\n");
+	for (i = 0; i <= depth; i++)
+		pb_buf_puts(out, "  ");
+	pb_buf_puts(out, f->hot ? "\"hot\": true\n" : "\"hot\": false\n");
+	for (i = 0; i < depth; i++)
+		pb_buf_puts(out, "  ");
+	pb_buf_putc(out, '}');
+}
+
 /* hot[], one entry per line, as the last member of the top-level object (see write_functions). */
 static void write_hot_entries(struct pb_jsonw *w, const struct pb_layout_diff *d)
 {
@@ -681,11 +732,16 @@ void pb_layout_diff_write_json(const struct pb_layout_diff *d, struct pb_jsonw *
 		f = &d->funcs[i];
 		if (f->cls != PB_DIFF_CHANGED)
 			continue;
-		pb_jsonw_object(w, NULL);
-		pb_jsonw_string(w, "name", diff_name(f));
-		pb_jsonw_string(w, "code", pb_code_class_name(f->code));
-		pb_jsonw_bool(w, "hot", f->hot);
-		pb_jsonw_end(w);
+		if (w->compact) {
+			pb_jsonw_object(w, NULL);
+			pb_jsonw_string(w, "name", diff_name(f));
+			pb_jsonw_string(w, "code", pb_code_class_name(f->code));
+			pb_jsonw_bool(w, "hot", f->hot);
+			pb_jsonw_end(w);
+		} else {
+			write_changed_entry(w, f);
+			pb_jsonw_drain(w);
+		}
 	}
 	pb_jsonw_end(w);
 	write_hot_entries(w, d);

@@ -16,75 +16,45 @@ enum {
 	F_TEST = 1 << 9,  /* F6/F7: an immediate only for /0 and /1 */
 };
 
-/* The one-byte opcode map. */
-static unsigned map0(uint8_t op)
-{
-	if (op < 0x40) {
-		switch (op & 7) {
-		case 0: case 1: case 2: case 3:
-			return F_MODRM;
-		case 4:
-			return F_I8;
-		case 5:
-			return F_IZ;
-		default:
-			return 0;
-		}
-	}
-	if (op < 0x60)
-		return 0;
-	if (op >= 0x70 && op <= 0x7F)
-		return F_REL8;
-	if (op >= 0x84 && op <= 0x8E)
-		return F_MODRM;
-	if (op >= 0x90 && op <= 0x9F)
-		return op == 0x9A ? F_FAR : 0;
-	if (op >= 0xA0 && op <= 0xA3)
-		return F_MOFFS;
-	if (op >= 0xB0 && op <= 0xB7)
-		return F_I8;
-	if (op >= 0xB8 && op <= 0xBF)
-		return F_IZ;
-	if (op >= 0xD8 && op <= 0xDF)
-		return F_MODRM | F_GROUP;
-	if (op >= 0xE0 && op <= 0xE3)
-		return F_REL8;
-	switch (op) {
-	case 0x62: case 0x63: case 0xC4: case 0xC5:
-		return F_MODRM;
-	case 0x68:
-		return F_IZ;
-	case 0x69:
-		return F_MODRM | F_IZ;
-	case 0x6A: case 0xA8: case 0xCD: case 0xD4: case 0xD5: case 0xE4: case 0xE5: case 0xE6:
-	case 0xE7:
-		return F_I8;
-	case 0x6B:
-		return F_MODRM | F_I8;
-	case 0x80: case 0x82: case 0x83: case 0xC0: case 0xC1: case 0xC6:
-		return F_MODRM | F_I8 | F_GROUP;
-	case 0x81: case 0xC7:
-		return F_MODRM | F_IZ | F_GROUP;
-	case 0x8F: case 0xD0: case 0xD1: case 0xD2: case 0xD3: case 0xFE: case 0xFF:
-		return F_MODRM | F_GROUP;
-	case 0xA9:
-		return F_IZ;
-	case 0xC2: case 0xCA:
-		return F_I16;
-	case 0xC8:
-		return F_I16 | F_I8;
-	case 0xE8: case 0xE9:
-		return F_RELZ;
-	case 0xEA:
-		return F_FAR;
-	case 0xEB:
-		return F_REL8;
-	case 0xF6: case 0xF7:
-		return F_MODRM | F_GROUP | F_TEST;
-	default:
-		return 0;
-	}
-}
+/*
+ * The one-byte opcode map, as a constant expression so that the compiler makes the table below
+ * (one load per instruction instead of a chain of comparisons).
+ */
+#define IN(op, lo, hi) ((op) >= (lo) && (op) <= (hi))
+#define MAP0(op)                                                                                  \
+	((op) < 0x40 ? (((op) & 7) <= 3 ? F_MODRM : ((op) & 7) == 4 ? F_I8 : ((op) & 7) == 5 ? F_IZ : 0) \
+	 : (op) < 0x60 ? 0                                                                        \
+	 : IN(op, 0x70, 0x7F) ? F_REL8                                                            \
+	 : IN(op, 0x84, 0x8E) ? F_MODRM                                                           \
+	 : IN(op, 0x90, 0x9F) ? ((op) == 0x9A ? F_FAR : 0)                                        \
+	 : IN(op, 0xA0, 0xA3) ? F_MOFFS                                                           \
+	 : IN(op, 0xB0, 0xB7) ? F_I8                                                              \
+	 : IN(op, 0xB8, 0xBF) ? F_IZ                                                              \
+	 : IN(op, 0xD8, 0xDF) ? F_MODRM | F_GROUP                                                 \
+	 : IN(op, 0xE0, 0xE3) ? F_REL8                                                            \
+	 : (op) == 0x62 || (op) == 0x63 || (op) == 0xC4 || (op) == 0xC5 ? F_MODRM                 \
+	 : (op) == 0x68 ? F_IZ                                                                    \
+	 : (op) == 0x69 ? F_MODRM | F_IZ                                                          \
+	 : (op) == 0x6A || (op) == 0xA8 || (op) == 0xCD || (op) == 0xD4 || (op) == 0xD5 ||       \
+	   IN(op, 0xE4, 0xE7) ? F_I8                                                              \
+	 : (op) == 0x6B ? F_MODRM | F_I8                                                          \
+	 : (op) == 0x80 || (op) == 0x82 || (op) == 0x83 || (op) == 0xC0 || (op) == 0xC1 ||       \
+	   (op) == 0xC6 ? F_MODRM | F_I8 | F_GROUP                                                \
+	 : (op) == 0x81 || (op) == 0xC7 ? F_MODRM | F_IZ | F_GROUP                                \
+	 : (op) == 0x8F || IN(op, 0xD0, 0xD3) || (op) == 0xFE || (op) == 0xFF ? F_MODRM | F_GROUP \
+	 : (op) == 0xA9 ? F_IZ                                                                    \
+	 : (op) == 0xC2 || (op) == 0xCA ? F_I16                                                   \
+	 : (op) == 0xC8 ? F_I16 | F_I8                                                            \
+	 : (op) == 0xE8 || (op) == 0xE9 ? F_RELZ                                                  \
+	 : (op) == 0xEA ? F_FAR                                                                   \
+	 : (op) == 0xEB ? F_REL8                                                                  \
+	 : (op) == 0xF6 || (op) == 0xF7 ? F_MODRM | F_GROUP | F_TEST                              \
+	 : 0)
+#define MAP0_4(op) MAP0(op), MAP0((op) + 1), MAP0((op) + 2), MAP0((op) + 3)
+#define MAP0_16(op) MAP0_4(op), MAP0_4((op) + 4), MAP0_4((op) + 8), MAP0_4((op) + 12)
+#define MAP0_64(op) MAP0_16(op), MAP0_16((op) + 16), MAP0_16((op) + 32), MAP0_16((op) + 48)
+
+static const uint16_t map0_tab[256] = { MAP0_64(0x00), MAP0_64(0x40), MAP0_64(0x80), MAP0_64(0xC0) };
 
 /* The 0F map. */
 static unsigned map1(uint8_t op)
@@ -168,7 +138,8 @@ static int modrm(struct cur *c, const uint8_t *start, bool is64, bool addr16, bo
 	return 0;
 }
 
-int pb_x86_decode(struct pb_x86_insn *o, const uint8_t *p, size_t avail, bool is64)
+/* Any instruction: every prefix, map and encoding. */
+static int decode_full(struct pb_x86_insn *o, const uint8_t *p, size_t avail, bool is64)
 {
 	struct cur c = { p, p + (avail < 15 ? avail : 15) };
 	uint8_t b, op = 0, reg = 0, map = 0, x1, rex = 0, vexmap = 0;
@@ -260,7 +231,7 @@ int pb_x86_decode(struct pb_x86_insn *o, const uint8_t *p, size_t avail, bool is
 			o->cond = op & 0x0F;
 		}
 	} else {
-		f = map0(op);
+		f = map0_tab[op];
 		if (!(f & (F_REL8 | F_RELZ))) {
 			/* most instructions */
 		} else if (op >= 0x70 && op <= 0x7F) {
@@ -317,5 +288,109 @@ immediate:
 	/* 0F 19-1F are hint NOPs, except F3 0F 1E (endbr64, rdssp). */
 	o->nop = (map == 0 && op == 0x90 && !rep && !(rex & 1)) ||
 		 (map == 1 && op >= 0x19 && op <= 0x1F && !(op == 0x1E && rep));
+	return 0;
+}
+
+/*
+ * The common case first, as decode_full() decodes it: at most a REX prefix, then an opcode of
+ * the one-byte map (no legacy prefix, no 0F escape, no VEX/EVEX/XOP). Anything else, or bytes that
+ * run out, goes to decode_full(), so the result is always decode_full()'s.
+ */
+int pb_x86_decode(struct pb_x86_insn *o, const uint8_t *p, size_t avail, bool is64)
+{
+	size_t n = avail < 15 ? avail : 15, i = 0, disp, imm = 0, rel = 0;
+	uint8_t op, rex = 0, m, mod, rm, reg = 0;
+	unsigned f;
+
+	if (!n)
+		return -1;
+	op = p[0];
+	if (is64 && (op & 0xF0) == 0x40) {
+		rex = op;
+		if (n < 2)
+			return decode_full(o, p, avail, is64);
+		op = p[1];
+		i = 1;
+	}
+	if (op == 0x0F || op == 0x66 || op == 0x67 || op == 0xF2 || op == 0xF3 || op == 0xF0 ||
+	    op == 0x2E || op == 0x36 || op == 0x3E || op == 0x26 || op == 0x64 || op == 0x65 ||
+	    op == 0x62 || op == 0xC4 || op == 0xC5 || op == 0x8F || (is64 && (op & 0xF0) == 0x40))
+		return decode_full(o, p, avail, is64);
+	i++;
+	memset(o, 0, sizeof(*o));
+	f = map0_tab[op];
+	if (f & F_MODRM) {
+		if (i >= n)
+			return decode_full(o, p, avail, is64);
+		m = p[i++];
+		mod = m >> 6;
+		rm = m & 7;
+		reg = (m >> 3) & 7;
+		if (mod != 3) {
+			disp = 0;
+			if (rm == 4) {
+				if (i >= n)
+					return decode_full(o, p, avail, is64);
+				if (mod == 0 && (p[i] & 7) == 5)
+					disp = 4;
+				i++;
+			}
+			if (mod == 0 && rm == 5) {
+				disp = 4;
+				o->rip = is64;
+			}
+			if (mod == 1)
+				disp = 1;
+			else if (mod == 2)
+				disp = 4;
+			if (disp == 4 && mod == 0)
+				o->disp_off = (uint8_t)i;
+			if (n - i < disp)
+				return decode_full(o, p, avail, is64);
+			i += disp;
+		}
+	}
+	if (f & F_I8)
+		imm += 1;
+	if (f & F_I16)
+		imm += 2;
+	if (f & F_IZ)
+		imm += (rex & 8) && op >= 0xB8 && op <= 0xBF ? 8 : 4;
+	if ((f & F_TEST) && reg <= 1)
+		imm += op == 0xF6 ? 1 : 4;
+	if (f & F_MOFFS)
+		imm += is64 ? 8 : 4;
+	if (f & F_FAR)
+		imm += 6;
+	if (f & (F_REL8 | F_RELZ)) {
+		if (op >= 0x70 && op <= 0x7F) {
+			o->branch = PB_X86_JCC;
+			o->cond = op & 0x0F;
+		} else if (op == 0xEB || op == 0xE9) {
+			o->branch = PB_X86_JMP;
+		} else if (op == 0xE8) {
+			o->branch = PB_X86_CALL;
+		} else {
+			o->branch = PB_X86_LOOP;
+			o->cond = op - 0xE0;
+		}
+		rel = (f & F_REL8) ? 1 : 4;
+		o->rel_off = (uint8_t)i;
+		o->rel_size = (uint8_t)rel;
+		if (n - i < rel)
+			return decode_full(o, p, avail, is64);
+		i += rel;
+	}
+	reg = (f & F_GROUP) ? (uint8_t)(reg + 1) : 0;
+	if (imm) {
+		if (n - i < imm)
+			return decode_full(o, p, avail, is64);
+		o->imm_off = (uint8_t)i;
+		o->imm_size = (uint8_t)imm;
+		i += imm;
+	}
+	o->len = (uint8_t)i;
+	o->opkey = (uint32_t)op << 8 | (uint32_t)reg << 4;
+	o->nop = op == 0x90 && !(rex & 1);
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -226,6 +227,75 @@ static void test_effective_round_trip(void **state)
 	pb_buf_release(&b);
 }
 
+/*
+ * Big lists: the names read from a file stay slices of its text (escapes decoded), those from a
+ * parsed document are copied into the config's store (across blocks, a 100 kB name in a block of
+ * its own), a failed load leaves the lists it set readable, and a second load replaces them.
+ */
+static void test_big_lists(void **state)
+{
+	char *dir = pb_test_tmpdir(), *path = pb_xasprintf("%s/placebisect.json", dir), name[32];
+	struct pb_buf text = PB_BUF_INIT, big = PB_BUF_INIT;
+	struct pb_config cfg;
+	size_t i;
+
+	(void)state;
+	pb_buf_puts(&text, "{\"layout\": {\"hot\": [\"a\\u00e9\\n\"");
+	for (i = 1; i < 20000; i++)
+		pb_buf_printf(&text, ", \"f%zu\"", i);
+	pb_buf_puts(&text, "]}, \"build\": {\"env\": {");
+	for (i = 0; i < 5000; i++)
+		pb_buf_printf(&text, "%s\"V%zu\": \"value %zu\"", i ? ", " : "", i, i);
+	pb_buf_puts(&text, "}}}");
+	pb_test_write(path, text.data, text.len);
+
+	pb_config_init(&cfg);
+	assert_int_equal(pb_config_load(&cfg, path), 0);
+	assert_string_equal(cfg.layout.hot[0], "a\xc3\xa9\n");
+	assert_string_equal(cfg.layout.hot[19999], "f19999");
+	assert_null(cfg.layout.hot[20000]);
+	assert_string_equal(cfg.build.env[4999], "V4999=value 4999");
+	assert_null(cfg.build.env[5000]);
+	/* A second file over the first: its lists replace the first's. */
+	pb_test_write(path, "{\"layout\": {\"hot\": [\"g\"]}}", strlen("{\"layout\": {\"hot\": [\"g\"]}}"));
+	assert_int_equal(pb_config_load(&cfg, path), 0);
+	assert_string_equal(cfg.layout.hot[0], "g");
+	assert_null(cfg.layout.hot[1]);
+	assert_string_equal(cfg.build.env[0], "V0=value 0");
+	pb_config_release(&cfg);
+
+	/* From a parsed document (freed before the config is used): copies, one of 100 kB. */
+	for (i = 0; i < 100000; i++)
+		pb_buf_putc(&big, 'x');
+	pb_buf_truncate(&text, 0);
+	pb_buf_printf(&text, "{\"layout\": {\"hot\": [\"%s\"", big.data);
+	for (i = 1; i < 20000; i++)
+		pb_buf_printf(&text, ", \"f%zu\"", i);
+	pb_buf_printf(&text, "]}, \"measure\": {\"events\": [\"%s\", \"cycles\"]}}", big.data);
+	assert_int_equal(load_text(&cfg, text.data), 0);
+	assert_string_equal(cfg.layout.hot[0], big.data);
+	snprintf(name, sizeof(name), "f%d", 12345);
+	assert_string_equal(cfg.layout.hot[12345], name);
+	assert_string_equal(cfg.measure.events[0], big.data);
+	assert_string_equal(cfg.measure.events[1], "cycles");
+	pb_config_release(&cfg);
+
+	/* A load that fails after setting a list leaves it readable until the release. */
+	pb_buf_truncate(&text, 0);
+	pb_buf_puts(&text, "{\"layout\": {\"hot\": [\"h1\", \"h2\"]}, \"stats\": {\"alpha\": 2}}");
+	pb_test_write(path, text.data, text.len);
+	pb_config_init(&cfg);
+	assert_int_equal(pb_config_load(&cfg, path), -1);
+	assert_non_null(strstr(pb_error_message(), "stats.alpha: expected a number > 0 and <= 0.5, got 2"));
+	assert_string_equal(cfg.layout.hot[1], "h2");
+	pb_config_release(&cfg);
+	pb_buf_release(&text);
+	pb_buf_release(&big);
+	free(path);
+	pb_test_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_expand_and_hash),
 		cmocka_unit_test(test_effective_round_trip),
+		cmocka_unit_test(test_big_lists),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "layout/disasm.h"
 #include "layout/elf.h"
 #include "tests/lib/testlib.h"
@@ -372,6 +373,56 @@ static void test_code_windows(void **state)
 	free(copy);
 }
 
+/*
+ * A .text of 6 MB with functions at its start (a), middle (m) and end (z): windows far past the
+ * hash cursor, alone or two in a row, and whatever order the functions come in, give the hash
+ * of .text streamed whole.
+ */
+static void test_code_windows_far(void **state)
+{
+	static const char big[] =
+		"__asm__(\".text\\n.globl a\\n.type a,@function\\na: ret\\n.size a,1\\n"
+		".fill 3000000,1,0xcc\\n"
+		".globl m\\n.type m,@function\\nm: ret\\n.size m,1\\n"
+		".fill 3000000,1,0x90\\n"
+		".globl z\\n.type z,@function\\nz: ret\\n.size z,1\\n\");\n"
+		"int main(void) { return 0; }\n";
+	static const char *const orders[][4] = {
+		{ "z", "a", "m", NULL }, /* one far jump, then back in order */
+		{ "m", "z", NULL },      /* two far windows in a row */
+		{ "a", "z", "m", NULL }, /* far, then back below it */
+		{ "z", NULL },           /* far, then the rest streamed */
+	};
+	struct fx *f = *state;
+	struct pb_elf *e;
+	char *src, *exe;
+	size_t i, k, len;
+	uint64_t h;
+
+	if (!f)
+		skip();
+	src = pb_xasprintf("%s/big.c", f->dir);
+	exe = pb_xasprintf("%s/big", f->dir);
+	pb_test_write(src, big, strlen(big));
+	assert_int_equal(pb_test_sh("cc -O1 -o '%s' '%s'", exe, src), 0);
+	assert_int_equal(pb_elf_open(&e, exe), 0);
+	h = pb_elf_text_hash(e); /* streamed, no window read */
+	assert_int_not_equal(h, 0);
+	pb_elf_free(e);
+	for (k = 0; k < PB_ARRAY_SIZE(orders); k++) {
+		assert_int_equal(pb_elf_open(&e, exe), 0);
+		for (i = 0; orders[k][i]; i++) {
+			assert_non_null(func(e, orders[k][i]));
+			assert_non_null(pb_elf_func_code_window(e, func(e, orders[k][i]), &len));
+			assert_int_equal(len, 1);
+		}
+		assert_true(pb_elf_text_hash(e) == h);
+		pb_elf_free(e);
+	}
+	free(src);
+	free(exe);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_not_elf),
 		cmocka_unit_test(test_truncated_while_read),
 		cmocka_unit_test(test_code_windows),
+		cmocka_unit_test(test_code_windows_far),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
