@@ -1,7 +1,9 @@
 /* bisect_sim.c: culprit accuracy and runs of placebisect's search against a fixed-sample threshold
  * bisection (20 runs per commit, median against the midpoint of good and bad: the script people
  * write for `git bisect run`), on the same simulated benchmark with each noise model (noise_sim.h),
- * over many seeds. Prints, per model: % exact, % wrong with exit 0, % exit 4, runs per bisect. */
+ * over many seeds. Prints, per model: % exact, % wrong with exit 0, % exit 4, runs per bisect.
+ * SIM_DEBUG=1 also prints each miss; SIM_BREAK=1 a line per bisect "B runs step_blocks
+ * culprit_confirm_blocks endpoint_confirm_blocks restarts", to see where the runs go. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -107,6 +109,11 @@ int main(int argc, char **argv)
 				       pb_noise_model_name(m), seed, culprit, r.status,
 				       r.n_culprits ? r.culprits[0].index : 0, s.samples, r.why);
 			pb_runs += s.samples;
+			if (getenv("SIM_BREAK")) {
+				size_t sb = 0, k2;
+				for (k2 = 0; k2 < r.n_steps; k2++) sb += r.steps[k2].blocks;
+				printf("B %zu %zu %zu %zu %d\n", s.samples, sb, r.n_culprits ? r.culprits[0].blocks : 0, r.confirm_blocks, r.restarts);
+			}
 			pb_search_result_release(&r);
 
 			pb_noise_sim_init(&s.ns, m, n, culprit, step, seed + 1000003);

@@ -1,5 +1,26 @@
 /* search.c: reproduce, bisect with a sequential test per commit on interleaved blocks, skip around
- * failures, confirm on fresh blocks, repeat. */
+ * failures, confirm on fresh blocks, repeat.
+ *
+ * Why steps pool their references. Judging a commit on full blocks (good, commit, bad) buys
+ * immunity to drift and bursts at three runs per block, and each block's z carries the noise of
+ * three runs: with iid noise a bisect cost 1.6x the runs of a fixed 20-run `git bisect run`. Most
+ * of that goes to re-measuring two references whose level the search already knows well, so a
+ * step first tries to judge the commit against the pooled levels of its references (all their
+ * runs since the pool was last re-based): blocks of (commit, commit, reference), one fresh
+ * reference run per two of the commit, alternating good and bad. The fresh references are what
+ * license the pool: each must lie within POOL_OUTLIER sigma of its pooled level (a burst) and
+ * their mean within POOL_SHIFT standard errors (a drift); a verdict is taken only right after a
+ * fresh reference passed, and must hold with the pooled midpoint moved by POOL_MARGIN of its own
+ * standard error toward the other side. When a check fails the step is judged on full blocks
+ * alone (classify_blocked: the values it took under the pool are not used) and the pool restarts
+ * from those blocks, so a verdict never rests on references from another window the fresh runs
+ * disagree with. What the check cannot see (a shift small against the noise of a few runs) can
+ * mislead a step; it cannot name a wrong culprit with exit 0 by itself, because every culprit is
+ * confirmed against its parent on fresh full blocks, and a bisection that restarts after a failed
+ * confirmation uses full blocks only. Measured with bench/bisect_sim (README). Tried and left:
+ * three commit runs per reference (more stale pools, no cheaper), two looks for the confirmation
+ * instead of four (an unknown confirmation, i.e. exit 4, in a fifth of iid bisects).
+ */
 #include "bisect/search.h"
 
 #include <math.h>
@@ -11,15 +32,26 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "measure/unstable.h"
 
 #define MAX_RESTARTS 1 /* bisections started over (fresh blocks) after an unconfirmed culprit */
-#define CONFIRM_LOOKS 4 /* looks of a confirmation, each at alpha / CONFIRM_LOOKS (Bonferroni) */
+#define CONFIRM_LOOKS 4 /* looks of a confirmation, each one-sided at alpha / CONFIRM_LOOKS (Bonferroni) */
 #define CONFIRM_MIN 8 /* blocks before the confirmation's first look */
 #define RNG_SEED 0x9e3779b97f4a7c15ULL
 /* A culprit explaining more than this share of the regression (CI lower bound), or less than
  * EXPLAINED_LOW (CI upper bound), is implausible. */
 #define EXPLAINED_HIGH 1.5
 #define EXPLAINED_LOW 0.25
+/* Pooled steps (classify_pooled): values of each reference the pool needs first; a fresh
+ * reference run further than POOL_OUTLIER sigma from its pooled level, or a step's fresh references
+ * off by more than POOL_SHIFT standard errors on average, make the pool stale; the verdict must
+ * hold with the midpoint moved by POOL_MARGIN standard errors of the pool. */
+#define POOL_MIN 8
+#define POOL_PER_REF 2 /* runs of the commit per fresh reference run */
+#define POOL_OUTLIER 4.0
+#define POOL_SHIFT 2.5
+#define POOL_MARGIN 0.5
+#define POOL_STALE 100 /* classify_pooled: judge on full blocks */
 
 enum build_state { UNBUILT, BUILT, BUILD_FAILED };
 enum mark { NONE, MARK_GOOD, MARK_BAD, MARK_SKIP };
@@ -37,6 +69,9 @@ struct ctx {
 	int step_k, step_total;
 	uint64_t rng;  /* orders the runs within a block; fixed seed: a resumed search replays */
 	int restarts;
+	/* Every value in the order it was taken, and its commit (unstable.h) */
+	size_t *seq_i, n_seq, cap_seq_i, cap_seq_v;
+	double *seq_v;
 };
 
 /* Values of two commits taken in the same blocks: a[k] and b[k] side by side. */
@@ -60,6 +95,20 @@ static void pairs_release(struct pairs *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* Log values of one reference commit taken since the pool was last re-based (see classify_pooled). */
+struct level {
+	double *v;
+	size_t n, cap;
+};
+
+static void level_add(struct level *l, double x)
+{
+	if (!(x > 0))
+		return;
+	pb_xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof(double));
+	l->v[l->n++] = log(x);
+}
+
 const char *pb_step_verdict_name(enum pb_step_verdict v)
 {
 	static const char *const names[] = { "good", "bad", "skip", "unknown" };
@@ -81,6 +130,7 @@ static void add_step(struct ctx *c, size_t i, enum pb_step_verdict v, const char
 	s->why = why;
 	s->restart = c->restarts;
 	s->blocks = 0;
+	s->pooled = false;
 }
 
 static void begin_step(struct ctx *c, size_t i, const char *what)
@@ -122,6 +172,10 @@ static int sample(struct ctx *c, size_t i)
 	pb_xgrow((void **)&r->values[i], &c->cap[i], r->n_values[i] + 1, sizeof(double));
 	r->values[i][r->n_values[i]++] = v;
 	r->runs_total++;
+	pb_xgrow((void **)&c->seq_i, &c->cap_seq_i, c->n_seq + 1, sizeof(*c->seq_i));
+	pb_xgrow((void **)&c->seq_v, &c->cap_seq_v, c->n_seq + 1, sizeof(*c->seq_v));
+	c->seq_i[c->n_seq] = i;
+	c->seq_v[c->n_seq++] = v;
 	return 0;
 }
 
@@ -201,9 +255,11 @@ static int fill_blocks(struct ctx *c, size_t a, size_t b, size_t want, struct pa
 }
 
 /*
- * b against a on fresh blocks, looking again with a quarter more blocks while the verdict is
- * unknown: at most CONFIRM_LOOKS looks, each at alpha / CONFIRM_LOOKS, so that two equal commits
- * pass as different less often than alpha over all of them. Returns 0 or -1.
+ * b against a on fresh blocks, looking again with half more blocks while the verdict is unknown:
+ * at most CONFIRM_LOOKS looks, each one-sided at alpha / CONFIRM_LOOKS, so that an equal b passes
+ * as slower less often than alpha over all of them. The question is directional ("is b slower?"):
+ * a two-sided test at 2 alpha / CONFIRM_LOOKS whose verdict must be slower is that one-sided test.
+ * Returns 0 or -1.
  */
 static int confirm_pair(struct ctx *c, size_t a, size_t b, struct pb_comparison *out, size_t *blocks)
 {
@@ -220,7 +276,7 @@ static int confirm_pair(struct ctx *c, size_t a, size_t b, struct pb_comparison 
 	for (looks = 1;; looks++) {
 		if (fill_blocks(c, a, b, want, &p))
 			goto out;
-		pb_stats_compare_paired(p.a, p.b, p.n, c->o->alpha / CONFIRM_LOOKS, c->o->min_effect, out);
+		pb_stats_compare_paired(p.a, p.b, p.n, 2 * c->o->alpha / CONFIRM_LOOKS, c->o->min_effect, out);
 		if (out->verdict != PB_VERDICT_UNKNOWN || c->o->exact || looks >= CONFIRM_LOOKS ||
 		    want >= c->o->max_runs)
 			break;
@@ -404,6 +460,125 @@ static int classify_blocked(struct ctx *c, size_t i, size_t ref_lo, size_t ref_h
 	return PB_STEP_UNKNOWN;
 }
 
+/* The mean of each reference's pooled values, m[0] and m[1], and the noise of one run: 1.4826 MAD
+ * of both sides' values around their medians, robust to a run a burst hit. */
+static void level_stats(const struct level *lv, double *m, double *sigma)
+{
+	double *d = pb_xmalloc((lv[0].n + lv[1].n + 1) * sizeof(*d)), sum, med;
+	size_t k, j, nd = 0;
+
+	for (j = 0; j < 2; j++) {
+		sum = 0;
+		for (k = 0; k < lv[j].n; k++)
+			sum += lv[j].v[k];
+		m[j] = lv[j].n ? sum / (double)lv[j].n : 0;
+		for (k = 0; k < lv[j].n; k++)
+			d[nd + k] = lv[j].v[k];
+		qsort(d + nd, lv[j].n, sizeof(*d), cmp_double);
+		med = lv[j].n ? (lv[j].n % 2 ? d[nd + lv[j].n / 2] :
+				 (d[nd + lv[j].n / 2 - 1] + d[nd + lv[j].n / 2]) / 2) : 0;
+		for (k = 0; k < lv[j].n; k++)
+			d[nd + k] = fabs(d[nd + k] - med);
+		nd += lv[j].n;
+	}
+	qsort(d, nd, sizeof(*d), cmp_double);
+	*sigma = nd ? 1.4826 * (nd % 2 ? d[nd / 2] : (d[nd / 2 - 1] + d[nd / 2]) / 2) : 0;
+	free(d);
+}
+
+/* The log-likelihood ratio (bad against good) of the z values against a midpoint moved by u:
+ * each z is clipped to +-clip around it, as in classify_blocked. */
+static double pooled_llr(const double *z, size_t n, double u, double delta, double sz, double clip)
+{
+	double llr = 0, x;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		x = z[k] - u;
+		x = x > clip ? clip : x < -clip ? -clip : x;
+		llr += delta * x / (sz * sz);
+	}
+	return llr;
+}
+
+/*
+ * Is commit i like ref_lo (good) or like ref_hi (bad), judged against the pooled reference levels
+ * `lv` (lv[0] of ref_lo, lv[1] of ref_hi) while fresh reference runs say they still hold? Blocks
+ * of (i, i, reference), the reference alternating between ref_lo and ref_hi; each fresh reference
+ * must lie within POOL_OUTLIER sigma of its pooled level, and their mean within POOL_SHIFT standard
+ * errors of it — else the machine is not where it was when the pool was measured: POOL_STALE, and
+ * the caller judges i on full blocks instead. The verdict must hold with the midpoint moved by
+ * POOL_MARGIN standard errors of the pool toward the other side, and is only taken right after a
+ * fresh reference. Fresh references join the pool. Returns the verdict, POOL_STALE, or -1.
+ */
+static int classify_pooled(struct ctx *c, size_t i, size_t ref_lo, size_t ref_hi, double error_rate,
+			   const struct pairs *refs, struct level *lv, size_t *blocks)
+{
+	const double bound = log((1 - error_rate) / error_rate);
+	double *z = NULL, m[2], delta, sigma, pair_sigma, mid, tau, sz, clip, r, shift = 0, se, v;
+	size_t nz = 0, cap = 0, fresh = 0, k;
+	int side = 0, ret = PB_STEP_UNKNOWN;
+
+	/* Delta from the paired blocks (level-free); the noise from the pool's runs, which are many
+	 * more than the pairs early on (pair_sigma's MAD of ten pairs varied 1.5-4% at a true 3%). */
+	ref_estimates(refs, &delta, &pair_sigma);
+	level_stats(lv, m, &sigma);
+	if (!(delta > 0) || lv[0].n < POOL_MIN || lv[1].n < POOL_MIN)
+		return POOL_STALE;
+	if (sigma < delta / 20)
+		sigma = delta / 20;
+	mid = (m[0] + m[1]) / 2;
+	/* The pooled midpoint's own error is shared by every value of the step: a margin, not noise. */
+	tau = sigma / 2 * sqrt(1.0 / (double)lv[0].n + 1.0 / (double)lv[1].n);
+	sz = sigma * sqrt(1 + 1.0 / (double)(lv[0].n + lv[1].n));
+	clip = delta / 2 + sz;
+	for (*blocks = 0; POOL_PER_REF * *blocks < c->o->max_runs;) {
+		const size_t ref = side ? ref_hi : ref_lo;
+
+		for (k = 0; k <= POOL_PER_REF; k++) {
+			const size_t id = k < POOL_PER_REF ? i : ref;
+
+			if (block(c, &id, 1, &v)) {
+				ret = -1;
+				goto out;
+			}
+			if (!(v > 0))
+				continue;
+			if (k < POOL_PER_REF) {
+				pb_xgrow((void **)&z, &cap, nz + 1, sizeof(double));
+				z[nz++] = log(v) - mid;
+				continue;
+			}
+			/* Is the machine still where the pool says? One run far off (a burst), or the
+			 * step's references together off by more than their noise (a drift). */
+			r = log(v) - m[side];
+			fresh++;
+			shift += r;
+			se = sigma * sqrt(1.0 / (double)fresh + 1.0 / (double)lv[side].n);
+			if (fabs(r) > POOL_OUTLIER * sigma || fabs(shift / (double)fresh) > POOL_SHIFT * se) {
+				ret = POOL_STALE;
+				goto out;
+			}
+			level_add(&lv[side], v);
+		}
+		(*blocks)++;
+		side = !side;
+		if (nz < PB_SEARCH_MIN_DECIDE)
+			continue;
+		if (pooled_llr(z, nz, POOL_MARGIN * tau, delta, sz, clip) >= bound) {
+			ret = PB_STEP_BAD;
+			break;
+		}
+		if (pooled_llr(z, nz, -POOL_MARGIN * tau, delta, sz, clip) <= -bound) {
+			ret = PB_STEP_GOOD;
+			break;
+		}
+	}
+out:
+	free(z);
+	return ret;
+}
+
 /*
  * Bisect (lo, hi) where lo is good-like and hi bad-like. *first_bad gets the first bad commit,
  * or 0 when skipped commits hide it (then *lo_out and *hi_out bound the candidates). `refs` holds
@@ -417,44 +592,73 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs,
 	struct pb_search_result *r = c->res;
 	/* The error rate is split over the steps (Bonferroni): one wrong step is a wrong culprit. */
 	const double error_rate = c->o->alpha / (log2ceil(hi - lo) + 1);
+	struct level lv[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
 	struct pb_sprt sprt;
 	char what[64];
-	size_t i, blocks = 0;
-	int rc, v;
+	size_t i, k, from, blocks = 0;
+	bool pooled;
+	int rc, v, ret = -1;
 
 	if (c->o->exact && pb_search_sprt_init(&sprt, r->values[lo], r->n_values[lo], r->values[hi],
 					       r->n_values[hi], error_rate, true))
 		return -1;
 	if (!c->o->exact && fill_blocks(c, ref_lo, ref_hi, c->o->runs, refs))
 		return -1;
-	/* The estimate only grows: at most log2ceil steps here, then the culprit's confirmation and
-	 * the fresh endpoints, as counted at the start; a shrinking "~n" reads as a wrong one. */
-	if (c->step_total < c->step_k + log2ceil(hi - lo) + 2)
-		c->step_total = c->step_k + log2ceil(hi - lo) + 2;
+	/* The pool starts from the endpoints' blocks, all taken in one window. */
+	for (k = 0; k < refs->n; k++) {
+		level_add(&lv[0], refs->a[k]);
+		level_add(&lv[1], refs->b[k]);
+	}
+	/* The estimate only grows: at most log2ceil steps here, then the culprit's confirmation, as
+	 * counted at the start; a shrinking "~n" reads as a wrong one. */
+	if (c->step_total < c->step_k + log2ceil(hi - lo) + 1)
+		c->step_total = c->step_k + log2ceil(hi - lo) + 1;
 	while ((i = choose(c, lo, hi)) != 0) {
 		snprintf(what, sizeof(what), "bisecting: %zu %s left", hi - lo - 1,
 			 pb_plural(hi - lo - 1, "commit", "commits"));
 		begin_step(c, i, what);
 		rc = build(c, i);
 		if (rc < 0)
-			return -1;
+			goto out;
 		if (rc > 0) {
 			c->mark[i] = MARK_SKIP;
 			add_step(c, i, PB_STEP_SKIP, "build failed");
 			continue;
 		}
-		v = c->o->exact ? classify(c, i, ref_lo, ref_hi, &sprt) :
-				  classify_blocked(c, i, ref_lo, ref_hi, error_rate, refs, &blocks);
+		blocks = 0;
+		pooled = false;
+		if (c->o->exact)
+			v = classify(c, i, ref_lo, ref_hi, &sprt);
+		else if (c->restarts) /* a step misjudged once: trust blocks alone from now on */
+			v = POOL_STALE;
+		else
+			v = classify_pooled(c, i, ref_lo, ref_hi, error_rate, refs, lv, &blocks);
+		pooled = !c->o->exact && v != POOL_STALE && v >= 0;
+		if (v == POOL_STALE) {
+			/* Judged on full blocks alone; the pool restarts from what was measured now. */
+			size_t before = blocks;
+
+			from = refs->n;
+			v = classify_blocked(c, i, ref_lo, ref_hi, error_rate, refs, &blocks);
+			blocks += before;
+			lv[0].n = lv[1].n = 0;
+			for (k = from; k < refs->n; k++) {
+				level_add(&lv[0], refs->a[k]);
+				level_add(&lv[1], refs->b[k]);
+			}
+		}
 		if (v < 0)
-			return -1;
+			goto out;
 		if (v == PB_STEP_UNKNOWN) {
 			c->mark[i] = MARK_SKIP;
 			add_step(c, i, PB_STEP_UNKNOWN, "undecided after max_runs");
 			r->steps[r->n_steps - 1].blocks = blocks;
+			r->steps[r->n_steps - 1].pooled = pooled;
 			continue;
 		}
 		add_step(c, i, (enum pb_step_verdict)v, "bisect");
 		r->steps[r->n_steps - 1].blocks = blocks;
+		r->steps[r->n_steps - 1].pooled = pooled;
 		if (v == PB_STEP_GOOD) {
 			c->mark[i] = MARK_GOOD;
 			lo = i;
@@ -466,7 +670,11 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs,
 	*lo_out = lo;
 	*hi_out = hi;
 	*first_bad = hi - lo == 1 ? hi : 0;
-	return 0;
+	ret = 0;
+out:
+	free(lv[0].v);
+	free(lv[1].v);
+	return ret;
 }
 
 /* Culprit against parent on fresh blocks (confirm_pair). Returns 0 or -1. */
@@ -616,13 +824,15 @@ static int verify_found(struct ctx *c, bool have_unconfirmed, const struct pb_cu
 int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_search_ops *ops,
 		  void *arg, struct pb_search_result *res)
 {
-	struct ctx c = { n, o, ops, arg, res, NULL, NULL, NULL, NULL, 0, 0, RNG_SEED, 0 };
+	struct ctx c = { n, o, ops, arg, res, NULL, NULL, NULL, NULL, 0, 0, RNG_SEED, 0,
+			 NULL, 0, 0, 0, NULL };
+	char why[200];
 	struct pairs ep = { NULL, NULL, 0, 0, 0 }, refs = { NULL, NULL, 0, 0, 0 };
 	struct range *pending = NULL;
 	size_t want, npending = 0, first_bad, lo, hi, i;
 	double explained = 0;
 	struct pb_culprit unconfirmed;
-	bool have_unconfirmed = false;
+	bool have_unconfirmed = false, unstable = false;
 	int rc, ret = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -651,13 +861,23 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 		if (fill_blocks(&c, 0, n, want, &ep))
 			goto out;
 		pb_stats_compare_paired(ep.a, ep.b, ep.n, o->alpha, o->min_effect, &res->endpoints);
-		if (res->endpoints.verdict != PB_VERDICT_UNKNOWN || want >= o->max_runs || o->exact)
+		/* Runs that alternate or drift run after run have no level to compare. */
+		unstable = !o->exact && pb_unstable_check(c.seq_i, c.seq_v, c.n_seq, o->min_effect, why,
+							  sizeof(why));
+		if (res->endpoints.verdict != PB_VERDICT_UNKNOWN || want >= o->max_runs || o->exact ||
+		    unstable)
 			break;
 	}
 	add_step(&c, 0, PB_STEP_GOOD, "endpoint");
 	add_step(&c, n, PB_STEP_BAD, "endpoint");
 	c.mark[0] = MARK_GOOD;
 	c.mark[n] = MARK_BAD;
+	if (unstable) {
+		res->status = PB_SEARCH_UNSTABLE;
+		snprintf(res->why, sizeof(res->why), "%s", why);
+		ret = 0;
+		goto out;
+	}
 	if (res->endpoints.verdict != PB_VERDICT_SLOWER) {
 		res->status = PB_SEARCH_NOT_REPRODUCED;
 		ret = 0;
@@ -741,6 +961,8 @@ out:
 	free(c.mark);
 	free(c.fails);
 	free(c.cap);
+	free(c.seq_i);
+	free(c.seq_v);
 	return ret;
 }
 

@@ -42,6 +42,8 @@ enum pb_search_status {
 	PB_SEARCH_ONLY_SKIPPED,   /* the first bad commit is among skipped ones: see candidates */
 	PB_SEARCH_UNCONFIRMED,    /* a culprit was named by the steps but fresh samples do not back
 				   * it (or the regression itself): culprits[] are candidates, `why` */
+	PB_SEARCH_UNSTABLE,       /* the good and bad runs alternate between two modes or drift run
+				   * after run (measure/unstable.h): no verdict, `why` says which */
 };
 
 enum pb_step_verdict { PB_STEP_GOOD, PB_STEP_BAD, PB_STEP_SKIP, PB_STEP_UNKNOWN };
@@ -54,7 +56,9 @@ struct pb_search_step {
 	double median; /* NAN when no value */
 	const char *why; /* static: "endpoint", "bisect", "build failed", "max runs", "confirm" */
 	int restart;   /* 0 for the first bisection, k for the k-th restart */
-	size_t blocks; /* interleaved blocks (ref_good, commit, ref_bad) that decided it */
+	size_t blocks; /* blocks that decided it: (commit, commit, reference) when pooled, else
+			* (ref_good, commit, ref_bad), both kinds when the pool went stale */
+	bool pooled;   /* judged against the pooled reference levels (fresh references agreed) */
 };
 
 struct pb_culprit {
@@ -112,7 +116,9 @@ int pb_search_sprt_init(struct pb_sprt *s, const double *good, size_t ng, const 
  * search the remaining ranges while the culprits found explain less than explained_min of the
  * effect, and last measure good against bad again on fresh blocks. A culprit whose confirmation
  * fails (after one restart), or whose share of the regression is implausible, leaves the status
- * PB_SEARCH_UNCONFIRMED with the reason in res->why.
+ * PB_SEARCH_UNCONFIRMED with the reason in res->why. When the endpoints' runs, in the order they
+ * were taken, alternate between two modes or drift run after run (pb_unstable_check), the search
+ * stops there with PB_SEARCH_UNSTABLE and the pattern in res->why (noisy metrics only).
  * Returns 0 with *res filled (whatever the status), -1 on a fatal error from the callbacks or
  * when an endpoint cannot be built or never runs successfully (error recorded).
  * Release with pb_search_result_release() in either case.

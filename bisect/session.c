@@ -423,7 +423,7 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 				res->search.status == PB_SEARCH_FOUND ? "found" :
 				res->search.status == PB_SEARCH_NOT_REPRODUCED ? "not-reproduced" :
 				res->search.status == PB_SEARCH_UNCONFIRMED ? "unconfirmed" :
-										 "only-skipped");
+				res->search.status == PB_SEARCH_UNSTABLE ? "unstable" : "only-skipped");
 out:
 	if (o->progress)
 		pb_progress_done(o->progress);

@@ -10,7 +10,8 @@
 static const char *status_name(enum pb_search_status st)
 {
 	return st == PB_SEARCH_FOUND ? "found" : st == PB_SEARCH_NOT_REPRODUCED ? "not-reproduced" :
-	       st == PB_SEARCH_UNCONFIRMED ? "unconfirmed" : "only-skipped";
+	       st == PB_SEARCH_UNCONFIRMED ? "unconfirmed" : st == PB_SEARCH_UNSTABLE ? "unstable" :
+	       "only-skipped";
 }
 
 static double median_of(const struct pb_search_result *sr, size_t i)
@@ -194,6 +195,8 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 	pb_jsonw_string(w, "direction", res->improvement ? "improvement" : "regression");
 	pb_jsonw_int(w, "runs", res->runs);
 	pb_jsonw_int(w, "warmups", res->warmups);
+	if (sr->status == PB_SEARCH_UNSTABLE)
+		pb_jsonw_string(w, "unstable", sr->why);
 	write_effect(w, "endpoints", &sr->endpoints, median_of(sr, 0), median_of(sr, n));
 	if (sr->status == PB_SEARCH_FOUND && sr->n_culprits) {
 		const struct pb_culprit *cu = &sr->culprits[0];
@@ -292,8 +295,10 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 			pb_contention_of(&c->m, &cc);
 			pb_jsonw_bool(w, "contended", cc.contended);
 		}
-		if (st->blocks)
+		if (st->blocks) {
 			pb_jsonw_int(w, "blocks", (int64_t)st->blocks);
+			pb_jsonw_bool(w, "pooled", st->pooled);
+		}
 		if (c->build_failed)
 			pb_jsonw_string(w, "build_error", c->build_reason);
 		pb_jsonw_end(w);

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "core/proc.h"
 #include "core/atomic.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "report/report.h"
 #include "render/format.h"
@@ -127,6 +128,12 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 			      (sr->endpoints.ci95[1] - 1) * 100, sr->endpoints.p_value,
 			      pb_verdict_name(sr->endpoints.verdict));
 		break;
+	case PB_SEARCH_UNSTABLE:
+		pb_buf_printf(out, "unstable: %s; the good and bad runs have no steady level to compare, "
+			      "so no commit is judged. Make the runs independent of each other (state a "
+			      "run leaves behind, warm-up, heat) or use --metric cpu or --backend "
+			      "cachegrind; the runs are kept.\n", sr->why);
+		break;
 	case PB_SEARCH_ONLY_SKIPPED:
 		pb_buf_printf(out, "Only skipped commits left: the first %s commit is one of\n",
 			      res->improvement ? "improving" : "bad");
@@ -156,6 +163,8 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 	else if (sr->status == PB_SEARCH_NOT_REPRODUCED)
 		pb_buf_printf(out, "Attribution: inconclusive — the %s did not reproduce between %s\n", what,
 			      res->improvement ? "old and new" : "good and bad");
+	else if (sr->status == PB_SEARCH_UNSTABLE)
+		pb_buf_puts(out, "Attribution: inconclusive — the benchmark is unstable\n");
 	else if (sr->status == PB_SEARCH_ONLY_SKIPPED)
 		pb_buf_puts(out, "Attribution: inconclusive — the first bad commit is among commits that "
 				 "could not be built or decided\n");
@@ -229,6 +238,9 @@ int cmd_bisect(int argc, char **argv)
 	}
 	pb_bisect_write_json(&res, cli_run_json(&run));
 	print_summary(&res, &run.table);
+	/* Said on stderr too, where --json and -q still leave it visible with exit 4. */
+	if (res.search.status == PB_SEARCH_UNSTABLE)
+		pb_warn("unstable: %s; no commit was judged (exit 4), the runs are kept", res.search.why);
 	if (cli_run_emit(&run) || (report && write_report(&run.doc, report)))
 		ret = -1;
 	else

@@ -6,6 +6,8 @@
 #include "bisect/repo.h"
 #include "bisect/revision.h"
 #include "cli/cli.h"
+#include "core/log.h"
+#include "measure/unstable.h"
 #include "core/progress.h"
 #include "core/proc.h"
 #include "core/util.h"
@@ -64,6 +66,21 @@ static void free_list(char **l)
 	for (i = 0; l && l[i]; i++)
 		free(l[i]);
 	free(l);
+}
+
+/* Runs that alternate between two modes or drift run after run are no sample of one level: say so. */
+static void warn_unstable(const struct pb_measurement *m)
+{
+	size_t n, *group;
+	double *v = pb_measurement_values(m, &n);
+	char why[200];
+
+	group = pb_xcalloc(n ? n : 1, sizeof(*group));
+	if (m->summary.stdev > 0 && pb_unstable_check(group, v, n, PB_UNSTABLE_MIN_EFFECT, why, sizeof(why)))
+		pb_warn("unstable: %s; these runs are no sample of one level, so a comparison with "
+			"them means little (is there state one run leaves to the next, or heat?)", why);
+	free(group);
+	free(v);
 }
 
 int cmd_measure(int argc, char **argv)
@@ -166,6 +183,7 @@ int cmd_measure(int argc, char **argv)
 		ret = -1;
 		goto out;
 	}
+	warn_unstable(&m);
 	if (m.summary.n == 0)
 		ret = pb_error("measure: all %zu runs failed (see the warnings above); nothing to "
 			       "summarize", m.n_runs);

@@ -1,5 +1,6 @@
 /* compare.c: compare two measurements: the statistics, counter deltas, the compare JSON and the text table. */
 #include "measure/compare.h"
+#include "measure/unstable.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -104,11 +105,25 @@ static bool drifts(double tau, double p)
 	return fabs(tau) >= PB_COMPARE_TREND_TAU && p <= PB_COMPARE_TREND_P;
 }
 
+/* Whether x's runs alternate between two modes (measure/unstable.h); *pat the numbers (static). */
+static bool alternates(const double *x, size_t n, const char **pat)
+{
+	static char why[200];
+	size_t *group = pb_xcalloc(n ? n : 1, sizeof(*group));
+	bool ret = pb_unstable_check(group, x, n, PB_UNSTABLE_MIN_EFFECT, why, sizeof(why)) &&
+		   strncmp(why, "the runs alternate", 18) == 0;
+
+	free(group);
+	*pat = why + (ret ? strlen("the runs alternate between two modes, ") : 0);
+	return ret;
+}
+
 /* Downgrade a slower/faster verdict that rests on runs not comparable (see compare.h). */
 static void check_safety(struct pb_compare *c, const double *va, size_t na, const double *vb, size_t nb)
 {
 	const struct pb_contention *x = &c->cont_a, *y = &c->cont_b;
 	struct pb_buf why = PB_BUF_INIT;
+	const char *pat;
 
 	c->trend_a = pb_compare_trend(va, na, &c->trend_p_a);
 	c->trend_b = pb_compare_trend(vb, nb, &c->trend_p_b);
@@ -124,7 +139,11 @@ static void check_safety(struct pb_compare *c, const double *va, size_t na, cons
 		return;
 	if (c->stats.ci95[0] == c->stats.ci95[1])
 		return; /* exact: no noise to be misled by */
-	if (drifts(c->trend_a, c->trend_p_a) || drifts(c->trend_b, c->trend_p_b)) {
+	if (alternates(va, na, &pat) || alternates(vb, nb, &pat)) {
+		pb_buf_printf(&why, "%s's runs alternate between two modes (%s): unstable, not a "
+			      "sample of one level", alternates(va, na, &pat) ? c->name_a : c->name_b,
+			      pat);
+	} else if (drifts(c->trend_a, c->trend_p_a) || drifts(c->trend_b, c->trend_p_b)) {
 		bool da = drifts(c->trend_a, c->trend_p_a);
 
 		pb_buf_printf(&why, "%s's runs drift with run order (Kendall tau %+.2f, p = %.2g): "

@@ -432,7 +432,7 @@ static int bisect_alert(struct night *n, struct pb_history_alert *a, struct pb_n
 	r->bisect_status = pb_xstrdup(br.search.status == PB_SEARCH_FOUND ? "found" :
 				      br.search.status == PB_SEARCH_NOT_REPRODUCED ? "not-reproduced" :
 				      br.search.status == PB_SEARCH_UNCONFIRMED ? "unconfirmed" :
-										      "only-skipped");
+				      br.search.status == PB_SEARCH_UNSTABLE ? "unstable" : "only-skipped");
 	if (br.search.status == PB_SEARCH_FOUND && br.search.n_culprits)
 		a->culprit = pb_xstrdup(br.commits[br.search.culprits[0].index].info.id);
 	pb_buf_puts(&rel, "reports/");

@@ -64,6 +64,7 @@ static void headline(struct ctx *c)
 	pb_buf_puts(b, strcmp(status, "found") == 0 ? (imp ? "# Improvement report: " : "# Regression report: ") :
 		       strcmp(status, "not-reproduced") == 0 ? (imp ? "# Improvement not reproduced: " : "# Regression not reproduced: ") :
 		       strcmp(status, "unconfirmed") == 0 ? "# Regression without a confirmed culprit: " :
+		       strcmp(status, "unstable") == 0 ? "# Unstable benchmark, no commit judged: " :
 							   "# Regression among skipped commits: ");
 	pb_md_text(b, pb_md_str(d, "benchmark", "?"));
 	pb_buf_puts(b, "\n\n");
@@ -91,6 +92,10 @@ static void headline(struct ctx *c)
 				     "**The regression did not reproduce**: bad is ");
 		pb_md_effect(b, pb_json_get(d, "endpoints"));
 		pb_buf_puts(b, " against good, so there was nothing to bisect.\n\n");
+	} else if (strcmp(status, "unstable") == 0) {
+		pb_buf_puts(b, "**The benchmark is unstable**: ");
+		pb_md_text(b, pb_md_str(d, "unstable", "?"));
+		pb_buf_puts(b, ". No commit was judged.\n\n");
 	} else if (strcmp(status, "unconfirmed") == 0) {
 		pb_buf_puts(b, "**No culprit can be named**: ");
 		pb_md_text(b, pb_md_str(d, "confirmation.why", "fresh runs did not confirm one"));

@@ -11,6 +11,7 @@
 #include "bisect/search.h"
 #include "core/error.h"
 #include "noise_sim.h"
+#include "measure/unstable.h"
 
 struct sim {
 	size_t n;
@@ -231,6 +232,46 @@ static void test_noise_models(void **state)
 		}
 }
 
+/*
+ * Which steps were judged against pooled references, for fixed seeds (5% step, 128 commits): with
+ * iid noise nearly all of them, at a fraction of the runs of full blocks; under drift the fresh
+ * references disagree with the pool, and the steps fall back to full blocks.
+ */
+static void test_pooled_steps(void **state)
+{
+	const struct pb_search_ops nops = { ns_build, ns_sample, NULL, NULL, NULL };
+	struct pb_search_opts o = opts(false);
+	const enum pb_noise_model models[] = { PB_NOISE_IID, PB_NOISE_DRIFT };
+	size_t steps[2] = { 0, 0 }, pooled[2] = { 0, 0 }, runs[2] = { 0, 0 }, k, j;
+	struct pb_noise_sim ns;
+	struct pb_search_result r;
+	uint64_t seed;
+
+	(void)state;
+	for (j = 0; j < 2; j++)
+		for (seed = 1; seed <= 10; seed++) {
+			size_t culprit = 1 + (seed * 37) % 127;
+
+			pb_noise_sim_init(&ns, models[j], 127, culprit, 0.05, seed);
+			assert_int_equal(pb_search_run(127, &o, &nops, &ns, &r), 0);
+			assert_int_equal(r.status, PB_SEARCH_FOUND);
+			assert_int_equal(r.culprits[0].index, culprit);
+			for (k = 0; k < r.n_steps; k++)
+				if (strcmp(r.steps[k].why, "bisect") == 0) {
+					steps[j]++;
+					pooled[j] += r.steps[k].pooled;
+				}
+			runs[j] += r.runs_total;
+			pb_search_result_release(&r);
+		}
+	assert_int_equal(steps[0], 70);
+	assert_int_equal(pooled[0], 62);
+	assert_int_equal(runs[0], 2002);
+	assert_int_equal(steps[1], 70);
+	assert_int_equal(pooled[1], 30);
+	assert_int_equal(runs[1], 1258);
+}
+
 /* Equal commits on a machine whose load comes and goes: never a culprit. */
 static void test_bursts_without_regression(void **state)
 {
@@ -247,6 +288,74 @@ static void test_bursts_without_regression(void **state)
 		assert_true(r.status != PB_SEARCH_FOUND);
 		pb_search_result_release(&r);
 	}
+}
+
+/* pb_unstable_check: alternation and drift are named with their numbers; iid and bimodal noise
+ * (1000 series of 20 runs each, two commits 5% apart interleaved) never are. */
+static void test_unstable_patterns(void **state)
+{
+	size_t g[20], k, seed, flagged = 0;
+	double v[20];
+	char why[200];
+	struct pb_noise_sim ns;
+	int m;
+
+	(void)state;
+	for (k = 0; k < 20; k++) {
+		g[k] = k % 3 == 0;
+		v[k] = (g[k] ? 10.5 : 10.0) * (k % 2 ? 1.3 : 1.0);
+	}
+	assert_true(pb_unstable_check(g, v, 20, 0.02, why, sizeof(why)));
+	assert_string_equal(why, "the runs alternate between two modes, every other run 30.0% slower "
+				 "(20 runs, spread within a mode 0.0%)");
+	for (k = 0; k < 20; k++)
+		v[k] = (g[k] ? 10.5 : 10.0) * (1 + 0.01 * (double)k);
+	assert_true(pb_unstable_check(g, v, 20, 0.02, why, sizeof(why)));
+	assert_string_equal(why, "every run is slower than the last (19 of 19 in a row), +13.2% from "
+				 "the first third of the 20 runs to the last");
+	/* Too few runs, or a drift smaller than min_effect: not judged unstable. */
+	assert_false(pb_unstable_check(g, v, 7, 0.02, why, sizeof(why)));
+	for (k = 0; k < 20; k++)
+		v[k] = 10.0 * (1 + 0.0001 * (double)k);
+	assert_false(pb_unstable_check(g, v, 20, 0.02, why, sizeof(why)));
+	for (m = 0; m < PB_NOISE_MODELS; m++)
+		for (seed = 1; seed <= 1000; seed++) {
+			if (m == PB_NOISE_DRIFT)
+				continue; /* a slow wave: runs in a row do drift, a little */
+			pb_noise_sim_init(&ns, m, 1, 1, 0.05, seed);
+			for (k = 0; k < 20; k++) {
+				g[k] = pb_noise_sim_uniform(&ns) < 0.5;
+				v[k] = pb_noise_sim_value(&ns, g[k]);
+			}
+			flagged += pb_unstable_check(g, v, 20, 0.02, why, sizeof(why));
+		}
+	assert_int_equal(flagged, 0);
+}
+
+/* The search stops at the endpoints with PB_SEARCH_UNSTABLE when every other run is slower. */
+static int alt_sample(void *arg, size_t i, double *v)
+{
+	size_t *t = arg;
+
+	*v = (i >= 5 ? 11.0 : 10.0) * ((*t)++ % 2 ? 1.25 : 1.0);
+	return 0;
+}
+
+static void test_unstable_search(void **state)
+{
+	const struct pb_search_ops aops = { ns_build, alt_sample, NULL, NULL, NULL };
+	struct pb_search_opts o = opts(false);
+	struct pb_search_result r;
+	size_t t = 0;
+
+	(void)state;
+	assert_int_equal(pb_search_run(8, &o, &aops, &t, &r), 0);
+	assert_int_equal(r.status, PB_SEARCH_UNSTABLE);
+	assert_string_equal(r.why, "the runs alternate between two modes, every other run 25.0% slower "
+				   "(20 runs, spread within a mode 0.0%)");
+	assert_int_equal(r.runs_total, 20);
+	assert_int_equal(r.n_culprits, 0);
+	pb_search_result_release(&r);
 }
 
 static void test_endpoint_cannot_build(void **state)
@@ -273,6 +382,9 @@ int main(void)
 		cmocka_unit_test(test_endpoint_cannot_build),
 		cmocka_unit_test(test_noise_models),
 		cmocka_unit_test(test_bursts_without_regression),
+		cmocka_unit_test(test_unstable_patterns),
+		cmocka_unit_test(test_pooled_steps),
+		cmocka_unit_test(test_unstable_search),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
