@@ -15,6 +15,7 @@
 #include "core/util.h"
 #include "measure/stats.h"
 #include "nightly/nightly.h"
+#include "render/format.h"
 #include "render/series.h"
 #include "render/svg.h"
 
@@ -75,32 +76,14 @@ static const char script[] =
 	"  }\n"
 	"})();\n";
 
-/* Metrics measured in nanoseconds. */
-static bool is_time(const char *metric)
-{
-	return metric && (strcmp(metric, "wall") == 0 || strcmp(metric, "cpu") == 0);
-}
-
-/* A value for people, four significant digits: a time metric (ns) in its unit ("1.598 s",
- * "17.25 ms"), anything else with an SI prefix ("2.631 G", "15.2 k", "0.5"). */
+/* A value for people through the one formatter (render/format.h): a time metric in its unit
+ * ("1.60 s", "17.3 ms"), anything else with an SI prefix ("2.63 G", "15.2 k"). */
 static void fmt_value(char *out, size_t size, double v, const char *metric)
 {
-	static const char *const prefix[] = { "", " k", " M", " G", " T", " P" };
-	static const char *const unit[] = { " ns", " \xc2\xb5s", " ms", " s" };
-	const char *const *names = is_time(metric) ? unit : prefix;
-	size_t p = 0, last = is_time(metric) ? 3 : 5;
-	double a = fabs(v);
-
-	if (!isfinite(v)) {
+	if (!isfinite(v))
 		snprintf(out, size, "?");
-		return;
-	}
-	while (a >= 999.95 && p < last) {
-		a /= 1000;
-		v /= 1000;
-		p++;
-	}
-	snprintf(out, size, "%.4g%s", v, names[p]);
+	else
+		pb_fmt_metric(out, size, v, metric);
 }
 
 static void esc(struct pb_buf *b, const char *s)
@@ -455,7 +438,7 @@ static void put_plot(struct pb_buf *b, const struct pb_history *h, const struct 
 	char **atips = pb_xcalloc(v->n_alerts + 1, sizeof(*atips));
 	char *title = pb_xasprintf("%s on %s: %s (%s)", v->s.benchmark, v->s.machine, v->s.metric,
 				   v->s.backend);
-	char *axis = pb_xasprintf("%s%s", v->s.metric, is_time(v->s.metric) ? " (ns)" : "");
+	char *axis = pb_xstrdup(v->s.metric); /* the plot adds the unit: "wall (ms)" */
 
 	for (i = 0; i < n; i++) {
 		values[i] = v->s.points[i].median;

@@ -135,8 +135,8 @@ static void draw(const struct pb_series_plot *p, struct pb_buf *out, bool html)
 	pb_svg_polyline(&svg, xs, ys, drawn, PB_SVG_NEUTRAL, 1);
 	for (k = 0; p->ci_lo && p->ci_hi && k < p->n; k++)
 		if (isfinite(p->values[k]) && isfinite(p->ci_lo[k]) && isfinite(p->ci_hi[k]))
-			pb_svg_line(&svg, pb_svg_map(&sx, (double)k), pb_svg_map(&sy, p->ci_lo[k]),
-				    pb_svg_map(&sx, (double)k), pb_svg_map(&sy, p->ci_hi[k]),
+			pb_svg_line(&svg, pb_svg_map(&sx, (double)k), pb_svg_map(&sy, p->ci_lo[k] / div),
+				    pb_svg_map(&sx, (double)k), pb_svg_map(&sy, p->ci_hi[k] / div),
 				    PB_SVG_NEUTRAL, 1, 0);
 	for (k = 0; k < p->n_alerts; k++) {
 		size_t i = p->alerts[k];
@@ -147,7 +147,7 @@ static void draw(const struct pb_series_plot *p, struct pb_buf *out, bool html)
 		pb_buf_printf(out, "<circle class=\"alert\" cx=\"%.1f\" cy=\"%.1f\" r=\"9\" "
 				   "fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
 				   "pointer-events=\"none\"><title>",
-			      pb_svg_map(&sx, (double)i), pb_svg_map(&sy, p->values[i]), PB_SVG_BAD);
+			      pb_svg_map(&sx, (double)i), pb_svg_map(&sy, vals[i]), PB_SVG_BAD);
 		pb_xml_escape(out, p->alert_tips && p->alert_tips[k] ? p->alert_tips[k] : "alert");
 		pb_buf_puts(out, "</title></circle>\n");
 	}
@@ -155,7 +155,7 @@ static void draw(const struct pb_series_plot *p, struct pb_buf *out, bool html)
 		if (!isfinite(vals[k]))
 			continue;
 		if (html) {
-			html_point(p, k, pb_svg_map(&sx, (double)k), pb_svg_map(&sy, p->values[k]), out);
+			html_point(p, k, pb_svg_map(&sx, (double)k), pb_svg_map(&sy, vals[k]), out);
 			continue;
 		}
 		pb_buf_reset(&tip);
