@@ -26,6 +26,10 @@ expect_eq "true slower" "$(jq -r '"\(.safety.downgraded) \(.safety.verdict_befor
 expect_eq 1 "$(jq -r .safety.trend.b out)" "tau of B"
 expect_exit 0 "$PB" compare a.json b.json
 expect_grep "^warning: the runs would say slower, but b.json's runs drift with run order \(Kendall tau \+1.00, p = " out
+# A drift of 1% inside B cannot make a 3x difference: the verdict stands (beyond twice the drift).
+mk b3.json 3000 3003 3006 3009 3012 3015 3018 3021 3024 3027
+expect_exit 0 "$PB" compare a.json b3.json --json
+expect_eq "slower false" "$(jq -r '"\(.verdict) \(.safety.downgraded)"' out)" "3x beyond a 1% drift"
 
 # The same program measured twice, the second time beside a CPU hog on its CPU: not slower.
 cat > spin.c <<'C'
