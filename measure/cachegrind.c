@@ -1,5 +1,4 @@
 /* cachegrind.c: run a benchmark under valgrind's cache simulator and read its per-function output files. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "measure/cachegrind.h"
+#include "measure/vgout.h"
 
 const char *const pb_cachegrind_events[PB_CG_NEVENTS] = { "Ir", "I1mr", "ILmr", "Dr", "D1mr",
 							  "DLmr", "Dw", "D1mw", "DLmw" };
@@ -501,50 +501,24 @@ void pb_cachegrind_argv_free(char **argv)
 	free(argv);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int pb_cachegrind_collect(const char *outdir, struct pb_cg_result *r)
 {
 	struct fn_index ix = { NULL, 0, 0 };
-	struct dirent *de;
-	char **names = NULL, *path = NULL;
-	size_t n = 0, cap = 0, i;
-	DIR *d;
+	char **paths;
+	size_t n, i;
 	int ret = -1;
 
 	memset(r, 0, sizeof(*r));
-	d = opendir(outdir);
-	if (!d)
-		return pb_error_errno("cachegrind: cannot read %s", outdir);
-	while ((de = readdir(d)))
-		if (strncmp(de->d_name, "cachegrind.out.", 15) == 0) {
-			pb_xgrow((void **)&names, &cap, n + 1, sizeof(*names));
-			names[n++] = pb_xstrdup(de->d_name);
-		}
-	closedir(d);
-	if (n == 0) {
-		pb_error_as(PB_EXIT_ENV, "cachegrind wrote no output file: valgrind did not run the "
-			    "benchmark (see its messages above)");
-		goto out;
-	}
-	/* A fixed order keeps the sums and the function order reproducible. */
-	qsort(names, n, sizeof(*names), cmp_str);
-	for (i = 0; i < n; i++) {
-		free(path);
-		path = pb_xasprintf("%s/%s", outdir, names[i]);
-		if (parse_into(path, r, &ix))
+	/* Sorted by name: the sums and the function order are reproducible. */
+	if (pb_vgout_list(outdir, "cachegrind", &paths, &n))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (parse_into(paths[i], r, &ix))
 			goto out;
-	}
 	pb_cg_result_sort(r);
 	ret = 0;
 out:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	free(path);
+	pb_vgout_free(paths);
 	free(ix.slot);
 	if (ret)
 		pb_cg_result_release(r);

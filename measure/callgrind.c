@@ -1,7 +1,7 @@
 /* callgrind.c: run a program under callgrind with instruction-level costs and read its output files. */
 #include "measure/callgrind.h"
+#include "measure/vgout.h"
 
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -459,49 +459,22 @@ void pb_callgrind_finish(struct pb_callgrind *r)
 		qsort(r->calls, r->n_calls, sizeof(*r->calls), cmp_calls);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int pb_callgrind_collect(const char *outdir, struct pb_callgrind *r)
 {
-	struct dirent *de;
-	char **names = NULL, *path = NULL;
-	size_t n = 0, cap = 0, i;
-	DIR *d;
+	char **paths;
+	size_t n, i;
 	int ret = -1;
 
 	memset(r, 0, sizeof(*r));
-	d = opendir(outdir);
-	if (!d)
-		return pb_error_errno("callgrind: cannot read %s", outdir);
-	while ((de = readdir(d)))
-		if (strncmp(de->d_name, "callgrind.out.", 14) == 0) {
-			pb_xgrow((void **)&names, &cap, n + 1, sizeof(*names));
-			names[n++] = pb_xstrdup(de->d_name);
-		}
-	closedir(d);
-	if (n == 0) {
-		pb_error_as(PB_EXIT_ENV, "callgrind wrote no output file: valgrind did not run the "
-			    "program (see its messages above)");
-		goto out;
-	}
-	/* A fixed order keeps the sums reproducible. */
-	qsort(names, n, sizeof(*names), cmp_str);
-	for (i = 0; i < n; i++) {
-		free(path);
-		path = pb_xasprintf("%s/%s", outdir, names[i]);
-		if (pb_callgrind_parse(path, r))
+	if (pb_vgout_list(outdir, "callgrind", &paths, &n))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (pb_callgrind_parse(paths[i], r))
 			goto out;
-	}
 	pb_callgrind_finish(r);
 	ret = 0;
 out:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	free(path);
+	pb_vgout_free(paths);
 	if (ret)
 		pb_callgrind_release(r);
 	return ret;
