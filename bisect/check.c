@@ -76,12 +76,7 @@ int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct
 	memset(res, 0, sizeof(*res));
 	memset(&br, 0, sizeof(br));
 	memset(&bd, 0, sizeof(bd));
-	memset(&s, 0, sizeof(s));
-	s.repo = repo;
-	s.cfg = cfg;
-	s.o = &bo;
-	s.res = &br;
-	s.st.lock_fd = -1;
+	pb_driver_init(&s, repo, cfg, &bo, &br);
 	if (load_baseline(o->baseline, &good, &ng, &bad, &nb) ||
 	    pb_repo_resolve(repo, o->rev, res->commit) ||
 	    pb_driver_prepare(&s, o->bench, o->backend, o->metric, o->cpus, o->stop, 1))

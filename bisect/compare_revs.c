@@ -20,12 +20,7 @@ int pb_compare_revs(struct pb_repo *repo, const struct pb_config *cfg, const str
 	int rc, ret = -1;
 
 	memset(&br, 0, sizeof(br));
-	memset(&s, 0, sizeof(s));
-	s.repo = repo;
-	s.cfg = cfg;
-	s.o = o;
-	s.res = &br;
-	s.st.lock_fd = -1;
+	pb_driver_init(&s, repo, cfg, o, &br);
 	if (pb_driver_prepare(&s, o->bench, o->backend, o->metric, o->cpus, o->stop, 2) ||
 	    pb_repo_resolve(repo, o->good, s.ids[0]) || pb_repo_resolve(repo, o->bad, s.ids[1]))
 		goto out;

@@ -135,6 +135,17 @@ static char *cache_key(const struct pb_driver *s, const char *backend)
  * then the command line), the backend (resolved now, so that a bad metric or an unusable backend
  * fails before anything is built), the cache key, and the per-commit arrays for `n` commits.
  */
+void pb_driver_init(struct pb_driver *s, struct pb_repo *repo, const struct pb_config *cfg,
+		    const struct pb_bisect_opts *o, struct pb_bisect_result *res)
+{
+	memset(s, 0, sizeof(*s));
+	s->repo = repo;
+	s->cfg = cfg;
+	s->o = o;
+	s->res = res;
+	s->st.lock_fd = -1;
+}
+
 int pb_driver_prepare(struct pb_driver *s, const char *bench, const char *backend,
 		      const char *metric, const char *cpus, volatile sig_atomic_t *stop, size_t n)
 {

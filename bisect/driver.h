@@ -20,7 +20,7 @@
  * build cache, the executor that builds and runs the commits there, and per commit how many of
  * its runs were handed out. The commits'
  * results (info, builds, measurements) live in res->commits; the driver borrows res, repo, cfg, o.
- * Zero it, set repo, cfg, o, res and st.lock_fd = -1, then pb_driver_prepare().
+ * pb_driver_init() it, then pb_driver_prepare().
  */
 struct pb_driver {
 	struct pb_repo *repo;
@@ -39,6 +39,10 @@ struct pb_driver {
 	size_t *cursor;              /* runs of commits[i].m already handed to the search */
 	bool *loaded;                /* its cached measurement was looked up */
 };
+
+/* Zero *s and set what it borrows (repo, cfg, o, res); no state directory is held yet. */
+void pb_driver_init(struct pb_driver *s, struct pb_repo *repo, const struct pb_config *cfg,
+		    const struct pb_bisect_opts *o, struct pb_bisect_result *res);
 
 /*
  * Resolve the benchmark `bench`, the runner's options (config, then the non-NULL overrides) and the

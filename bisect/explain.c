@@ -112,18 +112,6 @@ static int hot_from_profile(const struct pb_attribute_in *in, char ***names, siz
 	return ret;
 }
 
-static double counter_of(const struct pb_measurement *m, const char *const *names)
-{
-	double v;
-
-	for (; *names; names++) {
-		v = pb_measurement_counter(m, *names);
-		if (isfinite(v))
-			return v;
-	}
-	return NAN;
-}
-
 static int geometry(const struct pb_config *cfg, const char *backend, struct pb_l1i *g)
 {
 	if (cfg->layout.l1i)
@@ -300,12 +288,12 @@ void pb_attribute(const struct pb_attribute_in *in, const struct pb_config *cfg,
 
 	vi.metric = in->metric;
 	vi.effect_ratio = in->effect_ratio;
-	vi.instructions.parent = counter_of(pm, instr);
-	vi.instructions.culprit = counter_of(cm, instr);
+	vi.instructions.parent = pb_measurement_counter_any(pm, instr);
+	vi.instructions.culprit = pb_measurement_counter_any(cm, instr);
 	/* Cachegrind counts exactly; hardware counters wander by a few per mille. */
 	vi.instr_tolerance = strcmp(in->backend, "cachegrind") == 0 ? 0.001 : 0.005;
-	vi.i1_misses.parent = counter_of(pm, i1);
-	vi.i1_misses.culprit = counter_of(cm, i1);
+	vi.i1_misses.parent = pb_measurement_counter_any(pm, i1);
+	vi.i1_misses.culprit = pb_measurement_counter_any(cm, i1);
 	vi.icache_mpki = (struct pb_pair){ pm->derived.icache_mpki, cm->derived.icache_mpki };
 	vi.itlb_mpki = (struct pb_pair){ pm->derived.itlb_mpki, cm->derived.itlb_mpki };
 	vi.frontend_pct = (struct pb_pair){ pm->derived.frontend_stall_pct,

@@ -180,18 +180,6 @@ static int place_arms(const struct pb_config *cfg, struct pb_fix_result *res)
 	return 0;
 }
 
-static double counter(const struct pb_measurement *m, const char *const *names)
-{
-	double v;
-
-	for (; *names; names++) {
-		v = pb_measurement_counter(m, *names);
-		if (isfinite(v))
-			return v;
-	}
-	return NAN;
-}
-
 /* Measure the arms that were built in `want` complete blocks, the order drawn per block. */
 static int measure(struct pb_driver *s, size_t pi, size_t ci, struct pb_executor *fx,
 		   struct pb_fix_result *res, size_t want, struct pb_measurement *m, double **vals)
@@ -389,8 +377,8 @@ int pb_fix_measure(struct pb_driver *s, size_t pi, size_t ci, double alpha, doub
 			continue;
 		pb_measurement_finish(&m[i]);
 		res->arm[i].median = pb_stats_median(vals[i], res->blocks);
-		res->arm[i].instructions = counter(&m[i], instr);
-		res->arm[i].i1_misses = counter(&m[i], i1);
+		res->arm[i].instructions = pb_measurement_counter_any(&m[i], instr);
+		res->arm[i].i1_misses = pb_measurement_counter_any(&m[i], i1);
 	}
 	pb_stats_compare_paired(vals[PB_FIX_PARENT], vals[PB_FIX_CULPRIT], res->blocks, alpha,
 				min_effect, &res->regression);

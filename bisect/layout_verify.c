@@ -20,12 +20,7 @@ int pb_layout_verify(struct pb_repo *repo, const struct pb_config *cfg, const st
 
 	memset(res, 0, sizeof(*res));
 	memset(&br, 0, sizeof(br));
-	memset(&s, 0, sizeof(s));
-	s.repo = repo;
-	s.cfg = cfg;
-	s.o = o;
-	s.res = &br;
-	s.st.lock_fd = -1;
+	pb_driver_init(&s, repo, cfg, o, &br);
 	if (pb_repo_resolve(repo, o->good, res->good) || pb_repo_resolve(repo, o->bad, res->bad) ||
 	    pb_driver_prepare(&s, o->bench, o->backend, o->metric, o->cpus, o->stop, 2))
 		goto out;

@@ -17,12 +17,7 @@ int pb_fix_run(struct pb_repo *repo, const struct pb_config *cfg, const struct p
 
 	pb_fix_init(res);
 	memset(&br, 0, sizeof(br));
-	memset(&s, 0, sizeof(s));
-	s.repo = repo;
-	s.cfg = cfg;
-	s.o = o;
-	s.res = &br;
-	s.st.lock_fd = -1;
+	pb_driver_init(&s, repo, cfg, o, &br);
 	/* Before anything is built: a missing recipe is the user's to add. */
 	if (pb_fix_configured(cfg) || pb_driver_prepare(&s, o->bench, o->backend, o->metric, o->cpus,
 							 o->stop, 2) ||

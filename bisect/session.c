@@ -373,12 +373,7 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 	int ret = -1;
 
 	memset(res, 0, sizeof(*res));
-	memset(&s, 0, sizeof(s));
-	s.repo = repo;
-	s.cfg = cfg;
-	s.o = o;
-	s.res = res;
-	s.st.lock_fd = -1;
+	pb_driver_init(&s, repo, cfg, o, res);
 	/* --fix without build.fix: said before anything is built or measured. */
 	if ((o->fix && pb_fix_configured(cfg)) || setup(&s))
 		goto out;

@@ -150,7 +150,7 @@ static void write_func_text(const struct pb_annotation *a, const struct pb_ann_f
 			pb_buf_printf(out, " %8s", x->misses ? miss : "");
 		}
 		{
-			char code[200];
+			char code[sizeof(x->in.text) + sizeof(tname)]; /* the text and " <target>" (tname), whole */
 
 			snprintf(code, sizeof(code), "%s%s", x->in.text, tname);
 			pb_buf_printf(out, " %8llx  %-4s %-44s %s", (unsigned long long)x->in.addr, lbl,

@@ -465,40 +465,20 @@ void pb_cg_result_sort(struct pb_cg_result *r)
 char **pb_cachegrind_argv(const struct pb_cg_geometry *g, const char *outdir,
 			  const char *const *argv, const char *shell)
 {
-	size_t n = 0, cap = 0, i;
-	char **v = NULL;
+	char *i1 = pb_xasprintf("--I1=%s", g->I1), *d1 = pb_xasprintf("--D1=%s", g->D1);
+	char *ll = pb_xasprintf("--LL=%s", g->LL);
+	const char *opts[] = { "--cache-sim=yes", i1, d1, ll, NULL };
+	char **v = pb_vgout_argv("cachegrind", opts, outdir, argv, shell);
 
-#define ADD(s) (pb_xgrow((void **)&v, &cap, n + 2, sizeof(*v)), v[n++] = (s), v[n] = NULL)
-	ADD(pb_xstrdup("valgrind"));
-	ADD(pb_xstrdup("--tool=cachegrind"));
-	ADD(pb_xstrdup("--cache-sim=yes"));
-	ADD(pb_xasprintf("--I1=%s", g->I1));
-	ADD(pb_xasprintf("--D1=%s", g->D1));
-	ADD(pb_xasprintf("--LL=%s", g->LL));
-	/* One file per process (%p); children are followed so `sh -c CMD` counts CMD too. */
-	ADD(pb_xstrdup("--trace-children=yes"));
-	/* No gdbserver FIFOs in $TMPDIR: a valgrind killed with placebisect would leave them. */
-	ADD(pb_xstrdup("--vgdb=no"));
-	ADD(pb_xasprintf("--cachegrind-out-file=%s/cachegrind.out.%%p", outdir));
-	if (argv) {
-		for (i = 0; argv[i]; i++)
-			ADD(pb_xstrdup(argv[i]));
-	} else {
-		ADD(pb_xstrdup("/bin/sh"));
-		ADD(pb_xstrdup("-c"));
-		ADD(pb_xstrdup(shell));
-	}
-#undef ADD
+	free(i1);
+	free(d1);
+	free(ll);
 	return v;
 }
 
 void pb_cachegrind_argv_free(char **argv)
 {
-	size_t i;
-
-	for (i = 0; argv && argv[i]; i++)
-		free(argv[i]);
-	free(argv);
+	pb_vgout_free(argv);
 }
 
 int pb_cachegrind_collect(const char *outdir, struct pb_cg_result *r)

@@ -500,41 +500,20 @@ const struct pb_callgrind_object *pb_callgrind_object(const struct pb_callgrind 
 char **pb_callgrind_argv(const char *i1, const char *outdir, const char *const *argv,
 			 const char *shell)
 {
-	size_t n = 0, cap = 0, i;
-	char **v = NULL;
+	char *i1opt = i1 ? pb_xasprintf("--I1=%s", i1) : NULL;
+	/*
+	 * -q: valgrind's own banner and summary out of the way (a failing program's stderr is its
+	 * own); the same cache simulator as cachegrind's, costs per instruction, not per source line;
+	 * names as the symbol table spells them (C++ mangled), to match the ELF's.
+	 */
+	const char *opts[] = { "-q", "--cache-sim=yes", "--dump-instr=yes", "--demangle=no", i1opt, NULL };
+	char **v = pb_vgout_argv("callgrind", opts, outdir, argv, shell);
 
-#define ADD(s) (pb_xgrow((void **)&v, &cap, n + 2, sizeof(*v)), v[n++] = (s), v[n] = NULL)
-	ADD(pb_xstrdup("valgrind"));
-	/* Valgrind's own banner and summary out of the way: a failing program's stderr is its own. */
-	ADD(pb_xstrdup("-q"));
-	ADD(pb_xstrdup("--tool=callgrind"));
-	/* The same cache simulator as cachegrind's; costs per instruction, not per source line. */
-	ADD(pb_xstrdup("--cache-sim=yes"));
-	ADD(pb_xstrdup("--dump-instr=yes"));
-	/* Names as the symbol table spells them (C++ mangled), to match the ELF's. */
-	ADD(pb_xstrdup("--demangle=no"));
-	if (i1)
-		ADD(pb_xasprintf("--I1=%s", i1));
-	ADD(pb_xstrdup("--trace-children=yes"));
-	ADD(pb_xstrdup("--vgdb=no"));
-	ADD(pb_xasprintf("--callgrind-out-file=%s/callgrind.out.%%p", outdir));
-	if (argv) {
-		for (i = 0; argv[i]; i++)
-			ADD(pb_xstrdup(argv[i]));
-	} else {
-		ADD(pb_xstrdup("/bin/sh"));
-		ADD(pb_xstrdup("-c"));
-		ADD(pb_xstrdup(shell));
-	}
-#undef ADD
+	free(i1opt);
 	return v;
 }
 
 void pb_callgrind_argv_free(char **argv)
 {
-	size_t i;
-
-	for (i = 0; argv && argv[i]; i++)
-		free(argv[i]);
-	free(argv);
+	pb_vgout_free(argv);
 }

@@ -845,3 +845,15 @@ static const struct pb_schema_rule measurement_rules[] = {
 };
 
 const struct pb_schema pb_measurement_schema = { PB_MEASUREMENT_SCHEMA, measurement_rules };
+
+double pb_measurement_counter_any(const struct pb_measurement *m, const char *const *names)
+{
+	double v;
+
+	for (; *names; names++) {
+		v = pb_measurement_counter(m, *names);
+		if (isfinite(v))
+			return v;
+	}
+	return NAN;
+}

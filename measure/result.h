@@ -108,6 +108,9 @@ void pb_measurement_range(const struct pb_measurement *m, double *lo, double *hi
 void pb_measurement_cpu_split(const struct pb_measurement *m, double *user_ns, double *sys_ns);
 /* Median over ok runs of counter `name`; NAN when absent. */
 double pb_measurement_counter(const struct pb_measurement *m, const char *name);
+
+/* The median of the first of `names` (NULL-terminated) that m recorded, or NAN when none was. */
+double pb_measurement_counter_any(const struct pb_measurement *m, const char *const *names);
 /* Recompute summary and derived metrics from the runs. */
 void pb_measurement_finish(struct pb_measurement *m);
 

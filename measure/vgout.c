@@ -1,4 +1,4 @@
-/* vgout.c: list the output files a valgrind tool wrote for one run, sorted by name. */
+/* vgout.c: a valgrind tool's command line for one run, and the output files it wrote, sorted by name. */
 #include "measure/vgout.h"
 
 #include <dirent.h>
@@ -44,6 +44,34 @@ int pb_vgout_list(const char *outdir, const char *tool, char ***paths, size_t *n
 	*paths = v;
 	*n = k;
 	return 0;
+}
+
+char **pb_vgout_argv(const char *tool, const char *const *opts, const char *outdir,
+		     const char *const *argv, const char *shell)
+{
+	size_t n = 0, cap = 0, i;
+	char **v = NULL;
+
+#define ADD(s) (pb_xgrow((void **)&v, &cap, n + 2, sizeof(*v)), v[n++] = (s), v[n] = NULL)
+	ADD(pb_xstrdup("valgrind"));
+	ADD(pb_xasprintf("--tool=%s", tool));
+	for (i = 0; opts && opts[i]; i++)
+		ADD(pb_xstrdup(opts[i]));
+	/* One file per process (%p); children are followed so `sh -c CMD` counts CMD too. */
+	ADD(pb_xstrdup("--trace-children=yes"));
+	/* No gdbserver FIFOs in $TMPDIR: a valgrind killed with placebisect would leave them. */
+	ADD(pb_xstrdup("--vgdb=no"));
+	ADD(pb_xasprintf("--%s-out-file=%s/%s.out.%%p", tool, outdir, tool));
+	if (argv) {
+		for (i = 0; argv[i]; i++)
+			ADD(pb_xstrdup(argv[i]));
+	} else {
+		ADD(pb_xstrdup("/bin/sh"));
+		ADD(pb_xstrdup("-c"));
+		ADD(pb_xstrdup(shell));
+	}
+#undef ADD
+	return v;
 }
 
 void pb_vgout_free(char **paths)

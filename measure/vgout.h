@@ -1,4 +1,4 @@
-/* vgout.h: the output files a valgrind tool wrote for one run (one per process), in a fixed order. */
+/* vgout.h: a valgrind tool's command line for one run, and the output files it wrote (one per process). */
 #ifndef PB_MEASURE_VGOUT_H
 #define PB_MEASURE_VGOUT_H
 
@@ -12,7 +12,16 @@
  */
 int pb_vgout_list(const char *outdir, const char *tool, char ***paths, size_t *n);
 
-/* Free what pb_vgout_list() returned. Accepts NULL. */
+/*
+ * The argv that runs `argv` (or, when argv is NULL, `shell` through /bin/sh -c) under valgrind's
+ * `tool` with the tool's options `opts` (NULL-terminated; may be NULL), children followed, no
+ * gdbserver, and one output file per process in `outdir` (`tool`.out.PID). NULL-terminated; free
+ * with pb_vgout_free().
+ */
+char **pb_vgout_argv(const char *tool, const char *const *opts, const char *outdir,
+		     const char *const *argv, const char *shell);
+
+/* Free what pb_vgout_list() or pb_vgout_argv() returned (NULL-terminated strings). Accepts NULL. */
 void pb_vgout_free(char **paths);
 
 #endif

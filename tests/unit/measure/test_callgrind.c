@@ -172,8 +172,8 @@ static void test_argv(void **state)
 	(void)state;
 	v = pb_callgrind_argv("32768,8,64", "/tmp/d", argv, NULL);
 	assert_string_equal(v[0], "valgrind");
-	assert_string_equal(v[1], "-q");
-	assert_string_equal(v[2], "--tool=callgrind");
+	assert_string_equal(v[1], "--tool=callgrind");
+	assert_string_equal(v[2], "-q");
 	assert_string_equal(v[3], "--cache-sim=yes");
 	assert_string_equal(v[4], "--dump-instr=yes");
 	assert_string_equal(v[5], "--demangle=no");
