@@ -77,7 +77,7 @@ static int make_order(struct pb_driver *s, size_t ci, struct pb_fix_result *res,
 	co.shell = cmd;
 	co.cwd = s->wt.dir;
 	co.env_set = s->tmpl.env;
-	co.timeout_s = s->bench->timeout * 100; /* valgrind's slowdown */
+	co.timeout_s = s->bench->timeout * PB_VALGRIND_SLOWDOWN;
 	co.outdir = dir;
 	if (pb_callgrind_run(&co, &g)) {
 		pb_error_wrap("fix: the call graph of %.7s", s->ids[ci]);

@@ -21,8 +21,6 @@ static const char *const default_events[] = { "cycles", "instructions", "L1-ICAC
 /* Counted with every perf measurement, as perf stat does: cheap and always there. */
 static const char *const always_events[] = { "task-clock", "context-switches", "page-faults", NULL };
 
-/* valgrind runs the program some 20-100 times slower; the per-run timeout stretches with it. */
-#define CACHEGRIND_SLOWDOWN 50.0
 
 
 /* ---- options ---- */
@@ -339,7 +337,7 @@ static int setup_cachegrind(struct pb_runner *r)
 	cfg.measure.cg_LL = (char *)r->o->cg_LL;
 	if (pb_cachegrind_geometry(&cfg, NULL, &r->geo))
 		return -1;
-	r->timeout = r->o->timeout * CACHEGRIND_SLOWDOWN;
+	r->timeout = r->o->timeout * PB_VALGRIND_SLOWDOWN;
 	r->n_vals = PB_CG_NCOUNTERS;
 	r->vals = pb_xcalloc(r->n_vals, sizeof(*r->vals));
 	return 0;

@@ -2,6 +2,10 @@
 #ifndef PB_MEASURE_RUNNER_H
 #define PB_MEASURE_RUNNER_H
 
+/* valgrind (cachegrind, callgrind) runs a program some 20-100 times slower: a per-run timeout set
+ * for the program alone is stretched by this much when it runs under valgrind. */
+#define PB_VALGRIND_SLOWDOWN 50.0
+
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>

@@ -43,6 +43,7 @@ int pb_annotate_record(struct pb_runner_opts *o, const char *i1, struct pb_callg
 	struct pb_measurement m;
 	struct pb_buf what = PB_BUF_INIT;
 	char *dir, **argv = NULL;
+	double timeout = o->timeout;
 	size_t k;
 	int ret = -1;
 
@@ -67,6 +68,7 @@ int pb_annotate_record(struct pb_runner_opts *o, const char *i1, struct pb_callg
 	o->shell = NULL;
 	o->runs = 1;
 	o->warmups = 0;
+	o->timeout *= PB_VALGRIND_SLOWDOWN; /* the benchmark's own timeout, for the program alone */
 	o->metric = "wall";
 	o->backend = "time";
 	o->events = NULL;
@@ -87,6 +89,7 @@ int pb_annotate_record(struct pb_runner_opts *o, const char *i1, struct pb_callg
 	ret = 0;
 out:
 	o->argv = NULL;
+	o->timeout = timeout;
 	pb_measurement_release(&m);
 	pb_callgrind_argv_free(argv);
 	pb_buf_release(&what);
@@ -395,6 +398,7 @@ int pb_annotate_sampled(struct pb_annotation **out, struct pb_runner_opts *o, un
 	*out = NULL;
 	o->runs = 1;
 	o->warmups = 0;
+	o->timeout *= PB_VALGRIND_SLOWDOWN; /* the benchmark's own timeout, for the program alone */
 	o->metric = "wall";
 	o->events = NULL;
 	o->backend = "time";
