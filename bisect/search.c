@@ -6,9 +6,9 @@
  * three runs: with iid noise a bisect cost 1.6x the runs of a fixed 20-run `git bisect run`. Most
  * of that goes to re-measuring two references whose level the search already knows well, so a
  * step first tries to judge the commit against the pooled levels of its references (all their
- * runs since the pool was last re-based): blocks of (commit, commit, reference), one fresh
- * reference run per two of the commit, alternating good and bad. The fresh references are what
- * license the pool: each must lie within POOL_OUTLIER sigma of its pooled level (a burst) and
+ * runs since the pool was last re-based): blocks of (commit, commit, commit, reference), one fresh
+ * reference run per POOL_PER_REF of the commit, alternating good and bad. The fresh references are
+ * what license the pool: each must lie within POOL_OUTLIER sigma of its pooled level (a burst) and
  * their mean within POOL_SHIFT standard errors (a drift); a verdict is taken only right after a
  * fresh reference passed, and must hold with the pooled midpoint moved by POOL_MARGIN of its own
  * standard error toward the other side. When a check fails the step is judged on full blocks
@@ -16,10 +16,26 @@
  * from those blocks, so a verdict never rests on references from another window the fresh runs
  * disagree with. What the check cannot see (a shift small against the noise of a few runs) can
  * mislead a step; it cannot name a wrong culprit with exit 0 by itself, because every culprit is
- * confirmed against its parent on fresh full blocks, and a bisection that restarts after a failed
- * confirmation uses full blocks only. Measured with bench/bisect_sim (README). Tried and left:
- * three commit runs per reference (more stale pools, no cheaper), two looks for the confirmation
- * instead of four (an unknown confirmation, i.e. exit 4, in a fifth of iid bisects).
+ * confirmed against its parent on fresh blocks, and a bisection that restarts after a failed
+ * confirmation uses full blocks only.
+ *
+ * Why the confirmations carry the guarantee, and the steps only the cost. A confirmation is Wald's
+ * SPRT (Wald 1945) against the effect the endpoints measured, on the sign of each fresh block's log
+ * ratio given its size (measure/seqtest.h): with the order in each block drawn at random that sign
+ * is a fair coin for an equal pair whatever the machine does, so a wrong culprit (a commit no slower
+ * than its parent) passes with probability at most alpha however many blocks the test looks at —
+ * no look penalty, unlike a group-sequential design that spends alpha over a fixed number of looks
+ * (Jennison & Turnbull 2000), which is what it replaced (10 blocks, then up to four looks at
+ * alpha / 4). The first culprit's confirmations before and after a restart share alpha. So a step
+ * need not be right with probability 1 - alpha over the whole bisection (Bonferroni over the steps,
+ * as before): a wrong step costs a rejected culprit and a restart, and each step is held to
+ * STEP_ERROR_SHARE of alpha, where the runs a stricter step costs and the restarts a looser one
+ * causes balance. As in Pinpoint's A/B runs on one bot, what is compared is measured together, in
+ * random order. Where the runs go, per phase and noise model: bench/bisect_sim (README).
+ * Tried and left: two commit runs per reference with a drift check at 2.5 standard errors (a sixth
+ * of iid steps went to full blocks); a confirmation bet sized on the blocks' MAD alone (with runs in
+ * two modes it took each mode switch for a strong sign: exit 4 in a fifth of bimodal bisects); Wald's
+ * lower bound at beta 0.05 (a few runs fewer, more exit 4 with two modes).
  */
 #include "bisect/search.h"
 

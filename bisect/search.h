@@ -63,7 +63,9 @@ struct pb_search_step {
 
 struct pb_culprit {
 	size_t index;  /* the culprit; index - 1 is its parent */
-	/* parent (a) vs culprit (b) on fresh interleaved blocks taken after the search (paired) */
+	/* parent (a) vs culprit (b) on fresh interleaved blocks taken after the search (paired): ratio
+	 * and CI from the blocks, p_value and verdict from the sequential test that decided how many
+	 * blocks to take (measure/seqtest.h; p_value anytime-valid) */
 	struct pb_comparison effect;
 	size_t blocks;               /* blocks of that confirmation */
 	double explained_fraction;   /* of the confirmed good→bad effect, on a log scale */
@@ -73,7 +75,8 @@ struct pb_culprit {
 struct pb_search_result {
 	enum pb_search_status status;
 	struct pb_comparison endpoints; /* good (a) vs bad (b), interleaved blocks */
-	/* After the search: good vs bad again on fresh interleaved blocks (when a culprit was found). */
+	/* After the search: good vs bad again on fresh interleaved blocks (when a culprit was found),
+	 * judged as the culprit's `effect` is. */
 	struct pb_comparison confirm_endpoints;
 	size_t confirm_blocks;
 	bool confirmed;                 /* both confirmations back the first culprit */
@@ -112,7 +115,9 @@ int pb_search_sprt_init(struct pb_sprt *s, const double *good, size_t ng, const 
  * order). Reproduce (blocks of good and bad, a paired signed-rank test, more blocks while unknown),
  * bisect with a sequential test per commit on blocks (range good, commit, range bad) — each block's
  * log(commit) - mean(log(good), log(bad)), clipped, so that a burst hitting one run cannot decide —
- * skip what cannot be built or decided, confirm each culprit against its parent on fresh blocks,
+ * skip what cannot be built or decided, confirm each culprit against its parent on fresh blocks
+ * (a sequential test that stops as soon as they decide and passes a commit no slower than its
+ * parent with probability at most alpha, whatever the noise: measure/seqtest.h),
  * search the remaining ranges while the culprits found explain less than explained_min of the
  * effect, and last measure good against bad again on fresh blocks. A culprit whose confirmation
  * fails (after one restart), or whose share of the regression is implausible, leaves the status
