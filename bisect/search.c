@@ -676,7 +676,6 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs,
 	/* Every step is measured alongside the range's own endpoints. */
 	const size_t ref_lo = lo, ref_hi = hi;
 	struct pb_search_result *r = c->res;
-	/* The error rate is split over the steps (Bonferroni): one wrong step is a wrong culprit. */
 	/* A wrong step costs runs (a culprit its confirmation rejects, and a restart), never a wrong
 	 * answer: the confirmation is what bounds that (confirm_pair). So the steps are not held to
 	 * alpha over all of them (Bonferroni, as before: a fifth more runs per bisect) but each to
