@@ -678,7 +678,7 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs,
 	struct pb_search_result *r = c->res;
 	/* A wrong step costs runs (a culprit its confirmation rejects, and a restart), never a wrong
 	 * answer: the confirmation is what bounds that (confirm_pair). So the steps are not held to
-	 * alpha over all of them (Bonferroni, as before: a fifth more runs per bisect) but each to
+	 * alpha over all of them (Bonferroni, as before: a tenth more runs per bisect) but each to
 	 * STEP_ERROR_SHARE of it, the level at which the restarts a wrong step costs and the runs a
 	 * stricter step costs balance (bench/bisect_sim). */
 	const double error_rate = c->o->alpha * STEP_ERROR_SHARE;
