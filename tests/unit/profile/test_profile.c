@@ -34,12 +34,13 @@ static struct pb_frame frames[] = {
 	FU,
 	FA, FL,
 };
+#define S(pid, tid, first, n) { pid, tid, first, n, 0, 0, false, 0 }
 static struct pb_sample samples[] = {
-	{ 1, 1, 0, 2 }, { 1, 1, 2, 2 }, { 1, 2, 4, 2 },
-	{ 1, 1, 6, 3 }, { 1, 1, 9, 3 },
-	{ 1, 1, 12, 1 },
-	{ 2, 2, 13, 1 },
-	{ 1, 1, 14, 2 },
+	S(1, 1, 0, 2), S(1, 1, 2, 2), S(1, 2, 4, 2),
+	S(1, 1, 6, 3), S(1, 1, 9, 3),
+	S(1, 1, 12, 1),
+	S(2, 2, 13, 1),
+	S(1, 1, 14, 2),
 };
 
 static void make(struct pb_profile *p)
