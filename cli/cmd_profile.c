@@ -51,7 +51,8 @@ int cmd_profile(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("profile");
 	const char *rev = NULL, *bench_name = NULL, *backend = "perf", *folded = NULL, *svg = NULL;
-	long freq = PB_SAMPLER_FREQ_DEFAULT, top = 20;
+	const char *call_graph = "fp";
+	long freq = PB_SAMPLER_FREQ_DEFAULT, top = 20, max_depth = PB_SAMPLER_DEPTH_DEFAULT;
 	bool rebuild_failed = false, calls = false;
 	const struct cli_opt opts[] = {
 		CLI_OPTS_REV_BENCH(&rev, &bench_name, "profile"),
@@ -61,12 +62,17 @@ int cmd_profile(int argc, char **argv)
 		  "perf (sampling: cycles, else cpu-clock; default) or cachegrind (exact Ir and I1 misses per function, no stacks)", 0, 0 },
 		{ "folded", 0, CLI_STRING, &folded, "FILE", "write the call stacks, folded (flamegraph.pl, speedscope)", 0, 0 },
 		{ "svg", 0, CLI_STRING, &svg, "FILE", "write a flame graph", 0, 0 },
+		{ "call-graph", 0, CLI_STRING, &call_graph, "fp|dwarf[,SIZE]",
+		  "how call stacks are taken: fp (frame pointers, default) or dwarf (copy SIZE bytes of user stack per sample, default 8192, and unwind with DWARF CFI: for binaries built without frame pointers)", 0, 0 },
+		{ "max-depth", 0, CLI_INT, &max_depth, "N",
+		  "frames kept per stack (default 127); deeper stacks are cut under a [truncated] frame", 1, PB_SAMPLER_DEPTH_MAX },
 		{ "calls", 0, CLI_FLAG, &calls, NULL,
 		  "also count each function's calls exactly (one more run, under callgrind)", 0, 0 },
 		CLI_OPT_REBUILD_FAILED(&rebuild_failed),
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
 	struct pb_profile p;
+	struct pb_profile_sampling how;
 	struct pb_config cfg;
 	struct pb_bench_target target = { .rev = { .st = { NULL, -1 } } };
 	struct pb_runner_opts o;
@@ -74,6 +80,7 @@ int cmd_profile(int argc, char **argv)
 	struct pb_jsonw w;
 	struct sigaction sa, old_sa;
 	char **pos = NULL;
+	char *stack_warning = NULL;
 	bool cachegrind;
 	int dashdash, ret;
 
@@ -99,7 +106,8 @@ int cmd_profile(int argc, char **argv)
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, &old_sa);
 	o.stop = &interrupted;
-	ret = pb_profile_run(&o, cachegrind, (unsigned)freq, &p);
+	how = (struct pb_profile_sampling){ cachegrind, (unsigned)freq, call_graph, (unsigned)max_depth };
+	ret = pb_profile_run_with(&o, &how, &p);
 	if (!ret && calls)
 		ret = pb_profile_add_calls(&p, &o);
 	sigaction(SIGINT, &old_sa, NULL);
@@ -113,6 +121,9 @@ int cmd_profile(int argc, char **argv)
 		pb_warn("%llu samples were lost (the kernel dropped them or they did not fit in memory); "
 			"the shares are of the %llu that were kept", (unsigned long long)p.lost,
 			(unsigned long long)p.samples);
+	stack_warning = pb_profile_stack_warning(&p);
+	if (stack_warning)
+		pb_warn("%s", stack_warning);
 
 	pb_jsonw_init(&w, &doc, false);
 	pb_profile_write_json(&p, &w);
@@ -123,6 +134,7 @@ int cmd_profile(int argc, char **argv)
 		goto out;
 	ret = 0;
 out:
+	free(stack_warning);
 	pb_buf_release(&doc);
 	pb_buf_release(&table);
 	pb_profile_release(&p);
