@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 	freq = strtol(argv[2], NULL, 10);
 	repeat = strtol(argv[3], NULL, 10);
 	if (freq < 1 || repeat < 1 || pb_sampler_new(&sampler, (unsigned)freq) ||
-	    pb_sampler_call_graph(sampler, argv[1], PB_SAMPLER_DEPTH_DEFAULT)) {
+	    pb_sampler_call_graph(sampler, argv[1], NULL, PB_SAMPLER_DEPTH_DEFAULT)) {
 		fprintf(stderr, "unwind_bench: %s\n", pb_error_message() ? pb_error_message() : "bad FREQ or REPEAT");
 		return 2;
 	}

@@ -51,8 +51,9 @@ int cmd_profile(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("profile");
 	const char *rev = NULL, *bench_name = NULL, *backend = "perf", *folded = NULL, *svg = NULL;
-	const char *call_graph = "fp";
-	long freq = PB_SAMPLER_FREQ_DEFAULT, top = 20, max_depth = PB_SAMPLER_DEPTH_DEFAULT;
+	const char *call_graph = NULL;
+	char *call_graph_from = NULL;
+	long freq = PB_SAMPLER_FREQ_DEFAULT, top = 20, max_depth = 0;
 	bool rebuild_failed = false, calls = false;
 	const struct cli_opt opts[] = {
 		CLI_OPTS_REV_BENCH(&rev, &bench_name, "profile"),
@@ -63,9 +64,9 @@ int cmd_profile(int argc, char **argv)
 		{ "folded", 0, CLI_STRING, &folded, "FILE", "write the call stacks, folded (flamegraph.pl, speedscope)", 0, 0 },
 		{ "svg", 0, CLI_STRING, &svg, "FILE", "write a flame graph", 0, 0 },
 		{ "call-graph", 0, CLI_STRING, &call_graph, "fp|dwarf[,SIZE]",
-		  "how call stacks are taken: fp (frame pointers, default) or dwarf (copy SIZE bytes of user stack per sample, default 8192, and unwind with DWARF CFI: for binaries built without frame pointers)", 0, 0 },
+		  "how call stacks are taken (default: profile.call_graph in placebisect.json, else fp): fp (frame pointers) or dwarf (copy SIZE bytes of user stack per sample, default 8192, and unwind with DWARF CFI: for binaries built without frame pointers)", 0, 0 },
 		{ "max-depth", 0, CLI_INT, &max_depth, "N",
-		  "frames kept per stack (default 127); deeper stacks are cut under a [truncated] frame", 1, PB_SAMPLER_DEPTH_MAX },
+		  "frames kept per stack (default: profile.max_depth, else 127); deeper stacks are cut under a [truncated] frame", 1, PB_SAMPLER_DEPTH_MAX },
 		{ "calls", 0, CLI_FLAG, &calls, NULL,
 		  "also count each function's calls exactly (one more run, under callgrind)", 0, 0 },
 		CLI_OPT_REBUILD_FAILED(&rebuild_failed),
@@ -100,13 +101,26 @@ int cmd_profile(int argc, char **argv)
 			 "(the default) for folded stacks and flame graphs", folded ? "folded" : "svg");
 		goto out;
 	}
+	if (cachegrind && call_graph && strcmp(call_graph, "fp") != 0) {
+		pb_error("profile: --call-graph %s: cachegrind records no call stacks; sample with "
+			 "--backend perf (the default)", call_graph);
+		goto out;
+	}
 	if (cli_runner_opts("profile", rev, rebuild_failed, bench_name, pos, dashdash, &cfg, &target, &o))
 		goto out;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, &old_sa);
 	o.stop = &interrupted;
-	how = (struct pb_profile_sampling){ cachegrind, (unsigned)freq, call_graph, (unsigned)max_depth };
+	/* The flags win over placebisect.json's profile section (whose defaults are fp and 127). */
+	if (!call_graph) {
+		call_graph = cfg.profile.call_graph;
+		call_graph_from = cfg.path ? pb_xasprintf("%s: profile.call_graph", cfg.path) : NULL;
+	}
+	if (!max_depth)
+		max_depth = cfg.profile.max_depth;
+	how = (struct pb_profile_sampling){ cachegrind, (unsigned)freq, call_graph, call_graph_from,
+					    (unsigned)max_depth };
 	ret = pb_profile_run_with(&o, &how, &p);
 	if (!ret && calls)
 		ret = pb_profile_add_calls(&p, &o);
@@ -135,6 +149,7 @@ int cmd_profile(int argc, char **argv)
 	ret = 0;
 out:
 	free(stack_warning);
+	free(call_graph_from);
 	pb_buf_release(&doc);
 	pb_buf_release(&table);
 	pb_profile_release(&p);

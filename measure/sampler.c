@@ -83,7 +83,7 @@ int pb_sampler_new(struct pb_sampler **out, unsigned freq)
 	return 0;
 }
 
-int pb_sampler_call_graph(struct pb_sampler *s, const char *spec, unsigned max_depth)
+int pb_sampler_call_graph(struct pb_sampler *s, const char *spec, const char *what, unsigned max_depth)
 {
 	int64_t size = PB_SAMPLER_STACK_DEFAULT;
 
@@ -96,16 +96,17 @@ int pb_sampler_call_graph(struct pb_sampler *s, const char *spec, unsigned max_d
 	} else if (strncmp(spec, "dwarf", 5) == 0 && (spec[5] == '\0' || spec[5] == ',')) {
 		if (spec[5] == ',' && pb_parse_i64(spec + 6, 8, PB_SAMPLER_STACK_MAX, &size)) {
 			pb_error_clear();
-			return pb_error("--call-graph '%s': the user stack to copy per sample is a number of "
+			return pb_error("%s '%s': the user stack to copy per sample is a number of "
 					"bytes from 8 to %u (perf's limit; default %u), e.g. dwarf,16384",
-					spec, PB_SAMPLER_STACK_MAX, PB_SAMPLER_STACK_DEFAULT);
+					what ? what : "--call-graph", spec, PB_SAMPLER_STACK_MAX,
+					PB_SAMPLER_STACK_DEFAULT);
 		}
 		s->out.call_graph = PB_CALL_GRAPH_DWARF;
 		s->out.stack_size = (unsigned)((size + 7) & ~(int64_t)7);
 	} else {
-		return pb_error("--call-graph '%s': expected fp (frame pointers, the default), dwarf or "
+		return pb_error("%s '%s': expected fp (frame pointers, the default), dwarf or "
 				"dwarf,SIZE (copy SIZE bytes of user stack per sample and unwind with DWARF "
-				"CFI: works without frame pointers)", spec);
+				"CFI: works without frame pointers)", what ? what : "--call-graph", spec);
 	}
 	s->out.max_depth = max_depth;
 	return 0;

@@ -124,10 +124,11 @@ int pb_sampler_new(struct pb_sampler **out, unsigned freq);
 /*
  * Choose how call stacks are sampled (before the first attach): `spec` "fp" (frame pointers, the
  * default), "dwarf" (8 KiB of user stack per sample) or "dwarf,SIZE" (SIZE bytes, 8 to 65528,
- * rounded up to a multiple of 8); `max_depth` frames per stack (1..1024). Errors name the option
- * (--call-graph, --max-depth) and what it takes. Returns 0 or -1 (class PB_EXIT_USAGE).
+ * rounded up to a multiple of 8); `max_depth` frames per stack (1..1024). `what` names where the
+ * spec came from in errors (NULL: "--call-graph"; e.g. "placebisect.json: profile.call_graph"),
+ * which also say what it takes. Returns 0 or -1 (class PB_EXIT_USAGE).
  */
-int pb_sampler_call_graph(struct pb_sampler *s, const char *spec, unsigned max_depth);
+int pb_sampler_call_graph(struct pb_sampler *s, const char *spec, const char *what, unsigned max_depth);
 
 /* Accepts NULL. Stops a session still running (see pb_sampler_attach) and closes everything. */
 void pb_sampler_free(struct pb_sampler *s);

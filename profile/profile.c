@@ -16,7 +16,7 @@
 
 int pb_profile_run(struct pb_runner_opts *o, bool cachegrind, unsigned freq, struct pb_profile *p)
 {
-	struct pb_profile_sampling how = { cachegrind, freq, NULL, 0 };
+	struct pb_profile_sampling how = { cachegrind, freq, NULL, NULL, 0 };
 
 	return pb_profile_run_with(o, &how, p);
 }
@@ -40,7 +40,7 @@ int pb_profile_run_with(struct pb_runner_opts *o, const struct pb_profile_sampli
 	if (!cachegrind) {
 		if (pb_sampler_new(&sampler, how->freq) ||
 		    pb_sampler_call_graph(sampler, how->call_graph ? how->call_graph : "fp",
-					  how->max_depth ? how->max_depth : PB_SAMPLER_DEPTH_DEFAULT)) {
+					  how->call_graph_from, how->max_depth ? how->max_depth : PB_SAMPLER_DEPTH_DEFAULT)) {
 			pb_sampler_free(sampler);
 			return -1;
 		}

@@ -93,6 +93,7 @@ struct pb_profile_sampling {
 	bool cachegrind;        /* exact, no stacks, instead of sampling */
 	unsigned freq;          /* samples per second */
 	const char *call_graph; /* "fp", "dwarf" or "dwarf,SIZE" (measure/sampler.h); NULL: "fp" */
+	const char *call_graph_from; /* where it came from, for errors; NULL: "--call-graph" */
 	unsigned max_depth;     /* frames per stack; 0: PB_SAMPLER_DEPTH_DEFAULT */
 };
 

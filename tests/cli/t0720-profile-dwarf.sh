@@ -86,4 +86,16 @@ expect_grep "--call-graph 'dwarf,70000': the user stack to copy per sample is a 
 expect_exit 2 "$PB" profile --call-graph lbr -- ./fx 1
 expect_grep "--call-graph 'lbr': expected fp \(frame pointers, the default\), dwarf or dwarf,SIZE" err
 
+# placebisect.json's profile section: the default for --call-graph and --max-depth; flags win.
+printf '{ "profile": { "call_graph": "dwarf", "max_depth": 40 } }\n' >pb.json
+expect_exit 0 "$PB" profile --config pb.json -q --json -- ./fx 20
+expect_eq "dwarf 40" "$(jq -r '"\(.call_graph) \(.max_depth)"' out)" "profile.call_graph and max_depth"
+expect_exit 0 "$PB" profile --config pb.json --call-graph fp -q --json -- ./fx 20
+expect_eq "fp 40" "$(jq -r '"\(.call_graph) \(.max_depth)"' out)" "--call-graph over the config"
+printf '{ "profile": { "call_graph": "dwarv" } }\n' >bad.json
+expect_exit 2 "$PB" profile --config bad.json -- ./fx 1
+expect_grep "bad.json: profile.call_graph 'dwarv': expected fp" err
+expect_exit 2 "$PB" profile --backend cachegrind --call-graph dwarf -- ./fx 1
+expect_grep "cachegrind records no call stacks" err
+
 finish
