@@ -25,6 +25,13 @@
 #include "core/buf.h"
 #include "core/error.h"
 
+/*
+ * Live libdw sessions at most: each holds a descriptor per object, and a shell script or a build
+ * starts thousands of processes. The least recently used one is ended (and made again if its
+ * process is sampled later: samples come in time order, so that is rare).
+ */
+#define MAX_LIVE 16
+
 /* An ELF file, opened once for all address spaces: its program headers place its mappings. */
 struct file {
 	char *path;
@@ -48,11 +55,13 @@ struct space {
 	size_t n_rep, cap_rep;
 	bool attached;      /* dwfl_attach_state done */
 	bool broken;        /* libdw refused the space: samples give their leaf only */
+	uint64_t used;      /* when it last unwound (the unwinder's tick) */
 };
 
 struct pb_unwinder {
 	struct space *spaces;
-	size_t n_spaces, cap_spaces, last;
+	size_t n_spaces, cap_spaces, last, live;
+	uint64_t tick;
 	struct file *files;
 	size_t n_files, cap_files;
 	/* the sample being unwound, for the callbacks */
@@ -238,23 +247,52 @@ static const Dwfl_Thread_Callbacks thread_callbacks = {
 
 /* ---- spaces ---- */
 
-static struct space *space_of(struct pb_unwinder *u, uint32_t id)
+/* End the least recently used live session (its space starts afresh when used again). */
+static void retire_one(struct pb_unwinder *u)
 {
-	struct space *sp;
+	struct space *old = NULL;
 	size_t i;
 
-	if (u->last < u->n_spaces && u->spaces[u->last].id == id)
-		return &u->spaces[u->last];
 	for (i = 0; i < u->n_spaces; i++)
-		if (u->spaces[i].id == id)
-			return &u->spaces[u->last = i];
-	pb_xgrow((void **)&u->spaces, &u->cap_spaces, u->n_spaces + 1, sizeof(*u->spaces));
-	sp = &u->spaces[u->n_spaces];
-	memset(sp, 0, sizeof(*sp));
-	sp->id = id;
-	sp->dwfl = dwfl_begin(&offline_callbacks);
-	sp->broken = !sp->dwfl;
-	u->last = u->n_spaces++;
+		if (u->spaces[i].dwfl && (!old || u->spaces[i].used < old->used))
+			old = &u->spaces[i];
+	if (!old)
+		return;
+	dwfl_end(old->dwfl);
+	old->dwfl = NULL;
+	old->n_maps_seen = 0;
+	old->n_rep = 0;
+	old->attached = false;
+	u->live--;
+}
+
+static struct space *space_of(struct pb_unwinder *u, uint32_t id)
+{
+	struct space *sp = NULL;
+	size_t i;
+
+	if (u->last < u->n_spaces && u->spaces[u->last].id == id) {
+		sp = &u->spaces[u->last];
+	} else {
+		for (i = 0; i < u->n_spaces && !sp; i++)
+			if (u->spaces[i].id == id)
+				sp = &u->spaces[u->last = i];
+	}
+	if (!sp) {
+		pb_xgrow((void **)&u->spaces, &u->cap_spaces, u->n_spaces + 1, sizeof(*u->spaces));
+		sp = &u->spaces[u->n_spaces];
+		memset(sp, 0, sizeof(*sp));
+		sp->id = id;
+		u->last = u->n_spaces++;
+	}
+	if (!sp->dwfl && !sp->broken) {
+		if (u->live >= MAX_LIVE)
+			retire_one(u);
+		sp->dwfl = dwfl_begin(&offline_callbacks);
+		sp->broken = !sp->dwfl;
+		u->live += sp->dwfl != NULL;
+	}
+	sp->used = ++u->tick;
 	return sp;
 }
 
