@@ -40,7 +40,8 @@ int pb_profile_run_with(struct pb_runner_opts *o, const struct pb_profile_sampli
 	if (!cachegrind) {
 		if (pb_sampler_new(&sampler, how->freq) ||
 		    pb_sampler_call_graph(sampler, how->call_graph ? how->call_graph : "fp",
-					  how->call_graph_from, how->max_depth ? how->max_depth : PB_SAMPLER_DEPTH_DEFAULT)) {
+					  how->call_graph_from,
+					  how->max_depth ? how->max_depth : PB_SAMPLER_DEPTH_DEFAULT)) {
 			pb_sampler_free(sampler);
 			return -1;
 		}
@@ -498,7 +499,6 @@ int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s)
 	size_t i, start;
 	uint32_t user, fn;
 	bool truncated;
-	int ret = -1;
 
 	memset(&b, 0, sizeof(b));
 	b.p = p;
@@ -554,7 +554,6 @@ int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s)
 		free(p->fns[p->n_fns].name);
 		free(p->fns[p->n_fns].object);
 	}
-	ret = 0;
 	pb_symbolizer_free(b.sym);
 	pb_unwinder_free(b.unw);
 	if (b.umaps)
@@ -571,7 +570,7 @@ int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s)
 	free(b.stack_len);
 	free(b.stack_count);
 	free(b.stacks.slot);
-	return ret;
+	return 0;
 }
 
 char *pb_profile_stack_warning(const struct pb_profile *p)
