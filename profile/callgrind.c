@@ -41,7 +41,7 @@ static int collect(const char *dir, struct pb_callgraph *g, size_t *files)
 		if (strncmp(e->d_name, "callgrind.out.", 14) != 0)
 			continue;
 		p = pb_xasprintf("%s/%s", dir, e->d_name);
-		if (!ret && pb_callgraph_read_callgrind(g, p))
+		if (!ret && pb_callgrind_read_graph(g, p))
 			ret = -1;
 		else
 			(*files)++;
@@ -124,4 +124,33 @@ out:
 	free(outarg);
 	free(dir);
 	return ret;
+}
+
+void pb_callgrind_graph(const struct pb_callgrind *cg, struct pb_callgraph *g)
+{
+	size_t *ix = pb_xcalloc(cg->n_fns + 1, sizeof(*ix)), i;
+	const struct pb_callgrind_arc *a;
+
+	for (i = 0; i < cg->n_fns; i++) {
+		ix[i] = pb_callgraph_fn(g, cg->fns[i].name, cg->objs[cg->fns[i].obj].path);
+		g->fns[ix[i]].self += cg->fns[i].ir;
+	}
+	for (i = 0; i < cg->n_arcs; i++) {
+		a = &cg->arcs[i];
+		pb_callgraph_arc(g, ix[a->caller], ix[a->callee], a->calls, a->ir);
+	}
+	free(ix);
+}
+
+int pb_callgrind_read_graph(struct pb_callgraph *g, const char *path)
+{
+	struct pb_callgrind cg = { 0 };
+
+	if (pb_callgrind_parse_calls(path, &cg)) {
+		pb_callgrind_release(&cg);
+		return -1;
+	}
+	pb_callgrind_graph(&cg, g);
+	pb_callgrind_release(&cg);
+	return 0;
 }
