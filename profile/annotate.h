@@ -7,12 +7,13 @@
 #include "measure/runner.h"
 
 /*
- * Run what `o` describes once under callgrind (cache simulation with I1 geometry `i1`,
- * "SIZE,WAYS,LINE", or NULL for valgrind's; instruction-level costs) and read its costs into *cg
- * (zeroed first; release with pb_callgrind_release). Overrides o's runs, warmups, metric, backend
- * and command (wrapped in valgrind). The output files go to a private directory under $TMPDIR,
- * removed afterwards. Errors: valgrind missing (PB_EXIT_ENV, how to get it), the program failing
- * (the runner's reason). Returns 0 or -1.
+ * Run what `o` describes once under callgrind (pb_callgrind_record, profile/callgrind.h: cache
+ * simulation with I1 geometry `i1`, "SIZE,WAYS,LINE", or NULL for valgrind's; instruction-level
+ * costs) with o's timeout stretched for valgrind, and read its costs into *cg (zeroed first;
+ * release with pb_callgrind_release). `o` is not changed. The output files go to a directory
+ * under o->tmp_dir (the state directory's tmp/ for a revision), else under $TMPDIR, removed
+ * afterwards. Errors: valgrind missing (PB_EXIT_ENV, how to get it), the program failing
+ * (PB_EXIT_USAGE: what ran and its exit status; the runner warned why). Returns 0 or -1.
  */
 int pb_annotate_record(struct pb_runner_opts *o, const char *i1, struct pb_callgrind *cg);
 
