@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/error.h"
@@ -558,6 +559,19 @@ void pb_callgrind_finish(struct pb_callgrind *r)
 		r->i1mr += o->i1mr;
 	}
 	count_calls(r);
+}
+
+int pb_callgrind_read(const char *path, struct pb_callgrind *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (access(path, R_OK) != 0)
+		return pb_error_errno("%s: cannot read the callgrind file", path);
+	if (pb_callgrind_parse(path, r)) {
+		pb_callgrind_release(r);
+		return -1;
+	}
+	pb_callgrind_finish(r);
+	return 0;
 }
 
 int pb_callgrind_collect(const char *outdir, struct pb_callgrind *r)

@@ -94,6 +94,12 @@ int pb_callgrind_parse_calls(const char *path, struct pb_callgrind *r);
 void pb_callgrind_finish(struct pb_callgrind *r);
 
 /*
+ * Read one callgrind output file (instruction positions, as pb_callgrind_parse) into *r (zeroed
+ * first) and finish it. An unreadable file is an error naming it. Returns 0 or -1 (*r released).
+ */
+int pb_callgrind_read(const char *path, struct pb_callgrind *r);
+
+/*
  * Read every callgrind.out.* file in `outdir` into *r (zeroed first) and finish it. No file at all
  * means valgrind did not run the program: an error (class PB_EXIT_ENV). Returns 0 or -1.
  */

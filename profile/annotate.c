@@ -409,3 +409,42 @@ out:
 	pb_sampler_free(sampler);
 	return ret;
 }
+
+/* One build of a diff: annotated from its costs, or (nothing run) the functions o names. */
+static int annotate_side(struct pb_annotation **out, const struct pb_callgrind *cg,
+			 const char *object, struct pb_ann_opts *o)
+{
+	return cg ? pb_annotate_callgrind(out, cg, object, o) : pb_annotation_new(out, object, o);
+}
+
+int pb_annotate_diff(struct pb_annotation **good, struct pb_annotation **bad,
+		     const struct pb_callgrind *cg, const char *object,
+		     const struct pb_callgrind *cg_bad, const char *bad_object,
+		     struct pb_ann_opts *o)
+{
+	const char **names = NULL;
+	size_t i;
+	int ret = -1;
+
+	*good = *bad = NULL;
+	if (annotate_side(bad, cg_bad, bad_object, o))
+		return -1;
+	/* The bad build's hot functions, found again in the good build by name. */
+	if (!o->n_names) {
+		names = pb_xcalloc((*bad)->n_funcs ? (*bad)->n_funcs : 1, sizeof(*names));
+		for (i = 0; i < (*bad)->n_funcs; i++)
+			names[i] = (*bad)->funcs[i].sym->name;
+		o->names = names;
+		o->n_names = (*bad)->n_funcs;
+	}
+	if (annotate_side(good, cg, object, o))
+		goto out;
+	ret = 0;
+out:
+	if (names) {
+		o->names = NULL;
+		o->n_names = 0;
+		free(names);
+	}
+	return ret;
+}

@@ -28,6 +28,20 @@ int pb_annotate_callgrind(struct pb_annotation **out, const struct pb_callgrind 
 			  const char *object, struct pb_ann_opts *o);
 
 /*
+ * Both builds of `annotate --diff`, for pb_annotation_diff_write: first the bad build (`bad_object`
+ * with the costs `cg_bad`), its functions o->names or else its hottest; then the same functions,
+ * by name, in the good build (`object` with the costs `cg`). cg and cg_bad are both given or both
+ * NULL: then nothing was run, the objects are the two binaries and o->names must name the
+ * functions. Objects as pb_annotate_callgrind's (NULL with costs: the one with the most Ir).
+ * *good and *bad are the caller's (pb_annotation_free, also after a failure); o->names is as it
+ * was after. Errors as pb_annotate_callgrind's and pb_annotation_new's. Returns 0 or -1.
+ */
+int pb_annotate_diff(struct pb_annotation **good, struct pb_annotation **bad,
+		     const struct pb_callgrind *cg, const char *object,
+		     const struct pb_callgrind *cg_bad, const char *bad_object,
+		     struct pb_ann_opts *o);
+
+/*
  * Run what `o` describes once under the sampler (perf_event at `freq` Hz: cycles, else cpu-clock)
  * and annotate, with the samples whose sampled instruction lies in `object` (by path, else by
  * file name; NULL: the object with the most samples) as heat: unit "samples", no I1 misses,
