@@ -1,6 +1,7 @@
-/* dwarf.c: the DWARF line table through libdw (elfutils); the one file that includes libdw. */
+/* dwarf.c: the DWARF line table and the units' producers through libdw (elfutils); the one file that includes libdw. */
 #include "layout/dwarf.h"
 
+#include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -156,4 +157,31 @@ const char *pb_dwarf_line_at(const struct pb_dwarf_lines *t, uint64_t addr, unsi
 		return NULL;
 	*line = r->line;
 	return t->files[r->file];
+}
+
+int pb_dwarf_producers(const char *path, void (*each)(void *arg, const char *producer), void *arg)
+{
+	Dwarf_Off off = 0, next;
+	Dwarf_Attribute at;
+	Dwarf_Die cu;
+	const char *p;
+	size_t hsize;
+	Dwarf *dw;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pb_error_as(PB_EXIT_USAGE, "%s: cannot open: %s", path, strerror(errno));
+	dw = dwarf_begin(fd, DWARF_C_READ);
+	if (dw) {
+		while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+			if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_attr(&cu, DW_AT_producer, &at) &&
+			    (p = dwarf_formstring(&at)))
+				each(arg, p);
+			off = next;
+		}
+		dwarf_end(dw);
+	}
+	close(fd);
+	return 0;
 }
