@@ -628,6 +628,14 @@ char **pb_callgrind_argv(const char *i1, const char *outdir, const char *const *
 	return v;
 }
 
+char **pb_callgrind_argv_calls(const char *outdir, const char *const *argv, const char *shell)
+{
+	/* As pb_callgrind_argv's, without the cache simulator: it doubles the run's time. */
+	const char *opts[] = { "-q", "--dump-instr=yes", "--demangle=no", NULL };
+
+	return pb_vgout_argv("callgrind", opts, outdir, argv, shell);
+}
+
 void pb_callgrind_argv_free(char **argv)
 {
 	pb_vgout_free(argv);

@@ -24,7 +24,7 @@ int pb_annotate_record(struct pb_runner_opts *o, const char *i1, struct pb_callg
 	int ret, exit;
 
 	ro.timeout *= PB_VALGRIND_SLOWDOWN; /* the benchmark's own timeout, for the program alone */
-	ret = pb_callgrind_record(&ro, i1, cg, &exit);
+	ret = pb_callgrind_record(&ro, true, i1, cg, &exit);
 	if (ret <= 0)
 		return ret;
 	/* What the user asked to run (the runner saw valgrind's command line). */

@@ -31,8 +31,8 @@ static void remove_dir(const char *dir)
 	rmdir(dir);
 }
 
-int pb_callgrind_record(const struct pb_runner_opts *o, const char *i1, struct pb_callgrind *cg,
-			int *exit)
+int pb_callgrind_record(const struct pb_runner_opts *o, bool cache, const char *i1,
+			struct pb_callgrind *cg, int *exit)
 {
 	const char *tmp = o->tmp_dir ? o->tmp_dir : getenv("TMPDIR");
 	struct pb_runner_opts ro = *o;
@@ -50,7 +50,8 @@ int pb_callgrind_record(const struct pb_runner_opts *o, const char *i1, struct p
 		free(dir);
 		return ret;
 	}
-	argv = pb_callgrind_argv(i1, dir, o->argv, o->shell);
+	argv = cache ? pb_callgrind_argv(i1, dir, o->argv, o->shell)
+		     : pb_callgrind_argv_calls(dir, o->argv, o->shell);
 	ro.argv = (const char *const *)argv;
 	ro.shell = NULL;
 	ro.runs = 1;
@@ -94,7 +95,7 @@ int pb_callgrind_run(const struct pb_callgrind_opts *o, struct pb_callgraph *g)
 	ro.env = o->env_set;
 	ro.timeout = o->timeout_s;
 	ro.tmp_dir = o->outdir;
-	ret = pb_callgrind_record(&ro, NULL, &cg, &exit);
+	ret = pb_callgrind_record(&ro, false, NULL, &cg, &exit);
 	if (ret > 0)
 		ret = pb_error_as(PB_EXIT_INCONCLUSIVE, "the program under callgrind failed (exit %d): "
 				  "the warning above says why", exit);

@@ -2,14 +2,17 @@
 #ifndef PB_PROFILE_CALLGRIND_H
 #define PB_PROFILE_CALLGRIND_H
 
+#include <stdbool.h>
+
 #include "layout/callgraph.h"
 #include "measure/callgrind.h"
 #include "measure/runner.h"
 
 /*
- * Run what `o` describes once under callgrind (cache simulation with I1 geometry `i1`,
- * "SIZE,WAYS,LINE", or NULL for valgrind's; instruction-level costs; names not demangled, so that
- * they match the ELF symbol table) and read every process's output into *cg (zeroed first;
+ * Run what `o` describes once under callgrind (with `cache`, the cache simulator with I1
+ * geometry `i1`, "SIZE,WAYS,LINE", or NULL for valgrind's; without, Ir and calls only, some two
+ * times faster; instruction-level costs; names not demangled, so that they match the ELF symbol
+ * table) and read every process's output into *cg (zeroed first;
  * release with pb_callgrind_release). `o` is left as it was: the run is one, not a warm-up, timed
  * by o->timeout as given (stretch it for valgrind first: PB_VALGRIND_SLOWDOWN), under the time
  * backend, without o's hook. Callgrind's files go to a directory made under o->tmp_dir (a state
@@ -20,8 +23,8 @@
  * -1 on an error: valgrind missing (PB_EXIT_ENV, how to get it), the program not started, an
  * unreadable output file.
  */
-int pb_callgrind_record(const struct pb_runner_opts *o, const char *i1, struct pb_callgrind *cg,
-			int *exit);
+int pb_callgrind_record(const struct pb_runner_opts *o, bool cache, const char *i1,
+			struct pb_callgrind *cg, int *exit);
 
 struct pb_callgrind_opts {
 	const char *const *argv;     /* the program and its arguments, or ... */
@@ -35,9 +38,10 @@ struct pb_callgrind_opts {
 };
 
 /*
- * Run the command once under callgrind (pb_callgrind_record) and add every process's functions
- * and calls to *g (pb_callgraph_init first). The command must exit 0: else -1 saying it failed
- * and how (class PB_EXIT_INCONCLUSIVE). Other errors as pb_callgrind_record's. Returns 0 or -1.
+ * Run the command once under callgrind (pb_callgrind_record, no cache simulation) and add every
+ * process's functions and calls to *g (pb_callgraph_init first). The command must exit 0: else
+ * -1 saying it failed and how (class PB_EXIT_INCONCLUSIVE). Other errors as pb_callgrind_record's.
+ * Returns 0 or -1.
  */
 int pb_callgrind_run(const struct pb_callgrind_opts *o, struct pb_callgraph *g);
 
