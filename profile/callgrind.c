@@ -1,40 +1,18 @@
 /* callgrind.c: the one way a program runs under callgrind (annotate, profile --calls, order, fix), read back as costs or a call graph. */
 #include "profile/callgrind.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/error.h"
 #include "measure/cachegrind.h"
+#include "measure/vgout.h"
 #include "measure/result.h"
-
-/* Remove dir and the files in it (valgrind's output files; no subdirectories). */
-static void remove_dir(const char *dir)
-{
-	struct dirent *de;
-	char *p;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		p = pb_xasprintf("%s/%s", dir, de->d_name);
-		unlink(p);
-		free(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
 
 int pb_callgrind_record(const struct pb_runner_opts *o, bool cache, const char *i1,
 			struct pb_callgrind *cg, int *exit)
 {
-	const char *tmp = o->tmp_dir ? o->tmp_dir : getenv("TMPDIR");
 	struct pb_runner_opts ro = *o;
 	struct pb_measurement m;
 	char *dir, **argv = NULL;
@@ -44,12 +22,9 @@ int pb_callgrind_record(const struct pb_runner_opts *o, bool cache, const char *
 	*exit = 0;
 	if (pb_cachegrind_available())
 		return -1;
-	dir = pb_xasprintf("%s/placebisect-callgrind.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		ret = pb_error_errno("cannot create a directory for callgrind's files (%s)", dir);
-		free(dir);
-		return ret;
-	}
+	dir = pb_vgout_tmpdir(o->tmp_dir, "callgrind");
+	if (!dir)
+		return -1;
 	argv = cache ? pb_callgrind_argv(i1, dir, o->argv, o->shell)
 		     : pb_callgrind_argv_calls(dir, o->argv, o->shell);
 	ro.argv = (const char *const *)argv;
@@ -77,7 +52,7 @@ int pb_callgrind_record(const struct pb_runner_opts *o, bool cache, const char *
 out:
 	pb_measurement_release(&m);
 	pb_callgrind_argv_free(argv);
-	remove_dir(dir);
+	pb_vgout_rmdir(dir);
 	free(dir);
 	return ret;
 }
