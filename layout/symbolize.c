@@ -3,19 +3,29 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/log.h"
 #include "layout/elf.h"
+#include "layout/perfmap.h"
 
 struct object {
 	char *path;
 	struct pb_elf *elf; /* NULL when it could not be read */
 };
 
+struct jitmap {
+	uint32_t pid;
+	char *path;
+	struct pb_perfmap map; /* empty when the process wrote none */
+};
+
 struct pb_symbolizer {
 	struct object *obj;
 	size_t n, cap;
+	struct jitmap *jit;
+	size_t n_jit, cap_jit;
 	const char *last_path; /* the caller's pointer of the last lookup: the common case is a run */
 	size_t last;
 };
@@ -36,6 +46,11 @@ void pb_symbolizer_free(struct pb_symbolizer *s)
 		pb_elf_free(s->obj[i].elf);
 	}
 	free(s->obj);
+	for (i = 0; i < s->n_jit; i++) {
+		free(s->jit[i].path);
+		pb_perfmap_release(&s->jit[i].map);
+	}
+	free(s->jit);
 	free(s);
 }
 
@@ -78,4 +93,44 @@ const char *pb_symbolize(struct pb_symbolizer *s, const char *path, uint64_t off
 	if (!sym || !sym->func || (addr - sym->addr >= sym->size && addr != sym->addr))
 		return NULL;
 	return sym->name;
+}
+
+static struct jitmap *jitmap_of(struct pb_symbolizer *s, uint32_t pid)
+{
+	const char *dir = getenv("PB_PERF_MAP_DIR");
+	struct jitmap *j;
+	size_t i;
+
+	for (i = 0; i < s->n_jit; i++)
+		if (s->jit[i].pid == pid)
+			return &s->jit[i];
+	pb_xgrow((void **)&s->jit, &s->cap_jit, s->n_jit + 1, sizeof(*s->jit));
+	j = &s->jit[s->n_jit++];
+	memset(j, 0, sizeof(*j));
+	j->pid = pid;
+	j->path = pb_xasprintf("%s/perf-%u.map", dir && *dir ? dir : "/tmp", pid);
+	/* Most processes write no map: its absence is not worth a word. */
+	if (access(j->path, F_OK) != 0)
+		return j;
+	if (pb_perfmap_read(&j->map, j->path)) {
+		pb_warn("%s", pb_error_message());
+		pb_error_clear();
+		return j;
+	}
+	if (j->map.bad)
+		pb_note("%s: %zu malformed line%s skipped (expected 'START SIZE name', hexadecimal)",
+			j->path, j->map.bad, j->map.bad == 1 ? "" : "s");
+	if (j->map.cut)
+		pb_note("%s: only its first %zu MiB were read", j->path, PB_PERFMAP_MAX_BYTES >> 20);
+	return j;
+}
+
+const char *pb_symbolize_jit(struct pb_symbolizer *s, uint32_t pid, uint64_t addr, const char **map)
+{
+	const struct jitmap *j = jitmap_of(s, pid);
+	const char *name = pb_perfmap_lookup(&j->map, addr);
+
+	if (name && map)
+		*map = j->path;
+	return name;
 }

@@ -24,4 +24,14 @@ void pb_symbolizer_free(struct pb_symbolizer *s);
  */
 const char *pb_symbolize(struct pb_symbolizer *s, const char *path, uint64_t off);
 
+/*
+ * The name a JIT compiler gave the code at `addr` of process `pid`, from the map it wrote for perf,
+ * $PB_PERF_MAP_DIR/perf-PID.map (default /tmp, where node --perf-basic-prof, Python 3.12 -X perf,
+ * the JVM's perf-map-agent and LuaJIT write it): NULL when no entry holds addr or there is no map.
+ * *map gets the map's path (for the frame's object) when a name is returned. Each map is read once
+ * (at most PB_PERFMAP_MAX_BYTES; malformed lines are skipped and a note says how many). Names and
+ * paths are owned by the cache.
+ */
+const char *pb_symbolize_jit(struct pb_symbolizer *s, uint32_t pid, uint64_t addr, const char **map);
+
 #endif

@@ -155,6 +155,7 @@ static void index_reserve(struct index *ix, uint64_t (*rehash)(const void *ctx, 
 
 struct frame_key {
 	uint32_t object;
+	uint32_t pid;    /* for JIT code (named per process); 0 for other frames */
 	uint64_t offset;
 };
 
@@ -182,7 +183,7 @@ struct build {
 
 static uint64_t frame_hash(const struct frame_key *k)
 {
-	return pb_hash64(&k->offset, sizeof(k->offset), PB_HASH64_SEED ^ k->object);
+	return pb_hash64(&k->offset, sizeof(k->offset), PB_HASH64_SEED ^ k->object ^ (uint64_t)k->pid << 32);
 }
 
 static bool frame_eq(const void *ctx, uint32_t i, const void *key)
@@ -190,7 +191,8 @@ static bool frame_eq(const void *ctx, uint32_t i, const void *key)
 	const struct build *b = ctx;
 	const struct frame_key *k = key;
 
-	return b->fkeys[i].object == k->object && b->fkeys[i].offset == k->offset;
+	return b->fkeys[i].object == k->object && b->fkeys[i].offset == k->offset &&
+	       b->fkeys[i].pid == k->pid;
 }
 
 static uint64_t frame_rehash(const void *ctx, uint32_t i)
@@ -249,16 +251,36 @@ static const char *base_name(const char *path)
 	return slash && slash[1] ? slash + 1 : path;
 }
 
-/* Name the function of one frame. */
-static uint32_t name_frame(struct build *b, const struct pb_frame *f)
+/*
+ * Code a JIT may have written: outside any mapping, or in anonymous memory ("//anon", the name
+ * the kernel gives it; its offset is then the address, as the kernel reports an anonymous
+ * mapping's page offset as its start).
+ */
+static bool jit_frame(const struct build *b, const struct pb_frame *f)
+{
+	const char *path;
+
+	if (f->object == PB_SAMPLE_UNMAPPED)
+		return true;
+	if (f->object >= b->s->n_objects)
+		return false;
+	path = b->s->objects[f->object].path;
+	return strcmp(path, "//anon") == 0 || strncmp(path, "/anon_hugepage", 14) == 0 ||
+	       strncmp(path, "[anon", 5) == 0;
+}
+
+/* Name the function of one frame of process `pid`. */
+static uint32_t name_frame(struct build *b, const struct pb_frame *f, uint32_t pid)
 {
 	const struct pb_sample_object *o;
-	const char *sym;
+	const char *sym, *map = NULL;
 	char *name;
 	uint32_t fn;
 
 	if (f->object == PB_SAMPLE_KERNEL)
 		return fn_index(b, PB_PROFILE_KERNEL, PB_PROFILE_KERNEL);
+	if (jit_frame(b, f) && (sym = pb_symbolize_jit(b->sym, pid, f->offset, &map)))
+		return fn_index(b, sym, map);
 	if (f->object >= b->s->n_objects)
 		return fn_index(b, PB_PROFILE_UNKNOWN, PB_PROFILE_UNKNOWN);
 	o = &b->s->objects[f->object];
@@ -272,16 +294,17 @@ static uint32_t name_frame(struct build *b, const struct pb_frame *f)
 	return fn;
 }
 
-static uint32_t frame_fn(struct build *b, const struct pb_frame *f)
+static uint32_t frame_fn(struct build *b, const struct pb_frame *f, uint32_t pid)
 {
-	struct frame_key k = { f->object, f->object == PB_SAMPLE_KERNEL ? 0 : f->offset };
+	struct frame_key k = { f->object, jit_frame(b, f) ? pid : 0,
+			       f->object == PB_SAMPLE_KERNEL ? 0 : f->offset };
 	uint32_t *slot, fn;
 
 	index_reserve(&b->frames, frame_rehash, b);
 	slot = index_find(&b->frames, frame_hash(&k), frame_eq, b, &k);
 	if (*slot)
 		return b->ffn[*slot - 1];
-	fn = name_frame(b, f);
+	fn = name_frame(b, f, pid);
 	/* name_frame() does not touch the frame index, so the slot is still the right one. */
 	pb_xgrow((void **)&b->fkeys, &b->cap_fk, b->n_frames + 1, sizeof(*b->fkeys));
 	pb_xgrow((void **)&b->ffn, &b->cap_ffn, b->n_frames + 1, sizeof(*b->ffn));
@@ -416,7 +439,7 @@ int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s)
 		pb_xgrow((void **)&b.seq, &b.cap_seq, b.n_seq + smp->n, sizeof(*b.seq));
 		/* Frames are leaf first; the folded format wants the root first. */
 		for (j = smp->n; j-- > 0;) {
-			fn = frame_fn(&b, &s->frames[smp->first + j]);
+			fn = frame_fn(&b, &s->frames[smp->first + j], smp->pid);
 			b.seq[b.n_seq++] = fn;
 		}
 		p->fns[b.seq[b.n_seq - 1]].samples++;
