@@ -1,6 +1,7 @@
 /* symbolize.c: file offset → address (PT_LOAD) → function symbol, with the ELF reader, objects cached by path. */
 #include "layout/symbolize.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,10 +10,13 @@
 #include "core/log.h"
 #include "layout/elf.h"
 #include "layout/perfmap.h"
+#include "layout/plt.h"
 
 struct object {
 	char *path;
 	struct pb_elf *elf; /* NULL when it could not be read */
+	struct pb_plt plt;  /* its PLT stubs, read on the first address no function holds */
+	bool plt_read;
 };
 
 struct jitmap {
@@ -44,6 +48,7 @@ void pb_symbolizer_free(struct pb_symbolizer *s)
 	for (i = 0; i < s->n; i++) {
 		free(s->obj[i].path);
 		pb_elf_free(s->obj[i].elf);
+		pb_plt_release(&s->obj[i].plt);
 	}
 	free(s->obj);
 	for (i = 0; i < s->n_jit; i++) {
@@ -67,6 +72,7 @@ static struct object *object_of(struct pb_symbolizer *s, const char *path)
 	if (i == s->n) {
 		pb_xgrow((void **)&s->obj, &s->cap, s->n + 1, sizeof(*s->obj));
 		o = &s->obj[s->n++];
+		memset(o, 0, sizeof(*o));
 		o->path = pb_xstrdup(path);
 		if (pb_elf_open_quiet(&o->elf, path)) {
 			pb_warn("cannot read the symbols of %s (%s): its samples are counted for the "
@@ -82,17 +88,23 @@ static struct object *object_of(struct pb_symbolizer *s, const char *path)
 
 const char *pb_symbolize(struct pb_symbolizer *s, const char *path, uint64_t off)
 {
-	const struct object *o = object_of(s, path);
+	struct object *o = object_of(s, path);
 	const struct pb_elf_sym *sym;
+	const struct pb_plt_stub *stub;
 	uint64_t addr;
 
 	if (!o->elf || pb_elf_offset_addr(o->elf, off, &addr))
 		return NULL;
 	sym = pb_elf_sym_at(o->elf, addr);
 	/* Only inside a function: past its end lies code no symbol names (or padding). */
-	if (!sym || !sym->func || (addr - sym->addr >= sym->size && addr != sym->addr))
-		return NULL;
-	return sym->name;
+	if (sym && sym->func && (addr - sym->addr < sym->size || addr == sym->addr))
+		return sym->name;
+	if (!o->plt_read) {
+		pb_plt_read(&o->plt, o->elf);
+		o->plt_read = true;
+	}
+	stub = pb_plt_at(&o->plt, addr);
+	return stub ? stub->name : NULL;
 }
 
 static struct jitmap *jitmap_of(struct pb_symbolizer *s, uint32_t pid)
