@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "layout/debugfile.h"
 #include "layout/elf.h"
 #include "layout/perfmap.h"
 #include "layout/plt.h"
@@ -15,6 +16,7 @@
 struct object {
 	char *path;
 	struct pb_elf *elf; /* NULL when it could not be read */
+	struct pb_elf *dbg; /* its separate debug file's symbols, when elf is stripped and one is found */
 	struct pb_plt plt;  /* its PLT stubs, read on the first address no function holds */
 	bool plt_read;
 };
@@ -48,6 +50,7 @@ void pb_symbolizer_free(struct pb_symbolizer *s)
 	for (i = 0; i < s->n; i++) {
 		free(s->obj[i].path);
 		pb_elf_free(s->obj[i].elf);
+		pb_elf_free(s->obj[i].dbg);
 		pb_plt_release(&s->obj[i].plt);
 	}
 	free(s->obj);
@@ -57,6 +60,21 @@ void pb_symbolizer_free(struct pb_symbolizer *s)
 	}
 	free(s->jit);
 	free(s);
+}
+
+/* A stripped object's symbols from its debug file (layout/debugfile.h), when there is one with a .symtab. */
+static void open_debug(struct object *o)
+{
+	char *path;
+
+	if (!o->elf || !o->elf->from_dynsym || !(path = pb_debugfile_find(o->elf)))
+		return;
+	if (pb_elf_open_quiet(&o->dbg, path) || o->dbg->from_dynsym) {
+		pb_elf_free(o->dbg);
+		o->dbg = NULL;
+		pb_error_clear();
+	}
+	free(path);
 }
 
 static struct object *object_of(struct pb_symbolizer *s, const char *path)
@@ -80,6 +98,7 @@ static struct object *object_of(struct pb_symbolizer *s, const char *path)
 			pb_error_clear();
 			o->elf = NULL;
 		}
+		open_debug(o);
 	}
 	s->last_path = path;
 	s->last = i;
@@ -95,6 +114,10 @@ const char *pb_symbolize(struct pb_symbolizer *s, const char *path, uint64_t off
 
 	if (!o->elf || pb_elf_offset_addr(o->elf, off, &addr))
 		return NULL;
+	/* A debug file keeps the object's addresses: its .symtab names what .dynsym does not. */
+	sym = o->dbg ? pb_elf_sym_at(o->dbg, addr) : NULL;
+	if (sym && sym->func && (addr - sym->addr < sym->size || addr == sym->addr))
+		return sym->name;
 	sym = pb_elf_sym_at(o->elf, addr);
 	/* Only inside a function: past its end lies code no symbol names (or padding). */
 	if (sym && sym->func && (addr - sym->addr < sym->size || addr == sym->addr))

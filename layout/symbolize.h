@@ -16,9 +16,10 @@ void pb_symbolizer_free(struct pb_symbolizer *s);
  * The function holding file offset `off` of the ELF object at `path` (a sampled instruction's
  * offset: see measure/sampler.h): the offset is mapped to an address through the object's PT_LOAD
  * segments (so PIE and shared libraries, wherever ASLR loaded them, resolve alike), then to the
- * function symbol containing it (.symtab, else .dynsym). Returns the symbol's name as the symbol
+ * function symbol containing it (.symtab; for a stripped object, the .symtab of its debug file
+ * (layout/debugfile.h) and then .dynsym), else to a PLT stub ("memcpy@plt", layout/plt.h). Returns the symbol's name as the symbol
  * table spells it (C++ names stay mangled, as `layout --hot` takes them), owned by the cache and
- * valid until pb_symbolizer_free(); NULL when no function holds the offset (PLT stubs, code
+ * valid until pb_symbolizer_free(); NULL when no function or stub holds the offset (code
  * without a symbol) or the object cannot be read (a note says why, once per object). The object
  * is opened on first use and kept.
  */
