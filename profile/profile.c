@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/util.h"
 #include "layout/symbolize.h"
 #include "measure/callgrind.h"
@@ -414,6 +415,22 @@ static void finish_stacks(struct build *b)
 	pb_buf_release(&line);
 }
 
+/* Anonymous code no perf map named, when it holds a noticeable share: JIT code, most likely. */
+static void warn_unnamed_jit(const struct pb_profile *p)
+{
+	double share = 0;
+	size_t i;
+
+	for (i = 0; i < p->n_fns; i++)
+		if (strcmp(p->fns[i].object, "//anon") == 0 || strncmp(p->fns[i].object, "[anon", 5) == 0 ||
+		    strncmp(p->fns[i].object, "/anon_hugepage", 14) == 0)
+			share += p->fns[i].share;
+	if (share >= 0.05)
+		pb_warn("%.1f%% of the samples are in anonymous memory that no /tmp/perf-PID.map names "
+			"(JIT code?): run the JIT with its perf map on (node --perf-basic-prof, "
+			"python3.12 -X perf, java with perf-map-agent) to name its functions", 100 * share);
+}
+
 int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s)
 {
 	struct build b;
@@ -456,6 +473,7 @@ int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s)
 		free(p->fns[p->n_fns].name);
 		free(p->fns[p->n_fns].object);
 	}
+	warn_unnamed_jit(p);
 	pb_symbolizer_free(b.sym);
 	free(b.fkeys);
 	free(b.ffn);

@@ -66,7 +66,8 @@ void pb_profile_release(struct pb_profile *p);
 /*
  * Build *p (initialised, empty) from sampled frames: every frame of a file object is named by
  * layout/symbolize.h (each object read once, each distinct offset looked up once), functions get
- * their self samples and share, and identical call stacks are counted together. Returns 0.
+ * their self samples and share, and identical call stacks are counted together. A warning says
+ * when 5% or more of the samples are in anonymous memory no perf map named (JIT code). Returns 0.
  */
 int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s);
 

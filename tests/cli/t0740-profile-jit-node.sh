@@ -1,7 +1,8 @@
 #!/bin/bash
 # JIT frames named: node with --perf-basic-prof writes /tmp/perf-PID.map; `profile` names the
 # samples in V8's compiled code from it, so the script's hot function `hotLoop` is the top entry
-# (its object the map), not "[anon]". A malformed line in a map is skipped and counted (the
+# (its object the map), not "[anon]" (as it is without the map, with a warning saying how to
+# name it). A malformed line in a map is skipped and counted (the
 # parser's cases are in tests/unit/layout/test_perfmap.c; tests/fuzz/fuzz_perfmap.c fuzzes it).
 source "$PB_SOURCE_DIR/tests/cli/lib.sh"
 
@@ -35,5 +36,11 @@ expect_eq "true" "$(jq '[.functions[] | select(.name | test("hotLoop")) | .share
 expect_grep 'hotLoop .*/hot\.js' out
 expect_eq "true" "$(jq '[.functions[] | select(.name == "[anon]") | .share] | add // 0 | . < 0.05' p.json)" \
 	"unnamed JIT code ([anon]) under 5%"
+expect_eq "" "$(grep "anonymous memory" err)" "no warning about unnamed JIT code"
+
+# Without the map the same code is "[anon]", and a warning says how to name it.
+expect_exit 0 "$PB" profile -o anon.json --top 5 -- node hot.js
+expect_grep '^\[anon\]$' <(jq -r '.functions[0].name' anon.json)
+expect_grep '[0-9.]+% of the samples are in anonymous memory that no /tmp/perf-PID.map names \(JIT code\?\): run the JIT with its perf map on \(node --perf-basic-prof' err
 
 finish
