@@ -11,6 +11,8 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "layout/debugfile.h"
+#include "layout/elf.h"
 
 struct row {
 	uint64_t addr;
@@ -83,13 +85,44 @@ static void read_cu(struct pb_dwarf_lines *t, Dwarf_Die *cu)
 	}
 }
 
-int pb_dwarf_lines_open(struct pb_dwarf_lines **out, const char *path)
+/* Add the rows of every compilation unit of the file open at fd (none when it has no DWARF). */
+static void read_lines(struct pb_dwarf_lines *t, int fd)
 {
-	struct pb_dwarf_lines *t;
 	Dwarf_Off off = 0, next;
 	Dwarf_Die cu;
 	size_t hsize;
-	Dwarf *dw;
+	Dwarf *dw = dwarf_begin(fd, DWARF_C_READ);
+
+	if (!dw)
+		return;
+	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		if (dwarf_offdie(dw, off + hsize, &cu))
+			read_cu(t, &cu);
+		off = next;
+	}
+	dwarf_end(dw);
+}
+
+/* A stripped file's line table is in its separate debug file (layout/debugfile.h), when there is one. */
+static void read_debug_file(struct pb_dwarf_lines *t, const char *path)
+{
+	struct pb_elf *e = NULL;
+	char *debug = NULL;
+	int fd;
+
+	if (pb_elf_open_quiet(&e, path) == 0 && (debug = pb_debugfile_find(e)) &&
+	    (fd = open(debug, O_RDONLY | O_CLOEXEC)) >= 0) {
+		read_lines(t, fd);
+		close(fd);
+	}
+	pb_error_clear();
+	pb_elf_free(e);
+	free(debug);
+}
+
+int pb_dwarf_lines_open(struct pb_dwarf_lines **out, const char *path)
+{
+	struct pb_dwarf_lines *t;
 	int fd;
 
 	*out = NULL;
@@ -97,16 +130,10 @@ int pb_dwarf_lines_open(struct pb_dwarf_lines **out, const char *path)
 	if (fd < 0)
 		return pb_error_as(PB_EXIT_USAGE, "%s: cannot open: %s", path, strerror(errno));
 	t = pb_xcalloc(1, sizeof(*t));
-	dw = dwarf_begin(fd, DWARF_C_READ);
-	if (dw) {
-		while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-			if (dwarf_offdie(dw, off + hsize, &cu))
-				read_cu(t, &cu);
-			off = next;
-		}
-		dwarf_end(dw);
-	}
+	read_lines(t, fd);
 	close(fd);
+	if (t->n == 0)
+		read_debug_file(t, path);
 	if (t->n > 1)
 		qsort(t->rows, t->n, sizeof(*t->rows), cmp_row);
 	*out = t;
