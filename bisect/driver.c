@@ -29,20 +29,14 @@ int pb_driver_journal(struct pb_driver *s, const char *event, const char *commit
 	return ret;
 }
 
-int pb_driver_build(struct pb_driver *s, size_t i)
+/* Commit i's build into res->commits[i], journaled when fresh: 0 built, 1 cannot be, -1. */
+static int record_build(struct pb_driver *s, size_t i, struct pb_build *bd_)
 {
 	struct pb_bisect_commit *c = &s->res->commits[i];
-	struct pb_build bd;
+	const struct pb_build bd = *bd_;
 	int ret;
 
-	if (s->o->stop && *s->o->stop)
-		return pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
-	if (s->o->progress)
-		pb_progress_detail(s->o->progress, "building %.7s %s", s->ids[i], c->info.subject);
-	if (pb_executor_build(s->ex, i, &bd)) {
-		pb_build_release(&bd);
-		return -1;
-	}
+	c->build_slot = bd.slot;
 	c->build_failed = !bd.ok;
 	free(c->binary);
 	c->binary = bd.binary ? pb_xstrdup(bd.binary) : NULL;
@@ -63,8 +57,50 @@ int pb_driver_build(struct pb_driver *s, size_t i)
 	if (!bd.cached &&
 	    pb_driver_journal(s, "build", s->ids[i], "result", bd.ok ? "ok" : "failed") && ret >= 0)
 		ret = -1;
+	return ret;
+}
+
+int pb_driver_build(struct pb_driver *s, size_t i)
+{
+	struct pb_bisect_commit *c = &s->res->commits[i];
+	struct pb_build bd;
+	int ret;
+
+	if (s->o->stop && *s->o->stop)
+		return pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
+	if (s->o->progress)
+		pb_progress_detail(s->o->progress, "building %.7s %s", s->ids[i], c->info.subject);
+	if (pb_executor_build(s->ex, i, &bd)) {
+		pb_build_release(&bd);
+		return -1;
+	}
+	ret = record_build(s, i, &bd);
 	pb_build_release(&bd);
 	return ret;
+}
+
+int pb_driver_build_many(struct pb_driver *s, const size_t *ids, size_t n, int *rcs)
+{
+	struct pb_build *bds = pb_xcalloc(n ? n : 1, sizeof(*bds));
+	size_t k;
+	int rc, ret = 0;
+
+	if (s->o->stop && *s->o->stop) {
+		free(bds);
+		return pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
+	}
+	rc = pb_executor_build_many(s->ex, ids, n, bds);
+	/* What was built before an error or ^C is kept (cached and journaled) all the same. */
+	for (k = 0; k < n; k++) {
+		if (bds[k].dir) {
+			rcs[k] = record_build(s, ids[k], &bds[k]);
+			if (rcs[k] < 0 && ret == 0)
+				ret = -1;
+		}
+		pb_build_release(&bds[k]);
+	}
+	free(bds);
+	return rc ? -1 : ret;
 }
 
 static void load_cache(struct pb_driver *s, size_t i)
@@ -92,6 +128,36 @@ static int on_run(void *arg, const struct pb_exec_request *req, size_t first)
 		return -1;
 	s->res->runs_measured++;
 	return 0;
+}
+
+int pb_driver_sample_many(struct pb_driver *s, const size_t *ids, size_t n, double *values, int *rcs)
+{
+	struct pb_exec_request *reqs = pb_xcalloc(n ? n : 1, sizeof(*reqs));
+	size_t *want = pb_xcalloc(s->res->n_commits, sizeof(*want)), k, nr = 0, i;
+	int ret = -1;
+
+	/* Cached runs not handed out yet come first, as for single values; the rest is one batch, in
+	 * the order asked. */
+	for (k = 0; k < n; k++) {
+		i = ids[k];
+		load_cache(s, i);
+		if (s->cursor[i] + want[i] >= s->res->commits[i].m.n_runs)
+			reqs[nr++] = (struct pb_exec_request){ i, 1, &s->res->commits[i].m };
+		want[i]++;
+	}
+	if (nr && pb_executor_measure(s->ex, reqs, nr, on_run, s))
+		goto out;
+	for (k = 0; k < n; k++) {
+		const struct pb_run *run = &s->res->commits[ids[k]].m.runs[s->cursor[ids[k]]++];
+
+		rcs[k] = run->ok ? 0 : 1;
+		values[k] = run->ok ? run->value : 0;
+	}
+	ret = 0;
+out:
+	free(reqs);
+	free(want);
+	return ret;
 }
 
 int pb_driver_sample(struct pb_driver *s, size_t i, double *value)
@@ -200,6 +266,15 @@ int pb_driver_open_state(struct pb_driver *s)
 		.stop = s->o->stop, .progress = s->o->progress, .runs_done = &s->res->runs_measured,
 	};
 
+	/* executor.kind and jobs: --jobs wins over the config. */
+	s->jobs = s->o && s->o->jobs ? s->o->jobs : (size_t)s->cfg->executor.jobs;
+	if (s->jobs < 1)
+		s->jobs = 1;
+	if (strcmp(s->cfg->executor.kind, "local") != 0)
+		return pb_error("%s: executor.kind \"%s\" is not available in this build of placebisect; "
+				"use \"local\" (parallel local builds with --jobs K)",
+				s->cfg->path ? s->cfg->path : "the configuration", s->cfg->executor.kind);
+
 	if (pb_state_open(&s->st, pb_repo_gitdir(s->repo)) || pb_state_lock(&s->st) ||
 	    pb_worktree_open(&s->wt, s->st.dir) ||
 	    pb_builder_init(&s->builder, s->repo, &s->wt, &s->st, s->cfg))
@@ -209,6 +284,8 @@ int pb_driver_open_state(struct pb_driver *s)
 	s->tmpl.tmp_dir = s->st.tmp;
 	s->builder.rebuild_failed = s->o && s->o->rebuild_failed;
 	s->builder.progress = s->o ? s->o->progress : NULL;
+	in.jobs = s->jobs;
+	in.state_dir = s->st.dir;
 	return pb_executor_local_new(&s->ex, &in);
 }
 

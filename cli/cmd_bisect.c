@@ -192,7 +192,7 @@ int cmd_bisect(int argc, char **argv)
 	const struct cli_command *cmd = cli_command("bisect");
 	const char *report = NULL;
 	bool resume = false, first_parent = false;
-	long warmups = -1;
+	long warmups = -1, jobs = 0;
 	struct pb_bisect_opts o = { .alpha = -1, .min_effect = -1 };
 	struct pb_bisect_result res = { 0 };
 	const struct cli_opt opts[] = {
@@ -211,6 +211,7 @@ int cmd_bisect(int argc, char **argv)
 		{ "reset", 0, CLI_FLAG, &o.reset, NULL, "forget the interrupted bisect's journal (cached builds and measurements stay)", 0, 0 },
 		{ "remeasure", 0, CLI_FLAG, &o.remeasure, NULL, "drop this benchmark's cached measurements (this backend, metric and config) and the journal; builds stay", 0, 0 },
 		CLI_OPT_REBUILD_FAILED(&o.rebuild_failed),
+		{ "jobs", 'j', CLI_INT, &jobs, "K", "k-way bisection: build K commits at once, each in its own worktree, and judge them per round (default: executor.jobs, 1)", 1, 64 },
 		{ "first-parent", 0, CLI_FLAG, &first_parent, NULL, NULL, 0, 0 }, /* compatibility: the only mode */
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
@@ -221,6 +222,7 @@ int cmd_bisect(int argc, char **argv)
 		return ret < 0 ? -1 : 0;
 	(void)resume;
 	(void)first_parent;
+	o.jobs = (size_t)jobs;
 	o.warmups_set = warmups >= 0;
 	o.warmups = warmups;
 	if (o.improvement && o.verify_placement)

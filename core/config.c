@@ -94,6 +94,15 @@ static const struct field stats_fields[] = {
 	END,
 };
 
+/* executor: where builds and runs happen (not in any hash: it does not change what is measured) */
+static const char *const executor_kinds[] = { "local", "slurm", NULL };
+
+static const struct field executor_fields[] = {
+	{ "kind", F_ENUM, CF(executor.kind), 0, 0, false, executor_kinds, NULL, NULL },
+	{ "jobs", F_INT, CF(executor.jobs), 1, 64, false, NULL, NULL, "commits built at once" },
+	END,
+};
+
 static const char *const gbench_times[] = { "real_time", "cpu_time", NULL };
 
 static const struct field parse_fields[] = {
@@ -125,6 +134,7 @@ static const struct field top_fields[] = {
 	{ "measure", F_OBJECT, 0, 0, 0, false, NULL, measure_fields, NULL },
 	{ "layout", F_OBJECT, 0, 0, 0, false, NULL, layout_fields, NULL },
 	{ "stats", F_OBJECT, 0, 0, 0, false, NULL, stats_fields, NULL },
+	{ "executor", F_OBJECT, 0, 0, 0, false, NULL, executor_fields, NULL },
 	END,
 };
 
@@ -242,6 +252,8 @@ void pb_config_init(struct pb_config *cfg)
 	cfg->stats.alpha = 0.01;
 	cfg->stats.min_effect = 0.02;
 	cfg->stats.max_runs = 60;
+	cfg->executor.kind = pb_xstrdup("local");
+	cfg->executor.jobs = 1;
 }
 
 void pb_config_release(struct pb_config *cfg)
@@ -997,6 +1009,9 @@ void pb_config_write_json(const struct pb_config *cfg, struct pb_jsonw *w)
 	pb_jsonw_end(w);
 	pb_jsonw_object(w, "stats");
 	write_fields(w, cfg, stats_fields, false);
+	pb_jsonw_end(w);
+	pb_jsonw_object(w, "executor");
+	write_fields(w, cfg, executor_fields, false);
 	pb_jsonw_end(w);
 	pb_jsonw_end(w);
 }
