@@ -117,25 +117,24 @@ static void pick(struct pb_multisect *ms, size_t lo, size_t hi)
 	free(open);
 }
 
-/* Build the round's commits (at once when the caller can), recorded through the host. */
-static int build_round(struct pb_multisect *ms)
+int pb_multisect_build(struct pb_multisect *ms, int round, const size_t *ids, size_t n)
 {
 	const struct pb_ms_host *h = &ms->host;
 	int *rcs, ret = 0;
 	size_t k;
 
 	if (!h->kw->build_many) {
-		for (k = 0; k < ms->n_points; k++)
-			if (h->build(h->ctx, ms->points[k]) < 0)
+		for (k = 0; k < n; k++)
+			if (h->build(h->ctx, ids[k]) < 0)
 				return -1;
 		return 0;
 	}
-	rcs = pb_xcalloc(ms->n_points, sizeof(*rcs));
-	if (h->kw->build_many(h->arg, ms->round, ms->points, ms->n_points, rcs) < 0) {
+	rcs = pb_xcalloc(n, sizeof(*rcs));
+	if (h->kw->build_many(h->arg, round, ids, n, rcs) < 0) {
 		ret = -1;
 	} else {
-		for (k = 0; k < ms->n_points; k++)
-			h->built(h->ctx, ms->points[k], rcs[k]);
+		for (k = 0; k < n; k++)
+			h->built(h->ctx, ids[k], rcs[k]);
 	}
 	free(rcs);
 	return ret;
@@ -214,7 +213,8 @@ int pb_multisect_next(struct pb_multisect *ms, size_t lo, size_t hi, size_t ref_
 	if (ms->n_points == 0)
 		return 0;
 	ms->round++;
-	if (build_round(ms) || measure_round(ms, ref_lo, ref_hi, mode))
+	if (pb_multisect_build(ms, ms->round, ms->points, ms->n_points) ||
+	    measure_round(ms, ref_lo, ref_hi, mode))
 		return -1;
 	*out = ms->points[ms->next++];
 	return 0;

@@ -66,6 +66,12 @@ int pb_multisect_next(struct pb_multisect *ms, size_t lo, size_t hi, size_t ref_
 #define PB_MS_EMPTY 2
 int pb_multisect_take(struct pb_multisect *ms, size_t i, double *v);
 
+/*
+ * Build ids[0..n-1] at once (kw->build_many, round `round`; 0 for the endpoints), recorded through
+ * the host; without build_many, one after another. Returns 0, or -1 on a fatal error.
+ */
+int pb_multisect_build(struct pb_multisect *ms, int round, const size_t *ids, size_t n);
+
 /* End the round: the batch's values no step took are dropped (counted in *host.dropped). */
 void pb_multisect_end(struct pb_multisect *ms);
 

@@ -39,9 +39,13 @@ static int cb_build_many(void *arg, int round, const size_t *ids, size_t n, int 
 
 		for (size_t k = 0; k < n; k++)
 			pb_buf_printf(&list, "%s%.7s", k ? " " : "", s->ids[ids[k]]);
-		pb_progress_step(s->o->progress, s->step_k, s->step_total, "round %d: building %zu %s "
-				 "(%s), up to %zu at once", round, n, pb_plural(n, "commit", "commits"),
-				 list.data, s->jobs);
+		if (round == 0)
+			pb_progress_step(s->o->progress, s->step_k, s->step_total, "building the good and "
+					 "bad commits at once (%s)", list.data);
+		else
+			pb_progress_step(s->o->progress, s->step_k, s->step_total, "round %d: building "
+					 "%zu %s (%s), up to %zu at once", round, n,
+					 pb_plural(n, "commit", "commits"), list.data, s->jobs);
 		pb_buf_release(&list);
 	}
 	return pb_driver_build_many(s, ids, n, rcs);

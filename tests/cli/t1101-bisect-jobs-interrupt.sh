@@ -11,12 +11,19 @@ bash "$PB_SOURCE_DIR/tests/cli/make-fixture-repo.sh" repo 24 15 --effect 8 --noi
 cd repo
 echo 1 > "$T/counter"
 mkdir "$T/started"
-# Builds in a job slot's worktree (not the endpoints', made in the main worktree) say they started,
-# then hang until $T/fast exists: the interrupt lands while both run.
+# Builds of the commits between the endpoints (README's last line is neither the first commit's
+# nor the last one's) say they started, then hang until $T/fast exists: the interrupt lands while
+# the first round's two builds run.
+cat > "$T/build.sh" <<SH
+case \$(tail -n 1 README) in
+fixture|"change 24") ;;
+*) : > "$T/started/\$\$"; [ -e "$T/fast" ] || exec sleep 300 ;;
+esac
+exec cc -O1 -o prog prog.c
+SH
 cat > placebisect.json <<JSON
 {
-  "build": { "command": "case \$PWD in */worktrees/*) : > $T/started/\$\$; [ -e $T/fast ] || exec sleep 300;; esac; cc -O1 -o prog prog.c",
-             "binary": "prog" },
+  "build": { "command": "sh $T/build.sh", "binary": "prog" },
   "benchmarks": { "work": { "command": "{binary}", "metric": "stdout", "runs": 10, "warmups": 1,
                             "parse": { "regex": "value: ([0-9.]+)" },
                             "env": { "PB_FIXTURE_COUNTER": "$T/counter" } } },

@@ -45,7 +45,7 @@ static int sim_build_many(void *arg, int round, const size_t *ids, size_t n, int
 	struct sim *s = arg;
 	size_t k;
 
-	if (round != s->last_round + 1)
+	if (round != 0 && round != s->last_round + 1)
 		s->rounds_in_order = false;
 	s->last_round = round;
 	s->batch_builds++;
