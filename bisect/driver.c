@@ -130,11 +130,28 @@ static int on_run(void *arg, const struct pb_exec_request *req, size_t first)
 	return 0;
 }
 
+/* A batch's run happened: counted now, saved once the batch ends (see pb_driver_sample_many). */
+struct batch {
+	struct pb_driver *s;
+	bool *dirty;
+};
+
+static int on_batch_run(void *arg, const struct pb_exec_request *req, size_t first)
+{
+	struct batch *b = arg;
+
+	(void)first;
+	b->dirty[req->commit] = true;
+	b->s->res->runs_measured++;
+	return 0;
+}
+
 int pb_driver_sample_many(struct pb_driver *s, const size_t *ids, size_t n, double *values, int *rcs)
 {
 	struct pb_exec_request *reqs = pb_xcalloc(n ? n : 1, sizeof(*reqs));
 	size_t *want = pb_xcalloc(s->res->n_commits, sizeof(*want)), k, nr = 0, i;
-	int ret = -1;
+	struct batch b = { s, pb_xcalloc(s->res->n_commits, sizeof(bool)) };
+	int rc, ret = -1;
 
 	/* Cached runs not handed out yet come first, as for single values; the rest is one batch, in
 	 * the order asked. */
@@ -145,7 +162,17 @@ int pb_driver_sample_many(struct pb_driver *s, const size_t *ids, size_t n, doub
 			reqs[nr++] = (struct pb_exec_request){ i, 1, &s->res->commits[i].m };
 		want[i]++;
 	}
-	if (nr && pb_executor_measure(s->ex, reqs, nr, on_run, s))
+	/*
+	 * Each commit's runs are saved to the measurement cache once, after the batch (also when it
+	 * was interrupted: what was measured is kept), not after every run as single values are: a
+	 * save rewrites the commit's whole file with two fsyncs, which cost more than a short run.
+	 * A SIGKILL loses at most this batch's runs; the resumed search measures them again.
+	 */
+	rc = nr ? pb_executor_measure(s->ex, reqs, nr, on_batch_run, &b) : 0;
+	for (i = 0; i < s->res->n_commits; i++)
+		if (b.dirty[i] && pb_state_cache_save(&s->st, s->key, s->ids[i], &s->res->commits[i].m))
+			rc = -1;
+	if (rc)
 		goto out;
 	for (k = 0; k < n; k++) {
 		const struct pb_run *run = &s->res->commits[ids[k]].m.runs[s->cursor[ids[k]]++];
@@ -157,6 +184,7 @@ int pb_driver_sample_many(struct pb_driver *s, const size_t *ids, size_t n, doub
 out:
 	free(reqs);
 	free(want);
+	free(b.dirty);
 	return ret;
 }
 
