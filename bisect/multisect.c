@@ -151,7 +151,8 @@ static int measure_round(struct pb_multisect *ms, size_t ref_lo, size_t ref_hi, 
 
 	if (!h->kw->sample_many)
 		return 0;
-	batch = pb_xmalloc((ms->n_points * 3 * PB_SEARCH_MIN_DECIDE + 1) * sizeof(*batch));
+	batch = pb_xmalloc((ms->n_points * 3 * (h->min_blocks > 2 ? h->min_blocks : 2) + 1) *
+			   sizeof(*batch));
 	for (k = 0; k < ms->n_points; k++) {
 		const size_t i = ms->points[k], full[3] = { ref_lo, i, ref_hi };
 
@@ -165,7 +166,7 @@ static int measure_round(struct pb_multisect *ms, size_t ref_lo, size_t ref_hi, 
 				batch[n++] = i;
 			break;
 		case PB_MS_BLOCKED:
-			for (b = 0; b < PB_SEARCH_MIN_DECIDE; b++)
+			for (b = 0; b < h->min_blocks; b++)
 				add_block(ms, batch, &n, full, 3);
 			break;
 		case PB_MS_POOLED:

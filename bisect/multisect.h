@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bisect/search.h"
+#include "bisect/kway.h"
 
 /* What the round logic sees of the search (search.c fills it once). */
 struct pb_ms_host {
@@ -18,13 +18,14 @@ struct pb_ms_host {
 	int (*build)(void *ctx, size_t i);          /* the search's build(): 0 built, 1 not, -1 */
 	void (*built)(void *ctx, size_t i, int rc); /* record what kw->build_many said of i */
 	const size_t *n_values;                     /* values each commit has so far */
+	size_t min_blocks;                          /* blocks a step needs before it may decide */
 	size_t *dropped;                            /* += values of a batch no step used */
 };
 
 /* How the round's steps will be judged: what runs each needs at the least. */
 enum pb_ms_mode {
 	PB_MS_EXACT,   /* a deterministic metric: one value of the commit */
-	PB_MS_BLOCKED, /* full blocks (lo, i, hi): PB_SEARCH_MIN_DECIDE of them */
+	PB_MS_BLOCKED, /* full blocks (lo, i, hi): host.min_blocks of them */
 	PB_MS_POOLED,  /* pooled blocks (i, i, ref), the reference alternating: two of them */
 };
 

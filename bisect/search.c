@@ -907,7 +907,7 @@ int pb_search_run_kway(size_t n, const struct pb_search_opts *o, const struct pb
 	c.step_total = 3 + log2ceil(n);
 	if (kw && kw->jobs > 1) {
 		const struct pb_ms_host host = { &c, kw, arg, ms_open, ms_build, ms_built,
-						 res->n_values, &res->runs_dropped };
+						 res->n_values, PB_SEARCH_MIN_DECIDE, &res->runs_dropped };
 
 		pb_multisect_init(&c.ms, kw->jobs, &host);
 	}

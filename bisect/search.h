@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bisect/kway.h"
 #include "measure/stats.h"
 
 /*
@@ -131,21 +132,6 @@ int pb_search_sprt_init(struct pb_sprt *s, const double *good, size_t ng, const 
 int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_search_ops *ops,
 		  void *arg, struct pb_search_result *res);
 void pb_search_result_release(struct pb_search_result *res);
-
-/* k-way bisection (bisect/multisect.c): several commits per round, built at once, measured in one
- * batch. */
-struct pb_search_kway {
-	size_t jobs; /* commits judged per round; 0 or 1: one at a time (pb_search_run) */
-	/* Optional: build the commits ids[0..n-1] of round `round`, possibly at once; rcs[k] gets
-	 * what ops->build() returns for ids[k]. Returns 0, or -1 fatal. NULL: ops->build() one
-	 * after another. */
-	int (*build_many)(void *arg, int round, const size_t *ids, size_t n, int *rcs);
-	/* Optional: the next value of each of ids[0..n-1] (a commit may appear several times: its
-	 * next values in that order), all taken in one batch in the order given: values[k] and
-	 * rcs[k] as ops->sample() gives them. Returns 0, or -1 fatal. NULL: no batch, each step
-	 * samples as it goes (a simulation). */
-	int (*sample_many)(void *arg, const size_t *ids, size_t n, double *values, int *rcs);
-};
 
 /*
  * pb_search_run() with up to kw->jobs commits judged per round: the commits that split the
