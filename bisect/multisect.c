@@ -53,6 +53,8 @@ void pb_multisect_release(struct pb_multisect *ms)
 {
 	pb_multisect_end(ms);
 	free(ms->points);
+	free(ms->spec);
+	ms->spec = NULL;
 	ms->points = NULL;
 	ms->n_points = ms->next = 0;
 }
@@ -140,6 +142,31 @@ int pb_multisect_build(struct pb_multisect *ms, int round, const size_t *ids, si
 	return ret;
 }
 
+int pb_multisect_build_endpoints(struct pb_multisect *ms, size_t n)
+{
+	size_t *ids = pb_xmalloc((ms->jobs + 2) * sizeof(*ids)), k, jobs = ms->jobs;
+	int ret;
+
+	ids[0] = 0;
+	ids[1] = n;
+	if (jobs >= 3) {
+		/* Fewer commits in the first round (jobs - 2, splitting good..bad alike), but no build
+		 * period of their own: the slots the endpoints leave free build them. */
+		ms->jobs = jobs - 2;
+		pick(ms, 0, n);
+		ms->jobs = jobs;
+		ms->spec = ms->points;
+		ms->n_spec = ms->n_points;
+		ms->points = NULL;
+		ms->n_points = ms->next = 0;
+		for (k = 0; k < ms->n_spec; k++)
+			ids[2 + k] = ms->spec[k];
+	}
+	ret = pb_multisect_build(ms, 0, ids, 2 + ms->n_spec);
+	free(ids);
+	return ret;
+}
+
 /* The round's batch: each built commit's least runs with its references, one commit after
  * another, then taken in one call. Without sample_many there is no batch: steps sample as
  * they go (a simulation). */
@@ -210,12 +237,25 @@ int pb_multisect_next(struct pb_multisect *ms, size_t lo, size_t hi, size_t ref_
 		}
 	}
 	pb_multisect_end(ms);
-	pick(ms, lo, hi);
-	if (ms->n_points == 0)
-		return 0;
-	ms->round++;
-	if (pb_multisect_build(ms, ms->round, ms->points, ms->n_points) ||
-	    measure_round(ms, ref_lo, ref_hi, mode))
+	if (ms->spec && ms->round == 0) {
+		/* The first round's commits were built with the endpoints. */
+		free(ms->points);
+		ms->points = ms->spec;
+		ms->n_points = ms->n_spec;
+		ms->next = 0;
+		ms->spec = NULL;
+		if (ms->n_points == 0)
+			return 0;
+		ms->round++;
+	} else {
+		pick(ms, lo, hi);
+		if (ms->n_points == 0)
+			return 0;
+		ms->round++;
+		if (pb_multisect_build(ms, ms->round, ms->points, ms->n_points))
+			return -1;
+	}
+	if (measure_round(ms, ref_lo, ref_hi, mode))
 		return -1;
 	*out = ms->points[ms->next++];
 	return 0;

@@ -37,6 +37,8 @@ struct pb_multisect {
 	int round;           /* the current round (0: none yet) */
 	size_t *points;      /* its commits, ascending */
 	size_t n_points, next;
+	size_t *spec;        /* the first round's commits, built with the endpoints (round 0) */
+	size_t n_spec;
 	size_t *ids;         /* its batch */
 	double *values;
 	int *rcs;
@@ -72,6 +74,13 @@ int pb_multisect_take(struct pb_multisect *ms, size_t i, double *v);
  * the host; without build_many, one after another. Returns 0, or -1 on a fatal error.
  */
 int pb_multisect_build(struct pb_multisect *ms, int round, const size_t *ids, size_t n);
+
+/*
+ * Round 0: the endpoints 0 and n, and in the job slots they leave free (jobs - 2) the commits the
+ * first round will judge, split the same way, all built at once: the first round then starts
+ * without a build. Returns 0, or -1 on a fatal error.
+ */
+int pb_multisect_build_endpoints(struct pb_multisect *ms, size_t n);
 
 /* End the round: the batch's values no step took are dropped (counted in *host.dropped). */
 void pb_multisect_end(struct pb_multisect *ms);

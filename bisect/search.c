@@ -914,8 +914,9 @@ int pb_search_run_kway(size_t n, const struct pb_search_opts *o, const struct pb
 
 	/* 1. Reproduce: both endpoints in blocks, more blocks while the answer is unknown. */
 	begin_step(&c, 0, "building and measuring the good and bad commits");
-	/* k-way: both endpoints at once (round 0); their outcomes are read below as ever. */
-	if (c.ms.jobs > 1 && pb_multisect_build(&c.ms, 0, (const size_t[]){ 0, n }, 2))
+	/* k-way: both endpoints at once, and the first round's commits in the slots they leave free
+	 * (round 0); the endpoints' outcomes are read below as ever. */
+	if (c.ms.jobs > 1 && pb_multisect_build_endpoints(&c.ms, n))
 		goto out;
 	for (i = 0; i <= n; i += n) {
 		rc = build(&c, i);

@@ -41,7 +41,8 @@ static int cb_build_many(void *arg, int round, const size_t *ids, size_t n, int 
 			pb_buf_printf(&list, "%s%.7s", k ? " " : "", s->ids[ids[k]]);
 		if (round == 0)
 			pb_progress_step(s->o->progress, s->step_k, s->step_total, "building the good and "
-					 "bad commits at once (%s)", list.data);
+					 "bad commits%s at once (%s)", n > 2 ? " and the first round's" : "",
+					 list.data);
 		else
 			pb_progress_step(s->o->progress, s->step_k, s->step_total, "round %d: building "
 					 "%zu %s (%s), up to %zu at once", round, n,
