@@ -3,6 +3,7 @@
 #include "bisect/driver.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,31 +119,35 @@ static void load_cache(struct pb_driver *s, size_t i)
 	}
 }
 
-/* A run of commit i happened (runs m->runs[first..] appended): keep it in the measurement cache. */
+int pb_driver_flush(struct pb_driver *s)
+{
+	int ret = 0;
+
+	for (size_t i = 0; s->dirty && i < s->res->n_commits; i++)
+		if (s->dirty[i]) {
+			if (pb_state_cache_save(&s->st, s->key, s->ids[i], &s->res->commits[i].m))
+				ret = -1;
+			s->dirty[i] = false;
+		}
+	s->unsaved = 0;
+	return ret;
+}
+
+/* A run of commit i happened (runs m->runs[first..] appended): keep it in the measurement cache,
+ * now, or (s->save_every) once that many runs are unsaved. */
 static int on_run(void *arg, const struct pb_exec_request *req, size_t first)
 {
 	struct pb_driver *s = arg;
 
 	(void)first;
-	if (pb_state_cache_save(&s->st, s->key, s->ids[req->commit], req->m))
-		return -1;
 	s->res->runs_measured++;
-	return 0;
-}
-
-/* A batch's run happened: counted now, saved once the batch ends (see pb_driver_sample_many). */
-struct batch {
-	struct pb_driver *s;
-	bool *dirty;
-};
-
-static int on_batch_run(void *arg, const struct pb_exec_request *req, size_t first)
-{
-	struct batch *b = arg;
-
-	(void)first;
-	b->dirty[req->commit] = true;
-	b->s->res->runs_measured++;
+	if (!s->save_every)
+		return pb_state_cache_save(&s->st, s->key, s->ids[req->commit], req->m);
+	if (!s->dirty)
+		s->dirty = pb_xcalloc(s->res->n_commits, sizeof(*s->dirty));
+	s->dirty[req->commit] = true;
+	if (++s->unsaved >= s->save_every)
+		return pb_driver_flush(s);
 	return 0;
 }
 
@@ -150,7 +155,7 @@ int pb_driver_sample_many(struct pb_driver *s, const size_t *ids, size_t n, doub
 {
 	struct pb_exec_request *reqs = pb_xcalloc(n ? n : 1, sizeof(*reqs));
 	size_t *want = pb_xcalloc(s->res->n_commits, sizeof(*want)), k, nr = 0, i;
-	struct batch b = { s, pb_xcalloc(s->res->n_commits, sizeof(bool)) };
+	const size_t save_every = s->save_every;
 	int rc, ret = -1;
 
 	/* Cached runs not handed out yet come first, as for single values; the rest is one batch, in
@@ -164,14 +169,15 @@ int pb_driver_sample_many(struct pb_driver *s, const size_t *ids, size_t n, doub
 	}
 	/*
 	 * Each commit's runs are saved to the measurement cache once, after the batch (also when it
-	 * was interrupted: what was measured is kept), not after every run as single values are: a
-	 * save rewrites the commit's whole file with two fsyncs, which cost more than a short run.
-	 * A SIGKILL loses at most this batch's runs; the resumed search measures them again.
+	 * was interrupted: what was measured is kept), not after every run: a save rewrites the
+	 * commit's whole file with two fsyncs, which cost more than a short run. A SIGKILL loses at
+	 * most this batch's runs; the resumed search measures them again.
 	 */
-	rc = nr ? pb_executor_measure(s->ex, reqs, nr, on_batch_run, &b) : 0;
-	for (i = 0; i < s->res->n_commits; i++)
-		if (b.dirty[i] && pb_state_cache_save(&s->st, s->key, s->ids[i], &s->res->commits[i].m))
-			rc = -1;
+	s->save_every = SIZE_MAX;
+	rc = nr ? pb_executor_measure(s->ex, reqs, nr, on_run, s) : 0;
+	s->save_every = save_every;
+	if (pb_driver_flush(s))
+		rc = -1;
 	if (rc)
 		goto out;
 	for (k = 0; k < n; k++) {
@@ -184,7 +190,6 @@ int pb_driver_sample_many(struct pb_driver *s, const size_t *ids, size_t n, doub
 out:
 	free(reqs);
 	free(want);
-	free(b.dirty);
 	return ret;
 }
 
@@ -319,6 +324,10 @@ int pb_driver_open_state(struct pb_driver *s)
 
 void pb_driver_release(struct pb_driver *s)
 {
+	/* What was measured is kept, whatever ended the command (^C, an error). */
+	if (s->dirty && s->res)
+		pb_driver_flush(s);
+	free(s->dirty);
 	pb_executor_free(s->ex);
 	free(s->cursor);
 	free(s->loaded);

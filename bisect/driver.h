@@ -40,6 +40,12 @@ struct pb_driver {
 	bool *loaded;                /* its cached measurement was looked up */
 	int step_k, step_total;      /* the progress's last step (a k-way round's builds redraw it) */
 	size_t jobs;                 /* commits built at once: --jobs, else executor.jobs */
+	/* 0: every run is saved to the measurement cache before it is used. Else runs are saved once
+	 * this many are unsaved, and by pb_driver_flush() (k-way: a save rewrites the commit's file
+	 * with two fsyncs, more than a short run; a SIGKILL loses at most that many runs). */
+	size_t save_every;
+	size_t unsaved;
+	bool *dirty;                 /* commits with unsaved runs */
 };
 
 /* Zero *s and set what it borrows (repo, cfg, o, res); no state directory is held yet. */
@@ -92,6 +98,9 @@ int pb_driver_sample_many(struct pb_driver *s, const size_t *ids, size_t n, doub
  * Returns 0 with *value, 1 for a failed run (no value), -1 on error or interruption.
  */
 int pb_driver_sample(struct pb_driver *s, size_t i, double *value);
+
+/* Save every commit's unsaved runs (see save_every). Returns 0 or -1 (error recorded). */
+int pb_driver_flush(struct pb_driver *s);
 
 /* Free the executor, close the worktree, builder and state (the lock). Accepts a zeroed driver. */
 void pb_driver_release(struct pb_driver *s);

@@ -12,6 +12,9 @@
 #include "core/log.h"
 #include "core/util.h"
 
+/* k-way: runs saved to the measurement cache per this many (a SIGKILL loses at most these). */
+#define PB_KWAY_SAVE_EVERY 8
+
 /* ---- Callbacks of the search ---- */
 
 static int cb_build(void *arg, size_t i)
@@ -428,7 +431,11 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 	res->warmups = s.tmpl.warmups;
 	res->improvement = o->improvement;
 	res->jobs = kw.jobs = s.jobs;
-	if (pb_search_run_kway(res->n_commits - 1, &so, &ops, &kw, &s, &res->search))
+	/* k-way: runs are saved in groups, not one by one (driver.h); one at a time as ever. */
+	if (s.jobs > 1)
+		s.save_every = PB_KWAY_SAVE_EVERY;
+	if (pb_search_run_kway(res->n_commits - 1, &so, &ops, &kw, &s, &res->search) ||
+	    pb_driver_flush(&s))
 		goto out;
 	if (o->improvement)
 		unflip(&res->search);
