@@ -48,6 +48,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "bisect/multisect.h"
 #include "measure/seqtest.h"
 #include "measure/unstable.h"
 
@@ -98,6 +99,9 @@ struct ctx {
 	/* Every value in the order it was taken, and its commit (unstable.h) */
 	size_t *seq_i, n_seq, cap_seq_i, cap_seq_v;
 	double *seq_v;
+	/* k-way (o->jobs > 1): the rounds (multisect.c); the round of the steps added now */
+	struct pb_multisect ms;
+	int round;
 };
 
 /* Values of two commits taken in the same blocks: a[k] and b[k] side by side. */
@@ -157,6 +161,7 @@ static void add_step(struct ctx *c, size_t i, enum pb_step_verdict v, const char
 	s->restart = c->restarts;
 	s->blocks = 0;
 	s->pooled = false;
+	s->round = c->round;
 }
 
 static void begin_step(struct ctx *c, size_t i, const char *what)
@@ -186,8 +191,11 @@ static int sample(struct ctx *c, size_t i)
 {
 	struct pb_search_result *r = c->res;
 	double v;
-	int rc = c->ops->sample(c->arg, i, &v);
+	/* A k-way round's batch first: values taken with the round's references. */
+	int rc = pb_multisect_take(&c->ms, i, &v);
 
+	if (rc == PB_MS_EMPTY)
+		rc = c->ops->sample(c->arg, i, &v);
 	if (rc < 0)
 		return -1;
 	if (rc > 0) {
@@ -665,6 +673,42 @@ out:
 	return ret;
 }
 
+/* The k-way rounds' view of the search (multisect.h). */
+static bool ms_open(void *ctx, size_t i)
+{
+	return ((struct ctx *)ctx)->mark[i] == NONE;
+}
+
+static int ms_build(void *ctx, size_t i)
+{
+	return build(ctx, i);
+}
+
+static void ms_built(void *ctx, size_t i, int rc)
+{
+	struct ctx *c = ctx;
+
+	if (c->built[i] == UNBUILT)
+		c->built[i] = rc == 0 ? BUILT : BUILD_FAILED;
+}
+
+/* The next commit to judge in (lo, hi) into *i (0: none left): the middle one, or with jobs > 1
+ * the next of a k-way round's (multisect.c). Each step is a round of its own when one at a time.
+ * Returns 0 or -1. */
+static int next_commit(struct ctx *c, size_t lo, size_t hi, size_t ref_lo, size_t ref_hi, size_t *i)
+{
+	if (c->ms.jobs <= 1) {
+		*i = choose(c, lo, hi);
+		c->round = *i ? ++c->res->rounds : 0;
+		return 0;
+	}
+	if (pb_multisect_next(&c->ms, lo, hi, ref_lo, ref_hi, c->o->exact ? PB_MS_EXACT :
+			      c->restarts ? PB_MS_BLOCKED : PB_MS_POOLED, i))
+		return -1;
+	c->round = c->res->rounds = c->ms.round;
+	return 0;
+}
+
 /*
  * Bisect (lo, hi) where lo is good-like and hi bad-like. *first_bad gets the first bad commit,
  * or 0 when skipped commits hide it (then *lo_out and *hi_out bound the candidates). `refs` holds
@@ -703,9 +747,17 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs,
 	 * counted at the start; a shrinking "~n" reads as a wrong one. */
 	if (c->step_total < c->step_k + log2ceil(hi - lo) + 1)
 		c->step_total = c->step_k + log2ceil(hi - lo) + 1;
-	while ((i = choose(c, lo, hi)) != 0) {
-		snprintf(what, sizeof(what), "bisecting: %zu %s left", hi - lo - 1,
-			 pb_plural(hi - lo - 1, "commit", "commits"));
+	for (;;) {
+		if (next_commit(c, lo, hi, ref_lo, ref_hi, &i))
+			goto out;
+		if (!i)
+			break;
+		if (c->ms.jobs > 1)
+			snprintf(what, sizeof(what), "round %d: bisecting: %zu %s left", c->round,
+				 hi - lo - 1, pb_plural(hi - lo - 1, "commit", "commits"));
+		else
+			snprintf(what, sizeof(what), "bisecting: %zu %s left", hi - lo - 1,
+				 pb_plural(hi - lo - 1, "commit", "commits"));
 		begin_step(c, i, what);
 		rc = build(c, i);
 		if (rc < 0)
@@ -762,6 +814,9 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs,
 	*first_bad = hi - lo == 1 ? hi : 0;
 	ret = 0;
 out:
+	/* What a k-way round measured and no step took is dropped, never used by a later step. */
+	pb_multisect_end(&c->ms);
+	c->round = 0;
 	free(lv[0].v);
 	free(lv[1].v);
 	return ret;
@@ -918,8 +973,14 @@ static int verify_found(struct ctx *c, bool have_unconfirmed, const struct pb_cu
 int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_search_ops *ops,
 		  void *arg, struct pb_search_result *res)
 {
+	return pb_search_run_kway(n, o, ops, NULL, arg, res);
+}
+
+int pb_search_run_kway(size_t n, const struct pb_search_opts *o, const struct pb_search_ops *ops,
+		       const struct pb_search_kway *kw, void *arg, struct pb_search_result *res)
+{
 	struct ctx c = { n, o, ops, arg, res, NULL, NULL, NULL, NULL, 0, 0, RNG_SEED, 0, 0, 0, 0,
-			 NULL, 0, 0, 0, NULL };
+			 NULL, 0, 0, 0, NULL, { 0 }, 0 };
 	char why[200];
 	struct pairs ep = { NULL, NULL, 0, 0, 0 }, refs = { NULL, NULL, 0, 0, 0 };
 	struct range *pending = NULL;
@@ -938,9 +999,19 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 	c.fails = pb_xcalloc(n + 1, sizeof(*c.fails));
 	c.cap = pb_xcalloc(n + 1, sizeof(*c.cap));
 	c.step_total = 3 + log2ceil(n);
+	if (kw && kw->jobs > 1) {
+		const struct pb_ms_host host = { &c, kw, arg, ms_open, ms_build, ms_built,
+						 res->n_values, PB_SEARCH_MIN_DECIDE, &res->runs_dropped };
+
+		pb_multisect_init(&c.ms, kw->jobs, &host);
+	}
 
 	/* 1. Reproduce: both endpoints in blocks, more blocks while the answer is unknown. */
 	begin_step(&c, 0, "building and measuring the good and bad commits");
+	/* k-way: both endpoints at once, and the first round's commits in the slots they leave free
+	 * (round 0); the endpoints' outcomes are read below as ever. */
+	if (c.ms.jobs > 1 && pb_multisect_build_endpoints(&c.ms, n))
+		goto out;
 	for (i = 0; i <= n; i += n) {
 		rc = build(&c, i);
 		if (rc != 0) {
@@ -1062,6 +1133,7 @@ out:
 	free(c.cap);
 	free(c.seq_i);
 	free(c.seq_v);
+	pb_multisect_release(&c.ms);
 	return ret;
 }
 

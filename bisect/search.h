@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bisect/kway.h"
 #include "measure/stats.h"
 
 /*
@@ -59,6 +60,8 @@ struct pb_search_step {
 	size_t blocks; /* blocks that decided it: (commit, commit, reference) when pooled, else
 			* (ref_good, commit, ref_bad), both kinds when the pool went stale */
 	bool pooled;   /* judged against the pooled reference levels (fresh references agreed) */
+	int round;     /* the bisection round it was built and measured in (1, 2, ...); 0 for the
+			* endpoints. One at a time, every bisection step is a round of its own. */
 };
 
 struct pb_culprit {
@@ -90,6 +93,9 @@ struct pb_search_result {
 	size_t n_steps;
 	size_t runs_total;              /* values sampled (including cached) */
 	size_t failed_runs;
+	int rounds;                     /* bisection rounds (restarts included; see steps[].round) */
+	size_t runs_dropped;            /* k-way: values of a round's batch no step took (not in
+					 * runs_total; they stay in the caller's records) */
 	/* Every commit's values (n + 1 arrays), for the report. */
 	double **values;
 	size_t *n_values;
@@ -131,5 +137,16 @@ int pb_search_sprt_init(struct pb_sprt *s, const double *good, size_t ng, const 
 int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_search_ops *ops,
 		  void *arg, struct pb_search_result *res);
 void pb_search_result_release(struct pb_search_result *res);
+
+/*
+ * pb_search_run() with up to kw->jobs commits judged per round: the commits that split the
+ * undecided range into jobs + 1 parts, built with kw->build_many, measured in one batch with the
+ * references each step is judged against (kw->sample_many: the least runs a step needs, taken
+ * first; a step that needs more samples anew), judged in ascending order with the same
+ * statistics as one at a time; values of a batch no step took are dropped (res->runs_dropped).
+ * Rounds about log_{jobs+1} n (res->rounds, steps[].round). kw NULL or jobs <= 1: pb_search_run.
+ */
+int pb_search_run_kway(size_t n, const struct pb_search_opts *o, const struct pb_search_ops *ops,
+		       const struct pb_search_kway *kw, void *arg, struct pb_search_result *res);
 
 #endif

@@ -12,6 +12,8 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "layout/debugfile.h"
+#include "layout/elf.h"
 
 struct row {
 	uint64_t addr;
@@ -113,6 +115,19 @@ static int each_cu(const char *path, void (*each)(void *arg, Dwarf_Die *cu), voi
 	return 0;
 }
 
+/* A stripped file's line table is in its separate debug file (layout/debugfile.h), when there is one. */
+static void read_debug_file(struct pb_dwarf_lines *t, const char *path)
+{
+	struct pb_elf *e = NULL;
+	char *debug = NULL;
+
+	if (pb_elf_open_quiet(&e, path) == 0 && (debug = pb_debugfile_find(e)))
+		each_cu(debug, read_cu, t);
+	pb_error_clear();
+	pb_elf_free(e);
+	free(debug);
+}
+
 int pb_dwarf_lines_open(struct pb_dwarf_lines **out, const char *path)
 {
 	struct pb_dwarf_lines *t = pb_xcalloc(1, sizeof(*t));
@@ -122,6 +137,8 @@ int pb_dwarf_lines_open(struct pb_dwarf_lines **out, const char *path)
 		pb_dwarf_lines_free(t);
 		return -1;
 	}
+	if (t->n == 0)
+		read_debug_file(t, path);
 	if (t->n > 1)
 		qsort(t->rows, t->n, sizeof(*t->rows), cmp_row);
 	*out = t;

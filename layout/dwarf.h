@@ -9,8 +9,10 @@
 struct pb_dwarf_lines;
 
 /*
- * Read the DWARF line table (.debug_line, every compilation unit) of the ELF file at `path`. A
- * file without DWARF (built without -g, stripped) is not an error: *out is an empty table
+ * Read the DWARF line table (.debug_line, every compilation unit) of the ELF file at `path`, or,
+ * when it has none (stripped), of its separate debug file (layout/debugfile.h: build-id or
+ * .gnu_debuglink under $PB_DEBUG_ROOT or /usr/lib/debug). A file without DWARF (built without
+ * -g, stripped without a debug file) is not an error: *out is an empty table
  * (pb_dwarf_lines_count() 0) and the caller says so. A file that cannot be opened is an error
  * naming it (class PB_EXIT_USAGE). *out is owned by the caller (pb_dwarf_lines_free). Returns 0
  * or -1.

@@ -146,6 +146,13 @@ const unsigned char *pb_elf_func_code_window(const struct pb_elf *e, const struc
  */
 uint64_t pb_elf_text_hash(const struct pb_elf *e);
 
+/*
+ * The bytes of section `idx` as the file holds them (not converted to the host's byte order), read
+ * on first use and owned by e; NULL (and *len 0) for section 0, SHT_NOBITS, or when they cannot be
+ * read. For small tables the symbolizer decodes itself (.rela.plt, .gnu_debuglink).
+ */
+const unsigned char *pb_elf_section_raw(const struct pb_elf *e, size_t idx, size_t *len);
+
 /* The name of an EM_* machine ("x86-64", "i386", "aarch64", ...; "another machine" otherwise). */
 const char *pb_elf_machine_name(uint16_t machine);
 
