@@ -2,6 +2,7 @@
 #include "bisect/executor.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/error.h"
 #include "core/buf.h"
@@ -10,6 +11,27 @@
 int pb_executor_build(struct pb_executor *ex, size_t commit, struct pb_build *out)
 {
 	return ex->ops->build(ex, commit, out);
+}
+
+int pb_executor_build_many(struct pb_executor *ex, const size_t *commits, size_t n,
+			   struct pb_build *outs)
+{
+	size_t i;
+
+	if (ex->ops->build_many)
+		return ex->ops->build_many(ex, commits, n, outs);
+	memset(outs, 0, n * sizeof(*outs));
+	for (i = 0; i < n; i++)
+		if (ex->ops->build(ex, commits[i], &outs[i]))
+			return -1;
+	return 0;
+}
+
+void pb_executor_where(const struct pb_executor *ex, size_t commit, struct pb_exec_where *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (ex->ops->where)
+		ex->ops->where(ex, commit, out);
 }
 
 int pb_executor_measure(struct pb_executor *ex, const struct pb_exec_request *reqs, size_t n,
@@ -173,8 +195,10 @@ static void local_free(struct pb_executor *ex)
 	free(l);
 }
 
-static const struct pb_executor_ops local_ops = { "local", local_build, local_measure,
-						  local_last_failure, local_free };
+static const struct pb_executor_ops local_ops = {
+	.name = "local", .build = local_build, .measure = local_measure,
+	.last_failure = local_last_failure, .free = local_free,
+};
 
 int pb_executor_local_new(struct pb_executor **out, const struct pb_executor_local_in *in)
 {

@@ -118,6 +118,27 @@ static const struct field bench_fields[] = {
 	END,
 };
 
+static const char *const executor_kinds[] = { "local", "slurm", NULL };
+
+static const struct field slurm_fields[] = {
+	{ "partition", F_STRING, CF(executor.slurm.partition), 0, 0, false, NULL, NULL, "a partition name" },
+	{ "account", F_STRING, CF(executor.slurm.account), 0, 0, false, NULL, NULL, "an account name" },
+	{ "time_limit", F_STRING, CF(executor.slurm.time_limit), 0, 0, false, NULL, NULL,
+	  "an sbatch --time value" },
+	{ "extra_args", F_LIST, CF(executor.slurm.extra_args), 0, 0, false, NULL, NULL, "sbatch arguments" },
+	{ "shared_dir", F_STRING, CF(executor.slurm.shared_dir), 0, 0, false, NULL, NULL,
+	  "a directory on a filesystem every node sees" },
+	{ "poll_interval", F_NUMBER, CF(executor.slurm.poll_interval), 0.01, 3600, false, NULL, NULL,
+	  "seconds" },
+	END,
+};
+
+static const struct field executor_fields[] = {
+	{ "kind", F_ENUM, CF(executor.kind), 0, 0, false, executor_kinds, NULL, NULL },
+	{ "slurm", F_OBJECT, 0, 0, 0, false, NULL, slurm_fields, NULL },
+	END,
+};
+
 /* "benchmarks" is a map handled by hand; the rest is generic. */
 static const struct field top_fields[] = {
 	{ "build", F_OBJECT, 0, 0, 0, false, NULL, build_fields, NULL },
@@ -125,6 +146,7 @@ static const struct field top_fields[] = {
 	{ "measure", F_OBJECT, 0, 0, 0, false, NULL, measure_fields, NULL },
 	{ "layout", F_OBJECT, 0, 0, 0, false, NULL, layout_fields, NULL },
 	{ "stats", F_OBJECT, 0, 0, 0, false, NULL, stats_fields, NULL },
+	{ "executor", F_OBJECT, 0, 0, 0, false, NULL, executor_fields, NULL },
 	END,
 };
 
@@ -242,6 +264,9 @@ void pb_config_init(struct pb_config *cfg)
 	cfg->stats.alpha = 0.01;
 	cfg->stats.min_effect = 0.02;
 	cfg->stats.max_runs = 60;
+	cfg->executor.kind = pb_xstrdup("local");
+	cfg->executor.slurm.extra_args = list_new();
+	cfg->executor.slurm.poll_interval = 2;
 }
 
 void pb_config_release(struct pb_config *cfg)
@@ -997,6 +1022,9 @@ void pb_config_write_json(const struct pb_config *cfg, struct pb_jsonw *w)
 	pb_jsonw_end(w);
 	pb_jsonw_object(w, "stats");
 	write_fields(w, cfg, stats_fields, false);
+	pb_jsonw_end(w);
+	pb_jsonw_object(w, "executor");
+	write_fields(w, cfg, executor_fields, false);
 	pb_jsonw_end(w);
 	pb_jsonw_end(w);
 }

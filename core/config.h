@@ -83,6 +83,20 @@ struct pb_config {
 		int64_t max_runs;  /* per commit, >= 1, default 60 */
 	} stats;
 
+	/* executor: where builds and runs happen (issue #20). kind: "local" (default) or "slurm". */
+	struct {
+		char *kind;
+		struct {
+			char *partition;   /* sbatch --partition; NULL: the cluster's default */
+			char *account;     /* sbatch --account; NULL: none */
+			char *time_limit;  /* sbatch --time ("30", "1:00:00"); NULL: the partition's */
+			char **extra_args; /* further sbatch arguments, NULL-terminated */
+			char *shared_dir;  /* a directory every node sees at this path: build cache,
+					      worktrees, request and result files (required) */
+			double poll_interval; /* seconds between queue polls, default 2 */
+		} slurm;
+	} executor;
+
 	/*
 	 * Private: where the strings of the lists above live (the lists themselves are single
 	 * arrays): the text of each file loaded, kept whole because its strings are slices of it, and
