@@ -434,6 +434,10 @@ void pb_bisect_result_release(struct pb_bisect_result *res)
 		pb_commit_info_release(&res->commits[i].info);
 		pb_measurement_release(&res->commits[i].m);
 		free(res->commits[i].binary);
+		free(res->commits[i].build_node);
+		free(res->commits[i].build_job);
+		free(res->commits[i].measure_node);
+		free(res->commits[i].measure_job);
 		free(res->commits[i].prefix);
 		free(res->commits[i].dir);
 		free(res->commits[i].build_reason);
