@@ -73,6 +73,8 @@ int pb_driver_build(struct pb_driver *s, size_t i)
 	free(c->build_reason);
 	c->build_reason = bd.reason ? pb_xstrdup(bd.reason) : NULL;
 	note_where(s, i);
+	if (strcmp(s->ex->ops->name, "local") != 0)
+		(*(bd.cached ? &s->remote_cached : &s->remote_built))++;
 	ret = bd.ok ? 0 : 1;
 	if (!bd.ok && (i == 0 || i == s->res->n_commits - 1)) {
 		/* Without both endpoints there is nothing to bisect between. */

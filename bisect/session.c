@@ -397,8 +397,8 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 	if (merges(repo, res))
 		goto out;
 	endpoints_facts(repo, res);
-	res->builds = s.builder.built;
-	res->builds_cached = s.builder.cached;
+	res->builds = s.builder.built + s.remote_built;
+	res->builds_cached = s.builder.cached + s.remote_cached;
 	for (i = 0; i < res->n_commits; i++)
 		if (res->commits[i].m.n_runs)
 			pb_measurement_finish(&res->commits[i].m);

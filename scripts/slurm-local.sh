@@ -127,6 +127,9 @@ MpiDefault=none
 ReturnToService=2
 SwitchType=switch/none
 SchedulerType=sched/backfill
+# Schedule a job as soon as it is submitted (the default waits up to 3 s to batch submissions):
+# a bisect submits one job per build and per measurement batch, one after another.
+SchedulerParameters=batch_sched_delay=0,sched_min_interval=0
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/filetxt
