@@ -266,6 +266,11 @@ static int read_result(struct slurm *s, struct sjob *j, struct pb_work_result *r
 	}
 	if (pb_work_result_read(r, j->result))
 		return -1;
+	/* A failed job's result is not kept: the same request after a fix submits it again. */
+	if (r->error) {
+		unlink(j->result);
+		unlink(j->registry);
+	}
 	if (r->error)
 		return pb_error_as((enum pb_exit)r->error_code, "Slurm job %s (%s) on %s: %s",
 				   r->job && r->job[0] ? r->job : j->j.id, j->name,
