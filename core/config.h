@@ -96,6 +96,10 @@ struct pb_config {
 			double poll_interval; /* seconds between queue polls, default 2 */
 		} slurm;
 	} executor;
+	struct {
+		char *call_graph;  /* profile: "fp" (default), "dwarf" or "dwarf,SIZE" (checked by the sampler) */
+		int64_t max_depth; /* profile: frames kept per stack, 1..1024, default 127 */
+	} profile;
 
 	/*
 	 * Private: where the strings of the lists above live (the lists themselves are single

@@ -4,7 +4,7 @@
 # usage: scripts/install-deps.sh [--bench] [--with-slurm]
 #   --bench  only the optional inputs of bench/layout.sh instead: large real binaries to read
 #            (nodejs: /usr/bin/node with its .symtab; libllvm14 and libllvm15: two ~110 MB builds
-#            of one library). No test needs them.
+#            of one library); and bench/unwind.sh's peer, perf (linux-perf). No test needs them.
 #   --with-slurm (or PB_WITH_SLURM=1)  also slurm-wlm and munge: `executor.kind: slurm` and the
 #            single-node cluster of scripts/slurm-local.sh (the slurm tests skip without them).
 #            Optional for users; CI (scripts/test.sh) asks for it. About 10 s of apt on Debian 12.
@@ -29,7 +29,7 @@ pkgs=(
 with_slurm=${PB_WITH_SLURM:-0}
 for arg in "$@"; do
 	case $arg in
-	--bench) pkgs=(nodejs libllvm14 libllvm15) ;;
+	--bench) pkgs=(nodejs libllvm14 libllvm15 linux-perf) ;;
 	--with-slurm) with_slurm=1 ;;
 	*)
 		echo "usage: scripts/install-deps.sh [--bench] [--with-slurm]" >&2
