@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "bisect/slurm.h"
-#include "bisect/worker.h"
+#include "bisect/workfile.h"
 #include "core/atomic.h"
 #include "core/buf.h"
 #include "core/error.h"
@@ -442,6 +442,13 @@ static int slurm_measure(struct pb_executor *ex, const struct pb_exec_request *r
 	for (q = 0; q < n; q++) {
 		memcpy(rq.items[q].commit, s->in.local.ids[reqs[q].commit], PB_OID_HEX);
 		rq.items[q].runs = reqs[q].runs;
+	}
+	/* A result an interrupted run left is taken, unless its job failed (then it is run again). */
+	if (access(job.result, F_OK) == 0) {
+		if (pb_work_result_read(&r, job.result) != 0 || r.error)
+			unlink(job.result);
+		pb_work_result_release(&r);
+		pb_error_clear();
 	}
 	rc = access(job.result, F_OK) == 0 ? 0 : pb_work_request_write(&rq, job.request);
 	free(rq.items);

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "bisect/slurm.h"
-#include "bisect/worker.h"
+#include "bisect/workfile.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "tests/lib/testlib.h"
