@@ -156,13 +156,15 @@ static void hex(char *out, const unsigned char *p, size_t n)
 	out[2 * n] = '\0';
 }
 
-/* Which linker wrote the file, from the strings in .comment (GCC and GNU ld leave none of theirs). */
+/* .comment, kept; which linker wrote the file, from its strings (GCC and GNU ld leave none of theirs). */
 static void read_linker(struct pb_elf *e, Elf_Scn *scn)
 {
 	Elf_Data *d = elf_getdata(scn, NULL);
 
 	if (!d || !d->d_buf)
 		return;
+	e->comment = d->d_buf;
+	e->comment_len = d->d_size;
 	if (memmem(d->d_buf, d->d_size, "LLD", 3))
 		e->linker = "lld";
 	else if (memmem(d->d_buf, d->d_size, "mold", 4))

@@ -52,6 +52,9 @@ struct pb_elf {
 	char *build_id;     /* lowercase hex of NT_GNU_BUILD_ID, or NULL when the binary has none */
 	const char *linker; /* "lld", "gold" or "mold" by the mark each leaves (.comment "Linker: LLD",
 			       .note.gnu.gold-version, .comment "mold"); "ld" (GNU ld) without one */
+	const char *comment; /* .comment's contents (NUL-separated strings, e.g. "GCC: (Debian
+				12.2.0-14) 12.2.0"), owned by e; NULL when it has none */
+	size_t comment_len;
 
 	struct pb_elf_section *sections; /* indexed by ELF section number */
 	size_t n_sections;
