@@ -20,6 +20,8 @@ struct pb_bisect_commit {
 	/* A merge among the culprits or candidates: what it brought in (pb_repo_merged); else NULL, 0. */
 	char *merged_range;
 	size_t merged_commits;
+	/* Where it was built and last measured on a cluster (executor slurm); NULL: here. */
+	char *build_node, *build_job, *measure_node, *measure_job;
 };
 
 #endif

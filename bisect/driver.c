@@ -30,6 +30,26 @@ int pb_driver_journal(struct pb_driver *s, const char *event, const char *commit
 	return ret;
 }
 
+/* Copy where the executor built and measured commit i (a cluster's node and job) into its result. */
+static void note_where(struct pb_driver *s, size_t i)
+{
+	struct pb_bisect_commit *c = &s->res->commits[i];
+	struct pb_exec_where w;
+	const char *v[4];
+	char **f[4] = { &c->build_node, &c->build_job, &c->measure_node, &c->measure_job };
+
+	pb_executor_where(s->ex, i, &w);
+	v[0] = w.build_node;
+	v[1] = w.build_job;
+	v[2] = w.measure_node;
+	v[3] = w.measure_job;
+	for (size_t k = 0; k < 4; k++)
+		if (v[k]) {
+			free(*f[k]);
+			*f[k] = pb_xstrdup(v[k]);
+		}
+}
+
 /* Commit i's build into res->commits[i], journaled when fresh: 0 built, 1 cannot be, -1. */
 static int record_build(struct pb_driver *s, size_t i, struct pb_build *bd_)
 {
@@ -47,6 +67,9 @@ static int record_build(struct pb_driver *s, size_t i, struct pb_build *bd_)
 	c->prefix = bd.prefix ? pb_xstrdup(bd.prefix) : NULL;
 	free(c->build_reason);
 	c->build_reason = bd.reason ? pb_xstrdup(bd.reason) : NULL;
+	note_where(s, i);
+	if (strcmp(s->ex->ops->name, "local") != 0)
+		(*(bd.cached ? &s->remote_cached : &s->remote_built))++;
 	ret = bd.ok ? 0 : 1;
 	if (!bd.ok && (i == 0 || i == s->res->n_commits - 1)) {
 		/* Without both endpoints there is nothing to bisect between. */
@@ -200,8 +223,11 @@ int pb_driver_sample(struct pb_driver *s, size_t i, double *value)
 	const struct pb_run *run;
 
 	load_cache(s, i);
-	if (s->cursor[i] >= m->n_runs && pb_executor_measure(s->ex, &req, 1, on_run, s))
-		return -1;
+	if (s->cursor[i] >= m->n_runs) {
+		if (pb_executor_measure(s->ex, &req, 1, on_run, s))
+			return -1;
+		note_where(s, i);
+	}
 	run = &m->runs[s->cursor[i]++];
 	if (!run->ok)
 		return 1;
@@ -303,10 +329,6 @@ int pb_driver_open_state(struct pb_driver *s)
 	s->jobs = s->o && s->o->jobs ? s->o->jobs : (size_t)s->cfg->executor.jobs;
 	if (s->jobs < 1)
 		s->jobs = 1;
-	if (strcmp(s->cfg->executor.kind, "local") != 0)
-		return pb_error("%s: executor.kind \"%s\" is not available in this build of placebisect; "
-				"use \"local\" (parallel local builds with --jobs K)",
-				s->cfg->path ? s->cfg->path : "the configuration", s->cfg->executor.kind);
 
 	if (pb_state_open(&s->st, pb_repo_gitdir(s->repo)) || pb_state_lock(&s->st) ||
 	    pb_worktree_open(&s->wt, s->st.dir) ||
@@ -319,6 +341,17 @@ int pb_driver_open_state(struct pb_driver *s)
 	s->builder.progress = s->o ? s->o->progress : NULL;
 	in.jobs = s->jobs;
 	in.state_dir = s->st.dir;
+	/* executor.kind "slurm": builds and runs are jobs on a cluster (issue #20). */
+	if (strcmp(s->cfg->executor.kind, "slurm") == 0) {
+		struct pb_executor_slurm_in sin = {
+			.local = in, .state_dir = s->st.dir, .benchmark = s->bench->name,
+			.backend = s->res->backend, .metric = s->res->metric, .cpus = s->tmpl.cpus,
+			.runs = s->tmpl.runs, .warmups = s->tmpl.warmups,
+			.rebuild_failed = s->builder.rebuild_failed,
+		};
+
+		return pb_executor_slurm_new(&s->ex, &sin);
+	}
 	return pb_executor_local_new(&s->ex, &in);
 }
 

@@ -37,6 +37,7 @@ struct pb_driver {
 	struct pb_executor *ex;      /* where builds and runs happen (local) */
 	/* per commit */
 	size_t *cursor;              /* runs of commits[i].m already handed to the search */
+	int remote_built, remote_cached; /* builds a cluster executor did (not s->builder) */
 	bool *loaded;                /* its cached measurement was looked up */
 	int step_k, step_total;      /* the progress's last step (a k-way round's builds redraw it) */
 	size_t jobs;                 /* commits built at once: --jobs, else executor.jobs */

@@ -15,25 +15,33 @@ int pb_executor_build(struct pb_executor *ex, size_t commit, struct pb_build *ou
 	return ex->ops->build(ex, commit, out);
 }
 
+int pb_executor_build_many(struct pb_executor *ex, const size_t *commits, size_t n,
+			   struct pb_build *outs)
+{
+	size_t i;
+
+	if (ex->ops->build_many)
+		return ex->ops->build_many(ex, commits, n, outs);
+	memset(outs, 0, n * sizeof(*outs));
+	for (i = 0; i < n; i++)
+		if (ex->ops->build(ex, commits[i], &outs[i]))
+			return -1;
+	return 0;
+}
+
+void pb_executor_where(const struct pb_executor *ex, size_t commit, struct pb_exec_where *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (ex->ops->where)
+		ex->ops->where(ex, commit, out);
+}
+
 int pb_executor_measure(struct pb_executor *ex, const struct pb_exec_request *reqs, size_t n,
 			pb_exec_done_fn done, void *arg)
 {
 	return ex->ops->measure(ex, reqs, n, done, arg);
 }
 
-int pb_executor_build_many(struct pb_executor *ex, const size_t *commits, size_t n,
-			   struct pb_build *outs)
-{
-	size_t k;
-
-	if (ex->ops->build_many)
-		return ex->ops->build_many(ex, commits, n, outs);
-	memset(outs, 0, n * sizeof(*outs));
-	for (k = 0; k < n; k++)
-		if (ex->ops->build(ex, commits[k], &outs[k]))
-			return -1;
-	return 0;
-}
 
 const char *pb_executor_last_failure(const struct pb_executor *ex, size_t commit)
 {

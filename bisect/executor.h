@@ -4,6 +4,7 @@
 #define PB_BISECT_EXECUTOR_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bisect/build.h"
@@ -38,6 +39,12 @@ struct pb_exec_request {
  */
 typedef int (*pb_exec_done_fn)(void *arg, const struct pb_exec_request *req, size_t first);
 
+/* Where a commit was built and measured on a cluster: node names and job ids; NULL: not there. */
+struct pb_exec_where {
+	const char *build_node, *build_job;
+	const char *measure_node, *measure_job;
+};
+
 struct pb_executor_ops {
 	const char *name; /* "local" */
 	int (*build)(struct pb_executor *ex, size_t commit, struct pb_build *out);
@@ -48,6 +55,9 @@ struct pb_executor_ops {
 		       pb_exec_done_fn done, void *arg);
 	const char *(*last_failure)(const struct pb_executor *ex, size_t commit);
 	void (*free)(struct pb_executor *ex);
+	/* Where commit's build and its last batch of runs happened (see pb_executor_where); NULL op:
+	 * here, nothing to record. */
+	void (*where)(const struct pb_executor *ex, size_t commit, struct pb_exec_where *out);
 };
 
 /* Implementations embed this first and point ops at their table. */
@@ -99,6 +109,10 @@ int pb_executor_measure(struct pb_executor *ex, const struct pb_exec_request *re
  */
 const char *pb_executor_last_failure(const struct pb_executor *ex, size_t commit);
 
+/* Where commit was built and last measured (*out zeroed first: all NULL for the local executor).
+ * The strings are the executor's, valid until its next build or measurement. */
+void pb_executor_where(const struct pb_executor *ex, size_t commit, struct pb_exec_where *out);
+
 /* Free the executor (accepts NULL). What it borrowed stays the caller's. */
 void pb_executor_free(struct pb_executor *ex);
 
@@ -130,5 +144,27 @@ struct pb_executor_local_in {
  * descriptive fields). Returns 0 with *out.
  */
 int pb_executor_local_new(struct pb_executor **out, const struct pb_executor_local_in *in);
+
+/* What the Slurm executor needs beyond what the local one borrows (executor.slurm.* in local.cfg). */
+struct pb_executor_slurm_in {
+	struct pb_executor_local_in local; /* repo, cfg, ids, n, stop, progress (wt, builder unused) */
+	const char *state_dir;   /* <gitdir>/placebisect: the job ids of this bisect */
+	const char *benchmark, *backend, *metric, *cpus; /* the runner's, after the command line */
+	long runs, warmups;
+	bool rebuild_failed;
+	const char *self;        /* the placebisect executable the jobs run; NULL: this one */
+};
+
+/*
+ * The Slurm executor: each build is one job (`sbatch`, name pb-build-<short id>) that runs
+ * `placebisect worker` in a private worktree under executor.slurm.shared_dir, the build cache
+ * there too; build_many submits them all, then polls (sacct, else squeue) every poll_interval.
+ * Each measurement batch is one job, --exclusive on one node (the first one's node, kept for the
+ * rest with --nodelist), running the batch with the local executor there. Job ids are kept in
+ * the state directory, so a resumed bisect takes finished jobs' results instead of submitting
+ * again. A stop (^C), an error, or freeing the executor scancels every job it submitted that
+ * has not ended. Returns 0, or -1 when executor.slurm.shared_dir is not set or cannot be made.
+ */
+int pb_executor_slurm_new(struct pb_executor **out, const struct pb_executor_slurm_in *in);
 
 #endif

@@ -442,8 +442,8 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 	if (merges(repo, res))
 		goto out;
 	endpoints_facts(repo, res);
-	res->builds = s.builder.built;
-	res->builds_cached = s.builder.cached;
+	res->builds = s.builder.built + s.remote_built;
+	res->builds_cached = s.builder.cached + s.remote_cached;
 	for (i = 0; i < res->n_commits; i++)
 		if (res->commits[i].m.n_runs)
 			pb_measurement_finish(&res->commits[i].m);
@@ -479,6 +479,10 @@ void pb_bisect_result_release(struct pb_bisect_result *res)
 		pb_commit_info_release(&res->commits[i].info);
 		pb_measurement_release(&res->commits[i].m);
 		free(res->commits[i].binary);
+		free(res->commits[i].build_node);
+		free(res->commits[i].build_job);
+		free(res->commits[i].measure_node);
+		free(res->commits[i].measure_job);
 		free(res->commits[i].prefix);
 		free(res->commits[i].dir);
 		free(res->commits[i].build_reason);

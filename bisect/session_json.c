@@ -304,6 +304,15 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 		}
 		if (c->build_failed)
 			pb_jsonw_string(w, "build_error", c->build_reason);
+		if (c->build_job || c->measure_job) {
+			/* executor slurm: where this commit was built and measured */
+			pb_jsonw_object(w, "slurm");
+			pb_jsonw_string(w, "build_node", c->build_node);
+			pb_jsonw_string(w, "build_job", c->build_job);
+			pb_jsonw_string(w, "measure_node", c->measure_node);
+			pb_jsonw_string(w, "measure_job", c->measure_job);
+			pb_jsonw_end(w);
+		}
 		pb_jsonw_end(w);
 	}
 	pb_jsonw_end(w);

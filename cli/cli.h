@@ -246,6 +246,7 @@ int cmd_nightly(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_system(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_worker(int argc, char **argv); /* hidden: a Slurm job's command (issue #20) */
 
 /* The table entry of `name` (for cli_parse/cli_usage in cmd_*.c). */
 const struct cli_command *cli_command(const char *name);

@@ -150,6 +150,12 @@ static const struct cli_command commands[] = {
 	  "  placebisect config\n"
 	  "  placebisect config --config ci/placebisect.json --json\n",
 	  NULL },
+	/* Hidden: what the Slurm executor's jobs run on their node. */
+	{ "worker", cmd_worker, "do one Slurm job's build or runs (internal)", "REQUEST.json",
+	  "Reads a request file the Slurm executor wrote (a build, or a batch of runs), does it on\n"
+	  "this node and writes the result file the request names, atomically.",
+	  "  placebisect worker /shared/pb/0123456789abcdef/requests/build-....json\n",
+	  "json repo config" },
 };
 
 const struct cli_command *cli_command(const char *name)
@@ -170,7 +176,8 @@ static void usage(FILE *f)
 		   "       placebisect --good REV --bad REV --bench NAME   (= bisect)\n\n"
 		   "Commands:\n");
 	for (i = 0; i < PB_ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+		if (strcmp(commands[i].name, "worker") != 0) /* internal: not listed */
+			fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nCommands take -h/--help, --json, -o FILE, -q, --repo DIR, --config FILE where they\n"
 		   "apply ('placebisect COMMAND --help' lists them); all but -h may also come before the\n"
 		   "command name.\n"

@@ -68,15 +68,6 @@ static const struct field stats_fields[] = {
 	END,
 };
 
-/* executor: where builds and runs happen (not in any hash: it does not change what is measured) */
-static const char *const executor_kinds[] = { "local", "slurm", NULL };
-
-static const struct field executor_fields[] = {
-	{ "kind", F_ENUM, CF(executor.kind), 0, 0, false, executor_kinds, NULL, NULL },
-	{ "jobs", F_INT, CF(executor.jobs), 1, 64, false, NULL, NULL, "commits built at once" },
-	END,
-};
-
 static const struct field profile_fields[] = {
 	{ "call_graph", F_STRING, CF(profile.call_graph), 0, 0, false, NULL, NULL, "fp, dwarf or \"dwarf,SIZE\"" },
 	{ "max_depth", F_INT, CF(profile.max_depth), 1, 1024, false, NULL, NULL, "frames" },
@@ -104,6 +95,29 @@ static const struct field bench_fields[] = {
 	{ "baseline", F_STRING, BF(baseline), 0, 0, false, NULL, NULL, "a shell command" },
 	{ "prepare", F_STRING, BF(prepare), 0, 0, false, NULL, NULL, "a shell command" },
 	{ "setup", F_STRING, BF(setup), 0, 0, false, NULL, NULL, "a shell command" },
+	END,
+};
+
+/* executor: where builds and runs happen (not in any hash: it does not change what is measured) */
+static const char *const executor_kinds[] = { "local", "slurm", NULL };
+
+static const struct field slurm_fields[] = {
+	{ "partition", F_STRING, CF(executor.slurm.partition), 0, 0, false, NULL, NULL, "a partition name" },
+	{ "account", F_STRING, CF(executor.slurm.account), 0, 0, false, NULL, NULL, "an account name" },
+	{ "time_limit", F_STRING, CF(executor.slurm.time_limit), 0, 0, false, NULL, NULL,
+	  "an sbatch --time value" },
+	{ "extra_args", F_LIST, CF(executor.slurm.extra_args), 0, 0, false, NULL, NULL, "sbatch arguments" },
+	{ "shared_dir", F_STRING, CF(executor.slurm.shared_dir), 0, 0, false, NULL, NULL,
+	  "a directory on a filesystem every node sees" },
+	{ "poll_interval", F_NUMBER, CF(executor.slurm.poll_interval), 0.01, 3600, false, NULL, NULL,
+	  "seconds" },
+	END,
+};
+
+static const struct field executor_fields[] = {
+	{ "kind", F_ENUM, CF(executor.kind), 0, 0, false, executor_kinds, NULL, NULL },
+	{ "jobs", F_INT, CF(executor.jobs), 1, 64, false, NULL, NULL, "commits built at once" },
+	{ "slurm", F_OBJECT, 0, 0, 0, false, NULL, slurm_fields, NULL },
 	END,
 };
 
@@ -201,6 +215,8 @@ void pb_config_init(struct pb_config *cfg)
 	cfg->stats.max_runs = 60;
 	cfg->executor.kind = pb_xstrdup("local");
 	cfg->executor.jobs = 1;
+	cfg->executor.slurm.extra_args = list_new();
+	cfg->executor.slurm.poll_interval = 2;
 	cfg->profile.call_graph = pb_xstrdup("fp");
 	cfg->profile.max_depth = 127;
 }

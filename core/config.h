@@ -78,16 +78,25 @@ struct pb_config {
 	} layout;
 
 	struct {
-		char *kind;        /* where builds and runs happen: "local" (default) or "slurm" */
-		int64_t jobs;      /* commits built (and judged) per round, >= 1, default 1 */
-	} executor;
-
-	struct {
 		double alpha;      /* significance level, (0, 0.5], default 0.01 */
 		double min_effect; /* smallest relative change that matters, [0, 1), default 0.02 */
 		int64_t max_runs;  /* per commit, >= 1, default 60 */
 	} stats;
 
+	/* executor: where builds and runs happen (issue #20). kind: "local" (default) or "slurm". */
+	struct {
+		char *kind;        /* where builds and runs happen: "local" (default) or "slurm" */
+		int64_t jobs;      /* commits built (and judged) per round, >= 1, default 1 */
+		struct {
+			char *partition;   /* sbatch --partition; NULL: the cluster's default */
+			char *account;     /* sbatch --account; NULL: none */
+			char *time_limit;  /* sbatch --time ("30", "1:00:00"); NULL: the partition's */
+			char **extra_args; /* further sbatch arguments, NULL-terminated */
+			char *shared_dir;  /* a directory every node sees at this path: build cache,
+					      worktrees, request and result files (required) */
+			double poll_interval; /* seconds between queue polls, default 2 */
+		} slurm;
+	} executor;
 	struct {
 		char *call_graph;  /* profile: "fp" (default), "dwarf" or "dwarf,SIZE" (checked by the sampler) */
 		int64_t max_depth; /* profile: frames kept per stack, 1..1024, default 127 */

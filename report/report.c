@@ -194,6 +194,34 @@ static void reproduce(struct ctx *c)
 	pb_buf_puts(c->out, "```\n\n");
 }
 
+/* executor slurm: the node and job id each step's commit was built and measured by. */
+static void where(struct ctx *c)
+{
+	const char *headers[] = { "commit", "built on", "build job", "measured on", "measure job" };
+	const struct pb_json *st, *w;
+	struct pb_table *t = NULL;
+
+	for (st = pb_json_child(pb_json_get(c->doc, "steps")); st; st = pb_json_next(st)) {
+		w = pb_json_get(st, "slurm");
+		if (!w)
+			continue;
+		if (!t) {
+			t = pb_table_new(5, headers);
+			pb_table_align_right(t, 2);
+			pb_table_align_right(t, 4);
+		}
+		pb_table_cellf(t, "`%.7s`", pb_md_str(st, "commit", "?"));
+		pb_table_cell(t, pb_md_str(w, "build_node", "-"));
+		pb_table_cell(t, pb_md_str(w, "build_job", "-"));
+		pb_table_cell(t, pb_md_str(w, "measure_node", "-"));
+		pb_table_cell(t, pb_md_str(w, "measure_job", "-"));
+	}
+	if (!t)
+		return;
+	pb_buf_puts(c->out, "Where each commit was built and last measured (Slurm jobs):\n\n");
+	pb_md_table(c->out, t);
+}
+
 static void bisection(struct ctx *c)
 {
 	const char *headers[] = { "#", "commit", "subject", "runs", "median", "verdict", "why" };
@@ -237,6 +265,7 @@ static void bisection(struct ctx *c)
 	}
 	pb_md_table(c->out, t);
 	pb_buf_release(&v);
+	where(c);
 }
 
 static void measurements(struct ctx *c)

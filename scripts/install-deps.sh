@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages placebisect needs to build, test and run its backends.
 # Idempotent and quiet when everything is present; without root, prints the apt-get line and fails.
-# usage: scripts/install-deps.sh [--bench]
+# usage: scripts/install-deps.sh [--bench] [--with-slurm]
 #   --bench  only the optional inputs of bench/layout.sh instead: large real binaries to read
 #            (nodejs: /usr/bin/node with its .symtab; libllvm14 and libllvm15: two ~110 MB builds
 #            of one library); and bench/unwind.sh's peer, perf (linux-perf). No test needs them.
+#   --with-slurm (or PB_WITH_SLURM=1)  also slurm-wlm and munge: `executor.kind: slurm` and the
+#            single-node cluster of scripts/slurm-local.sh (the slurm tests skip without them).
+#            Optional for users; CI (scripts/test.sh) asks for it. About 10 s of apt on Debian 12.
 set -euo pipefail
 
 # Build: compiler, cmake, pkg-config and the libraries each module wraps.
@@ -25,12 +28,19 @@ pkgs=(
 	clang libclang-rt-dev lld
 	nodejs
 )
-if [ "${1:-}" = "--bench" ]; then
-	pkgs=(nodejs libllvm14 libllvm15 linux-perf)
-elif [ $# -gt 0 ]; then
-	echo "usage: scripts/install-deps.sh [--bench]" >&2
-	exit 2
-fi
+with_slurm=${PB_WITH_SLURM:-0}
+for arg in "$@"; do
+	case $arg in
+	--bench) pkgs=(nodejs libllvm14 libllvm15 linux-perf) ;;
+	--with-slurm) with_slurm=1 ;;
+	*)
+		echo "usage: scripts/install-deps.sh [--bench] [--with-slurm]" >&2
+		exit 2
+		;;
+	esac
+done
+# Slurm (issue #20): the daemons and commands of a single-node cluster, and munge for its auth.
+[ "$with_slurm" = 1 ] && pkgs+=(slurm-wlm munge)
 
 missing=()
 for p in "${pkgs[@]}"; do
