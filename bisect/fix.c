@@ -25,13 +25,23 @@ static int on_run(void *arg, const struct pb_exec_request *req, size_t first)
 	return 0;
 }
 
-/* `s` with every "{order}" replaced by `path` (caller frees). */
+/* `s` with every "{order}" replaced by `path` and every "{cflags}" (the random layouts'
+ * alignment, see layouts.h) by nothing (caller frees). */
 static char *replace_order(const char *s, const char *path)
 {
 	struct pb_buf b = PB_BUF_INIT;
-	const char *p;
+	const char *p, *q;
 
-	while ((p = strstr(s, "{order}"))) {
+	for (;;) {
+		p = strstr(s, "{order}");
+		q = strstr(s, "{cflags}");
+		if (!p && !q)
+			break;
+		if (!p || (q && q < p)) {
+			pb_buf_add(&b, s, (size_t)(q - s));
+			s = q + 8;
+			continue;
+		}
 		pb_buf_add(&b, s, (size_t)(p - s));
 		pb_buf_puts(&b, path);
 		s = p + 7;

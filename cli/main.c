@@ -117,8 +117,8 @@ static const struct cli_command commands[] = {
 	  "layout has its own build cache. Each layout's parent and culprit are measured interleaved\n"
 	  "and compared: \"slower in k of N layouts, median +x%, range a..b\". An effect present\n"
 	  "in every layout with the same sign is the code's (code-change); one that vanishes or\n"
-	  "flips is where the code landed (code-placement). Layout k's seed is S + k: rerun with\n"
-	  "--seed S --layouts 1 to rebuild one layout.",
+	  "flips is where the code landed (code-placement). The layouts have seeds S, S + 1, ...:\n"
+	  "--seed K --layouts 1 rebuilds the one of seed K.",
 	  "  placebisect layouts --good e0d12e3^ --bad e0d12e3 --bench call_method_small --backend cachegrind\n"
 	  "  placebisect layouts --good v1.0 --bad v1.1 --bench call_method --layouts 8 --json -o layouts.json\n",
 	  NULL },
