@@ -330,7 +330,8 @@ static void summarize(struct pb_layouts_result *res)
 	}
 	res->decided = res->measured >= 2;
 	/* Present in every layout with the same sign, the whole spread above 1: the code's. */
-	res->placement = res->decided && !(res->slower == res->measured && res->lo > 1);
+	res->placement = res->decided && !(res->slower == res->measured && res->lo > 1) &&
+			 !(res->faster == res->measured && res->hi < 1);
 	free(r);
 }
 
