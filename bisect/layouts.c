@@ -87,10 +87,16 @@ static int function_names(struct pb_driver *s, size_t pi, size_t ci, struct pb_e
 		if (!bins[k])
 			return pb_error_as(PB_EXIT_USAGE, "--layouts: build.binary is not configured: "
 					   "there are no functions to lay out");
-		if (pb_elf_open_quiet(&elf[k], bins[k]))
-			return pb_error_as(PB_EXIT_USAGE, "--layouts: the functions of %.7s's build.binary "
-					   "%s cannot be read (%s): a random layout needs an ELF "
-					   "build.binary", s->ids[k ? ci : pi], bins[k], pb_error_message());
+		if (pb_elf_open_quiet(&elf[k], bins[k])) {
+			/* the message is formatted over the recorded one: copy it first */
+			char *why = pb_xstrdup(pb_error_message());
+
+			pb_error_as(PB_EXIT_USAGE, "--layouts: the functions of %.7s's build.binary %s "
+				    "cannot be read (%s): a random layout needs an ELF build.binary",
+				    s->ids[k ? ci : pi], bins[k], why);
+			free(why);
+			return -1;
+		}
 		cap += elf[k]->n_funcs;
 	}
 	*names = pb_xcalloc(cap + 1, sizeof(**names));
