@@ -55,6 +55,11 @@ expect_grep '^# Layouts: work$' "$T/frep/L.md"
 expect_grep '^\| 2 \| ' "$T/frep/L.md"
 expect_grep "^placebisect layouts --good ${parent:0:10} --bad ${culprit:0:10} --bench work --backend cachegrind --layouts 2 --seed 1$" "$T/frep/L.md"
 
+# A build.binary that is not ELF has no functions to shuffle: exit 2, saying so.
+jq '.build.binary = "prog.c"' placebisect.json >"$T/noelf.json"
+expect_exit 2 "$PB" layouts --config "$T/noelf.json" --good "$culprit^" --bad "$culprit" --bench work --layouts 1
+expect_grep "build.binary .*prog.c cannot be read \(.*\): a random layout needs an ELF build.binary" "$T/err"
+
 # layouts --layouts 0 is a usage error naming the option.
 expect_exit 2 "$PB" layouts --good "$culprit^" --bad "$culprit" --bench work --layouts 0
 expect_grep 'layouts' "$T/err"
