@@ -18,7 +18,6 @@
 #define PB_LAYOUTS_MAX_ENV_PAD 4096
 
 struct pb_driver;
-struct pb_bisect_opts;
 
 /* One random layout: what its seed drew, and the culprit's effect under it. */
 struct pb_layout_sample {
@@ -73,13 +72,6 @@ void pb_layouts_release(struct pb_layouts_result *res);
  */
 int pb_layouts_measure(struct pb_driver *s, size_t pi, size_t ci, size_t n, uint64_t seed,
 		       double alpha, double min_effect, struct pb_layouts_result *res);
-
-/*
- * The `layouts` command: build o->good (plays the parent) and o->bad (the culprit) in bisect's
- * caches, then pb_layouts_measure() with o->layouts and o->layout_seed. Returns 0 or -1.
- */
-int pb_layouts_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
-		   struct pb_layouts_result *res);
 
 /* "slower in 3 of 8 layouts, median +1.2%, range -0.4% to +45.6%: ..." (caller frees). */
 char *pb_layouts_sentence(const struct pb_layouts_result *res);

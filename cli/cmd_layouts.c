@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bisect/layouts.h"
+#include "bisect/layoutfix.h"
 #include "bisect/result.h"
 #include "cli/cli.h"
 #include "render/format.h"
