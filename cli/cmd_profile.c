@@ -51,7 +51,9 @@ int cmd_profile(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("profile");
 	const char *rev = NULL, *bench_name = NULL, *backend = "perf", *folded = NULL, *svg = NULL;
-	long freq = PB_SAMPLER_FREQ_DEFAULT, top = 20;
+	const char *call_graph = NULL;
+	char *call_graph_from = NULL;
+	long freq = PB_SAMPLER_FREQ_DEFAULT, top = 20, max_depth = 0;
 	bool rebuild_failed = false, calls = false;
 	const struct cli_opt opts[] = {
 		CLI_OPTS_REV_BENCH(&rev, &bench_name, "profile"),
@@ -61,12 +63,17 @@ int cmd_profile(int argc, char **argv)
 		  "perf (sampling: cycles, else cpu-clock; default) or cachegrind (exact Ir and I1 misses per function, no stacks)", 0, 0 },
 		{ "folded", 0, CLI_STRING, &folded, "FILE", "write the call stacks, folded (flamegraph.pl, speedscope)", 0, 0 },
 		{ "svg", 0, CLI_STRING, &svg, "FILE", "write a flame graph", 0, 0 },
+		{ "call-graph", 0, CLI_STRING, &call_graph, "fp|dwarf[,SIZE]",
+		  "how call stacks are taken (default: profile.call_graph in placebisect.json, else fp): fp (frame pointers) or dwarf (copy SIZE bytes of user stack per sample, default 8192, and unwind with DWARF CFI: for binaries built without frame pointers)", 0, 0 },
+		{ "max-depth", 0, CLI_INT, &max_depth, "N",
+		  "frames kept per stack (default: profile.max_depth, else 127); deeper stacks are cut under a [truncated] frame", 1, PB_SAMPLER_DEPTH_MAX },
 		{ "calls", 0, CLI_FLAG, &calls, NULL,
 		  "also count each function's calls exactly (one more run, under callgrind)", 0, 0 },
 		CLI_OPT_REBUILD_FAILED(&rebuild_failed),
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
 	struct pb_profile p;
+	struct pb_profile_sampling how;
 	struct pb_config cfg;
 	struct pb_bench_target target = { .rev = { .st = { NULL, -1 } } };
 	struct pb_runner_opts o;
@@ -74,6 +81,7 @@ int cmd_profile(int argc, char **argv)
 	struct pb_jsonw w;
 	struct sigaction sa, old_sa;
 	char **pos = NULL;
+	char *stack_warning = NULL;
 	bool cachegrind;
 	int dashdash, ret;
 
@@ -93,13 +101,27 @@ int cmd_profile(int argc, char **argv)
 			 "(the default) for folded stacks and flame graphs", folded ? "folded" : "svg");
 		goto out;
 	}
+	if (cachegrind && call_graph && strcmp(call_graph, "fp") != 0) {
+		pb_error("profile: --call-graph %s: cachegrind records no call stacks; sample with "
+			 "--backend perf (the default)", call_graph);
+		goto out;
+	}
 	if (cli_runner_opts("profile", rev, rebuild_failed, bench_name, pos, dashdash, &cfg, &target, &o))
 		goto out;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, &old_sa);
 	o.stop = &interrupted;
-	ret = pb_profile_run(&o, cachegrind, (unsigned)freq, &p);
+	/* The flags win over placebisect.json's profile section (whose defaults are fp and 127). */
+	if (!call_graph) {
+		call_graph = cfg.profile.call_graph;
+		call_graph_from = cfg.path ? pb_xasprintf("%s: profile.call_graph", cfg.path) : NULL;
+	}
+	if (!max_depth)
+		max_depth = cfg.profile.max_depth;
+	how = (struct pb_profile_sampling){ cachegrind, (unsigned)freq, call_graph, call_graph_from,
+					    (unsigned)max_depth };
+	ret = pb_profile_run_with(&o, &how, &p);
 	if (!ret && calls)
 		ret = pb_profile_add_calls(&p, &o);
 	sigaction(SIGINT, &old_sa, NULL);
@@ -113,6 +135,9 @@ int cmd_profile(int argc, char **argv)
 		pb_warn("%llu samples were lost (the kernel dropped them or they did not fit in memory); "
 			"the shares are of the %llu that were kept", (unsigned long long)p.lost,
 			(unsigned long long)p.samples);
+	stack_warning = pb_profile_stack_warning(&p);
+	if (stack_warning)
+		pb_warn("%s", stack_warning);
 
 	pb_jsonw_init(&w, &doc, false);
 	pb_profile_write_json(&p, &w);
@@ -123,6 +148,8 @@ int cmd_profile(int argc, char **argv)
 		goto out;
 	ret = 0;
 out:
+	free(stack_warning);
+	free(call_graph_from);
 	pb_buf_release(&doc);
 	pb_buf_release(&table);
 	pb_profile_release(&p);

@@ -94,6 +94,12 @@ static const struct field stats_fields[] = {
 	END,
 };
 
+static const struct field profile_fields[] = {
+	{ "call_graph", F_STRING, CF(profile.call_graph), 0, 0, false, NULL, NULL, "fp, dwarf or \"dwarf,SIZE\"" },
+	{ "max_depth", F_INT, CF(profile.max_depth), 1, 1024, false, NULL, NULL, "frames" },
+	END,
+};
+
 static const char *const gbench_times[] = { "real_time", "cpu_time", NULL };
 
 static const struct field parse_fields[] = {
@@ -125,6 +131,7 @@ static const struct field top_fields[] = {
 	{ "measure", F_OBJECT, 0, 0, 0, false, NULL, measure_fields, NULL },
 	{ "layout", F_OBJECT, 0, 0, 0, false, NULL, layout_fields, NULL },
 	{ "stats", F_OBJECT, 0, 0, 0, false, NULL, stats_fields, NULL },
+	{ "profile", F_OBJECT, 0, 0, 0, false, NULL, profile_fields, NULL },
 	END,
 };
 
@@ -242,6 +249,8 @@ void pb_config_init(struct pb_config *cfg)
 	cfg->stats.alpha = 0.01;
 	cfg->stats.min_effect = 0.02;
 	cfg->stats.max_runs = 60;
+	cfg->profile.call_graph = pb_xstrdup("fp");
+	cfg->profile.max_depth = 127;
 }
 
 void pb_config_release(struct pb_config *cfg)
@@ -997,6 +1006,9 @@ void pb_config_write_json(const struct pb_config *cfg, struct pb_jsonw *w)
 	pb_jsonw_end(w);
 	pb_jsonw_object(w, "stats");
 	write_fields(w, cfg, stats_fields, false);
+	pb_jsonw_end(w);
+	pb_jsonw_object(w, "profile");
+	write_fields(w, cfg, profile_fields, false);
 	pb_jsonw_end(w);
 	pb_jsonw_end(w);
 }

@@ -83,6 +83,11 @@ struct pb_config {
 		int64_t max_runs;  /* per commit, >= 1, default 60 */
 	} stats;
 
+	struct {
+		char *call_graph;  /* profile: "fp" (default), "dwarf" or "dwarf,SIZE" (checked by the sampler) */
+		int64_t max_depth; /* profile: frames kept per stack, 1..1024, default 127 */
+	} profile;
+
 	/*
 	 * Private: where the strings of the lists above live (the lists themselves are single
 	 * arrays): the text of each file loaded, kept whole because its strings are slices of it, and

@@ -17,15 +17,15 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "measure/counters.h"
+#include "measure/perfrec.h"
 #include "measure/sampler.h"
 
-/* Ring buffer data pages per CPU: 256 KiB, halved while the mlock limit refuses it. */
+/* Ring buffer data pages per CPU: 256 KiB (dwarf: 1 MiB), halved while the mlock limit refuses it. */
 #define RING_PAGES_MAX 64
+#define RING_PAGES_MAX_DWARF 256
 #define RING_PAGES_MIN 4
 /* The drain thread also wakes this often (ms), whatever the watermark. */
 #define DRAIN_INTERVAL_MS 50
-/* Frames kept per sample (the kernel's default chain limit is 127). */
-#define MAX_FRAMES 256
 
 /* The last 16 bytes of every non-sample record (sample_id_all with TID | TIME): pid, tid, time. */
 #define SAMPLE_ID_SIZE 16
@@ -51,13 +51,15 @@ struct session {
 struct pb_sampler {
 	unsigned freq;
 	size_t page;
+	uint64_t sample_type;
+	unsigned max_stack; /* kernel.perf_event_max_stack: the longest chain the kernel writes */
 	/* The event, chosen at the first attach and kept for later runs. */
 	bool decided;
 	uint32_t type;
 	uint64_t config;
 	struct session *cur;
 	struct pb_samples out;
-	size_t cap_samples, cap_frames, cap_objects;
+	size_t cap_samples, cap_frames, cap_objects, cap_spaces, cap_users, cap_stacks;
 };
 
 /* ---- set-up ---- */
@@ -75,8 +77,55 @@ int pb_sampler_new(struct pb_sampler **out, unsigned freq)
 	s->page = page > 0 ? (size_t)page : 4096;
 	s->out.freq = freq;
 	s->out.event = "cpu-clock";
+	s->out.call_graph = PB_CALL_GRAPH_FP;
+	s->out.max_depth = PB_SAMPLER_DEPTH_DEFAULT;
 	*out = s;
 	return 0;
+}
+
+int pb_sampler_call_graph(struct pb_sampler *s, const char *spec, const char *what, unsigned max_depth)
+{
+	int64_t size = PB_SAMPLER_STACK_DEFAULT;
+
+	if (max_depth < 1 || max_depth > PB_SAMPLER_DEPTH_MAX)
+		return pb_error("--max-depth %u: expected 1 to %u frames per stack", max_depth,
+				PB_SAMPLER_DEPTH_MAX);
+	if (strcmp(spec, "fp") == 0) {
+		s->out.call_graph = PB_CALL_GRAPH_FP;
+		s->out.stack_size = 0;
+	} else if (strncmp(spec, "dwarf", 5) == 0 && (spec[5] == '\0' || spec[5] == ',')) {
+		if (spec[5] == ',' && pb_parse_i64(spec + 6, 8, PB_SAMPLER_STACK_MAX, &size)) {
+			pb_error_clear();
+			return pb_error("%s '%s': the user stack to copy per sample is a number of "
+					"bytes from 8 to %u (perf's limit; default %u), e.g. dwarf,16384",
+					what ? what : "--call-graph", spec, PB_SAMPLER_STACK_MAX,
+					PB_SAMPLER_STACK_DEFAULT);
+		}
+		s->out.call_graph = PB_CALL_GRAPH_DWARF;
+		s->out.stack_size = (unsigned)((size + 7) & ~(int64_t)7);
+	} else {
+		return pb_error("%s '%s': expected fp (frame pointers, the default), dwarf or "
+				"dwarf,SIZE (copy SIZE bytes of user stack per sample and unwind with DWARF "
+				"CFI: works without frame pointers)", what ? what : "--call-graph", spec);
+	}
+	s->out.max_depth = max_depth;
+	return 0;
+}
+
+/* kernel.perf_event_max_stack: the longest chain the kernel walks. */
+static unsigned kernel_max_stack(void)
+{
+	struct pb_buf b = PB_BUF_INIT;
+	int64_t v = 127;
+
+	if (pb_buf_read_file(&b, "/proc/sys/kernel/perf_event_max_stack") == 0) {
+		b.data[strcspn(b.data, "\n")] = '\0';
+		if (pb_parse_i64(b.data, 1, 65535, &v))
+			v = 127;
+	}
+	pb_error_clear();
+	pb_buf_release(&b);
+	return (unsigned)v;
 }
 
 static void make_attr(struct perf_event_attr *a, const struct pb_sampler *s, uint32_t type,
@@ -88,7 +137,13 @@ static void make_attr(struct perf_event_attr *a, const struct pb_sampler *s, uin
 	a->config = config;
 	a->freq = 1;
 	a->sample_freq = s->freq;
-	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CALLCHAIN;
+	a->sample_type = s->sample_type;
+	if (s->out.call_graph == PB_CALL_GRAPH_DWARF) {
+		/* The kernel's part of the chain still comes from the kernel; the user part is unwound. */
+		a->exclude_callchain_user = 1;
+		a->sample_regs_user = PB_PERFREC_REGS_MASK;
+		a->sample_stack_user = s->out.stack_size;
+	}
 	/* Counting starts at exec, in every thread and child the benchmark starts. */
 	a->disabled = 1;
 	a->enable_on_exec = 1;
@@ -211,7 +266,8 @@ static int map_ring(struct pb_sampler *s, struct ring *r, int cpu)
 	size_t pages;
 	void *p;
 
-	for (pages = RING_PAGES_MAX;; pages /= 2) {
+	for (pages = s->out.call_graph == PB_CALL_GRAPH_DWARF ? RING_PAGES_MAX_DWARF : RING_PAGES_MAX;;
+	     pages /= 2) {
 		p = mmap(NULL, (pages + 1) * s->page, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
 		if (p != MAP_FAILED)
 			break;
@@ -309,6 +365,11 @@ int pb_sampler_attach(pid_t pid, void *arg)
 
 	if (pb_sampler_finish(s))
 		return -1;
+	s->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CALLCHAIN;
+	if (s->out.call_graph == PB_CALL_GRAPH_DWARF)
+		s->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+	/* A chain that fills the kernel's limit (kernel and user entries together) went on. */
+	s->max_stack = kernel_max_stack();
 	if (pb_cpus_online(online, sizeof(online)) || pb_cpus_parse(&cpus, online, 0, "online CPUs"))
 		return -1;
 	ss = pb_xcalloc(1, sizeof(*ss));
@@ -403,16 +464,10 @@ static uint32_t get32(const unsigned char *p)
 	return v;
 }
 
-struct map {
-	uint64_t start, end, pgoff;
-	uint32_t object;
-};
-
-/* A process's executable mappings, newest last (a newer mapping hides what it overlaps). */
+/* A process and its current image: index into pb_samples.spaces. */
 struct proc {
 	uint32_t pid;
-	struct map *maps;
-	size_t n, cap;
+	uint32_t space;
 };
 
 struct replay {
@@ -420,6 +475,17 @@ struct replay {
 	struct proc *procs;
 	size_t n_procs, cap_procs, last;
 };
+
+/* A new, empty address space for `pid`. */
+static uint32_t new_space(struct pb_sampler *s, uint32_t pid)
+{
+	struct pb_samples *o = &s->out;
+
+	pb_xgrow((void **)&o->spaces, &s->cap_spaces, o->n_spaces + 1, sizeof(*o->spaces));
+	memset(&o->spaces[o->n_spaces], 0, sizeof(*o->spaces));
+	o->spaces[o->n_spaces].pid = pid;
+	return (uint32_t)o->n_spaces++;
+}
 
 static struct proc *proc_of(struct replay *rp, uint32_t pid)
 {
@@ -431,8 +497,8 @@ static struct proc *proc_of(struct replay *rp, uint32_t pid)
 		if (rp->procs[i].pid == pid)
 			return &rp->procs[rp->last = i];
 	pb_xgrow((void **)&rp->procs, &rp->cap_procs, rp->n_procs + 1, sizeof(*rp->procs));
-	memset(&rp->procs[rp->n_procs], 0, sizeof(*rp->procs));
 	rp->procs[rp->n_procs].pid = pid;
+	rp->procs[rp->n_procs].space = new_space(rp->s, pid);
 	rp->last = rp->n_procs;
 	return &rp->procs[rp->n_procs++];
 }
@@ -454,8 +520,8 @@ static uint32_t intern_object(struct pb_sampler *s, const char *path)
 
 static void on_mmap2(struct replay *rp, const unsigned char *r, size_t size)
 {
-	struct proc *p;
-	struct map *m;
+	struct pb_sample_space *sp;
+	struct pb_sample_map *m;
 	const char *name = (const char *)r + 72;
 	size_t room;
 
@@ -464,9 +530,9 @@ static void on_mmap2(struct replay *rp, const unsigned char *r, size_t size)
 	room = size - 72 - SAMPLE_ID_SIZE;
 	if (!memchr(name, '\0', room))
 		return;
-	p = proc_of(rp, get32(r + 8));
-	pb_xgrow((void **)&p->maps, &p->cap, p->n + 1, sizeof(*p->maps));
-	m = &p->maps[p->n++];
+	sp = &rp->s->out.spaces[proc_of(rp, get32(r + 8))->space];
+	pb_xgrow((void **)&sp->maps, &sp->cap_maps, sp->n_maps + 1, sizeof(*sp->maps));
+	m = &sp->maps[sp->n_maps++];
 	m->start = get64(r + 16);
 	m->end = m->start + get64(r + 24);
 	m->pgoff = get64(r + 32);
@@ -475,8 +541,9 @@ static void on_mmap2(struct replay *rp, const unsigned char *r, size_t size)
 
 static void on_fork(struct replay *rp, const unsigned char *r, size_t size)
 {
-	uint32_t pid, ppid;
-	struct proc *child, *parent;
+	struct pb_samples *o = &rp->s->out;
+	struct pb_sample_space *child, *parent;
+	uint32_t pid, ppid, from, to;
 
 	if (size < 8 + 24 + SAMPLE_ID_SIZE)
 		return;
@@ -484,64 +551,90 @@ static void on_fork(struct replay *rp, const unsigned char *r, size_t size)
 	ppid = get32(r + 12);
 	if (pid == ppid)
 		return; /* a thread: it shares the mappings */
-	/* A new process starts with its parent's mappings (and no record of them). */
-	child = proc_of(rp, pid);
-	child->n = 0;
-	parent = proc_of(rp, ppid);
-	child = proc_of(rp, pid);
-	pb_xgrow((void **)&child->maps, &child->cap, parent->n + 1, sizeof(*child->maps));
-	if (parent->n)
-		memcpy(child->maps, parent->maps, parent->n * sizeof(*parent->maps));
-	child->n = parent->n;
+	/* A new process starts with a copy of its parent's mappings (and no record of them). */
+	from = proc_of(rp, ppid)->space;
+	to = new_space(rp->s, pid);
+	proc_of(rp, pid)->space = to;
+	parent = &o->spaces[from];
+	child = &o->spaces[to];
+	if (parent->n_maps) {
+		child->maps = pb_xmalloc(parent->n_maps * sizeof(*child->maps));
+		memcpy(child->maps, parent->maps, parent->n_maps * sizeof(*child->maps));
+		child->n_maps = child->cap_maps = parent->n_maps;
+	}
 }
 
-static struct pb_frame resolve(const struct proc *p, uint64_t addr)
+struct pb_frame pb_samples_resolve(const struct pb_samples *s, uint32_t space, uint32_t n_maps,
+				   uint64_t addr)
 {
+	const struct pb_sample_map *m;
 	size_t i;
 
-	for (i = p ? p->n : 0; i-- > 0;)
-		if (addr >= p->maps[i].start && addr < p->maps[i].end)
-			return (struct pb_frame){ p->maps[i].object, addr - p->maps[i].start + p->maps[i].pgoff };
+	if (space < s->n_spaces) {
+		m = s->spaces[space].maps;
+		for (i = n_maps < s->spaces[space].n_maps ? n_maps : s->spaces[space].n_maps; i-- > 0;)
+			if (addr >= m[i].start && addr < m[i].end)
+				return (struct pb_frame){ m[i].object, addr - m[i].start + m[i].pgoff };
+	}
 	return (struct pb_frame){ PB_SAMPLE_UNMAPPED, addr };
 }
 
-static void push_frame(struct pb_sampler *s, struct pb_sample *smp, struct pb_frame f)
+/* Append a frame to the sample being built; false once the depth cap is reached. */
+static bool push_frame(struct pb_sampler *s, struct pb_sample *smp, struct pb_frame f)
 {
 	struct pb_samples *o = &s->out;
 
 	/* Kernel frames fold into one: the kernel is a single object here. */
 	if (f.object == PB_SAMPLE_KERNEL && smp->n && o->frames[o->n_frames - 1].object == PB_SAMPLE_KERNEL)
-		return;
-	if (smp->n == MAX_FRAMES)
-		return;
+		return true;
+	if (smp->n >= o->max_depth)
+		return false;
 	pb_xgrow((void **)&o->frames, &s->cap_frames, o->n_frames + 1, sizeof(*o->frames));
 	o->frames[o->n_frames++] = f;
 	smp->n++;
+	return true;
+}
+
+/* Keep the sampled registers and the valid part of the user stack for the unwinder. */
+static size_t keep_user(struct pb_sampler *s, const struct pb_perfrec_sample *rec)
+{
+	struct pb_samples *o = &s->out;
+	struct pb_sample_user *u;
+
+	pb_xgrow((void **)&o->users, &s->cap_users, o->n_users + 1, sizeof(*o->users));
+	u = &o->users[o->n_users];
+	pb_perfrec_dwarf_regs(rec, u->regs);
+	u->stack_at = o->stacks_len;
+	u->stack_size = (uint32_t)rec->stack_size;
+	pb_xgrow((void **)&o->stacks, &s->cap_stacks, o->stacks_len + rec->stack_size + 1, 1);
+	if (rec->stack_size)
+		memcpy(o->stacks + o->stacks_len, rec->stack, rec->stack_size);
+	o->stacks_len += rec->stack_size;
+	return o->n_users++;
 }
 
 static void on_sample(struct replay *rp, const unsigned char *r, size_t size, uint16_t misc)
 {
 	struct pb_sampler *s = rp->s;
 	struct pb_samples *o = &s->out;
+	struct pb_perfrec_sample rec;
 	struct pb_sample smp;
-	struct proc *p;
-	uint64_t ip, nr, i, a;
+	const struct pb_sample_space *sp;
+	uint64_t i, a, ips = 0;
 	enum { CTX_NONE, CTX_KERNEL, CTX_USER, CTX_OTHER } ctx = CTX_NONE;
-	bool leaf = true;
+	bool leaf = true, dwarf = s->out.call_graph == PB_CALL_GRAPH_DWARF;
 
-	if (size < 40)
+	if (pb_perfrec_parse_sample(&rec, r, size, s->sample_type, dwarf ? PB_PERFREC_REGS_MASK : 0))
 		return;
-	ip = get64(r + 8);
-	smp.pid = get32(r + 16);
-	smp.tid = get32(r + 20);
-	nr = get64(r + 32);
-	if (nr > (size - 40) / 8)
-		return;
+	memset(&smp, 0, sizeof(smp));
+	smp.pid = rec.pid;
+	smp.tid = rec.tid;
 	smp.first = o->n_frames;
-	smp.n = 0;
-	p = proc_of(rp, smp.pid);
-	for (i = 0; i < nr; i++) {
-		a = get64(r + 40 + 8 * i);
+	smp.space = proc_of(rp, smp.pid)->space;
+	sp = &o->spaces[smp.space];
+	smp.n_maps = (uint32_t)sp->n_maps;
+	for (i = 0; i < rec.nr; i++) {
+		a = get64(rec.chain + 8 * i);
 		if (a >= (uint64_t)PERF_CONTEXT_MAX) {
 			ctx = a == (uint64_t)PERF_CONTEXT_KERNEL ? CTX_KERNEL :
 			      a == (uint64_t)PERF_CONTEXT_USER ? CTX_USER : CTX_OTHER;
@@ -549,18 +642,28 @@ static void on_sample(struct replay *rp, const unsigned char *r, size_t size, ui
 			leaf = true;
 			continue;
 		}
+		ips++;
 		if (ctx == CTX_KERNEL) {
-			push_frame(s, &smp, (struct pb_frame){ PB_SAMPLE_KERNEL, 0 });
+			smp.truncated |= !push_frame(s, &smp, (struct pb_frame){ PB_SAMPLE_KERNEL, 0 });
 		} else if (ctx == CTX_USER) {
-			push_frame(s, &smp, resolve(p, leaf ? a : a - 1));
+			smp.truncated |= !push_frame(s, &smp, pb_samples_resolve(o, smp.space, smp.n_maps,
+										leaf ? a : a - 1));
 			leaf = false;
 		}
 	}
-	if (smp.n == 0) {
+	/* The kernel filled the chain it was allowed: there was more. */
+	if (!dwarf && ips >= s->max_stack)
+		smp.truncated = true;
+	if (dwarf && rec.abi != 0) {
+		/* The user leaf (also what is left when the stack cannot be unwound). */
+		push_frame(s, &smp, pb_samples_resolve(o, smp.space, smp.n_maps, rec.regs[8]));
+		if (rec.stack_size)
+			smp.user = keep_user(s, &rec) + 1;
+	} else if (smp.n == 0) {
 		if ((misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL)
 			push_frame(s, &smp, (struct pb_frame){ PB_SAMPLE_KERNEL, 0 });
 		else
-			push_frame(s, &smp, resolve(p, ip));
+			push_frame(s, &smp, pb_samples_resolve(o, smp.space, smp.n_maps, rec.ip));
 	}
 	pb_xgrow((void **)&o->samples, &s->cap_samples, o->n_samples + 1, sizeof(*o->samples));
 	o->samples[o->n_samples++] = smp;
@@ -606,7 +709,7 @@ static void replay(struct pb_sampler *s, struct session *ss)
 		case PERF_RECORD_COMM:
 			/* exec: the process's old mappings are gone. */
 			if ((h.misc & PERF_RECORD_MISC_COMM_EXEC) && h.size >= 16)
-				proc_of(&rp, get32(r + 8))->n = 0;
+				proc_of(&rp, get32(r + 8))->space = new_space(s, get32(r + 8));
 			break;
 		case PERF_RECORD_LOST:
 			if (h.size >= 24)
@@ -620,8 +723,6 @@ static void replay(struct pb_sampler *s, struct session *ss)
 			break;
 		}
 	}
-	for (i = 0; i < rp.n_procs; i++)
-		free(rp.procs[i].maps);
 	free(rp.procs);
 	free(recs);
 }
@@ -663,6 +764,11 @@ void pb_sampler_free(struct pb_sampler *s)
 	for (i = 0; i < s->out.n_objects; i++)
 		free(s->out.objects[i].path);
 	free(s->out.objects);
+	for (i = 0; i < s->out.n_spaces; i++)
+		free(s->out.spaces[i].maps);
+	free(s->out.spaces);
+	free(s->out.users);
+	free(s->out.stacks);
 	free(s->out.samples);
 	free(s->out.frames);
 	free(s);

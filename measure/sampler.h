@@ -27,7 +27,53 @@ struct pb_sample {
 	uint32_t pid, tid;
 	size_t first;     /* frames[first .. first + n): the leaf first, then its callers */
 	uint32_t n;
+	uint32_t space;   /* the address space sampled: index into pb_samples.spaces */
+	uint32_t n_maps;  /* ... of whose maps the first n_maps existed at the sample */
+	bool truncated;   /* the chain was cut at the depth cap (frame pointers) */
+	/*
+	 * --call-graph dwarf: 1 + the index into pb_samples.users of the copied user stack and
+	 * registers, to be unwound (profile/); 0 when there is none (a kernel thread, fp chains).
+	 * The frames then hold the kernel's part and the user leaf only.
+	 */
+	size_t user;
 };
+
+/* An executable mapping of an address space. */
+struct pb_sample_map {
+	uint64_t start, end, pgoff;
+	uint32_t object; /* index into pb_samples.objects */
+};
+
+/*
+ * A process image (from its exec or fork to the next exec): its executable mappings in the order
+ * they were made; a later mapping hides the part of an earlier one it overlaps.
+ */
+struct pb_sample_space {
+	uint32_t pid;
+	struct pb_sample_map *maps;
+	size_t n_maps, cap_maps;
+};
+
+/* Registers of a user stack sample in DWARF order: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip. */
+#define PB_SAMPLE_NREGS 17
+
+/* One sampled user stack (--call-graph dwarf). */
+struct pb_sample_user {
+	uint64_t regs[PB_SAMPLE_NREGS];
+	size_t stack_at;     /* its bytes: pb_samples.stacks[stack_at .. stack_at + stack_size), */
+	uint32_t stack_size; /* copied upward from regs[7] (rsp) */
+};
+
+/* How call stacks are sampled. */
+enum pb_call_graph {
+	PB_CALL_GRAPH_FP,    /* the kernel walks frame pointers (PERF_SAMPLE_CALLCHAIN) */
+	PB_CALL_GRAPH_DWARF, /* registers and a copy of the user stack, unwound later with DWARF CFI */
+};
+
+#define PB_SAMPLER_STACK_DEFAULT 8192u /* bytes of user stack per sample, as perf's default */
+#define PB_SAMPLER_STACK_MAX 65528u    /* a record's size is 16 bits: perf's limit too */
+#define PB_SAMPLER_DEPTH_DEFAULT 127u  /* frames per stack, as the kernel's perf_event_max_stack */
+#define PB_SAMPLER_DEPTH_MAX 1024u
 
 /* An executable mapping's source, as the kernel named it (PERF_RECORD_MMAP2). */
 struct pb_sample_object {
@@ -48,7 +94,23 @@ struct pb_samples {
 	size_t n_frames;
 	struct pb_sample_object *objects;
 	size_t n_objects;
+	enum pb_call_graph call_graph;
+	unsigned max_depth;  /* frames kept per stack; a deeper one is cut and marked truncated */
+	unsigned stack_size; /* dwarf: bytes of user stack asked for per sample */
+	struct pb_sample_space *spaces;
+	size_t n_spaces;
+	struct pb_sample_user *users;
+	size_t n_users;
+	unsigned char *stacks;
+	size_t stacks_len;
 };
+
+/*
+ * The frame of address `addr` in address space `space` as its first `n_maps` mappings place it:
+ * object and file offset, or PB_SAMPLE_UNMAPPED with the address itself.
+ */
+struct pb_frame pb_samples_resolve(const struct pb_samples *s, uint32_t space, uint32_t n_maps,
+				   uint64_t addr);
 
 /* Bytes of raw records kept per run; beyond that samples are counted in `dropped`. */
 #define PB_SAMPLER_MAX_BYTES ((size_t)512 << 20)
@@ -58,6 +120,15 @@ struct pb_sampler;
 
 /* A sampler at `freq` samples per second (1..100000). *out owned by the caller. Returns 0 or -1. */
 int pb_sampler_new(struct pb_sampler **out, unsigned freq);
+
+/*
+ * Choose how call stacks are sampled (before the first attach): `spec` "fp" (frame pointers, the
+ * default), "dwarf" (8 KiB of user stack per sample) or "dwarf,SIZE" (SIZE bytes, 8 to 65528,
+ * rounded up to a multiple of 8); `max_depth` frames per stack (1..1024). `what` names where the
+ * spec came from in errors (NULL: "--call-graph"; e.g. "placebisect.json: profile.call_graph"),
+ * which also say what it takes. Returns 0 or -1 (class PB_EXIT_USAGE).
+ */
+int pb_sampler_call_graph(struct pb_sampler *s, const char *spec, const char *what, unsigned max_depth);
 
 /* Accepts NULL. Stops a session still running (see pb_sampler_attach) and closes everything. */
 void pb_sampler_free(struct pb_sampler *s);

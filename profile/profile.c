@@ -7,6 +7,7 @@
 
 #include "core/util.h"
 #include "layout/symbolize.h"
+#include "layout/unwind.h"
 #include "measure/callgrind.h"
 #include "profile/annotate.h"
 #include "measure/runner.h"
@@ -15,6 +16,15 @@
 
 int pb_profile_run(struct pb_runner_opts *o, bool cachegrind, unsigned freq, struct pb_profile *p)
 {
+	struct pb_profile_sampling how = { cachegrind, freq, NULL, NULL, 0 };
+
+	return pb_profile_run_with(o, &how, p);
+}
+
+int pb_profile_run_with(struct pb_runner_opts *o, const struct pb_profile_sampling *how,
+			struct pb_profile *p)
+{
+	bool cachegrind = how->cachegrind;
 	struct pb_sampler *sampler = NULL;
 	struct pb_measurement m;
 	int ret = -1;
@@ -28,8 +38,13 @@ int pb_profile_run(struct pb_runner_opts *o, bool cachegrind, unsigned freq, str
 	o->before_exec = NULL;
 	o->hook_arg = NULL;
 	if (!cachegrind) {
-		if (pb_sampler_new(&sampler, freq))
+		if (pb_sampler_new(&sampler, how->freq) ||
+		    pb_sampler_call_graph(sampler, how->call_graph ? how->call_graph : "fp",
+					  how->call_graph_from,
+					  how->max_depth ? how->max_depth : PB_SAMPLER_DEPTH_DEFAULT)) {
+			pb_sampler_free(sampler);
 			return -1;
+		}
 		o->before_exec = pb_sampler_attach;
 		o->hook_arg = sampler;
 	}
@@ -106,6 +121,7 @@ void pb_profile_release(struct pb_profile *p)
 	free(p->commit);
 	free(p->event);
 	free(p->backend);
+	free(p->call_graph);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -162,6 +178,10 @@ struct build {
 	struct pb_profile *p;
 	const struct pb_samples *s;
 	struct pb_symbolizer *sym;
+	/* --call-graph dwarf: the unwinder, each space's maps as it takes them, a frame buffer */
+	struct pb_unwinder *unw;
+	struct pb_unwind_map **umaps; /* per space; NULL until its first sample */
+	uint64_t *pcs;
 	size_t cap_fns;
 	/* (object, offset) → function: each distinct address is symbolized once */
 	struct frame_key *fkeys;
@@ -391,19 +411,109 @@ static void finish_stacks(struct build *b)
 	pb_buf_release(&line);
 }
 
+/* The address space's mappings as the unwinder takes them (built once per space). */
+static const struct pb_unwind_map *unwind_maps(struct build *b, uint32_t space)
+{
+	const struct pb_sample_space *sp = &b->s->spaces[space];
+	const struct pb_sample_object *o;
+	struct pb_unwind_map *m;
+	size_t i;
+
+	if (b->umaps[space])
+		return b->umaps[space];
+	m = b->umaps[space] = pb_xcalloc(sp->n_maps + 1, sizeof(*m));
+	for (i = 0; i < sp->n_maps; i++) {
+		o = sp->maps[i].object < b->s->n_objects ? &b->s->objects[sp->maps[i].object] : NULL;
+		m[i] = (struct pb_unwind_map){ sp->maps[i].start, sp->maps[i].end, sp->maps[i].pgoff,
+					       o && o->file ? o->path : NULL };
+	}
+	return m;
+}
+
+/*
+ * Append the sample's frames to b->seq, root first: a DWARF sample's user stack unwound (after
+ * the kernel's frames the sampler kept), else the sampler's frames. Sets *truncated when the
+ * stack went deeper than max_depth. Returns the number of user frames.
+ */
+static uint32_t sample_frames(struct build *b, const struct pb_sample *smp, unsigned max_depth,
+			      bool *truncated)
+{
+	const struct pb_samples *s = b->s;
+	const struct pb_sample_user *u;
+	struct pb_frame f;
+	uint32_t j, kernel = 0, user = 0;
+	size_t n = 0, room;
+
+	*truncated = smp->truncated;
+	if (smp->user && smp->user <= s->n_users && smp->space < s->n_spaces && b->unw) {
+		u = &s->users[smp->user - 1];
+		/* The kernel part: the sampler's frames before the user leaf. */
+		while (kernel < smp->n && s->frames[smp->first + kernel].object == PB_SAMPLE_KERNEL)
+			kernel++;
+		room = max_depth > kernel ? max_depth - kernel : 1;
+		pb_unwind(b->unw, smp->space, unwind_maps(b, smp->space), smp->n_maps, u->regs,
+			  s->stacks + u->stack_at, u->stack_size, b->pcs, room + 1, &n);
+		if (n > room) {
+			n = room;
+			*truncated = true;
+		}
+		pb_xgrow((void **)&b->seq, &b->cap_seq, b->n_seq + n + kernel, sizeof(*b->seq));
+		while (n-- > 0) {
+			f = pb_samples_resolve(s, smp->space, smp->n_maps, b->pcs[n]);
+			b->seq[b->n_seq++] = frame_fn(b, &f);
+			user++;
+		}
+		for (j = kernel; j-- > 0;)
+			b->seq[b->n_seq++] = frame_fn(b, &s->frames[smp->first + j]);
+		return user;
+	}
+	pb_xgrow((void **)&b->seq, &b->cap_seq, b->n_seq + smp->n, sizeof(*b->seq));
+	/* Frames are leaf first; the folded format wants the root first. */
+	for (j = smp->n; j-- > 0;) {
+		b->seq[b->n_seq++] = frame_fn(b, &s->frames[smp->first + j]);
+		user += s->frames[smp->first + j].object != PB_SAMPLE_KERNEL;
+	}
+	return user;
+}
+
+/* A frame-pointer chain that ends at the leaf: no caller, or a caller no mapping holds. */
+static bool stops_at_leaf(const struct pb_samples *s, const struct pb_sample *smp)
+{
+	const struct pb_frame *f = &s->frames[smp->first];
+	uint32_t j, user = 0;
+
+	for (j = 0; j < smp->n; j++) {
+		if (f[j].object == PB_SAMPLE_KERNEL)
+			continue;
+		if (++user == 2)
+			return f[j].object == PB_SAMPLE_UNMAPPED;
+	}
+	return user == 1;
+}
+
 int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s)
 {
 	struct build b;
 	const struct pb_sample *smp;
+	unsigned max_depth = s->max_depth ? s->max_depth : PB_SAMPLER_DEPTH_DEFAULT;
 	size_t i, start;
-	uint32_t j, fn;
+	uint32_t user, fn;
+	bool truncated;
 
 	memset(&b, 0, sizeof(b));
 	b.p = p;
 	b.s = s;
+	if (s->n_users) {
+		if (pb_unwinder_new(&b.unw))
+			return -1;
+		b.umaps = pb_xcalloc(s->n_spaces + 1, sizeof(*b.umaps));
+		b.pcs = pb_xcalloc((size_t)max_depth + 2, sizeof(*b.pcs));
+	}
 	b.sym = pb_symbolizer_new();
 	p->event = pb_xstrdup(s->event);
 	p->backend = pb_xstrdup("perf");
+	p->call_graph = pb_xstrdup(s->call_graph == PB_CALL_GRAPH_DWARF ? "dwarf" : "fp");
+	p->max_depth = max_depth;
 	p->kernel = s->kernel;
 	p->freq = s->freq;
 	p->lost = s->lost + s->dropped;
@@ -413,13 +523,24 @@ int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s)
 		if (smp->n == 0)
 			continue;
 		start = b.n_seq;
-		pb_xgrow((void **)&b.seq, &b.cap_seq, b.n_seq + smp->n, sizeof(*b.seq));
-		/* Frames are leaf first; the folded format wants the root first. */
-		for (j = smp->n; j-- > 0;) {
-			fn = frame_fn(&b, &s->frames[smp->first + j]);
-			b.seq[b.n_seq++] = fn;
+		/* Room for a "[truncated]" root in front. */
+		pb_xgrow((void **)&b.seq, &b.cap_seq, b.n_seq + 1, sizeof(*b.seq));
+		b.n_seq++;
+		user = sample_frames(&b, smp, max_depth, &truncated);
+		if (truncated) {
+			b.seq[start] = fn_index(&b, PB_PROFILE_TRUNCATED, PB_PROFILE_TRUNCATED);
+			p->truncated++;
+		} else {
+			memmove(b.seq + start, b.seq + start + 1, (b.n_seq - start - 1) * sizeof(*b.seq));
+			b.n_seq--;
 		}
-		p->fns[b.seq[b.n_seq - 1]].samples++;
+		if (user) {
+			p->user_stacks++;
+			if (s->call_graph == PB_CALL_GRAPH_FP && !smp->user && stops_at_leaf(s, smp))
+				p->stopped_at_leaf++;
+		}
+		fn = b.seq[b.n_seq - 1];
+		p->fns[fn].samples++;
 		count_stack(&b, start);
 	}
 	finish_stacks(&b);
@@ -434,6 +555,12 @@ int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s)
 		free(p->fns[p->n_fns].object);
 	}
 	pb_symbolizer_free(b.sym);
+	pb_unwinder_free(b.unw);
+	if (b.umaps)
+		for (i = 0; i < s->n_spaces; i++)
+			free(b.umaps[i]);
+	free(b.umaps);
+	free(b.pcs);
 	free(b.fkeys);
 	free(b.ffn);
 	free(b.frames.slot);
@@ -444,6 +571,18 @@ int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s)
 	free(b.stack_count);
 	free(b.stacks.slot);
 	return 0;
+}
+
+char *pb_profile_stack_warning(const struct pb_profile *p)
+{
+	if (!p->call_graph || strcmp(p->call_graph, "fp") != 0 || p->user_stacks < 10 ||
+	    p->stopped_at_leaf * 2 <= p->user_stacks)
+		return NULL;
+	return pb_xasprintf("%.0f%% of stacks stop after the leaf (%llu of %llu samples): the binary has "
+			    "no frame pointers; use --call-graph dwarf or build with "
+			    "-fno-omit-frame-pointer", 100.0 * (double)p->stopped_at_leaf /
+			    (double)p->user_stacks, (unsigned long long)p->stopped_at_leaf,
+			    (unsigned long long)p->user_stacks);
 }
 
 /* ---- from cachegrind's costs ---- */
@@ -494,6 +633,12 @@ void pb_profile_write_json(const struct pb_profile *p, struct pb_jsonw *w)
 	pb_jsonw_int(w, "lost", (int64_t)p->lost);
 	pb_jsonw_bool(w, "kernel", p->kernel);
 	pb_jsonw_int(w, "freq", p->freq);
+	if (p->call_graph) {
+		pb_jsonw_string(w, "call_graph", p->call_graph);
+		pb_jsonw_int(w, "max_depth", p->max_depth);
+		pb_jsonw_int(w, "truncated", (int64_t)p->truncated);
+		pb_jsonw_int(w, "stopped_at_leaf", (int64_t)p->stopped_at_leaf);
+	}
 	pb_jsonw_array(w, "functions");
 	for (i = 0; i < p->n_fns; i++) {
 		pb_jsonw_object(w, NULL);

@@ -21,6 +21,7 @@ extern const struct pb_schema pb_profile_schema;
 /* Names of what has no function symbol. */
 #define PB_PROFILE_KERNEL "[kernel]"   /* kernel code (function and object) */
 #define PB_PROFILE_UNKNOWN "[unknown]" /* an address no mapping holds (function and object) */
+#define PB_PROFILE_TRUNCATED "[truncated]" /* the root of a stack cut at the depth cap */
 
 struct pb_profile_fn {
 	/*
@@ -54,6 +55,12 @@ struct pb_profile {
 	uint64_t samples; /* total (cachegrind: total Ir) */
 	uint64_t lost;    /* samples the kernel dropped, plus those beyond the sampler's memory */
 	bool calls;       /* fns[].calls were counted (pb_profile_add_calls) */
+	/* Sampled profiles: how stacks were taken and how they came out. */
+	char *call_graph;          /* "fp" or "dwarf"; NULL for cachegrind */
+	unsigned max_depth;        /* frames kept per stack */
+	uint64_t truncated;        /* stacks cut at max_depth (their root frame is "[truncated]") */
+	uint64_t user_stacks;      /* samples with user frames */
+	uint64_t stopped_at_leaf;  /* fp: of those, stacks with no caller past the leaf (or an unmapped one) */
 	struct pb_profile_fn *fns; /* by samples, descending; ties by name, then object */
 	size_t n_fns;
 	struct pb_profile_stack *stacks; /* sorted by frames (the order flamegraph.pl uses) */
@@ -66,7 +73,11 @@ void pb_profile_release(struct pb_profile *p);
 /*
  * Build *p (initialised, empty) from sampled frames: every frame of a file object is named by
  * layout/symbolize.h (each object read once, each distinct offset looked up once), functions get
- * their self samples and share, and identical call stacks are counted together. Returns 0.
+ * their self samples and share, and identical call stacks are counted together. Samples that
+ * carry a user stack (--call-graph dwarf) are unwound first (layout/unwind.h, every object's CFI
+ * read once for the whole profile): their user frames replace the leaf the sampler resolved. A
+ * stack longer than s->max_depth frames is cut there, under a "[truncated]" root. Returns 0, or
+ * -1 when the unwinder cannot start (error recorded).
  */
 int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s);
 
@@ -76,6 +87,27 @@ int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s);
  * A measurement without per-function costs is an error (class PB_EXIT_ENV). Returns 0 or -1.
  */
 int pb_profile_from_costs(struct pb_profile *p, const struct pb_measurement *m);
+
+/* How pb_profile_run_with() samples. */
+struct pb_profile_sampling {
+	bool cachegrind;        /* exact, no stacks, instead of sampling */
+	unsigned freq;          /* samples per second */
+	const char *call_graph; /* "fp", "dwarf" or "dwarf,SIZE" (measure/sampler.h); NULL: "fp" */
+	const char *call_graph_from; /* where it came from, for errors; NULL: "--call-graph" */
+	unsigned max_depth;     /* frames per stack; 0: PB_SAMPLER_DEPTH_DEFAULT */
+};
+
+/*
+ * When most stacks of a frame-pointer profile stop after the leaf (more than half of the samples
+ * with user frames, at least 10 of them): a newly allocated warning with the share and the fix
+ * (`--call-graph dwarf`, or building with -fno-omit-frame-pointer), for the caller to print once;
+ * else NULL.
+ */
+char *pb_profile_stack_warning(const struct pb_profile *p);
+
+/* As pb_profile_run() with every sampling choice of `how`. */
+int pb_profile_run_with(struct pb_runner_opts *o, const struct pb_profile_sampling *how,
+			struct pb_profile *p);
 
 /*
  * Profile one run of what `o` describes (its command, cwd, environment, CPUs): sampled at `freq`

@@ -4,7 +4,7 @@
 # usage: scripts/install-deps.sh [--bench]
 #   --bench  only the optional inputs of bench/layout.sh instead: large real binaries to read
 #            (nodejs: /usr/bin/node with its .symtab; libllvm14 and libllvm15: two ~110 MB builds
-#            of one library). No test needs them.
+#            of one library); and bench/unwind.sh's peer, perf (linux-perf). No test needs them.
 set -euo pipefail
 
 # Build: compiler, cmake, pkg-config and the libraries each module wraps.
@@ -24,7 +24,7 @@ pkgs=(
 	clang libclang-rt-dev lld
 )
 if [ "${1:-}" = "--bench" ]; then
-	pkgs=(nodejs libllvm14 libllvm15)
+	pkgs=(nodejs libllvm14 libllvm15 linux-perf)
 elif [ $# -gt 0 ]; then
 	echo "usage: scripts/install-deps.sh [--bench]" >&2
 	exit 2

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
@@ -34,12 +35,13 @@ static struct pb_frame frames[] = {
 	FU,
 	FA, FL,
 };
+#define S(pid, tid, first, n) { pid, tid, first, n, 0, 0, false, 0 }
 static struct pb_sample samples[] = {
-	{ 1, 1, 0, 2 }, { 1, 1, 2, 2 }, { 1, 2, 4, 2 },
-	{ 1, 1, 6, 3 }, { 1, 1, 9, 3 },
-	{ 1, 1, 12, 1 },
-	{ 2, 2, 13, 1 },
-	{ 1, 1, 14, 2 },
+	S(1, 1, 0, 2), S(1, 1, 2, 2), S(1, 2, 4, 2),
+	S(1, 1, 6, 3), S(1, 1, 9, 3),
+	S(1, 1, 12, 1),
+	S(2, 2, 13, 1),
+	S(1, 1, 14, 2),
 };
 
 static void make(struct pb_profile *p)
@@ -194,6 +196,86 @@ static void test_costs(void **state)
 	pb_buf_release(&out);
 }
 
+/*
+ * Frame-pointer stacks: 7 end at the leaf, 2 have an unmapped caller, 3 a real one (one of them
+ * cut at the depth cap), 1 is kernel only. 9 of 12 user stacks stop at the leaf: the warning.
+ */
+static struct pb_frame shape_frames[] = {
+	FL, FL, FL, FL, FL, FL, FL, /* 0-6 */
+	FL, FU, FL, FU,             /* 7-10 */
+	FV, FL, FV, FL, FV, FL,     /* 11-16 */
+	FK,                         /* 17 */
+};
+static struct pb_sample shape_samples[] = {
+	S(1, 1, 0, 1), S(1, 1, 1, 1), S(1, 1, 2, 1), S(1, 1, 3, 1), S(1, 1, 4, 1), S(1, 1, 5, 1),
+	S(1, 1, 6, 1), S(1, 1, 7, 2), S(1, 1, 9, 2), S(1, 1, 11, 2), S(1, 1, 13, 2),
+	{ 1, 1, 15, 2, 0, 0, true, 0 },
+	S(1, 1, 17, 1),
+};
+
+static void make_shape(struct pb_profile *p, size_t n_samples, enum pb_call_graph cg)
+{
+	struct pb_samples s;
+
+	memset(&s, 0, sizeof(s));
+	s.event = "cpu-clock";
+	s.freq = 999;
+	s.call_graph = cg;
+	s.max_depth = 2;
+	s.samples = shape_samples;
+	s.n_samples = n_samples;
+	s.frames = shape_frames;
+	s.n_frames = sizeof(shape_frames) / sizeof(shape_frames[0]);
+	s.objects = objects;
+	s.n_objects = 3;
+	pb_profile_init(p);
+	assert_int_equal(pb_profile_from_samples(p, &s), 0);
+}
+
+static void test_stack_shape(void **state)
+{
+	struct pb_profile p;
+	struct pb_buf out = PB_BUF_INIT;
+	struct pb_jsonw w;
+	char *msg;
+
+	(void)state;
+	make_shape(&p, 13, PB_CALL_GRAPH_FP);
+	assert_string_equal(p.call_graph, "fp");
+	assert_int_equal(p.max_depth, 2);
+	assert_int_equal(p.user_stacks, 12);
+	assert_int_equal(p.stopped_at_leaf, 9);
+	assert_int_equal(p.truncated, 1);
+	msg = pb_profile_stack_warning(&p);
+	assert_non_null(msg);
+	assert_string_equal(msg, "75% of stacks stop after the leaf (9 of 12 samples): the binary has no "
+				 "frame pointers; use --call-graph dwarf or build with "
+				 "-fno-omit-frame-pointer");
+	free(msg);
+	/* The cut stack sits under its own root; the whole one does not. */
+	pb_profile_write_folded(&p, &out);
+	assert_non_null(strstr(out.data, "\n[libx.so];[vdso] 2\n"));
+	assert_non_null(strstr(out.data, "[truncated];[libx.so];[vdso] 1\n"));
+	pb_buf_reset(&out);
+	pb_jsonw_init(&w, &out, true);
+	pb_profile_write_json(&p, &w);
+	assert_non_null(strstr(out.data, "\"call_graph\":\"fp\",\"max_depth\":2,\"truncated\":1,"
+					 "\"stopped_at_leaf\":9,"));
+	pb_buf_release(&out);
+	pb_profile_release(&p);
+
+	/* Fewer than 10 user stacks say nothing; neither does a DWARF profile. */
+	make_shape(&p, 9, PB_CALL_GRAPH_FP);
+	assert_int_equal(p.user_stacks, 9);
+	assert_null(pb_profile_stack_warning(&p));
+	pb_profile_release(&p);
+	make_shape(&p, 13, PB_CALL_GRAPH_DWARF);
+	assert_string_equal(p.call_graph, "dwarf");
+	assert_int_equal(p.stopped_at_leaf, 0);
+	assert_null(pb_profile_stack_warning(&p));
+	pb_profile_release(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_json_and_text),
 		cmocka_unit_test(test_costs),
+		cmocka_unit_test(test_stack_shape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
