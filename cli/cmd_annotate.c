@@ -68,20 +68,6 @@ static int geometry(struct pb_l1i *g, const char *l1i, const struct pb_config *c
 	return 0;
 }
 
-/* Read one callgrind file (written with --dump-instr=yes) into *cg. */
-static int read_callgrind(const char *path, struct pb_callgrind *cg)
-{
-	memset(cg, 0, sizeof(*cg));
-	if (access(path, R_OK) != 0)
-		return pb_error_errno("%s: cannot read the callgrind file", path);
-	if (pb_callgrind_parse(path, cg)) {
-		pb_callgrind_release(cg);
-		return -1;
-	}
-	pb_callgrind_finish(cg);
-	return 0;
-}
-
 /*
  * One side of `annotate --diff --good REV --bad REV --bench NAME`: the benchmark built at `rev`
  * (cached) and run once under callgrind into *cg; *object gets the program to annotate (caller
@@ -111,6 +97,32 @@ static int record_rev(const char *name, const char *rev, bool rebuild_failed, co
 out:
 	pb_bench_target_release(&target);
 	pb_config_release(&cfg);
+	return ret;
+}
+
+/* `annotate --diff`: both builds annotated (the bad build's hot functions), side by side. */
+static int emit_diff(const struct pb_callgrind *cg, const char *object,
+		     const struct pb_callgrind *cg_bad, const char *bad_object, struct pb_ann_opts *ao)
+{
+	struct pb_annotation *a = NULL, *b = NULL;
+	struct pb_buf doc = PB_BUF_INIT, table = PB_BUF_INIT;
+	struct pb_jsonw w;
+	int ret = -1;
+
+	if (pb_annotate_diff(&a, &b, cg, object, cg_bad, bad_object, ao))
+		goto out;
+	pb_jsonw_init(&w, &doc, false);
+	if (pb_annotation_diff_write(a, b, &w, cli.json ? NULL : &table))
+		goto out;
+	pb_jsonw_finish(&w);
+	if (cli_emit(cli.json || cli.output ? &doc : NULL, &table))
+		goto out;
+	ret = 0;
+out:
+	pb_annotation_free(a);
+	pb_annotation_free(b);
+	pb_buf_release(&doc);
+	pb_buf_release(&table);
 	return ret;
 }
 
@@ -164,7 +176,7 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 	struct pb_runner_opts o;
 	struct pb_callgrind cg, cg_bad;
 	struct pb_ann_opts ao;
-	struct pb_annotation *a = NULL, *b = NULL;
+	struct pb_annotation *a = NULL;
 	struct pb_buf doc = PB_BUF_INIT, table = PB_BUF_INIT;
 	struct pb_jsonw w;
 	struct sigaction sa, old_sa;
@@ -219,27 +231,7 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 		sigaction(SIGINT, &old_sa, NULL);
 		if (ret)
 			goto out;
-		ret = -1;
-		if (pb_annotate_callgrind(&b, &cg_bad, bad_object, &ao))
-			goto out;
-		if (!n_names) {
-			size_t i;
-
-			names = pb_xcalloc(b->n_funcs ? b->n_funcs : 1, sizeof(*names));
-			for (i = 0; i < b->n_funcs; i++)
-				names[n_names++] = pb_xstrdup(b->funcs[i].sym->name);
-			ao.names = (const char *const *)names;
-			ao.n_names = n_names;
-		}
-		if (pb_annotate_callgrind(&a, &cg, def_object, &ao))
-			goto out;
-		pb_jsonw_init(&w, &doc, false);
-		if (pb_annotation_diff_write(a, b, &w, cli.json ? NULL : &table))
-			goto out;
-		pb_jsonw_finish(&w);
-		if (cli_emit(cli.json || cli.output ? &doc : NULL, &table))
-			goto out;
-		ret = 0;
+		ret = emit_diff(&cg, def_object, &cg_bad, bad_object, &ao);
 		goto out;
 	}
 	if (good || bad) {
@@ -259,30 +251,10 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 		}
 		if (cli_load_config(&cfg, false, NULL) || geometry(&ao.l1i, l1i, &cfg))
 			goto out;
-		if (callgrind && (read_callgrind(callgrind, &cg) || read_callgrind(callgrind_bad, &cg_bad)))
+		if (callgrind && (pb_callgrind_read(callgrind, &cg) ||
+				  pb_callgrind_read(callgrind_bad, &cg_bad)))
 			goto out;
-		/* The bad build's hot functions, found again in the good build by name. */
-		if (callgrind ? pb_annotate_callgrind(&b, &cg_bad, pos[1], &ao)
-			      : pb_annotation_new(&b, pos[1], &ao))
-			goto out;
-		if (!n_names) {
-			size_t i;
-
-			names = pb_xcalloc(b->n_funcs ? b->n_funcs : 1, sizeof(*names));
-			for (i = 0; i < b->n_funcs; i++)
-				names[n_names++] = pb_xstrdup(b->funcs[i].sym->name);
-			ao.names = (const char *const *)names;
-			ao.n_names = n_names;
-		}
-		if (callgrind ? pb_annotate_callgrind(&a, &cg, pos[0], &ao) : pb_annotation_new(&a, pos[0], &ao))
-			goto out;
-		pb_jsonw_init(&w, &doc, false);
-		if (pb_annotation_diff_write(a, b, &w, cli.json ? NULL : &table))
-			goto out;
-		pb_jsonw_finish(&w);
-		if (cli_emit(cli.json || cli.output ? &doc : NULL, &table))
-			goto out;
-		ret = 0;
+		ret = emit_diff(callgrind ? &cg : NULL, pos[0], callgrind ? &cg_bad : NULL, pos[1], &ao);
 		goto out;
 	}
 	if (callgrind_bad) {
@@ -297,7 +269,8 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 			goto out;
 		}
 		if (cli_load_config(&cfg, false, NULL) || geometry(&ao.l1i, l1i, &cfg) ||
-		    read_callgrind(callgrind, &cg) || pb_annotate_callgrind(&a, &cg, object ? object : pos[0], &ao))
+		    pb_callgrind_read(callgrind, &cg) ||
+		    pb_annotate_callgrind(&a, &cg, object ? object : pos[0], &ao))
 			goto out;
 	} else {
 		if (callgrind) {
@@ -347,7 +320,6 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 	ret = 0;
 out:
 	pb_annotation_free(a);
-	pb_annotation_free(b);
 	pb_callgrind_release(&cg);
 	pb_callgrind_release(&cg_bad);
 	pb_buf_release(&doc);

@@ -59,7 +59,7 @@ int cmd_order(int argc, char **argv)
 	if (binary && pb_elf_open(&elf, binary))
 		goto out;
 	if (callgrind) {
-		if (pb_callgraph_read_callgrind(&g, callgrind))
+		if (pb_callgrind_read_graph(&g, callgrind))
 			goto out;
 	} else {
 		struct pb_callgrind_opts co = { .argv = (const char *const *)pos + dashdash };

@@ -12,6 +12,7 @@
 #include "measure/sampler.h"
 #include "profile/profile.h"
 #include "profile/flame.h"
+#include "profile/speedscope.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -22,8 +23,9 @@ static void on_sigint(int sig)
 	pb_proc_interrupt();
 }
 
-/* The folded stacks to FILE and/or the flame graph drawn from them to SVG. */
-static int write_stacks(const struct pb_profile *p, const char *folded, const char *svg)
+/* The folded stacks to FILE, the flame graph drawn from them to SVG, and/or them for speedscope. */
+static int write_stacks(const struct pb_profile *p, const char *folded, const char *svg,
+			const char *speedscope)
 {
 	struct pb_buf text = PB_BUF_INIT, pic = PB_BUF_INIT;
 	char *title = NULL;
@@ -32,11 +34,15 @@ static int write_stacks(const struct pb_profile *p, const char *folded, const ch
 	pb_profile_write_folded(p, &text);
 	if (folded && pb_atomic_write(folded, text.data, text.len))
 		goto out;
-	if (svg) {
-		title = pb_xasprintf("%s: %llu samples of %s", p->benchmark ? p->benchmark :
-				     p->command ? p->command : "profile", (unsigned long long)p->samples,
-				     p->event);
-		if (pb_flame_svg(&pic, text.data, title) || pb_atomic_write(svg, pic.data, pic.len))
+	title = pb_xasprintf("%s: %llu samples of %s", p->benchmark ? p->benchmark :
+			     p->command ? p->command : "profile", (unsigned long long)p->samples,
+			     p->event);
+	if (svg && (pb_flame_svg(&pic, text.data, title) || pb_atomic_write(svg, pic.data, pic.len)))
+		goto out;
+	if (speedscope) {
+		pb_buf_reset(&pic);
+		pb_profile_write_speedscope(p, title, &pic);
+		if (pb_atomic_write(speedscope, pic.data, pic.len))
 			goto out;
 	}
 	ret = 0;
@@ -51,6 +57,7 @@ int cmd_profile(int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_command("profile");
 	const char *rev = NULL, *bench_name = NULL, *backend = "perf", *folded = NULL, *svg = NULL;
+	const char *speedscope = NULL;
 	const char *call_graph = NULL;
 	char *call_graph_from = NULL;
 	long freq = PB_SAMPLER_FREQ_DEFAULT, top = 20, max_depth = 0;
@@ -62,7 +69,9 @@ int cmd_profile(int argc, char **argv)
 		{ "backend", 0, CLI_STRING, &backend, "B",
 		  "perf (sampling: cycles, else cpu-clock; default) or cachegrind (exact Ir and I1 misses per function, no stacks)", 0, 0 },
 		{ "folded", 0, CLI_STRING, &folded, "FILE", "write the call stacks, folded (flamegraph.pl, speedscope)", 0, 0 },
-		{ "svg", 0, CLI_STRING, &svg, "FILE", "write a flame graph", 0, 0 },
+		{ "svg", 0, CLI_STRING, &svg, "FILE", "write a flame graph (click to zoom, search)", 0, 0 },
+		{ "speedscope", 0, CLI_STRING, &speedscope, "FILE",
+		  "write the call stacks as a speedscope file (www.speedscope.app)", 0, 0 },
 		{ "call-graph", 0, CLI_STRING, &call_graph, "fp|dwarf[,SIZE]",
 		  "how call stacks are taken (default: profile.call_graph in placebisect.json, else fp): fp (frame pointers) or dwarf (copy SIZE bytes of user stack per sample, default 8192, and unwind with DWARF CFI: for binaries built without frame pointers)", 0, 0 },
 		{ "max-depth", 0, CLI_INT, &max_depth, "N",
@@ -96,9 +105,10 @@ int cmd_profile(int argc, char **argv)
 		goto out;
 	}
 	cachegrind = strcmp(backend, "cachegrind") == 0;
-	if (cachegrind && (folded || svg)) {
+	if (cachegrind && (folded || svg || speedscope)) {
 		pb_error("profile: --%s: cachegrind records no call stacks; sample with --backend perf "
-			 "(the default) for folded stacks and flame graphs", folded ? "folded" : "svg");
+			 "(the default) for folded stacks and flame graphs",
+			 folded ? "folded" : svg ? "svg" : "speedscope");
 		goto out;
 	}
 	if (cachegrind && call_graph && strcmp(call_graph, "fp") != 0) {
@@ -142,7 +152,7 @@ int cmd_profile(int argc, char **argv)
 	pb_jsonw_init(&w, &doc, false);
 	pb_profile_write_json(&p, &w);
 	pb_profile_write_text(&p, (size_t)top, &table);
-	if ((folded || svg) && write_stacks(&p, folded, svg))
+	if ((folded || svg || speedscope) && write_stacks(&p, folded, svg, speedscope))
 		goto out;
 	if (cli_emit(&doc, &table))
 		goto out;

@@ -1,4 +1,4 @@
-/* callgraph.h: a weighted call graph (functions with their own cost, caller→callee arcs), read from callgrind. */
+/* callgraph.h: a weighted call graph (functions with their own cost, caller→callee arcs); profile/callgrind.h reads one from callgrind. */
 #ifndef PB_LAYOUT_CALLGRAPH_H
 #define PB_LAYOUT_CALLGRAPH_H
 
@@ -39,15 +39,6 @@ size_t pb_callgraph_fn(struct pb_callgraph *g, const char *name, const char *obj
 /* Add `calls` calls costing `cost` from caller to callee (merged with an existing arc). */
 void pb_callgraph_arc(struct pb_callgraph *g, size_t caller, size_t callee, uint64_t calls,
 		      uint64_t cost);
-
-/*
- * Read a callgrind output file (callgrind's format, version 1: name compression "(id) name",
- * relative positions "+N"/"-N"/"*", any number of position columns and events; the first event is
- * the cost) and add its functions' exclusive costs and its call arcs to *g. Lines of other kinds
- * the format defines (desc:, jump=, fi=, ...) are read and ignored; anything else is an error
- * naming the file and the line (class PB_EXIT_USAGE). Returns 0 or -1.
- */
-int pb_callgraph_read_callgrind(struct pb_callgraph *g, const char *path);
 
 /*
  * The object that holds the program's own code: the object of `main` when the graph has one,

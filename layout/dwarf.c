@@ -1,6 +1,7 @@
-/* dwarf.c: the DWARF line table through libdw (elfutils); the one file that includes libdw. */
+/* dwarf.c: the DWARF line table and the units' producers through libdw (elfutils); the one file that includes libdw. */
 #include "layout/dwarf.h"
 
+#include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,8 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "layout/debugfile.h"
+#include "layout/elf.h"
 
 struct row {
 	uint64_t addr;
@@ -52,9 +55,10 @@ static int cmp_row(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Add the rows of one compilation unit's line program. */
-static void read_cu(struct pb_dwarf_lines *t, Dwarf_Die *cu)
+/* Add the rows of one compilation unit's line program to the table `arg`. */
+static void read_cu(void *arg, Dwarf_Die *cu)
 {
+	struct pb_dwarf_lines *t = arg;
 	Dwarf_Lines *lines;
 	Dwarf_Line *l;
 	Dwarf_Addr addr;
@@ -83,30 +87,58 @@ static void read_cu(struct pb_dwarf_lines *t, Dwarf_Die *cu)
 	}
 }
 
-int pb_dwarf_lines_open(struct pb_dwarf_lines **out, const char *path)
+/*
+ * Call each(arg, cu) for every compilation unit of the ELF file at `path`. A file without DWARF
+ * has none; a file that cannot be opened is an error naming it (class PB_EXIT_USAGE). 0 or -1.
+ */
+static int each_cu(const char *path, void (*each)(void *arg, Dwarf_Die *cu), void *arg)
 {
-	struct pb_dwarf_lines *t;
 	Dwarf_Off off = 0, next;
 	Dwarf_Die cu;
 	size_t hsize;
 	Dwarf *dw;
 	int fd;
 
-	*out = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return pb_error_as(PB_EXIT_USAGE, "%s: cannot open: %s", path, strerror(errno));
-	t = pb_xcalloc(1, sizeof(*t));
 	dw = dwarf_begin(fd, DWARF_C_READ);
 	if (dw) {
 		while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
 			if (dwarf_offdie(dw, off + hsize, &cu))
-				read_cu(t, &cu);
+				each(arg, &cu);
 			off = next;
 		}
 		dwarf_end(dw);
 	}
 	close(fd);
+	return 0;
+}
+
+/* A stripped file's line table is in its separate debug file (layout/debugfile.h), when there is one. */
+static void read_debug_file(struct pb_dwarf_lines *t, const char *path)
+{
+	struct pb_elf *e = NULL;
+	char *debug = NULL;
+
+	if (pb_elf_open_quiet(&e, path) == 0 && (debug = pb_debugfile_find(e)))
+		each_cu(debug, read_cu, t);
+	pb_error_clear();
+	pb_elf_free(e);
+	free(debug);
+}
+
+int pb_dwarf_lines_open(struct pb_dwarf_lines **out, const char *path)
+{
+	struct pb_dwarf_lines *t = pb_xcalloc(1, sizeof(*t));
+
+	*out = NULL;
+	if (each_cu(path, read_cu, t)) {
+		pb_dwarf_lines_free(t);
+		return -1;
+	}
+	if (t->n == 0)
+		read_debug_file(t, path);
 	if (t->n > 1)
 		qsort(t->rows, t->n, sizeof(*t->rows), cmp_row);
 	*out = t;
@@ -156,4 +188,27 @@ const char *pb_dwarf_line_at(const struct pb_dwarf_lines *t, uint64_t addr, unsi
 		return NULL;
 	*line = r->line;
 	return t->files[r->file];
+}
+
+/* What pb_dwarf_producers() passes each unit's producer to. */
+struct producer_fn {
+	void (*each)(void *arg, const char *producer);
+	void *arg;
+};
+
+static void cu_producer(void *arg, Dwarf_Die *cu)
+{
+	struct producer_fn *p = arg;
+	Dwarf_Attribute at;
+	const char *s;
+
+	if (dwarf_attr(cu, DW_AT_producer, &at) && (s = dwarf_formstring(&at)))
+		p->each(p->arg, s);
+}
+
+int pb_dwarf_producers(const char *path, void (*each)(void *arg, const char *producer), void *arg)
+{
+	struct producer_fn p = { each, arg };
+
+	return each_cu(path, cu_producer, &p);
 }

@@ -156,13 +156,15 @@ static void hex(char *out, const unsigned char *p, size_t n)
 	out[2 * n] = '\0';
 }
 
-/* Which linker wrote the file, from the strings in .comment (GCC and GNU ld leave none of theirs). */
+/* .comment, kept; which linker wrote the file, from its strings (GCC and GNU ld leave none of theirs). */
 static void read_linker(struct pb_elf *e, Elf_Scn *scn)
 {
 	Elf_Data *d = elf_getdata(scn, NULL);
 
 	if (!d || !d->d_buf)
 		return;
+	e->comment = d->d_buf;
+	e->comment_len = d->d_size;
 	if (memmem(d->d_buf, d->d_size, "LLD", 3))
 		e->linker = "lld";
 	else if (memmem(d->d_buf, d->d_size, "mold", 4))
@@ -377,7 +379,7 @@ static int read_symbols(struct pb_elf *e, Elf *elf, size_t symidx, size_t xndxid
 }
 
 static int read_sections(struct pb_elf *e, Elf *elf, const struct raw_header *h, uint64_t fsize,
-			 size_t *symtab, size_t *dynsym, size_t *xndx)
+			 size_t *symtab, size_t *dynsym, size_t *xndx, bool quiet)
 {
 	Elf_Scn *scn;
 	GElf_Shdr sh, strsh;
@@ -435,7 +437,7 @@ static int read_sections(struct pb_elf *e, Elf *elf, const struct raw_header *h,
 					e->path, i, s->name, (unsigned long long)sh.sh_addr,
 					(unsigned long long)sh.sh_size);
 		/* Code that is not in the file: every function in it would compare as empty. */
-		if (sh.sh_type == SHT_NOBITS && s->exec && sh.sh_size)
+		if (sh.sh_type == SHT_NOBITS && s->exec && sh.sh_size && !quiet)
 			pb_warn("%s: section '%s' is executable but has no bytes in the file (SHT_NOBITS): "
 				"the code of its functions cannot be read or compared", e->path, s->name);
 		if (sh.sh_type == SHT_SYMTAB && !*symtab)
@@ -561,7 +563,7 @@ static int open_elf(struct pb_elf **out, const char *path, bool warn_stripped)
 		pb_error("%s: bad e_shstrndx: %s", path, elf_errmsg(-1));
 		goto out;
 	}
-	if (read_sections(e, elf, &h, (uint64_t)size, &symtab, &dynsym, &xndx))
+	if (read_sections(e, elf, &h, (uint64_t)size, &symtab, &dynsym, &xndx, !warn_stripped))
 		goto out;
 	if (!symtab && !dynsym) {
 		pb_error("%s: has no symbol table (.symtab or .dynsym): function placement needs "
@@ -745,6 +747,23 @@ const unsigned char *pb_elf_func_code(const struct pb_elf *e, const struct pb_el
 	/* Bounds were checked when the symbol was read. */
 	*len = (size_t)f->size;
 	return s->data + (f->addr - s->addr);
+}
+
+const unsigned char *pb_elf_section_raw(const struct pb_elf *e, size_t idx, size_t *len)
+{
+	Elf_Scn *scn;
+	Elf_Data *d;
+
+	*len = 0;
+	if (idx == 0 || idx >= e->n_sections || e->sections[idx].type == SHT_NOBITS || !e->handle)
+		return NULL;
+	scn = elf_getscn(e->handle, idx);
+	d = scn ? elf_rawdata(scn, NULL) : NULL;
+	/* Bounds were checked when the section headers were read; a short read is a rewritten file. */
+	if (!d || !d->d_buf || d->d_size != e->sections[idx].size)
+		return NULL;
+	*len = d->d_size;
+	return d->d_buf;
 }
 
 const char *pb_elf_machine_name(uint16_t m)

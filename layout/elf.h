@@ -52,6 +52,9 @@ struct pb_elf {
 	char *build_id;     /* lowercase hex of NT_GNU_BUILD_ID, or NULL when the binary has none */
 	const char *linker; /* "lld", "gold" or "mold" by the mark each leaves (.comment "Linker: LLD",
 			       .note.gnu.gold-version, .comment "mold"); "ld" (GNU ld) without one */
+	const char *comment; /* .comment's contents (NUL-separated strings, e.g. "GCC: (Debian
+				12.2.0-14) 12.2.0"), owned by e; NULL when it has none */
+	size_t comment_len;
 
 	struct pb_elf_section *sections; /* indexed by ELF section number */
 	size_t n_sections;
@@ -142,6 +145,13 @@ const unsigned char *pb_elf_func_code_window(const struct pb_elf *e, const struc
  * is no .text or it cannot be read (then a warning says so).
  */
 uint64_t pb_elf_text_hash(const struct pb_elf *e);
+
+/*
+ * The bytes of section `idx` as the file holds them (not converted to the host's byte order), read
+ * on first use and owned by e; NULL (and *len 0) for section 0, SHT_NOBITS, or when they cannot be
+ * read. For small tables the symbolizer decodes itself (.rela.plt, .gnu_debuglink).
+ */
+const unsigned char *pb_elf_section_raw(const struct pb_elf *e, size_t idx, size_t *len);
 
 /* The name of an EM_* machine ("x86-64", "i386", "aarch64", ...; "another machine" otherwise). */
 const char *pb_elf_machine_name(uint16_t machine);

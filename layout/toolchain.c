@@ -1,17 +1,12 @@
-/* toolchain.c: the DWARF reader of layout/ (libdw): compilers from .comment, flags from DW_AT_producer. */
+/* toolchain.c: what built a binary: compilers from .comment (layout/elf.c), flags from DW_AT_producer (layout/dwarf.c). */
 #include "layout/toolchain.h"
 
-#include <dwarf.h>
-#include <elfutils/libdw.h>
-#include <fcntl.h>
-#include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/buf.h"
-#include "core/error.h"
-#include "core/util.h"
+#include "layout/dwarf.h"
+#include "layout/elf.h"
 
 /* Append s to the "; "-joined list in *b unless it is there already; counts what was left out. */
 static void add_distinct(struct pb_buf *b, size_t *n, size_t max, size_t *dropped, const char *s,
@@ -53,84 +48,52 @@ static char *finish(struct pb_buf *b, size_t dropped)
 	return pb_buf_detach(b);
 }
 
-/* The .comment section: NUL-separated strings. */
-static char *comment_of(Elf *elf)
+/* The .comment section's NUL-separated strings. */
+static char *comment_of(const struct pb_elf *e)
 {
 	struct pb_buf b = PB_BUF_INIT;
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	size_t shstrndx, n = 0, dropped = 0, i, start;
-	Elf_Data *d;
-	const char *name, *s;
+	size_t n = 0, dropped = 0, i, start;
+	const char *s = e->comment;
 
-	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return NULL;
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
-			continue;
-		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (!name || strcmp(name, ".comment") != 0)
-			continue;
-		d = elf_getdata(scn, NULL);
-		if (!d || !d->d_buf)
-			continue;
-		s = d->d_buf;
-		for (i = start = 0; i <= d->d_size; i++)
-			if (i == d->d_size || s[i] == '\0') {
-				add_distinct(&b, &n, 8, &dropped, s + start, i - start);
-				start = i + 1;
-			}
-	}
+	for (i = start = 0; s && i <= e->comment_len; i++)
+		if (i == e->comment_len || s[i] == '\0') {
+			add_distinct(&b, &n, 8, &dropped, s + start, i - start);
+			start = i + 1;
+		}
 	return finish(&b, dropped);
 }
 
-/* The compilation units' producers, assemblers' left out. */
-static char *producers_of(Elf *elf)
-{
-	struct pb_buf b = PB_BUF_INIT;
-	Dwarf *dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
-	Dwarf_Off off = 0, next;
-	size_t hsize, n = 0, dropped = 0;
-	Dwarf_Die die;
-	Dwarf_Attribute at;
-	const char *p;
+/* The distinct producers so far, for pb_dwarf_producers(). */
+struct producers {
+	struct pb_buf b;
+	size_t n, dropped;
+};
 
-	if (!dw)
-		return NULL;
-	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-		if (dwarf_offdie(dw, off + hsize, &die) &&
-		    dwarf_attr(&die, DW_AT_producer, &at) && (p = dwarf_formstring(&at)) &&
-		    strncmp(p, "GNU AS", 6) != 0)
-			add_distinct(&b, &n, PB_TOOLCHAIN_MAX_PRODUCERS, &dropped, p, strlen(p));
-		off = next;
-	}
-	dwarf_end(dw);
-	return finish(&b, dropped);
+/* One compilation unit's producer; assemblers' left out. */
+static void add_producer(void *arg, const char *p)
+{
+	struct producers *pr = arg;
+
+	if (strncmp(p, "GNU AS", 6) != 0)
+		add_distinct(&pr->b, &pr->n, PB_TOOLCHAIN_MAX_PRODUCERS, &pr->dropped, p, strlen(p));
 }
 
 int pb_toolchain_read(const char *path, struct pb_toolchain *out)
 {
-	Elf *elf = NULL;
-	int fd, ret = -1;
+	struct producers pr = { PB_BUF_INIT, 0, 0 };
+	struct pb_elf *e = NULL;
 
 	memset(out, 0, sizeof(*out));
-	elf_version(EV_CURRENT);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return pb_error_errno("cannot open %s to read its toolchain", path);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		pb_error("%s: not an ELF file", path);
-		goto out;
+	if (pb_elf_open_quiet(&e, path))
+		return -1;
+	out->compiler = comment_of(e);
+	pb_elf_free(e);
+	if (pb_dwarf_producers(path, add_producer, &pr)) {
+		pb_buf_release(&pr.b);
+		return -1;
 	}
-	out->compiler = comment_of(elf);
-	out->producer = producers_of(elf);
-	ret = 0;
-out:
-	if (elf)
-		elf_end(elf);
-	close(fd);
-	return ret;
+	out->producer = finish(&pr.b, pr.dropped);
+	return 0;
 }
 
 void pb_toolchain_release(struct pb_toolchain *t)

@@ -1,10 +1,11 @@
-/* callgrind.c: run a program under callgrind with instruction-level costs and read its output files. */
+/* callgrind.c: read callgrind's output files (costs per instruction, functions' own costs, call sites) and build its command line. */
 #include "measure/callgrind.h"
 #include "measure/vgout.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/error.h"
@@ -12,6 +13,9 @@
 
 /* Ids of compressed names ("(12) name") are small and dense; beyond this a file is not callgrind's. */
 #define MAX_NAME_ID 4000000L
+#define NONE ((size_t)-1)
+/* Position columns a cost line may have (callgrind writes at most "instr line"). */
+#define MAX_POS 4
 
 /* A name table of one namespace (objects, functions): id -> name. */
 struct names {
@@ -25,16 +29,17 @@ struct parse {
 	size_t lineno;
 	struct pb_callgrind *r;
 	struct names obs, fns;
+	bool need_instr;              /* per-instruction costs wanted: positions must be instructions */
 	int ev_ir, ev_i1mr, n_events; /* event columns (-1 when absent) */
-	bool instr;                   /* positions: instr [line] */
-	int n_pos;                    /* positions per cost line: 1 or 2 */
+	bool instr;                   /* the first position is an instruction address */
+	int n_pos;                    /* positions per cost line */
 	long ob, cob;                 /* current object's index in r->objs; callee object (-1: none) */
 	char *cfn;                    /* callee of the next calls= (a copy) */
-	const char *fn;               /* the current function (fn_copy) */
-	char *fn_copy;                /* a copy of its name */
-	bool have_fn;
+	size_t fn;                    /* the current function's index in r->fns (NONE: none yet) */
+	size_t call_fn;               /* the callee of the calls= above, whose cost line comes next */
+	uint64_t calls;               /* its count */
 	bool call_cost;               /* the next cost line is a call's inclusive cost */
-	uint64_t last[2];             /* the last positions (instr, line) */
+	uint64_t last[MAX_POS];       /* the last positions (instr, line) */
 };
 
 static void names_release(struct names *t)
@@ -72,6 +77,11 @@ void pb_callgrind_release(struct pb_callgrind *r)
 		free(r->objs[i].anchors);
 	}
 	free(r->objs);
+	for (i = 0; i < r->n_fns; i++)
+		free(r->fns[i].name);
+	free(r->fns);
+	free(r->arcs);
+	free(r->fn_index);
 	for (i = 0; i < r->n_calls; i++) {
 		free(r->calls[i].object);
 		free(r->calls[i].fn);
@@ -135,20 +145,49 @@ static long object_index(struct pb_callgrind *r, const char *path)
 	return (long)r->n_objs++;
 }
 
-static void add_calls(struct pb_callgrind *r, const char *object, const char *fn, uint64_t count)
+static uint64_t fn_hash(size_t obj, const char *name)
 {
-	size_t i, cap = r->n_calls;
+	return pb_hash64(name, strlen(name), PB_HASH64_SEED ^ obj);
+}
 
-	for (i = 0; i < r->n_calls; i++)
-		if (strcmp(r->calls[i].fn, fn) == 0 && strcmp(r->calls[i].object, object) == 0) {
-			r->calls[i].count += count;
-			return;
-		}
-	pb_xgrow((void **)&r->calls, &cap, r->n_calls + 1, sizeof(*r->calls));
-	r->calls[r->n_calls].object = pb_xstrdup(object);
-	r->calls[r->n_calls].fn = pb_xstrdup(fn);
-	r->calls[r->n_calls].count = count;
-	r->n_calls++;
+/* Rebuild r's index of functions into twice as many slots as it needs, at least 64. */
+static void fn_reindex(struct pb_callgrind *r)
+{
+	size_t s = 64, i, h;
+
+	while (s < 2 * (r->n_fns + 1))
+		s *= 2;
+	free(r->fn_index);
+	r->fn_index = pb_xmalloc(s * sizeof(*r->fn_index));
+	for (i = 0; i < s; i++)
+		r->fn_index[i] = NONE;
+	for (i = 0; i < r->n_fns; i++) {
+		h = fn_hash(r->fns[i].obj, r->fns[i].name) & (s - 1);
+		while (r->fn_index[h] != NONE)
+			h = (h + 1) & (s - 1);
+		r->fn_index[h] = i;
+	}
+	r->fn_slots = s;
+}
+
+/* The index in r->fns of function `name` of object `obj`, created (with no cost) when new. */
+static size_t fn_index(struct pb_callgrind *r, size_t obj, const char *name)
+{
+	size_t h;
+
+	if (2 * (r->n_fns + 1) > r->fn_slots)
+		fn_reindex(r);
+	h = fn_hash(obj, name) & (r->fn_slots - 1);
+	for (; r->fn_index[h] != NONE; h = (h + 1) & (r->fn_slots - 1)) {
+		const struct pb_callgrind_fn *f = &r->fns[r->fn_index[h]];
+
+		if (f->obj == obj && strcmp(f->name, name) == 0)
+			return r->fn_index[h];
+	}
+	pb_xgrow((void **)&r->fns, &r->cap_fns, r->n_fns + 1, sizeof(*r->fns));
+	r->fns[r->n_fns] = (struct pb_callgrind_fn){ obj, pb_xstrdup(name), 0 };
+	r->fn_index[h] = r->n_fns;
+	return r->n_fns++;
 }
 
 /* Keep fn's lowest address and its Ir (objects callgrind could not name only: few functions). */
@@ -202,13 +241,12 @@ static int position(struct parse *p, const char *tok, uint64_t *last, uint64_t *
 	return 0;
 }
 
-/* "calls=COUNT TARGET...": the count for --calls; the target does not move the last position. */
+/* "calls=COUNT TARGET...": a call site; the target does not move the last position. */
 static int calls_line(struct parse *p, char *s)
 {
-	struct pb_callgrind *r = p->r;
-	const char *obj;
 	char *sp = strchr(s, ' ');
 	int64_t count;
+	long obj;
 
 	if (sp)
 		*sp = '\0';
@@ -216,9 +254,24 @@ static int calls_line(struct parse *p, char *s)
 		return parse_error(p, "calls= without a count");
 	if (!p->cfn)
 		return parse_error(p, "calls= without a cfn= before it");
-	obj = p->cob >= 0 ? r->objs[p->cob].path : p->ob >= 0 ? r->objs[p->ob].path : "???";
-	add_calls(r, obj, p->cfn, (uint64_t)count);
+	obj = p->cob >= 0 ? p->cob : p->ob >= 0 ? p->ob : object_index(p->r, "???");
+	p->call_fn = fn_index(p->r, (size_t)obj, p->cfn);
+	p->calls = (uint64_t)count;
 	p->call_cost = true;
+	return 0;
+}
+
+/* A call's cost line: the call site, from the current function; its cost is not the function's. */
+static int add_arc(struct parse *p, uint64_t ir)
+{
+	struct pb_callgrind *r = p->r;
+
+	p->call_cost = false;
+	p->cob = -1;
+	if (p->fn == NONE)
+		return parse_error(p, "a call before any ob= and fn=");
+	pb_xgrow((void **)&r->arcs, &r->cap_arcs, r->n_arcs + 1, sizeof(*r->arcs));
+	r->arcs[r->n_arcs++] = (struct pb_callgrind_arc){ p->fn, p->call_fn, p->calls, ir };
 	return 0;
 }
 
@@ -226,12 +279,12 @@ static int calls_line(struct parse *p, char *s)
 static int cost_line(struct parse *p, char *s)
 {
 	struct pb_callgrind_object *o;
-	uint64_t pos[2] = { 0, 0 }, v, ir = 0, i1mr = 0;
+	uint64_t pos[MAX_POS] = { 0 }, v, ir = 0, i1mr = 0;
 	char *tok;
 	int k = 0, ev = 0;
 	int64_t n;
 
-	if (!p->have_fn || p->ob < 0)
+	if (!p->call_cost && (p->fn == NONE || p->ob < 0))
 		return parse_error(p, "a cost line before any ob= and fn=");
 	while ((tok = next_word(&s))) {
 		if (k < p->n_pos) {
@@ -253,19 +306,16 @@ static int cost_line(struct parse *p, char *s)
 	}
 	if (k < p->n_pos)
 		return parse_error(p, "a cost line without its positions");
-	p->last[0] = pos[0];
-	p->last[1] = pos[1];
+	memcpy(p->last, pos, sizeof(pos));
 	/* A call's line holds the callee's inclusive cost: not this instruction's own. */
-	if (p->call_cost) {
-		p->call_cost = false;
-		p->cob = -1;
-		return 0;
-	}
-	if (!ir && !i1mr)
+	if (p->call_cost)
+		return add_arc(p, ir);
+	p->r->fns[p->fn].ir += ir;
+	if (!p->instr || (!ir && !i1mr))
 		return 0;
 	o = &p->r->objs[p->ob];
 	if (strcmp(o->path, "???") == 0)
-		add_anchor(o, p->fn, pos[0], ir);
+		add_anchor(o, p->r->fns[p->fn].name, pos[0], ir);
 	pb_xgrow((void **)&o->costs, &o->cap_costs, o->n_costs + 1, sizeof(*o->costs));
 	o->costs[o->n_costs].addr = pos[0];
 	o->costs[o->n_costs].ir = ir;
@@ -293,12 +343,18 @@ static int events_line(struct parse *p, char *s)
 	return 0;
 }
 
-/* "positions: instr line" */
+/* "positions: instr line" (or "line": costs per source line) */
 static int positions_line(struct parse *p, char *s)
 {
-	p->instr = strncmp(s, "instr", 5) == 0;
-	p->n_pos = strstr(s, "line") ? 2 : 1;
-	if (!p->instr)
+	char *tok;
+
+	p->instr = false;
+	for (p->n_pos = 0; (tok = next_word(&s)); p->n_pos++)
+		if (p->n_pos == 0)
+			p->instr = strcmp(tok, "instr") == 0;
+	if (!p->n_pos || p->n_pos > MAX_POS)
+		return parse_error(p, "positions: names no position column, or more than four");
+	if (!p->instr && p->need_instr)
 		return pb_error("%s:%zu: costs per source line, not per instruction: record with "
 				"valgrind --tool=callgrind --dump-instr=yes --cache-sim=yes", p->path,
 				p->lineno);
@@ -322,10 +378,20 @@ static int one_line(struct parse *p, char *s)
 
 	if (!*s || *s == '#')
 		return 0;
+	if ((*s >= '0' && *s <= '9') || *s == '+' || *s == '-' || *s == '*') {
+		if (!p->n_events)
+			return parse_error(p, "a cost line before the events: line");
+		if (!p->instr && p->need_instr)
+			return pb_error("%s: no 'positions: instr' line: record with valgrind "
+					"--tool=callgrind --dump-instr=yes --cache-sim=yes", p->path);
+		return cost_line(p, s);
+	}
+	if (p->call_cost)
+		return parse_error(p, "calls= without its cost line after it");
 	if (starts(s, "events:", &rest))
-		return events_line(p, rest + strspn(rest, " "));
+		return events_line(p, rest);
 	if (starts(s, "positions:", &rest))
-		return positions_line(p, rest + strspn(rest, " "));
+		return positions_line(p, rest);
 	if (starts(s, "ob=", &rest)) {
 		if (name_ref(p, &p->obs, rest, &name))
 			return -1;
@@ -339,41 +405,30 @@ static int one_line(struct parse *p, char *s)
 		return 0;
 	}
 	if (starts(s, "fn=", &rest)) {
-		p->have_fn = true;
 		p->cob = -1;
 		if (name_ref(p, &p->fns, rest, &name))
 			return -1;
-		/* A copy: a later "fn=(id) other" may redefine the id and free the table's string. */
-		free(p->fn_copy);
-		p->fn_copy = pb_xstrdup(name);
-		p->fn = p->fn_copy;
+		/* Before any ob=: the cost line that follows says what is missing. */
+		p->fn = p->ob >= 0 ? fn_index(p->r, (size_t)p->ob, name) : NONE;
 		return 0;
 	}
 	if (starts(s, "cfn=", &rest)) {
 		if (name_ref(p, &p->fns, rest, &name))
 			return -1;
-		/* A plain name points into the line: keep a copy. */
+		/* A plain name points into the line, a table's may be redefined: keep a copy. */
 		free(p->cfn);
 		p->cfn = pb_xstrdup(name);
 		return 0;
 	}
 	if (starts(s, "calls=", &rest))
 		return calls_line(p, rest);
-	if ((*s >= '0' && *s <= '9') || *s == '+' || *s == '-' || *s == '*') {
-		if (!p->n_events)
-			return parse_error(p, "a cost line before the events: line");
-		if (!p->instr)
-			return pb_error("%s: no 'positions: instr' line: record with valgrind "
-					"--tool=callgrind --dump-instr=yes --cache-sim=yes", p->path);
-		return cost_line(p, s);
-	}
 	/* fl= fi= fe= cfi= cfl= jump= jcnd= and the header lines (version:, cmd:, desc:, ...). */
 	if (strchr(s, '=') || strchr(s, ':'))
 		return 0;
-	return parse_error(p, "an unknown line");
+	return pb_error("%s:%zu: not a line of callgrind's format: '%.60s'", p->path, p->lineno, s);
 }
 
-int pb_callgrind_parse(const char *path, struct pb_callgrind *r)
+static int parse_file(const char *path, bool need_instr, struct pb_callgrind *r)
 {
 	struct pb_buf in = PB_BUF_INIT;
 	struct parse p;
@@ -383,7 +438,10 @@ int pb_callgrind_parse(const char *path, struct pb_callgrind *r)
 	memset(&p, 0, sizeof(p));
 	p.path = path;
 	p.r = r;
+	p.need_instr = need_instr;
+	p.n_pos = 1; /* the format's default: "positions: line" */
 	p.ob = p.cob = -1;
+	p.fn = NONE;
 	p.ev_ir = p.ev_i1mr = -1;
 	if (pb_buf_read_file(&in, path))
 		return -1;
@@ -395,23 +453,38 @@ int pb_callgrind_parse(const char *path, struct pb_callgrind *r)
 		nl = memchr(line, '\n', (size_t)(in.data + in.len - line));
 		if (nl)
 			*nl = '\0';
+		if (nl && nl > line && nl[-1] == '\r')
+			nl[-1] = '\0';
 		p.lineno++;
 		if (one_line(&p, line))
 			goto out;
 	}
+	if (p.call_cost) {
+		parse_error(&p, "calls= without its cost line after it");
+		goto out;
+	}
 	if (!p.n_events) {
-		pb_error("%s: no 'events:' line: the file is truncated or not callgrind output", path);
+		pb_error("%s: not a callgrind output file: no 'events:' line (is it truncated?)", path);
 		goto out;
 	}
 	r->files++;
 	ret = 0;
 out:
 	free(p.cfn);
-	free(p.fn_copy);
 	names_release(&p.obs);
 	names_release(&p.fns);
 	pb_buf_release(&in);
 	return ret;
+}
+
+int pb_callgrind_parse(const char *path, struct pb_callgrind *r)
+{
+	return parse_file(path, true, r);
+}
+
+int pb_callgrind_parse_calls(const char *path, struct pb_callgrind *r)
+{
+	return parse_file(path, false, r);
 }
 
 static int cmp_cost(const void *a, const void *b)
@@ -428,6 +501,36 @@ static int cmp_calls(const void *a, const void *b)
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
 	return strcmp(x->fn, y->fn);
+}
+
+/* r->calls from r->arcs: one entry per callee, with its calls summed over every call site. */
+static void count_calls(struct pb_callgrind *r)
+{
+	uint64_t *count = pb_xcalloc(r->n_fns + 1, sizeof(*count));
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n_calls; i++) {
+		free(r->calls[i].object);
+		free(r->calls[i].fn);
+	}
+	free(r->calls);
+	for (i = 0; i < r->n_arcs; i++) {
+		n += !count[r->arcs[i].callee] && r->arcs[i].calls;
+		count[r->arcs[i].callee] += r->arcs[i].calls;
+	}
+	r->calls = n ? pb_xcalloc(n, sizeof(*r->calls)) : NULL;
+	r->n_calls = 0;
+	for (i = 0; i < r->n_fns; i++) {
+		if (!count[i])
+			continue;
+		r->calls[r->n_calls].object = pb_xstrdup(r->objs[r->fns[i].obj].path);
+		r->calls[r->n_calls].fn = pb_xstrdup(r->fns[i].name);
+		r->calls[r->n_calls].count = count[i];
+		r->n_calls++;
+	}
+	free(count);
+	if (r->n_calls > 1)
+		qsort(r->calls, r->n_calls, sizeof(*r->calls), cmp_calls);
 }
 
 void pb_callgrind_finish(struct pb_callgrind *r)
@@ -455,8 +558,20 @@ void pb_callgrind_finish(struct pb_callgrind *r)
 		r->ir += o->ir;
 		r->i1mr += o->i1mr;
 	}
-	if (r->n_calls > 1)
-		qsort(r->calls, r->n_calls, sizeof(*r->calls), cmp_calls);
+	count_calls(r);
+}
+
+int pb_callgrind_read(const char *path, struct pb_callgrind *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (access(path, R_OK) != 0)
+		return pb_error_errno("%s: cannot read the callgrind file", path);
+	if (pb_callgrind_parse(path, r)) {
+		pb_callgrind_release(r);
+		return -1;
+	}
+	pb_callgrind_finish(r);
+	return 0;
 }
 
 int pb_callgrind_collect(const char *outdir, struct pb_callgrind *r)
@@ -511,6 +626,14 @@ char **pb_callgrind_argv(const char *i1, const char *outdir, const char *const *
 
 	free(i1opt);
 	return v;
+}
+
+char **pb_callgrind_argv_calls(const char *outdir, const char *const *argv, const char *shell)
+{
+	/* As pb_callgrind_argv's, without the cache simulator: it doubles the run's time. */
+	const char *opts[] = { "-q", "--dump-instr=yes", "--demangle=no", NULL };
+
+	return pb_vgout_argv("callgrind", opts, outdir, argv, shell);
 }
 
 void pb_callgrind_argv_free(char **argv)

@@ -1,4 +1,4 @@
-/* callgrind.h: exact per-instruction costs: a run under valgrind's callgrind (cache simulation, --dump-instr=yes) and its output files. */
+/* callgrind.h: the one reader of callgrind's output files (per-instruction costs, functions, call sites) and callgrind's command line. */
 #ifndef PB_MEASURE_CALLGRIND_H
 #define PB_MEASURE_CALLGRIND_H
 
@@ -32,6 +32,20 @@ struct pb_callgrind_object {
 	size_t n_anchors, cap_anchors;
 };
 
+/* A function callgrind named (fn= or cfn=) in one object, with its own cost. */
+struct pb_callgrind_fn {
+	size_t obj;  /* index into objs[] */
+	char *name;  /* as callgrind spells it */
+	uint64_t ir; /* its self cost: Ir of its own instructions, not of the calls it makes */
+};
+
+/* One call site: caller → callee, in the order the files had them (not merged). */
+struct pb_callgrind_arc {
+	size_t caller, callee; /* indices into fns[] */
+	uint64_t calls;        /* how many calls (calls=) */
+	uint64_t ir;           /* their inclusive cost (the Ir of the cost line after calls=) */
+};
+
 /* How often a function was called, summed over its call sites. */
 struct pb_callgrind_calls {
 	char *object; /* the callee's object (cob=, else the caller's ob=) */
@@ -42,10 +56,16 @@ struct pb_callgrind_calls {
 struct pb_callgrind {
 	struct pb_callgrind_object *objs;
 	size_t n_objs;
-	struct pb_callgrind_calls *calls; /* sorted by count, descending (ties by name) after collect */
+	struct pb_callgrind_fn *fns; /* every function named, in the order first seen */
+	size_t n_fns, cap_fns;
+	struct pb_callgrind_arc *arcs; /* every call site */
+	size_t n_arcs, cap_arcs;
+	struct pb_callgrind_calls *calls; /* per callee from arcs[], sorted by count, descending (ties
+					     by name): made by pb_callgrind_finish() */
 	size_t n_calls;
-	uint64_t ir, i1mr; /* totals over every object */
+	uint64_t ir, i1mr; /* totals over every object (per-instruction costs only) */
 	int files;         /* output files read (one per process) */
+	size_t *fn_index, fn_slots; /* private: fns[] by (obj, name), open addressing */
 };
 
 /* Free everything r holds and zero it. Accepts a zeroed r. */
@@ -53,17 +73,31 @@ void pb_callgrind_release(struct pb_callgrind *r);
 
 /*
  * Parse one callgrind output file (written with --dump-instr=yes and --cache-sim=yes) and add its
- * self costs and call counts to *r (zero-initialise r first). Name compression ("(id) name"),
- * relative and repeated positions ("+N", "-N", "*") and the inclusive cost line after each
- * calls= (not a self cost) are understood. A file without instruction positions is an error that
- * says to record with --dump-instr=yes; a file without Ir, a malformed line or a position before
- * any fn= is an error naming the file and line number (class PB_EXIT_USAGE). Costs are left
- * unsorted: call pb_callgrind_finish() after the last file. Returns 0 or -1.
+ * per-instruction self costs, its functions' self Ir and its call sites to *r (zero-initialise r
+ * first). Name compression ("(id) name"), relative and repeated positions ("+N", "-N", "*") and
+ * the inclusive cost line after each calls= (not a self cost) are understood. A file without
+ * instruction positions is an error that says to record with --dump-instr=yes; a file without
+ * Ir, a malformed line or a position before any fn= is an error naming the file and line number
+ * (class PB_EXIT_USAGE). Costs are left unsorted: call pb_callgrind_finish() after the last file.
+ * Returns 0 or -1.
  */
 int pb_callgrind_parse(const char *path, struct pb_callgrind *r);
 
-/* Sort and merge every object's costs by address, sum the totals, sort the call counts. */
+/*
+ * The same for a file with any positions (e.g. "positions: line", callgrind without
+ * --dump-instr=yes): its functions' self Ir and its call sites are read; per-instruction costs
+ * only when its positions are instructions. For a call graph. Returns 0 or -1.
+ */
+int pb_callgrind_parse_calls(const char *path, struct pb_callgrind *r);
+
+/* Sort and merge every object's costs by address, sum the totals, count the calls per callee. */
 void pb_callgrind_finish(struct pb_callgrind *r);
+
+/*
+ * Read one callgrind output file (instruction positions, as pb_callgrind_parse) into *r (zeroed
+ * first) and finish it. An unreadable file is an error naming it. Returns 0 or -1 (*r released).
+ */
+int pb_callgrind_read(const char *path, struct pb_callgrind *r);
 
 /*
  * Read every callgrind.out.* file in `outdir` into *r (zeroed first) and finish it. No file at all
@@ -85,7 +119,12 @@ const struct pb_callgrind_object *pb_callgrind_object(const struct pb_callgrind 
  */
 char **pb_callgrind_argv(const char *i1, const char *outdir, const char *const *argv,
 			 const char *shell);
-/* Free what pb_callgrind_argv() returned. Accepts NULL. */
+/*
+ * The same without the cache simulator (Ir and call counts only: a call graph), some two times
+ * faster. Free with pb_callgrind_argv_free().
+ */
+char **pb_callgrind_argv_calls(const char *outdir, const char *const *argv, const char *shell);
+/* Free what pb_callgrind_argv() or pb_callgrind_argv_calls() returned. Accepts NULL. */
 void pb_callgrind_argv_free(char **argv);
 
 #endif

@@ -98,10 +98,6 @@ int pb_runner_baseline(struct pb_runner *r, struct pb_measurement *m);
 /* Subtract the baseline's counts from r->vals (the run just collected); warns once when negative. */
 void pb_runner_subtract_baseline(struct pb_runner *r, struct pb_measurement *m);
 
-/* A temporary directory for cachegrind's output files in `under` (else $TMPDIR; caller frees), and its removal. */
-char *pb_runner_cg_tmpdir(const char *under);
-void pb_runner_rm_cg_dir(const char *dir);
-
 /* Exact backend without a baseline: warn once when start-up outweighs the benchmark (cg result). */
 void pb_runner_check_startup(struct pb_runner *r, struct pb_measurement *m,
 			     const struct pb_cg_result *cg);

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "measure/runner_impl.h"
+#include "measure/vgout.h"
 #include "render/format.h"
 
 /* The value of the metric among cachegrind's counters `v` (PB_CG_NCOUNTERS of them). */
@@ -30,7 +31,7 @@ int pb_runner_baseline(struct pb_runner *r, struct pb_measurement *m)
 	int ret = -1;
 
 	memset(&cg, 0, sizeof(cg));
-	dir = pb_runner_cg_tmpdir(r->o->tmp_dir);
+	dir = pb_vgout_tmpdir(r->o->tmp_dir, "cg");
 	if (!dir)
 		return -1;
 	po.cwd = r->o->cwd;
@@ -79,7 +80,7 @@ int pb_runner_baseline(struct pb_runner *r, struct pb_measurement *m)
 	}
 	ret = 0;
 out:
-	pb_runner_rm_cg_dir(dir);
+	pb_vgout_rmdir(dir);
 	free(dir);
 	pb_cachegrind_argv_free(argv);
 	free(shell);

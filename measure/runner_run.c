@@ -1,6 +1,5 @@
 /* runner_run.c: one run of the benchmark as a process: spawned pinned, with a timeout and the
  * counters or valgrind attached, its output captured, its outcome recorded in the measurement. */
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include "core/util.h"
 #include "measure/contention.h"
 #include "measure/runner_impl.h"
+#include "measure/vgout.h"
 
 static void add_failure(struct pb_runner *r, const char *reason)
 {
@@ -56,38 +56,6 @@ static void warn_unavailable(struct pb_runner *r, struct pb_measurement *m)
 			free(msg);
 		}
 	}
-}
-
-char *pb_runner_cg_tmpdir(const char *under)
-{
-	const char *tmp = under ? under : getenv("TMPDIR");
-	char *dir = pb_xasprintf("%s/placebisect-cg.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-
-	if (!mkdtemp(dir)) {
-		pb_error_errno("cannot create a temporary directory %s", dir);
-		free(dir);
-		return NULL;
-	}
-	return dir;
-}
-
-void pb_runner_rm_cg_dir(const char *dir)
-{
-	struct dirent *de;
-	char *p;
-	DIR *d = opendir(dir);
-
-	/* Only valgrind's output files are in there, no subdirectories. */
-	while (d && (de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		p = pb_xasprintf("%s/%s", dir, de->d_name);
-		unlink(p);
-		free(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
 }
 
 /* Append ": <the last non-empty line of err>" (shortened) to why: what the benchmark said as it failed. */
@@ -295,7 +263,7 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	if (r->backend == BK_CACHEGRIND) {
 		if (record && r->o->baseline && !r->have_base && pb_runner_baseline(r, m))
 			goto out;
-		cg_dir = pb_runner_cg_tmpdir(r->o->tmp_dir);
+		cg_dir = pb_vgout_tmpdir(r->o->tmp_dir, "cg");
 		if (!cg_dir)
 			goto out;
 		cg_argv = pb_cachegrind_argv(&r->geo, cg_dir, r->o->argv, r->o->shell);
@@ -406,7 +374,7 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	ret = 0;
 out:
 	if (cg_dir)
-		pb_runner_rm_cg_dir(cg_dir);
+		pb_vgout_rmdir(cg_dir);
 	free(cg_dir);
 	pb_cachegrind_argv_free(cg_argv);
 	pb_cg_result_release(&cg);

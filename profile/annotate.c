@@ -1,7 +1,6 @@
 /* annotate.c: record a run's per-instruction costs under callgrind and annotate the object that holds its hot code. */
 #include "profile/annotate.h"
 
-#include <dirent.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,89 +12,32 @@
 #include "core/util.h"
 #include "core/error.h"
 #include "layout/elf.h"
-#include "measure/cachegrind.h"
+#include "profile/callgrind.h"
 #include "measure/result.h"
 #include "measure/sampler.h"
 
-/* Remove dir and the files in it (valgrind's output files; no subdirectories). */
-static void remove_dir(const char *dir)
-{
-	struct dirent *de;
-	char *p;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		p = pb_xasprintf("%s/%s", dir, de->d_name);
-		unlink(p);
-		free(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 int pb_annotate_record(struct pb_runner_opts *o, const char *i1, struct pb_callgrind *cg)
 {
-	const char *tmp = getenv("TMPDIR");
-	struct pb_measurement m;
+	struct pb_runner_opts ro = *o;
 	struct pb_buf what = PB_BUF_INIT;
-	char *dir, **argv = NULL;
-	double timeout = o->timeout;
 	size_t k;
-	int ret = -1;
+	int ret, exit;
 
-	memset(cg, 0, sizeof(*cg));
-	if (pb_cachegrind_available())
-		return -1;
-	dir = pb_xasprintf("%s/placebisect-callgrind.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		ret = pb_error_errno("annotate: cannot create a directory for callgrind's files (%s)", dir);
-		free(dir);
+	ro.timeout *= PB_VALGRIND_SLOWDOWN; /* the benchmark's own timeout, for the program alone */
+	ret = pb_callgrind_record(&ro, true, i1, cg, &exit);
+	if (ret <= 0)
 		return ret;
-	}
-	/* What the user asked to run, for messages (the runner sees valgrind's command line). */
+	/* What the user asked to run (the runner saw valgrind's command line). */
 	if (o->argv) {
 		for (k = 0; o->argv[k]; k++)
 			pb_buf_printf(&what, "%s%s", k ? " " : "", o->argv[k]);
 	} else {
 		pb_buf_puts(&what, o->shell ? o->shell : "the program");
 	}
-	argv = pb_callgrind_argv(i1, dir, o->argv, o->shell);
-	o->argv = (const char *const *)argv;
-	o->shell = NULL;
-	o->runs = 1;
-	o->warmups = 0;
-	o->timeout *= PB_VALGRIND_SLOWDOWN; /* the benchmark's own timeout, for the program alone */
-	o->metric = "wall";
-	o->backend = "time";
-	o->events = NULL;
-	o->baseline = NULL;
-	o->before_exec = NULL;
-	o->hook_arg = NULL;
-	pb_measurement_init(&m);
-	if (pb_runner_measure(o, &m))
-		goto out;
-	/* A program that fails (or is not there) is not annotated from whatever ran before it failed. */
-	if (m.n_runs && !m.runs[0].ok) {
-		pb_error_as(PB_EXIT_USAGE, "annotate: '%s' failed under callgrind (exit %d: the warning "
-			    "above says why): annotate a run that succeeds", what.data, m.runs[0].exit);
-		goto out;
-	}
-	if (pb_callgrind_collect(dir, cg))
-		goto out;
-	ret = 0;
-out:
-	o->argv = NULL;
-	o->timeout = timeout;
-	pb_measurement_release(&m);
-	pb_callgrind_argv_free(argv);
+	pb_error_as(PB_EXIT_USAGE, "annotate: '%s' failed under callgrind (exit %d: the warning above "
+		    "says why): annotate a run that succeeds", what.data, exit);
 	pb_buf_release(&what);
-	remove_dir(dir);
-	free(dir);
-	return ret;
+	return -1;
 }
 
 /* Whether path is a readable ELF file. */
@@ -465,5 +407,44 @@ out:
 	pb_elf_free(e);
 	pb_measurement_release(&m);
 	pb_sampler_free(sampler);
+	return ret;
+}
+
+/* One build of a diff: annotated from its costs, or (nothing run) the functions o names. */
+static int annotate_side(struct pb_annotation **out, const struct pb_callgrind *cg,
+			 const char *object, struct pb_ann_opts *o)
+{
+	return cg ? pb_annotate_callgrind(out, cg, object, o) : pb_annotation_new(out, object, o);
+}
+
+int pb_annotate_diff(struct pb_annotation **good, struct pb_annotation **bad,
+		     const struct pb_callgrind *cg, const char *object,
+		     const struct pb_callgrind *cg_bad, const char *bad_object,
+		     struct pb_ann_opts *o)
+{
+	const char **names = NULL;
+	size_t i;
+	int ret = -1;
+
+	*good = *bad = NULL;
+	if (annotate_side(bad, cg_bad, bad_object, o))
+		return -1;
+	/* The bad build's hot functions, found again in the good build by name. */
+	if (!o->n_names) {
+		names = pb_xcalloc((*bad)->n_funcs ? (*bad)->n_funcs : 1, sizeof(*names));
+		for (i = 0; i < (*bad)->n_funcs; i++)
+			names[i] = (*bad)->funcs[i].sym->name;
+		o->names = names;
+		o->n_names = (*bad)->n_funcs;
+	}
+	if (annotate_side(good, cg, object, o))
+		goto out;
+	ret = 0;
+out:
+	if (names) {
+		o->names = NULL;
+		o->n_names = 0;
+		free(names);
+	}
 	return ret;
 }

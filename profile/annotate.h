@@ -7,12 +7,13 @@
 #include "measure/runner.h"
 
 /*
- * Run what `o` describes once under callgrind (cache simulation with I1 geometry `i1`,
- * "SIZE,WAYS,LINE", or NULL for valgrind's; instruction-level costs) and read its costs into *cg
- * (zeroed first; release with pb_callgrind_release). Overrides o's runs, warmups, metric, backend
- * and command (wrapped in valgrind). The output files go to a private directory under $TMPDIR,
- * removed afterwards. Errors: valgrind missing (PB_EXIT_ENV, how to get it), the program failing
- * (the runner's reason). Returns 0 or -1.
+ * Run what `o` describes once under callgrind (pb_callgrind_record, profile/callgrind.h: cache
+ * simulation with I1 geometry `i1`, "SIZE,WAYS,LINE", or NULL for valgrind's; instruction-level
+ * costs) with o's timeout stretched for valgrind, and read its costs into *cg (zeroed first;
+ * release with pb_callgrind_release). `o` is not changed. The output files go to a directory
+ * under o->tmp_dir (the state directory's tmp/ for a revision), else under $TMPDIR, removed
+ * afterwards. Errors: valgrind missing (PB_EXIT_ENV, how to get it), the program failing
+ * (PB_EXIT_USAGE: what ran and its exit status; the runner warned why). Returns 0 or -1.
  */
 int pb_annotate_record(struct pb_runner_opts *o, const char *i1, struct pb_callgrind *cg);
 
@@ -25,6 +26,20 @@ int pb_annotate_record(struct pb_runner_opts *o, const char *i1, struct pb_callg
  */
 int pb_annotate_callgrind(struct pb_annotation **out, const struct pb_callgrind *cg,
 			  const char *object, struct pb_ann_opts *o);
+
+/*
+ * Both builds of `annotate --diff`, for pb_annotation_diff_write: first the bad build (`bad_object`
+ * with the costs `cg_bad`), its functions o->names or else its hottest; then the same functions,
+ * by name, in the good build (`object` with the costs `cg`). cg and cg_bad are both given or both
+ * NULL: then nothing was run, the objects are the two binaries and o->names must name the
+ * functions. Objects as pb_annotate_callgrind's (NULL with costs: the one with the most Ir).
+ * *good and *bad are the caller's (pb_annotation_free, also after a failure); o->names is as it
+ * was after. Errors as pb_annotate_callgrind's and pb_annotation_new's. Returns 0 or -1.
+ */
+int pb_annotate_diff(struct pb_annotation **good, struct pb_annotation **bad,
+		     const struct pb_callgrind *cg, const char *object,
+		     const struct pb_callgrind *cg_bad, const char *bad_object,
+		     struct pb_ann_opts *o);
 
 /*
  * Run what `o` describes once under the sampler (perf_event at `freq` Hz: cycles, else cpu-clock)

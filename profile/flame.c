@@ -17,9 +17,19 @@
 #define FRAME_H 16.0
 #define PAD_TOP 34.0
 #define PAD_SIDE 10.0
-#define PAD_BOTTOM 10.0
+#define PAD_BOTTOM 24.0 /* room for the line that names the frame under the mouse */
 #define CHAR_W 7.0     /* about the width of a 12 px sans-serif character */
 #define MIN_WIDTH 0.1  /* narrower frames are not drawn (flamegraph.pl's minwidth) */
+
+/* The script (profile/flame.js, embedded at build time) and the styles it toggles. */
+extern const char pb_flame_js[];
+static const char style[] =
+	".f:hover rect { stroke: black; stroke-width: 0.5; cursor: pointer }\n"
+	".f text { pointer-events: none }\n"
+	".hide { display: none }\n"
+	".parent { opacity: 0.5 }\n"
+	"#unzoom, #search { cursor: pointer; fill: #1c7ed6 }\n"
+	"#details, #matched { fill: " PB_SVG_NEUTRAL " }";
 
 struct stack {
 	char **frames; /* pointers into the caller's copy of the text */
@@ -158,14 +168,26 @@ static void fit(struct pb_buf *b, const char *name, size_t chars)
 	pb_buf_puts(b, "..");
 }
 
+/* The deepest level drawn: the deepest frame wide enough to see, at most PB_FLAME_MAX_LEVELS. */
+static size_t levels(const struct node *nodes, size_t n_nodes, uint64_t total, double width)
+{
+	size_t max = 0, i;
+
+	for (i = 0; i < n_nodes; i++)
+		if (nodes[i].depth > max && total &&
+		    (double)(nodes[i].end - nodes[i].start) / (double)total * width >= MIN_WIDTH)
+			max = nodes[i].depth;
+	return max > PB_FLAME_MAX_LEVELS ? PB_FLAME_MAX_LEVELS : max;
+}
+
 int pb_flame_svg(struct pb_buf *out, const char *folded, const char *title)
 {
 	struct pb_buf text = PB_BUF_INIT, tip = PB_BUF_INIT, label = PB_BUF_INIT;
 	struct stack *st = NULL;
 	struct node *nodes = NULL;
 	struct pb_svg svg;
-	size_t n = 0, n_nodes = 0, max_depth = 0, i;
-	uint64_t total;
+	size_t n = 0, n_nodes = 0, max_depth = 0, depth, i;
+	uint64_t total, deeper = 0;
 	double width = PB_SVG_WIDTH - 2 * PAD_SIDE, height, x, w, y;
 	char fill[32];
 
@@ -177,14 +199,32 @@ int pb_flame_svg(struct pb_buf *out, const char *folded, const char *title)
 	if (n > 1)
 		qsort(st, n, sizeof(*st), cmp_stack);
 	nodes = flow(st, n, total, &n_nodes, &max_depth);
-	height = PAD_TOP + (double)(max_depth + 1) * FRAME_H + PAD_BOTTOM;
+	depth = levels(nodes, n_nodes, total, width);
+	for (i = 0; i < n; i++)
+		if (st[i].n > depth && depth == PB_FLAME_MAX_LEVELS)
+			deeper += st[i].count;
+	height = PAD_TOP + (double)(depth + 1) * FRAME_H + PAD_BOTTOM;
 	pb_svg_begin(&svg, out, PB_SVG_WIDTH, height, title);
+	pb_svg_cdata(&svg, "style", style);
 	pb_svg_text(&svg, PB_SVG_WIDTH / 2, 20, "middle", 0, PB_SVG_NEUTRAL, title);
+	if (deeper) {
+		pb_buf_printf(&label, "%llu samples have stacks deeper than %d frames: their frames above "
+			      "that are not drawn (the folded stacks have them)", (unsigned long long)deeper,
+			      PB_FLAME_MAX_LEVELS);
+		pb_svg_text(&svg, PB_SVG_WIDTH / 2, 32, "middle", 0, PB_SVG_NEUTRAL, label.data);
+	}
+	/* Controls, hidden until the script shows them: without scripts they would do nothing. */
+	pb_svg_text_id(&svg, PAD_SIDE, 20, "start", "unzoom", "hide", "Reset Zoom");
+	pb_svg_text_id(&svg, PB_SVG_WIDTH - PAD_SIDE, 20, "end", "search", "hide", "Search");
+	pb_svg_text_id(&svg, PAD_SIDE, height - 8, "start", "details", "hide", " ");
+	pb_svg_text_id(&svg, PB_SVG_WIDTH - PAD_SIDE, height - 8, "end", "matched", NULL, "");
+	pb_svg_group_begin(&svg, "frames", NULL, NULL);
+	pb_buf_putc(out, '\n');
 	for (i = 0; i < n_nodes; i++) {
 		/* Without samples only "all" is drawn, full width. */
 		w = total ? (double)(nodes[i].end - nodes[i].start) / (double)total * width :
 			    i == 0 ? width : 0;
-		if (w < MIN_WIDTH)
+		if (w < MIN_WIDTH || nodes[i].depth > depth)
 			continue;
 		x = PAD_SIDE + (total ? (double)nodes[i].start / (double)total * width : 0);
 		y = height - PAD_BOTTOM - (double)(nodes[i].depth + 1) * FRAME_H;
@@ -193,12 +233,19 @@ int pb_flame_svg(struct pb_buf *out, const char *folded, const char *title)
 			      (unsigned long long)(nodes[i].end - nodes[i].start),
 			      total ? 100.0 * (double)(nodes[i].end - nodes[i].start) / (double)total : 0);
 		colour(fill, sizeof(fill), nodes[i].name);
-		pb_svg_rect(&svg, x, y, w, FRAME_H - 1, fill, tip.data);
-		if (w >= 3 * CHAR_W + 6) {
+		/* The tooltip on the group: it shows over the label too, and the script reads it. */
+		pb_svg_group_begin(&svg, NULL, "f", tip.data);
+		pb_svg_rect(&svg, x, y, w, FRAME_H - 1, fill, NULL);
+		/* Every frame has a label element (empty when too narrow): a zoom may widen it. */
+		if (w >= 3 * CHAR_W + 6)
 			fit(&label, nodes[i].name, (size_t)((w - 6) / CHAR_W));
-			pb_svg_text(&svg, x + 3, y + FRAME_H - 4, "start", 0, "black", label.data);
-		}
+		else
+			pb_buf_reset(&label);
+		pb_svg_text(&svg, x + 3, y + FRAME_H - 4, "start", 0, "black", label.data);
+		pb_svg_group_end(&svg);
 	}
+	pb_svg_group_end(&svg);
+	pb_svg_cdata(&svg, "script", pb_flame_js);
 	pb_svg_end(&svg);
 	for (i = 0; i < n; i++)
 		free(st[i].frames);

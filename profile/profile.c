@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/util.h"
 #include "layout/symbolize.h"
 #include "layout/unwind.h"
@@ -171,6 +172,7 @@ static void index_reserve(struct index *ix, uint64_t (*rehash)(const void *ctx, 
 
 struct frame_key {
 	uint32_t object;
+	uint32_t pid;    /* for JIT code (named per process); 0 for other frames */
 	uint64_t offset;
 };
 
@@ -202,7 +204,7 @@ struct build {
 
 static uint64_t frame_hash(const struct frame_key *k)
 {
-	return pb_hash64(&k->offset, sizeof(k->offset), PB_HASH64_SEED ^ k->object);
+	return pb_hash64(&k->offset, sizeof(k->offset), PB_HASH64_SEED ^ k->object ^ (uint64_t)k->pid << 32);
 }
 
 static bool frame_eq(const void *ctx, uint32_t i, const void *key)
@@ -210,7 +212,8 @@ static bool frame_eq(const void *ctx, uint32_t i, const void *key)
 	const struct build *b = ctx;
 	const struct frame_key *k = key;
 
-	return b->fkeys[i].object == k->object && b->fkeys[i].offset == k->offset;
+	return b->fkeys[i].object == k->object && b->fkeys[i].offset == k->offset &&
+	       b->fkeys[i].pid == k->pid;
 }
 
 static uint64_t frame_rehash(const void *ctx, uint32_t i)
@@ -269,16 +272,36 @@ static const char *base_name(const char *path)
 	return slash && slash[1] ? slash + 1 : path;
 }
 
-/* Name the function of one frame. */
-static uint32_t name_frame(struct build *b, const struct pb_frame *f)
+/*
+ * Code a JIT may have written: outside any mapping, or in anonymous memory ("//anon", the name
+ * the kernel gives it; its offset is then the address, as the kernel reports an anonymous
+ * mapping's page offset as its start).
+ */
+static bool jit_frame(const struct build *b, const struct pb_frame *f)
+{
+	const char *path;
+
+	if (f->object == PB_SAMPLE_UNMAPPED)
+		return true;
+	if (f->object >= b->s->n_objects)
+		return false;
+	path = b->s->objects[f->object].path;
+	return strcmp(path, "//anon") == 0 || strncmp(path, "/anon_hugepage", 14) == 0 ||
+	       strncmp(path, "[anon", 5) == 0;
+}
+
+/* Name the function of one frame of process `pid`. */
+static uint32_t name_frame(struct build *b, const struct pb_frame *f, uint32_t pid)
 {
 	const struct pb_sample_object *o;
-	const char *sym;
+	const char *sym, *map = NULL;
 	char *name;
 	uint32_t fn;
 
 	if (f->object == PB_SAMPLE_KERNEL)
 		return fn_index(b, PB_PROFILE_KERNEL, PB_PROFILE_KERNEL);
+	if (jit_frame(b, f) && (sym = pb_symbolize_jit(b->sym, pid, f->offset, &map)))
+		return fn_index(b, sym, map);
 	if (f->object >= b->s->n_objects)
 		return fn_index(b, PB_PROFILE_UNKNOWN, PB_PROFILE_UNKNOWN);
 	o = &b->s->objects[f->object];
@@ -292,16 +315,17 @@ static uint32_t name_frame(struct build *b, const struct pb_frame *f)
 	return fn;
 }
 
-static uint32_t frame_fn(struct build *b, const struct pb_frame *f)
+static uint32_t frame_fn(struct build *b, const struct pb_frame *f, uint32_t pid)
 {
-	struct frame_key k = { f->object, f->object == PB_SAMPLE_KERNEL ? 0 : f->offset };
+	struct frame_key k = { f->object, jit_frame(b, f) ? pid : 0,
+			       f->object == PB_SAMPLE_KERNEL ? 0 : f->offset };
 	uint32_t *slot, fn;
 
 	index_reserve(&b->frames, frame_rehash, b);
 	slot = index_find(&b->frames, frame_hash(&k), frame_eq, b, &k);
 	if (*slot)
 		return b->ffn[*slot - 1];
-	fn = name_frame(b, f);
+	fn = name_frame(b, f, pid);
 	/* name_frame() does not touch the frame index, so the slot is still the right one. */
 	pb_xgrow((void **)&b->fkeys, &b->cap_fk, b->n_frames + 1, sizeof(*b->fkeys));
 	pb_xgrow((void **)&b->ffn, &b->cap_ffn, b->n_frames + 1, sizeof(*b->ffn));
@@ -411,6 +435,22 @@ static void finish_stacks(struct build *b)
 	pb_buf_release(&line);
 }
 
+/* Anonymous code no perf map named, when it holds a noticeable share: JIT code, most likely. */
+static void warn_unnamed_jit(const struct pb_profile *p)
+{
+	double share = 0;
+	size_t i;
+
+	for (i = 0; i < p->n_fns; i++)
+		if (strcmp(p->fns[i].object, "//anon") == 0 || strncmp(p->fns[i].object, "[anon", 5) == 0 ||
+		    strncmp(p->fns[i].object, "/anon_hugepage", 14) == 0)
+			share += p->fns[i].share;
+	if (share >= 0.05)
+		pb_warn("%.1f%% of the samples are in anonymous memory that no /tmp/perf-PID.map names "
+			"(JIT code?): run the JIT with its perf map on (node --perf-basic-prof, "
+			"python3.12 -X perf, java with perf-map-agent) to name its functions", 100 * share);
+}
+
 /* The address space's mappings as the unwinder takes them (built once per space). */
 static const struct pb_unwind_map *unwind_maps(struct build *b, uint32_t space)
 {
@@ -460,17 +500,17 @@ static uint32_t sample_frames(struct build *b, const struct pb_sample *smp, unsi
 		pb_xgrow((void **)&b->seq, &b->cap_seq, b->n_seq + n + kernel, sizeof(*b->seq));
 		while (n-- > 0) {
 			f = pb_samples_resolve(s, smp->space, smp->n_maps, b->pcs[n]);
-			b->seq[b->n_seq++] = frame_fn(b, &f);
+			b->seq[b->n_seq++] = frame_fn(b, &f, smp->pid);
 			user++;
 		}
 		for (j = kernel; j-- > 0;)
-			b->seq[b->n_seq++] = frame_fn(b, &s->frames[smp->first + j]);
+			b->seq[b->n_seq++] = frame_fn(b, &s->frames[smp->first + j], smp->pid);
 		return user;
 	}
 	pb_xgrow((void **)&b->seq, &b->cap_seq, b->n_seq + smp->n, sizeof(*b->seq));
 	/* Frames are leaf first; the folded format wants the root first. */
 	for (j = smp->n; j-- > 0;) {
-		b->seq[b->n_seq++] = frame_fn(b, &s->frames[smp->first + j]);
+		b->seq[b->n_seq++] = frame_fn(b, &s->frames[smp->first + j], smp->pid);
 		user += s->frames[smp->first + j].object != PB_SAMPLE_KERNEL;
 	}
 	return user;
@@ -554,6 +594,7 @@ int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s)
 		free(p->fns[p->n_fns].name);
 		free(p->fns[p->n_fns].object);
 	}
+	warn_unnamed_jit(p);
 	pb_symbolizer_free(b.sym);
 	pb_unwinder_free(b.unw);
 	if (b.umaps)

@@ -76,8 +76,9 @@ void pb_profile_release(struct pb_profile *p);
  * their self samples and share, and identical call stacks are counted together. Samples that
  * carry a user stack (--call-graph dwarf) are unwound first (layout/unwind.h, every object's CFI
  * read once for the whole profile): their user frames replace the leaf the sampler resolved. A
- * stack longer than s->max_depth frames is cut there, under a "[truncated]" root. Returns 0, or
- * -1 when the unwinder cannot start (error recorded).
+ * stack longer than s->max_depth frames is cut there, under a "[truncated]" root. A warning says
+ * when 5% or more of the samples are in anonymous memory no perf map named (JIT code). Returns 0,
+ * or -1 when the unwinder cannot start (error recorded).
  */
 int pb_profile_from_samples(struct pb_profile *p, const struct pb_samples *s);
 

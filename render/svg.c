@@ -121,6 +121,54 @@ void pb_svg_textf(struct pb_svg *s, double x, double y, const char *anchor, cons
 	pb_buf_release(&b);
 }
 
+void pb_svg_group_begin(struct pb_svg *s, const char *id, const char *cls, const char *tip)
+{
+	pb_buf_puts(s->out, "<g");
+	if (id) {
+		pb_buf_puts(s->out, " id=\"");
+		pb_xml_escape(s->out, id);
+		pb_buf_putc(s->out, '"');
+	}
+	if (cls) {
+		pb_buf_puts(s->out, " class=\"");
+		pb_xml_escape(s->out, cls);
+		pb_buf_putc(s->out, '"');
+	}
+	pb_buf_puts(s->out, ">");
+	if (tip) {
+		pb_buf_puts(s->out, "<title>");
+		pb_xml_escape(s->out, tip);
+		pb_buf_puts(s->out, "</title>");
+	}
+}
+
+void pb_svg_group_end(struct pb_svg *s)
+{
+	pb_buf_puts(s->out, "</g>\n");
+}
+
+int pb_svg_cdata(struct pb_svg *s, const char *element, const char *text)
+{
+	if (strstr(text, "]]>"))
+		return -1;
+	pb_buf_printf(s->out, "<%s%s><![CDATA[\n%s\n]]></%s>\n", element,
+		      strcmp(element, "script") == 0 ? " type=\"text/ecmascript\"" : "", text, element);
+	return 0;
+}
+
+void pb_svg_text_id(struct pb_svg *s, double x, double y, const char *anchor, const char *id,
+		    const char *cls, const char *text)
+{
+	pb_buf_printf(s->out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"", x, y, anchor);
+	if (id)
+		pb_buf_printf(s->out, " id=\"%s\"", id);
+	if (cls)
+		pb_buf_printf(s->out, " class=\"%s\"", cls);
+	pb_buf_putc(s->out, '>');
+	pb_xml_escape(s->out, text);
+	pb_buf_puts(s->out, "</text>\n");
+}
+
 double pb_svg_map(const struct pb_svg_scale *sc, double v)
 {
 	if (sc->hi == sc->lo)

@@ -44,6 +44,24 @@ void pb_svg_text(struct pb_svg *s, double x, double y, const char *anchor, doubl
 void pb_svg_textf(struct pb_svg *s, double x, double y, const char *anchor, const char *fill,
 		  const char *fmt, ...) PB_PRINTF(6, 7);
 
+/*
+ * A group: <g id="ID" class="CLASS"> (either may be NULL), then `tooltip` (may be NULL) as its
+ * <title>, which a browser shows over everything the group draws. Close with pb_svg_group_end().
+ */
+void pb_svg_group_begin(struct pb_svg *s, const char *id, const char *cls, const char *tooltip);
+void pb_svg_group_end(struct pb_svg *s);
+
+/*
+ * <ELEMENT>`text`</ELEMENT> as character data (CDATA), for "style" and "script" (type
+ * text/ecmascript): `text` must not hold "]]>", which is refused by writing nothing (returns -1,
+ * no error recorded; the callers' texts are constants). Returns 0.
+ */
+int pb_svg_cdata(struct pb_svg *s, const char *element, const char *text);
+
+/* Text with an id and a class (either may be NULL), as pb_svg_text() without rotation. */
+void pb_svg_text_id(struct pb_svg *s, double x, double y, const char *anchor, const char *id,
+		    const char *cls, const char *text);
+
 /* A linear map from data [lo, hi] to pixels [p0, p1] (p1 < p0 for a y axis growing upwards). */
 struct pb_svg_scale {
 	double lo, hi, p0, p1;

@@ -14,7 +14,7 @@ shift || true
 case $seconds in
 '' | *[!0-9]*) echo "fuzz.sh: SECONDS must be a whole number, got '$seconds'" >&2; exit 2 ;;
 esac
-all=(elf x86len config journal cachegrind callgrind pyperf measurement json result perfrec)
+all=(elf x86len config journal cachegrind callgrind pyperf measurement json result perfrec perfmap)
 names=("${@:-${all[@]}}")
 # The longest input each harness tries (ELF files need room; the rest are small text files).
 declare -A max_len=([elf]=65536 [x86len]=64 [measurement]=16384 [result]=16384 [perfrec]=4096)

@@ -16,12 +16,14 @@ set -euo pipefail
 # files; cmark-gfm, chromium and imagemagick render a report in its test (GFM
 # tables, SVG to PNG); chromium (optional: the history page test skips without it) also loads
 # the history site and clicks a point in it; python3-yaml: the test of scripts/ci/github-nightly.yml parses it.
+# nodejs: the JIT test profiles a script run with --perf-basic-prof (its /tmp/perf-PID.map).
 pkgs=(
 	gcc make cmake pkg-config git
 	libgit2-dev libgsl-dev libelf-dev libdw-dev libcapstone-dev libpfm4-dev
 	libcmocka-dev valgrind jq libxml2-utils hyperfine time binutils libbenchmark-dev g++
 	cmark-gfm chromium imagemagick python3-yaml
 	clang libclang-rt-dev lld
+	nodejs
 )
 if [ "${1:-}" = "--bench" ]; then
 	pkgs=(nodejs libllvm14 libllvm15 linux-perf)

@@ -192,4 +192,5 @@ def main():
         b.close()
 
 
-main()
+if __name__ == "__main__":  # flame-check.py imports Browser and png_pixels
+    main()

@@ -93,8 +93,8 @@ expect_grep 'report not in the history' "$T/site2/work.html"
 expect_exit 0 "$PB" nightly --bench wall --history "$T/hw" --machine ci --rev "$(rev 10)" --repo "$T/repo" --html "$T/site-wall"
 # What the page says, for the log when the next line fails.
 grep -o 'data-value="wall[^"]*"' "$T/site-wall/wall.html" | head -3 >&2
-expect_grep "data-value=\"wall: [0-9.]+ (ns|µs|ms|s), 95% CI [0-9.]+ (ns|µs|ms|s) to [0-9.]+ (ns|µs|ms|s) \(3 runs\)\"" "$T/site-wall/wall.html"
-expect_grep ">wall \((ns|µs|ms|s)\)</text>" "$T/site-wall/wall.html"
+expect_grep "data-value=\"wall: [0-9.]+ (ns|us|µs|ms|s), 95% CI [0-9.]+ (ns|us|µs|ms|s) to [0-9.]+ (ns|us|µs|ms|s) \(3 runs\)\"" "$T/site-wall/wall.html"
+expect_grep ">wall \((ns|us|µs|ms|s)\)</text>" "$T/site-wall/wall.html"
 
 # Errors.
 expect_exit 2 "$PB" history show --history "$T/hist"

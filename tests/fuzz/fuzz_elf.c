@@ -1,8 +1,8 @@
-/* fuzz_elf.c: libFuzzer harness: any bytes through the ELF reader, placement and both decoders. */
+/* fuzz_elf.c: libFuzzer harness: any bytes through the ELF reader, placement, both decoders and the PLT reader. */
 /*
  * Build (not part of the default build; see CMakeLists.txt here), from the source tree:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
- *     tests/fuzz/fuzz_elf.c layout/elf.c layout/placement.c layout/x86len.c layout/disasm.c \
+ *     tests/fuzz/fuzz_elf.c layout/elf.c layout/placement.c layout/x86len.c layout/disasm.c layout/plt.c \
  *     core/buf.c core/error.c core/log.c core/util.c -lelf -lcapstone -o fuzz_elf
  *   ./fuzz_elf -max_len=65536 tests/fuzz/corpus/elf
  * Every input must end in a clean return: 0 from pb_elf_open, or -1 with a message naming the file.
@@ -18,6 +18,7 @@
 #include "layout/disasm.h"
 #include "layout/elf.h"
 #include "layout/placement.h"
+#include "layout/plt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,6 +32,7 @@ static void exercise(struct pb_elf *e)
 	struct pb_footprint fp;
 	struct pb_place p;
 	struct pb_l1i g;
+	struct pb_plt plt;
 	size_t i, len, n = e->n_funcs < 64 ? e->n_funcs : 64;
 
 	pb_l1i_parse(&g, PB_L1I_DEFAULT_SPEC, "fuzz");
@@ -52,6 +54,12 @@ static void exercise(struct pb_elf *e)
 			(void)pb_disasm_same_code_fast(d, f[i], d, f[i]);
 		}
 	}
+	/* PLT stubs: relocations, .dynsym and the stubs' bytes as the file gives them. */
+	pb_plt_read(&plt, e);
+	for (i = 0; i < plt.n; i++)
+		if (pb_plt_at(&plt, plt.v[i].addr) == NULL)
+			abort();
+	pb_plt_release(&plt);
 	pb_branches_release(&br);
 	pb_norm_release(&a);
 	pb_norm_release(&b);

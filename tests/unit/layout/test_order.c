@@ -1,4 +1,4 @@
-/* test_order.c: call-chain clustering (C3) on small call graphs with known orders, the callgrind reader, the writers. */
+/* test_order.c: call-chain clustering (C3) on small call graphs with known orders, the writers, the seeded shuffle. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -195,74 +195,6 @@ static void test_writers(void **state)
 	pb_callgraph_release(&g);
 }
 
-static const char callgrind_out[] =
-	"# callgrind format\nversion: 1\ncreator: callgrind-3.19.0\npid: 1\ncmd: ./prog\npart: 1\n\n"
-	"desc: I1 cache: \npositions: line\nevents: Ir\nsummary: 500\n\n"
-	"ob=(1) /t/prog\nfl=(1) ???\nfn=(1) main\n0 10\ncfn=(2) work\ncalls=3 0\n0 400\n"
-	"cob=(2) /lib/libc.so.6\ncfi=(2) ???\ncfn=(3) memcpy\ncalls=1 0\n0 50\n+2 5\n"
-	"\nfn=(2)\n0 300\ncfn=(4) leaf\ncalls=7 0\n0 100\n*\n"
-	"\nob=(2)\nfn=(3)\n0 50\n\nob=(1)\nfn=(4)\n-1 100 3\ntotals: 500\n";
-
-static void test_callgrind_reader(void **state)
-{
-	char *dir = pb_test_tmpdir(), *path = pb_xasprintf("%s/callgrind.out.1", dir);
-	struct pb_callgraph g;
-	struct pb_order o;
-	struct pb_order_opts opts = { 0 };
-	char *s;
-	size_t main_i, work_i, i;
-
-	(void)state;
-	pb_test_write(path, callgrind_out, strlen(callgrind_out));
-	pb_callgraph_init(&g);
-	assert_int_equal(pb_callgraph_read_callgrind(&g, path), 0);
-	assert_int_equal(g.n_fns, 4);
-	main_i = pb_callgraph_fn(&g, "main", "/t/prog");
-	work_i = pb_callgraph_fn(&g, "work", "/t/prog");
-	assert_int_equal(g.fns[main_i].self, 15);
-	assert_int_equal(g.fns[work_i].self, 300);
-	assert_int_equal(g.fns[pb_callgraph_fn(&g, "memcpy", "/lib/libc.so.6")].self, 50);
-	assert_int_equal(g.n_fns, 4);
-	assert_int_equal(g.n_arcs, 3);
-	for (i = 0; i < g.n_arcs; i++)
-		if (g.arcs[i].caller == main_i && g.arcs[i].callee == work_i) {
-			assert_int_equal(g.arcs[i].calls, 3);
-			assert_int_equal(g.arcs[i].cost, 400);
-		}
-	assert_string_equal(pb_callgraph_main_object(&g), "/t/prog");
-	/* memcpy lives in libc: not part of prog's order. */
-	assert_int_equal(pb_order_c3(&g, &opts, &o), 0);
-	s = order_str(&o);
-	assert_string_equal(s, "main work leaf");
-	free(s);
-	assert_int_equal(o.total, 415);
-	pb_order_release(&o);
-	pb_callgraph_release(&g);
-
-	pb_test_write(path, "version: 1\nfn=(9)\n", 18);
-	pb_callgraph_init(&g);
-	assert_int_equal(pb_callgraph_read_callgrind(&g, path), -1);
-	s = pb_xasprintf("%s:2: a compressed name 'fn=(9)' that was never defined", path);
-	assert_string_equal(pb_error_message(), s);
-	free(s);
-	pb_callgraph_release(&g);
-	pb_test_write(path, "version: 1\nfn=a\n0 x\n", 20);
-	pb_callgraph_init(&g);
-	assert_int_equal(pb_callgraph_read_callgrind(&g, path), -1);
-	s = pb_xasprintf("%s:3: not a cost line (1 position, then counts)", path);
-	assert_string_equal(pb_error_message(), s);
-	free(s);
-	pb_callgraph_release(&g);
-	pb_test_write(path, "hello world\n", 12);
-	pb_callgraph_init(&g);
-	assert_int_equal(pb_callgraph_read_callgrind(&g, path), -1);
-	assert_int_equal(pb_error_exit_code(), PB_EXIT_USAGE);
-	pb_callgraph_release(&g);
-	pb_test_rmtree(dir);
-	free(path);
-	free(dir);
-}
-
 /* The seeded shuffle: a permutation of the names (duplicates once), the same for the same seed
  * whatever order the names came in, different for another seed; the ld writer names the seed. */
 static void test_shuffle(void **state)
@@ -317,7 +249,6 @@ int main(void)
 		cmocka_unit_test(test_density_degradation),
 		cmocka_unit_test(test_ties_and_empty),
 		cmocka_unit_test(test_writers),
-		cmocka_unit_test(test_callgrind_reader),
 		cmocka_unit_test(test_shuffle),
 	};
 

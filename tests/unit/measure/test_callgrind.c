@@ -140,7 +140,7 @@ static void test_errors(void **state)
 	expect_parse_error("positions: instr\nevents: Ir\nob=x\nfn=f\n0x10 5 6\n", ":5: more counts than events");
 	expect_parse_error("positions: instr\nevents: Ir\nob=x\nfn=f\n0x10 z\n", ":5: a count that is not a number");
 	expect_parse_error("positions: instr\nevents: Ir\nob=x\nfn=f\ncalls=1 0x20\n", ":5: calls= without a cfn=");
-	expect_parse_error("hello world\n", ":1: an unknown line");
+	expect_parse_error("hello world\n", ":1: not a line of callgrind's format");
 	expect_parse_error("positions: instr\n", "no 'events:' line");
 }
 

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/error.h"
@@ -81,6 +82,50 @@ static void test_bad_line(void **state)
 	pb_buf_release(&svg);
 }
 
+/* A 200-frame stack draws 64 levels (the cap) and says how many samples go deeper; a shallow one is as tall as it is deep. */
+static void test_depth_cap(void **state)
+{
+	struct pb_buf folded = PB_BUF_INIT, svg = PB_BUF_INIT;
+	char want[64];
+
+	(void)state;
+	for (int i = 0; i < 200; i++)
+		pb_buf_printf(&folded, "%sf%d", i ? ";" : "", i);
+	pb_buf_puts(&folded, " 3\nshallow 1\n");
+	assert_int_equal(pb_flame_svg(&svg, folded.data, "t"), 0);
+	/* 34 px of title, 65 levels ("all" and 64) of 16 px, 24 px for the details line. */
+	snprintf(want, sizeof(want), "height=\"%d\"", 34 + 65 * 16 + 24);
+	assert_non_null(strstr(svg.data, want));
+	assert_non_null(strstr(svg.data, "3 samples have stacks deeper than 64 frames"));
+	assert_non_null(strstr(svg.data, "<title>f63: 3 samples (75.00%)</title>"));
+	assert_null(strstr(svg.data, "<title>f64:"));
+	pb_buf_reset(&svg);
+	assert_int_equal(pb_flame_svg(&svg, "a;b 1\n", "t"), 0);
+	snprintf(want, sizeof(want), "height=\"%d\"", 34 + 3 * 16 + 24);
+	assert_non_null(strstr(svg.data, want));
+	assert_null(strstr(svg.data, "deeper than"));
+	pb_buf_release(&folded);
+	pb_buf_release(&svg);
+}
+
+/* The script and its controls are there; the controls are hidden until the script shows them. */
+static void test_interactive(void **state)
+{
+	struct pb_buf svg = PB_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(pb_flame_svg(&svg, "a;b 3\na;c 1\n", "t"), 0);
+	assert_non_null(strstr(svg.data, "<script type=\"text/ecmascript\"><![CDATA[\n// flame.js:"));
+	assert_non_null(strstr(svg.data, "id=\"search\" class=\"hide\">Search</text>"));
+	assert_non_null(strstr(svg.data, "id=\"unzoom\" class=\"hide\">Reset Zoom</text>"));
+	assert_non_null(strstr(svg.data, "<g id=\"frames\">"));
+	/* Every frame is a group with its tooltip, its rect and a label (empty when it is narrow). */
+	assert_int_equal(count(svg.data, "<g class=\"f\"><title>"), 4);
+	assert_int_equal(count(svg.data, "</rect>"), 0);
+	assert_int_equal(count(svg.data, "fill=\"black\">"), 4);
+	pb_buf_release(&svg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -88,6 +133,8 @@ int main(void)
 		cmocka_unit_test(test_geometry),
 		cmocka_unit_test(test_fit),
 		cmocka_unit_test(test_bad_line),
+		cmocka_unit_test(test_depth_cap),
+		cmocka_unit_test(test_interactive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
