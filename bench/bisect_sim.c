@@ -2,8 +2,9 @@
  * bisection (20 runs per commit, median against the midpoint of good and bad: the script people
  * write for `git bisect run`), on the same simulated benchmark with each noise model (noise_sim.h),
  * over many seeds. Prints, per model: % exact, % wrong with exit 0, % exit 4, runs per bisect.
- * SIM_DEBUG=1 also prints each miss; SIM_BREAK=1 a line per bisect "B runs step_blocks
- * culprit_confirm_blocks endpoint_confirm_blocks restarts", to see where the runs go. */
+ * Then where placebisect's runs went, per bisect on average: endpoints, steps, the culprit's
+ * confirmation, good against bad again, and everything after a restart (told apart by the search's
+ * step callback). SIM_DEBUG=1 also prints each miss. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,10 +14,34 @@
 #include "bisect/search.h"
 #include "noise_sim.h"
 
+enum phase { PH_ENDPOINTS, PH_STEPS, PH_CONFIRM, PH_AGAIN, PH_RESTART, PHASES };
+
 struct sim {
 	struct pb_noise_sim ns;
 	size_t samples;
+	enum phase phase;
+	size_t by_phase[PHASES];
 };
+
+/* The search says what each step is; a restart keeps its runs apart from then on. */
+static void sim_step(void *arg, size_t i, int k, int total, const char *what)
+{
+	struct sim *s = arg;
+
+	(void)i;
+	(void)k;
+	(void)total;
+	if (s->phase == PH_RESTART || strncmp(what, "starting over", 13) == 0)
+		s->phase = PH_RESTART;
+	else if (strncmp(what, "building and measuring", 22) == 0)
+		s->phase = PH_ENDPOINTS;
+	else if (strncmp(what, "confirming the culprit", 22) == 0)
+		s->phase = PH_CONFIRM;
+	else if (strncmp(what, "measuring good and bad again", 28) == 0)
+		s->phase = PH_AGAIN;
+	else
+		s->phase = PH_STEPS;
+}
 
 static int sim_build(void *arg, size_t i)
 {
@@ -30,6 +55,7 @@ static int sim_sample(void *arg, size_t i, double *v)
 	struct sim *s = arg;
 
 	s->samples++;
+	s->by_phase[s->phase]++;
 	*v = pb_noise_sim_value(&s->ns, i);
 	return 0;
 }
@@ -78,7 +104,7 @@ int main(int argc, char **argv)
 	const char *only = argc > 2 ? argv[2] : NULL;
 	double step = argc > 3 ? strtod(argv[3], NULL) : 0.05;
 	struct pb_search_opts o = { 0.01, 0.02, 10, 60, false, 0.8, 4 };
-	const struct pb_search_ops ops = { sim_build, sim_sample, NULL, NULL, NULL };
+	const struct pb_search_ops ops = { sim_build, sim_sample, sim_step, NULL, NULL };
 
 	printf("simulated benchmark: %zu commits, one %.0f%% regression, %zu seeds per noise model\n",
 	       n + 1, step * 100, seeds);
@@ -86,12 +112,13 @@ int main(int argc, char **argv)
 	       "runs/bisect");
 	for (int m = 0; m < PB_NOISE_MODELS; m++) {
 		size_t pb_ok = 0, pb_wrong = 0, pb_four = 0, pb_runs = 0, fx_ok = 0, fx_runs = 0;
+		size_t phases[PHASES] = { 0 }, restarted = 0, nsteps = 0, npooled = 0, pooled_blocks = 0, blocked_blocks = 0;
 
 		if (only && strcmp(only, "all") != 0 && strcmp(only, pb_noise_model_name(m)) != 0)
 			continue;
 		for (seed = 1; seed <= seeds; seed++) {
 			size_t culprit = 1 + (seed * 37) % n;
-			struct sim s = { .samples = 0 };
+			struct sim s = { .samples = 0, .phase = PH_ENDPOINTS };
 			struct pb_search_result r;
 			int rc;
 
@@ -108,12 +135,25 @@ int main(int argc, char **argv)
 				printf("  %s seed %zu: culprit %zu, status %d, named %zu, %zu runs: %s\n",
 				       pb_noise_model_name(m), seed, culprit, r.status,
 				       r.n_culprits ? r.culprits[0].index : 0, s.samples, r.why);
+			if (getenv("SIM_DEBUG") && rc == 0 && r.status == PB_SEARCH_FOUND && r.culprits[0].index != culprit)
+				for (size_t k3 = 0; k3 < r.n_culprits; k3++)
+					printf("    culprit %zu: ratio %.4f p %.3g, %zu blocks, explained %.2f\n",
+					       r.culprits[k3].index, r.culprits[k3].effect.ratio,
+					       r.culprits[k3].effect.p_value, r.culprits[k3].blocks,
+					       r.culprits[k3].explained_fraction);
 			pb_runs += s.samples;
-			if (getenv("SIM_BREAK")) {
-				size_t sb = 0, k2;
-				for (k2 = 0; k2 < r.n_steps; k2++) sb += r.steps[k2].blocks;
-				printf("B %zu %zu %zu %zu %d\n", s.samples, sb, r.n_culprits ? r.culprits[0].blocks : 0, r.confirm_blocks, r.restarts);
-			}
+			for (int p = 0; p < PHASES; p++)
+				phases[p] += s.by_phase[p];
+			restarted += r.restarts > 0;
+			for (size_t k2 = 0; k2 < r.n_steps; k2++)
+				if (strcmp(r.steps[k2].why, "bisect") == 0) {
+					nsteps++;
+					npooled += r.steps[k2].pooled;
+					if (r.steps[k2].pooled)
+						pooled_blocks += r.steps[k2].blocks;
+					else
+						blocked_blocks += r.steps[k2].blocks;
+				}
 			pb_search_result_release(&r);
 
 			pb_noise_sim_init(&s.ns, m, n, culprit, step, seed + 1000003);
@@ -129,6 +169,15 @@ int main(int argc, char **argv)
 		       "fixed 20 runs, median vs midpoint", 100.0 * fx_ok / seeds,
 		       100.0 * (seeds - fx_ok) / seeds, 0.0, (double)fx_runs / seeds);
 		printf("%-8s runs ratio placebisect/fixed: %.2f\n", "", (double)pb_runs / (double)fx_runs);
+		printf("%-8s placebisect runs per bisect: endpoints %.1f, steps %.1f, culprit vs parent %.1f, "
+		       "good vs bad again %.1f, after a restart %.1f (%.1f%% of bisects restarted)\n", "",
+		       (double)phases[PH_ENDPOINTS] / seeds, (double)phases[PH_STEPS] / seeds,
+		       (double)phases[PH_CONFIRM] / seeds, (double)phases[PH_AGAIN] / seeds,
+		       (double)phases[PH_RESTART] / seeds, 100.0 * restarted / seeds);
+		printf("%-8s steps %zu, judged against the pooled references %zu (%.1f%%, %.1f blocks each; "
+		       "the others %.1f blocks each)\n", "", nsteps, npooled, 100.0 * npooled / (nsteps ? nsteps : 1),
+		       (double)pooled_blocks / (npooled ? npooled : 1),
+		       (double)blocked_blocks / (nsteps - npooled ? nsteps - npooled : 1));
 		fflush(stdout);
 	}
 	return 0;

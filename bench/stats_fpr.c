@@ -1,11 +1,14 @@
 /* stats_fpr.c: how often the two-sample tests call two equal distributions different (false positives),
  * by simulation: the raw min(MWU, KS), the corrected 2 * min (pb_stats_compare) and the paired signed-rank
- * test (pb_stats_compare_paired), for several sample sizes at alpha 0.01 and 0.05. Prints a table. */
+ * test (pb_stats_compare_paired), for several sample sizes at alpha 0.01 and 0.05; then the sequential
+ * test the confirmations use (measure/seqtest.h), which looks after every block, up to 60 blocks.
+ * Prints two tables. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "measure/seqtest.h"
 #include "measure/stats.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
@@ -50,5 +53,25 @@ int main(int argc, char **argv)
 			printf("%4zu %6.2f %13.2f%% %13.2f%% %13.2f%%\n", n, alphas[k],
 			       100.0 * raw / trials, 100.0 * bonf / trials, 100.0 * paired / trials);
 		}
+	printf("\nsequential test of the confirmations (pb_seqtest: bet on a 5%% effect, block sigma 4.24%%, "
+	       "beta 0.005), up to 60 blocks of two equal runs,\nlooking after every block (%zu trials per row)\n",
+	       trials);
+	printf("%6s %14s %14s\n", "alpha", "false pos.", "mean blocks");
+	for (size_t k = 0; k < 2; k++) {
+		size_t fp = 0, blocks = 0, t, n;
+		struct pb_seqtest q;
+
+		for (t = 0; t < trials; t++) {
+			enum pb_seqtest_state st = PB_SEQTEST_CONTINUE;
+
+			if (pb_seqtest_init(&q, 0.75 * log(1.05), 0.0424, alphas[k], 0.005))
+				return 1;
+			for (n = 0; n < 60 && st == PB_SEQTEST_CONTINUE; n++)
+				st = pb_seqtest_add(&q, lognormal(0.03), lognormal(0.03));
+			fp += st == PB_SEQTEST_EFFECT;
+			blocks += q.n;
+		}
+		printf("%6.2f %13.2f%% %14.1f\n", alphas[k], 100.0 * fp / trials, (double)blocks / trials);
+	}
 	return 0;
 }

@@ -36,6 +36,8 @@ struct pb_build {
 	char *log;        /* the build log */
 	double seconds;   /* how long the build took (when it was built) */
 	char *reason;     /* why it failed ("exit 2", "timed out after 900 s", ...) */
+	int slot;         /* the job slot that built it now (parallel local builds: 1, 2, ...); 0:
+			     the main worktree, or found in the cache */
 };
 
 /* Set up; the builder borrows everything. Returns 0 or -1 (build.command missing). */

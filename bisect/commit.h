@@ -16,6 +16,7 @@ struct pb_bisect_commit {
 	char *dir;                /* its cached build's directory; NULL when not built */
 	bool build_failed;
 	char *build_reason;
+	int build_slot;           /* the job slot that built it in this run (--jobs > 1); 0: none */
 	/* A merge among the culprits or candidates: what it brought in (pb_repo_merged); else NULL, 0. */
 	char *merged_range;
 	size_t merged_commits;

@@ -3,6 +3,7 @@
 #include "bisect/driver.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,20 +30,14 @@ int pb_driver_journal(struct pb_driver *s, const char *event, const char *commit
 	return ret;
 }
 
-int pb_driver_build(struct pb_driver *s, size_t i)
+/* Commit i's build into res->commits[i], journaled when fresh: 0 built, 1 cannot be, -1. */
+static int record_build(struct pb_driver *s, size_t i, struct pb_build *bd_)
 {
 	struct pb_bisect_commit *c = &s->res->commits[i];
-	struct pb_build bd;
+	const struct pb_build bd = *bd_;
 	int ret;
 
-	if (s->o->stop && *s->o->stop)
-		return pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
-	if (s->o->progress)
-		pb_progress_detail(s->o->progress, "building %.7s %s", s->ids[i], c->info.subject);
-	if (pb_executor_build(s->ex, i, &bd)) {
-		pb_build_release(&bd);
-		return -1;
-	}
+	c->build_slot = bd.slot;
 	c->build_failed = !bd.ok;
 	free(c->binary);
 	c->binary = bd.binary ? pb_xstrdup(bd.binary) : NULL;
@@ -63,8 +58,50 @@ int pb_driver_build(struct pb_driver *s, size_t i)
 	if (!bd.cached &&
 	    pb_driver_journal(s, "build", s->ids[i], "result", bd.ok ? "ok" : "failed") && ret >= 0)
 		ret = -1;
+	return ret;
+}
+
+int pb_driver_build(struct pb_driver *s, size_t i)
+{
+	struct pb_bisect_commit *c = &s->res->commits[i];
+	struct pb_build bd;
+	int ret;
+
+	if (s->o->stop && *s->o->stop)
+		return pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
+	if (s->o->progress)
+		pb_progress_detail(s->o->progress, "building %.7s %s", s->ids[i], c->info.subject);
+	if (pb_executor_build(s->ex, i, &bd)) {
+		pb_build_release(&bd);
+		return -1;
+	}
+	ret = record_build(s, i, &bd);
 	pb_build_release(&bd);
 	return ret;
+}
+
+int pb_driver_build_many(struct pb_driver *s, const size_t *ids, size_t n, int *rcs)
+{
+	struct pb_build *bds = pb_xcalloc(n ? n : 1, sizeof(*bds));
+	size_t k;
+	int rc, ret = 0;
+
+	if (s->o->stop && *s->o->stop) {
+		free(bds);
+		return pb_error_as(PB_EXIT_INTERRUPTED, "interrupted");
+	}
+	rc = pb_executor_build_many(s->ex, ids, n, bds);
+	/* What was built before an error or ^C is kept (cached and journaled) all the same. */
+	for (k = 0; k < n; k++) {
+		if (bds[k].dir) {
+			rcs[k] = record_build(s, ids[k], &bds[k]);
+			if (rcs[k] < 0 && ret == 0)
+				ret = -1;
+		}
+		pb_build_release(&bds[k]);
+	}
+	free(bds);
+	return rc ? -1 : ret;
 }
 
 static void load_cache(struct pb_driver *s, size_t i)
@@ -82,16 +119,78 @@ static void load_cache(struct pb_driver *s, size_t i)
 	}
 }
 
-/* A run of commit i happened (runs m->runs[first..] appended): keep it in the measurement cache. */
+int pb_driver_flush(struct pb_driver *s)
+{
+	int ret = 0;
+
+	for (size_t i = 0; s->dirty && i < s->res->n_commits; i++)
+		if (s->dirty[i]) {
+			if (pb_state_cache_save(&s->st, s->key, s->ids[i], &s->res->commits[i].m))
+				ret = -1;
+			s->dirty[i] = false;
+		}
+	s->unsaved = 0;
+	return ret;
+}
+
+/* A run of commit i happened (runs m->runs[first..] appended): keep it in the measurement cache,
+ * now, or (s->save_every) once that many runs are unsaved. */
 static int on_run(void *arg, const struct pb_exec_request *req, size_t first)
 {
 	struct pb_driver *s = arg;
 
 	(void)first;
-	if (pb_state_cache_save(&s->st, s->key, s->ids[req->commit], req->m))
-		return -1;
 	s->res->runs_measured++;
+	if (!s->save_every)
+		return pb_state_cache_save(&s->st, s->key, s->ids[req->commit], req->m);
+	if (!s->dirty)
+		s->dirty = pb_xcalloc(s->res->n_commits, sizeof(*s->dirty));
+	s->dirty[req->commit] = true;
+	if (++s->unsaved >= s->save_every)
+		return pb_driver_flush(s);
 	return 0;
+}
+
+int pb_driver_sample_many(struct pb_driver *s, const size_t *ids, size_t n, double *values, int *rcs)
+{
+	struct pb_exec_request *reqs = pb_xcalloc(n ? n : 1, sizeof(*reqs));
+	size_t *want = pb_xcalloc(s->res->n_commits, sizeof(*want)), k, nr = 0, i;
+	const size_t save_every = s->save_every;
+	int rc, ret = -1;
+
+	/* Cached runs not handed out yet come first, as for single values; the rest is one batch, in
+	 * the order asked. */
+	for (k = 0; k < n; k++) {
+		i = ids[k];
+		load_cache(s, i);
+		if (s->cursor[i] + want[i] >= s->res->commits[i].m.n_runs)
+			reqs[nr++] = (struct pb_exec_request){ i, 1, &s->res->commits[i].m };
+		want[i]++;
+	}
+	/*
+	 * Each commit's runs are saved to the measurement cache once, after the batch (also when it
+	 * was interrupted: what was measured is kept), not after every run: a save rewrites the
+	 * commit's whole file with two fsyncs, which cost more than a short run. A SIGKILL loses at
+	 * most this batch's runs; the resumed search measures them again.
+	 */
+	s->save_every = SIZE_MAX;
+	rc = nr ? pb_executor_measure(s->ex, reqs, nr, on_run, s) : 0;
+	s->save_every = save_every;
+	if (pb_driver_flush(s))
+		rc = -1;
+	if (rc)
+		goto out;
+	for (k = 0; k < n; k++) {
+		const struct pb_run *run = &s->res->commits[ids[k]].m.runs[s->cursor[ids[k]]++];
+
+		rcs[k] = run->ok ? 0 : 1;
+		values[k] = run->ok ? run->value : 0;
+	}
+	ret = 0;
+out:
+	free(reqs);
+	free(want);
+	return ret;
 }
 
 int pb_driver_sample(struct pb_driver *s, size_t i, double *value)
@@ -200,6 +299,15 @@ int pb_driver_open_state(struct pb_driver *s)
 		.stop = s->o->stop, .progress = s->o->progress, .runs_done = &s->res->runs_measured,
 	};
 
+	/* executor.kind and jobs: --jobs wins over the config. */
+	s->jobs = s->o && s->o->jobs ? s->o->jobs : (size_t)s->cfg->executor.jobs;
+	if (s->jobs < 1)
+		s->jobs = 1;
+	if (strcmp(s->cfg->executor.kind, "local") != 0)
+		return pb_error("%s: executor.kind \"%s\" is not available in this build of placebisect; "
+				"use \"local\" (parallel local builds with --jobs K)",
+				s->cfg->path ? s->cfg->path : "the configuration", s->cfg->executor.kind);
+
 	if (pb_state_open(&s->st, pb_repo_gitdir(s->repo)) || pb_state_lock(&s->st) ||
 	    pb_worktree_open(&s->wt, s->st.dir) ||
 	    pb_builder_init(&s->builder, s->repo, &s->wt, &s->st, s->cfg))
@@ -209,11 +317,17 @@ int pb_driver_open_state(struct pb_driver *s)
 	s->tmpl.tmp_dir = s->st.tmp;
 	s->builder.rebuild_failed = s->o && s->o->rebuild_failed;
 	s->builder.progress = s->o ? s->o->progress : NULL;
+	in.jobs = s->jobs;
+	in.state_dir = s->st.dir;
 	return pb_executor_local_new(&s->ex, &in);
 }
 
 void pb_driver_release(struct pb_driver *s)
 {
+	/* What was measured is kept, whatever ended the command (^C, an error). */
+	if (s->dirty && s->res)
+		pb_driver_flush(s);
+	free(s->dirty);
 	pb_executor_free(s->ex);
 	free(s->cursor);
 	free(s->loaded);

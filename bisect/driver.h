@@ -38,6 +38,14 @@ struct pb_driver {
 	/* per commit */
 	size_t *cursor;              /* runs of commits[i].m already handed to the search */
 	bool *loaded;                /* its cached measurement was looked up */
+	int step_k, step_total;      /* the progress's last step (a k-way round's builds redraw it) */
+	size_t jobs;                 /* commits built at once: --jobs, else executor.jobs */
+	/* 0: every run is saved to the measurement cache before it is used. Else runs are saved once
+	 * this many are unsaved, and by pb_driver_flush() (k-way: a save rewrites the commit's file
+	 * with two fsyncs, more than a short run; a SIGKILL loses at most that many runs). */
+	size_t save_every;
+	size_t unsaved;
+	bool *dirty;                 /* commits with unsaved runs */
 };
 
 /* Zero *s and set what it borrows (repo, cfg, o, res); no state directory is held yet. */
@@ -71,11 +79,28 @@ int pb_driver_journal(struct pb_driver *s, const char *event, const char *commit
 int pb_driver_build(struct pb_driver *s, size_t i);
 
 /*
+ * Build commits ids[0..n-1] at once (pb_executor_build_many), each recorded as pb_driver_build()
+ * records one: rcs[k] 0 built, 1 cannot be built. Returns 0, or -1 (error recorded; interrupted:
+ * what finished is kept).
+ */
+int pb_driver_build_many(struct pb_driver *s, const size_t *ids, size_t n, int *rcs);
+
+/*
+ * The next value of each of ids[0..n-1] (a commit may come several times), cached runs not handed
+ * out first, the rest asked of the executor as one batch in that order: values[k], rcs[k] as
+ * pb_driver_sample() gives them. Returns 0, or -1 on error or interruption.
+ */
+int pb_driver_sample_many(struct pb_driver *s, const size_t *ids, size_t n, double *values, int *rcs);
+
+/*
  * The next value of commit i: a cached run not yet handed out, else a new run asked of the
  * executor (a batch of one run of one commit), saved to the measurement cache.
  * Returns 0 with *value, 1 for a failed run (no value), -1 on error or interruption.
  */
 int pb_driver_sample(struct pb_driver *s, size_t i, double *value);
+
+/* Save every commit's unsaved runs (see save_every). Returns 0 or -1 (error recorded). */
+int pb_driver_flush(struct pb_driver *s);
 
 /* Free the executor, close the worktree, builder and state (the lock). Accepts a zeroed driver. */
 void pb_driver_release(struct pb_driver *s);

@@ -2,6 +2,9 @@
 #include "bisect/executor.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include "bisect/executor_par.h"
 
 #include "core/error.h"
 #include "core/buf.h"
@@ -16,6 +19,20 @@ int pb_executor_measure(struct pb_executor *ex, const struct pb_exec_request *re
 			pb_exec_done_fn done, void *arg)
 {
 	return ex->ops->measure(ex, reqs, n, done, arg);
+}
+
+int pb_executor_build_many(struct pb_executor *ex, const size_t *commits, size_t n,
+			   struct pb_build *outs)
+{
+	size_t k;
+
+	if (ex->ops->build_many)
+		return ex->ops->build_many(ex, commits, n, outs);
+	memset(outs, 0, n * sizeof(*outs));
+	for (k = 0; k < n; k++)
+		if (ex->ops->build(ex, commits[k], &outs[k]))
+			return -1;
+	return 0;
 }
 
 const char *pb_executor_last_failure(const struct pb_executor *ex, size_t commit)
@@ -56,6 +73,33 @@ static int local_build(struct pb_executor *ex, size_t i, struct pb_build *out)
 	free(l->prefixes[i]);
 	l->prefixes[i] = out->prefix ? pb_xstrdup(out->prefix) : NULL;
 	return 0;
+}
+
+/* Several at once (in->jobs > 1), each in its slot's worktree; one at a time in wt otherwise. */
+static int local_build_many(struct pb_executor *ex, const size_t *commits, size_t n,
+			    struct pb_build *outs)
+{
+	struct local *l = (struct local *)ex;
+	const struct pb_par_in in = { l->in.repo, l->in.builder, l->in.state_dir, l->in.ids,
+				      l->in.jobs, l->in.stop, l->in.progress };
+	size_t k;
+	int ret;
+
+	if (l->in.jobs <= 1 || !l->in.state_dir) {
+		memset(outs, 0, n * sizeof(*outs));
+		for (k = 0; k < n; k++)
+			if (local_build(ex, commits[k], &outs[k]))
+				return -1;
+		return 0;
+	}
+	ret = pb_par_build(&in, commits, n, outs);
+	for (k = 0; k < n; k++) {
+		free(l->binaries[commits[k]]);
+		l->binaries[commits[k]] = outs[k].binary ? pb_xstrdup(outs[k].binary) : NULL;
+		free(l->prefixes[commits[k]]);
+		l->prefixes[commits[k]] = outs[k].prefix ? pb_xstrdup(outs[k].prefix) : NULL;
+	}
+	return ret;
 }
 
 /* The runner of commit i, created on first use (its options and command live as long). */
@@ -173,8 +217,14 @@ static void local_free(struct pb_executor *ex)
 	free(l);
 }
 
-static const struct pb_executor_ops local_ops = { "local", local_build, local_measure,
-						  local_last_failure, local_free };
+static const struct pb_executor_ops local_ops = {
+	.name = "local",
+	.build = local_build,
+	.build_many = local_build_many,
+	.measure = local_measure,
+	.last_failure = local_last_failure,
+	.free = local_free,
+};
 
 int pb_executor_local_new(struct pb_executor **out, const struct pb_executor_local_in *in)
 {

@@ -41,6 +41,9 @@ typedef int (*pb_exec_done_fn)(void *arg, const struct pb_exec_request *req, siz
 struct pb_executor_ops {
 	const char *name; /* "local" */
 	int (*build)(struct pb_executor *ex, size_t commit, struct pb_build *out);
+	/* Build several commits, possibly at once; outs[i] for commits[i]. Same per-commit contract as
+	 * build(). NULL op: the executor builds them one after another with build(). */
+	int (*build_many)(struct pb_executor *ex, const size_t *commits, size_t n, struct pb_build *outs);
 	int (*measure)(struct pb_executor *ex, const struct pb_exec_request *reqs, size_t n,
 		       pb_exec_done_fn done, void *arg);
 	const char *(*last_failure)(const struct pb_executor *ex, size_t commit);
@@ -59,6 +62,16 @@ struct pb_executor {
  * built, its binary is what the executor's runs of it use for {binary}.
  */
 int pb_executor_build(struct pb_executor *ex, size_t commit, struct pb_build *out);
+
+/*
+ * Build commits[0..n-1] as pb_executor_build() builds one, possibly at once (the local executor
+ * with jobs > 1: one private worktree per job slot; Slurm: one job each); outs[i] for commits[i].
+ * Returns 0 when every build ran (out->ok false for one that failed: not an error), or -1 on the
+ * first error outside the builds (interrupted: every running build stopped first). Release every
+ * outs[i] in either case.
+ */
+int pb_executor_build_many(struct pb_executor *ex, const size_t *commits, size_t n,
+			   struct pb_build *outs);
 
 /*
  * Measure a batch: for each request, req.runs recorded runs of req.commit, each reported through
@@ -104,10 +117,14 @@ struct pb_executor_local_in {
 	volatile sig_atomic_t *stop;     /* checked before each run; may be NULL */
 	struct pb_progress *progress;    /* "measuring <commit>: run k"; may be NULL */
 	const size_t *runs_done;         /* runs measured so far in all, for the progress; may be NULL */
+	size_t jobs;                     /* builds at once (build_many); 0 or 1: one at a time, in wt */
+	const char *state_dir;           /* job slots' worktrees go under it (jobs > 1) */
 };
 
 /*
- * The local executor: builds with in->builder in in->wt, runs each commit's benchmark there (the
+ * The local executor: builds with in->builder in in->wt (build_many with in->jobs > 1: up to jobs
+ * at once, each in a child process in the worktree of its job slot, <state_dir>/worktrees/<slot>;
+ * the same cache), runs each commit's benchmark in in->wt (the
  * worktree checked out at the commit before each run), one process at a time, with a runner per
  * commit made on first use from in->tmpl (pb_runner_begin fills an empty measurement's
  * descriptive fields). Returns 0 with *out.

@@ -43,6 +43,7 @@ struct pb_bisect_opts {
 	size_t layouts;          /* > 0: measure the culprit's effect under this many random layouts */
 	uint64_t layout_seed;    /* the first layout's seed (layout k: + k) */
 	bool rebuild_failed;     /* build again commits whose build failed in an earlier run */
+	size_t jobs;             /* --jobs K: commits built and judged per round (0: executor.jobs) */
 	volatile sig_atomic_t *stop; /* set by SIGINT: stop between runs */
 	struct pb_progress *progress; /* may be NULL */
 };
@@ -58,6 +59,7 @@ struct pb_bisect_result {
 	int builds, builds_cached;
 	size_t runs_measured;    /* benchmark runs executed by this process (the rest were cached) */
 	bool resumed;            /* an earlier run of the same bisect was found */
+	size_t jobs;             /* commits per round (k-way when > 1): rounds in search.rounds */
 	/* Other work on the machine over all runs this bisect used (stated once when contended). */
 	struct pb_contention contention;
 	struct pb_attribution attribution; /* of the first culprit (done when one was found) */

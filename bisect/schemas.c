@@ -56,6 +56,14 @@ static const struct pb_schema_rule bisect_rules[] = {
 	{ "steps[].runs", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
 	{ "steps[].median", PB_S_NUM | PB_S_NULL },
 	{ "steps[].ci95", PB_S_ARR },
+	/* k-way bisection (--jobs K): the round a step was built and measured in (0: endpoints),
+	 * the job slot that built its commit in this run (absent: the main worktree or the cache);
+	 * commits per round, rounds, and values of a round's batch no step took. */
+	{ "steps[].round", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "steps[].build_slot", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "jobs", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "rounds", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "runs_dropped", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
 	{ "samples", PB_S_OBJ },
 	{ "samples.good", PB_S_ARR },
 	{ "samples.bad", PB_S_ARR },

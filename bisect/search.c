@@ -6,9 +6,9 @@
  * three runs: with iid noise a bisect cost 1.6x the runs of a fixed 20-run `git bisect run`. Most
  * of that goes to re-measuring two references whose level the search already knows well, so a
  * step first tries to judge the commit against the pooled levels of its references (all their
- * runs since the pool was last re-based): blocks of (commit, commit, reference), one fresh
- * reference run per two of the commit, alternating good and bad. The fresh references are what
- * license the pool: each must lie within POOL_OUTLIER sigma of its pooled level (a burst) and
+ * runs since the pool was last re-based): blocks of (commit, commit, commit, reference), one fresh
+ * reference run per POOL_PER_REF of the commit, alternating good and bad. The fresh references are
+ * what license the pool: each must lie within POOL_OUTLIER sigma of its pooled level (a burst) and
  * their mean within POOL_SHIFT standard errors (a drift); a verdict is taken only right after a
  * fresh reference passed, and must hold with the pooled midpoint moved by POOL_MARGIN of its own
  * standard error toward the other side. When a check fails the step is judged on full blocks
@@ -16,10 +16,26 @@
  * from those blocks, so a verdict never rests on references from another window the fresh runs
  * disagree with. What the check cannot see (a shift small against the noise of a few runs) can
  * mislead a step; it cannot name a wrong culprit with exit 0 by itself, because every culprit is
- * confirmed against its parent on fresh full blocks, and a bisection that restarts after a failed
- * confirmation uses full blocks only. Measured with bench/bisect_sim (README). Tried and left:
- * three commit runs per reference (more stale pools, no cheaper), two looks for the confirmation
- * instead of four (an unknown confirmation, i.e. exit 4, in a fifth of iid bisects).
+ * confirmed against its parent on fresh blocks, and a bisection that restarts after a failed
+ * confirmation uses full blocks only.
+ *
+ * Why the confirmations carry the guarantee, and the steps only the cost. A confirmation is Wald's
+ * SPRT (Wald 1945) against the effect the endpoints measured, on the sign of each fresh block's log
+ * ratio given its size (measure/seqtest.h): with the order in each block drawn at random that sign
+ * is a fair coin for an equal pair whatever the machine does, so a wrong culprit (a commit no slower
+ * than its parent) passes with probability at most alpha however many blocks the test looks at —
+ * no look penalty, unlike a group-sequential design that spends alpha over a fixed number of looks
+ * (Jennison & Turnbull 2000), which is what it replaced (10 blocks, then up to four looks at
+ * alpha / 4). The first culprit's confirmations before and after a restart share alpha. So a step
+ * need not be right with probability 1 - alpha over the whole bisection (Bonferroni over the steps,
+ * as before): a wrong step costs a rejected culprit and a restart, and each step is held to
+ * STEP_ERROR_SHARE of alpha, where the runs a stricter step costs and the restarts a looser one
+ * causes balance. As in Pinpoint's A/B runs on one bot, what is compared is measured together, in
+ * random order. Where the runs go, per phase and noise model: bench/bisect_sim (README).
+ * Tried and left: two commit runs per reference with a drift check at 2.5 standard errors (a sixth
+ * of iid steps went to full blocks); a confirmation bet sized on the blocks' MAD alone (with runs in
+ * two modes it took each mode switch for a strong sign: exit 4 in a fifth of bimodal bisects); Wald's
+ * lower bound at beta 0.05 (a few runs fewer, more exit 4 with two modes).
  */
 #include "bisect/search.h"
 
@@ -32,11 +48,17 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/util.h"
+#include "bisect/multisect.h"
+#include "measure/seqtest.h"
 #include "measure/unstable.h"
 
 #define MAX_RESTARTS 1 /* bisections started over (fresh blocks) after an unconfirmed culprit */
-#define CONFIRM_LOOKS 4 /* looks of a confirmation, each one-sided at alpha / CONFIRM_LOOKS (Bonferroni) */
-#define CONFIRM_MIN 8 /* blocks before the confirmation's first look */
+/* Confirmations (confirm_pair): the SPRT's alternative is this share of the effect expected (a bet
+ * below the effect loses little power when the effect is as expected and keeps most of it when it
+ * is smaller), and Wald's lower bound uses this beta. */
+#define CONFIRM_BET 0.75
+#define CONFIRM_BETA 0.005
+#define CONFIRM_FIRST_SHARE 0.8 /* of alpha, for the culprit's confirmation before any restart */
 #define RNG_SEED 0x9e3779b97f4a7c15ULL
 /* A culprit explaining more than this share of the regression (CI lower bound), or less than
  * EXPLAINED_LOW (CI upper bound), is implausible. */
@@ -47,11 +69,12 @@
  * off by more than POOL_SHIFT standard errors on average, make the pool stale; the verdict must
  * hold with the midpoint moved by POOL_MARGIN standard errors of the pool. */
 #define POOL_MIN 8
-#define POOL_PER_REF 2 /* runs of the commit per fresh reference run */
+#define POOL_PER_REF 3 /* runs of the commit per fresh reference run */
 #define POOL_OUTLIER 4.0
-#define POOL_SHIFT 2.5
+#define POOL_SHIFT 3.5
 #define POOL_MARGIN 0.5
 #define POOL_STALE 100 /* classify_pooled: judge on full blocks */
+#define STEP_ERROR_SHARE 0.5 /* each noisy step errs with at most this share of alpha (bisect_range) */
 
 enum build_state { UNBUILT, BUILT, BUILD_FAILED };
 enum mark { NONE, MARK_GOOD, MARK_BAD, MARK_SKIP };
@@ -69,9 +92,16 @@ struct ctx {
 	int step_k, step_total;
 	uint64_t rng;  /* orders the runs within a block; fixed seed: a resumed search replays */
 	int restarts;
+	/* The endpoints' blocks: their effect (median log ratio), the noise of one block's log ratio,
+	 * and how many (confirm_pair) */
+	double ep_delta, ep_sigma_d;
+	size_t ep_n;
 	/* Every value in the order it was taken, and its commit (unstable.h) */
 	size_t *seq_i, n_seq, cap_seq_i, cap_seq_v;
 	double *seq_v;
+	/* k-way (o->jobs > 1): the rounds (multisect.c); the round of the steps added now */
+	struct pb_multisect ms;
+	int round;
 };
 
 /* Values of two commits taken in the same blocks: a[k] and b[k] side by side. */
@@ -131,6 +161,7 @@ static void add_step(struct ctx *c, size_t i, enum pb_step_verdict v, const char
 	s->restart = c->restarts;
 	s->blocks = 0;
 	s->pooled = false;
+	s->round = c->round;
 }
 
 static void begin_step(struct ctx *c, size_t i, const char *what)
@@ -160,8 +191,11 @@ static int sample(struct ctx *c, size_t i)
 {
 	struct pb_search_result *r = c->res;
 	double v;
-	int rc = c->ops->sample(c->arg, i, &v);
+	/* A k-way round's batch first: values taken with the round's references. */
+	int rc = pb_multisect_take(&c->ms, i, &v);
 
+	if (rc == PB_MS_EMPTY)
+		rc = c->ops->sample(c->arg, i, &v);
 	if (rc < 0)
 		return -1;
 	if (rc > 0) {
@@ -255,33 +289,93 @@ static int fill_blocks(struct ctx *c, size_t a, size_t b, size_t want, struct pa
 }
 
 /*
- * b against a on fresh blocks, looking again with half more blocks while the verdict is unknown:
- * at most CONFIRM_LOOKS looks, each one-sided at alpha / CONFIRM_LOOKS, so that an equal b passes
- * as slower less often than alpha over all of them. The question is directional ("is b slower?"):
- * a two-sided test at 2 alpha / CONFIRM_LOOKS whose verdict must be slower is that one-sided test.
- * Returns 0 or -1.
+ * The noise of one block's log ratio from the pairs p, for a confirmation's bet: the mean absolute
+ * deviation from their median (times 1.2533, a normal's sigma), each deviation capped at four MAD
+ * sigmas so that a burst does not inflate it, and at least the MAD's sigma. Not the MAD alone: with
+ * runs in two modes most blocks differ by little and a few by the modes' gap, and a bet sized on the
+ * MAD takes every such block for a strong sign. 0 when fewer than two pairs.
  */
-static int confirm_pair(struct ctx *c, size_t a, size_t b, struct pb_comparison *out, size_t *blocks)
+static double pairs_sigma(const struct pairs *p)
+{
+	double *d = pb_xmalloc((p->n ? p->n : 1) * sizeof(*d)), *e, med, mad, sum = 0;
+	size_t k, m = 0;
+
+	for (k = 0; k < p->n; k++)
+		if (p->a[k] > 0 && p->b[k] > 0)
+			d[m++] = log(p->b[k] / p->a[k]);
+	if (m < 2) {
+		free(d);
+		return 0;
+	}
+	e = pb_xmalloc(m * sizeof(*e));
+	med = pb_stats_median(d, m);
+	for (k = 0; k < m; k++)
+		e[k] = fabs(d[k] - med);
+	mad = 1.4826 * pb_stats_median(e, m);
+	for (k = 0; k < m; k++)
+		sum += e[k] < 4 * mad ? e[k] : 4 * mad;
+	sum = 1.2533 * sum / (double)m;
+	free(d);
+	free(e);
+	return sum > mad ? sum : mad;
+}
+
+/*
+ * Is b slower than a, on fresh blocks? A deterministic metric: one block, compared exactly.
+ * Otherwise Wald's SPRT on the blocks' signs (measure/seqtest.h: the sign of log(b / a) given its
+ * size is a fair coin under "no difference" whatever the noise, so the test passes an equal b as
+ * slower with probability at most alpha however many blocks it takes) against a fixed alternative:
+ * CONFIRM_BET of the effect `expect` (log scale) that the endpoints measured for it, with the noise
+ * of the endpoint blocks pooled with the blocks taken so far (a guard when the endpoints' few blocks
+ * under-estimated it). It stops as soon as the blocks decide: slower (and at least min_effect
+ * slower by the blocks' median), or not (Wald's lower bound at CONFIRM_BETA), or unknown after
+ * max_runs blocks. ratio and CI from the blocks (pb_stats_compare_paired), p_value the test's
+ * anytime-valid one, at level alpha. Returns 0 or -1.
+ */
+static int confirm_pair(struct ctx *c, size_t a, size_t b, double expect, double alpha,
+			struct pb_comparison *out, size_t *blocks)
 {
 	struct pairs p = { NULL, NULL, 0, 0, 0 };
-	size_t want = c->o->exact ? 1 : c->o->runs > CONFIRM_MIN ? c->o->runs : CONFIRM_MIN;
-	int looks, ret = -1;
+	struct pb_seqtest t;
+	enum pb_seqtest_state st = PB_SEQTEST_CONTINUE;
+	double s_now;
+	int ret = -1;
 
-	if (want > c->o->max_runs)
-		want = c->o->max_runs;
-	/* A deterministic metric gives the same value again: the values at hand are the answer. */
-	if (c->o->exact && c->res->n_values[a] && c->res->n_values[b])
-		pairs_add(&p, c->res->values[a][c->res->n_values[a] - 1],
-			  c->res->values[b][c->res->n_values[b] - 1]);
-	for (looks = 1;; looks++) {
-		if (fill_blocks(c, a, b, want, &p))
+	if (c->o->exact) {
+		/* A deterministic metric gives the same value again: the values at hand are the answer. */
+		if (c->res->n_values[a] && c->res->n_values[b])
+			pairs_add(&p, c->res->values[a][c->res->n_values[a] - 1],
+				  c->res->values[b][c->res->n_values[b] - 1]);
+		if (fill_blocks(c, a, b, 1, &p))
 			goto out;
-		pb_stats_compare_paired(p.a, p.b, p.n, 2 * c->o->alpha / CONFIRM_LOOKS, c->o->min_effect, out);
-		if (out->verdict != PB_VERDICT_UNKNOWN || c->o->exact || looks >= CONFIRM_LOOKS ||
-		    want >= c->o->max_runs)
-			break;
-		want = want + want / 2 < c->o->max_runs ? want + want / 2 : c->o->max_runs;
+		pb_stats_compare_paired(p.a, p.b, p.n, c->o->alpha, c->o->min_effect, out);
+		goto done;
 	}
+	if (!(expect > 0))
+		expect = log1p(c->o->min_effect);
+	if (pb_seqtest_init(&t, CONFIRM_BET * expect, c->ep_sigma_d > expect / 2 ? c->ep_sigma_d :
+			    expect / 2, alpha, CONFIRM_BETA))
+		goto out;
+	while (st == PB_SEQTEST_CONTINUE && p.n < c->o->max_runs) {
+		/* The bet for the next block from the blocks already taken, never from that block. */
+		s_now = pairs_sigma(&p);
+		if (p.n >= 4 && c->ep_n > 0)
+			t.sigma = sqrt(((double)c->ep_n * c->ep_sigma_d * c->ep_sigma_d + (double)p.n * s_now * s_now) /
+				       (double)(c->ep_n + p.n));
+		if (t.sigma < expect / 2)
+			t.sigma = expect / 2;
+		t.clip = expect + t.sigma;
+		if (fill_blocks(c, a, b, p.n + 1, &p))
+			goto out;
+		st = pb_seqtest_add(&t, p.a[p.n - 1], p.b[p.n - 1]);
+	}
+	pb_stats_compare_paired(p.a, p.b, p.n, c->o->alpha, c->o->min_effect, out);
+	out->p_value = pb_seqtest_p(&t);
+	if (st == PB_SEQTEST_EFFECT)
+		out->verdict = out->ratio >= 1 + c->o->min_effect ? PB_VERDICT_SLOWER : PB_VERDICT_UNKNOWN;
+	else if (out->verdict == PB_VERDICT_SLOWER)
+		out->verdict = PB_VERDICT_UNKNOWN; /* the sequential test did not back it */
+done:
 	*blocks = p.n;
 	ret = 0;
 out:
@@ -579,6 +673,42 @@ out:
 	return ret;
 }
 
+/* The k-way rounds' view of the search (multisect.h). */
+static bool ms_open(void *ctx, size_t i)
+{
+	return ((struct ctx *)ctx)->mark[i] == NONE;
+}
+
+static int ms_build(void *ctx, size_t i)
+{
+	return build(ctx, i);
+}
+
+static void ms_built(void *ctx, size_t i, int rc)
+{
+	struct ctx *c = ctx;
+
+	if (c->built[i] == UNBUILT)
+		c->built[i] = rc == 0 ? BUILT : BUILD_FAILED;
+}
+
+/* The next commit to judge in (lo, hi) into *i (0: none left): the middle one, or with jobs > 1
+ * the next of a k-way round's (multisect.c). Each step is a round of its own when one at a time.
+ * Returns 0 or -1. */
+static int next_commit(struct ctx *c, size_t lo, size_t hi, size_t ref_lo, size_t ref_hi, size_t *i)
+{
+	if (c->ms.jobs <= 1) {
+		*i = choose(c, lo, hi);
+		c->round = *i ? ++c->res->rounds : 0;
+		return 0;
+	}
+	if (pb_multisect_next(&c->ms, lo, hi, ref_lo, ref_hi, c->o->exact ? PB_MS_EXACT :
+			      c->restarts ? PB_MS_BLOCKED : PB_MS_POOLED, i))
+		return -1;
+	c->round = c->res->rounds = c->ms.round;
+	return 0;
+}
+
 /*
  * Bisect (lo, hi) where lo is good-like and hi bad-like. *first_bad gets the first bad commit,
  * or 0 when skipped commits hide it (then *lo_out and *hi_out bound the candidates). `refs` holds
@@ -590,8 +720,12 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs,
 	/* Every step is measured alongside the range's own endpoints. */
 	const size_t ref_lo = lo, ref_hi = hi;
 	struct pb_search_result *r = c->res;
-	/* The error rate is split over the steps (Bonferroni): one wrong step is a wrong culprit. */
-	const double error_rate = c->o->alpha / (log2ceil(hi - lo) + 1);
+	/* A wrong step costs runs (a culprit its confirmation rejects, and a restart), never a wrong
+	 * answer: the confirmation is what bounds that (confirm_pair). So the steps are not held to
+	 * alpha over all of them (Bonferroni, as before: a tenth more runs per bisect) but each to
+	 * STEP_ERROR_SHARE of it, the level at which the restarts a wrong step costs and the runs a
+	 * stricter step costs balance (bench/bisect_sim). */
+	const double error_rate = c->o->alpha * STEP_ERROR_SHARE;
 	struct level lv[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
 	struct pb_sprt sprt;
 	char what[64];
@@ -613,9 +747,17 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs,
 	 * counted at the start; a shrinking "~n" reads as a wrong one. */
 	if (c->step_total < c->step_k + log2ceil(hi - lo) + 1)
 		c->step_total = c->step_k + log2ceil(hi - lo) + 1;
-	while ((i = choose(c, lo, hi)) != 0) {
-		snprintf(what, sizeof(what), "bisecting: %zu %s left", hi - lo - 1,
-			 pb_plural(hi - lo - 1, "commit", "commits"));
+	for (;;) {
+		if (next_commit(c, lo, hi, ref_lo, ref_hi, &i))
+			goto out;
+		if (!i)
+			break;
+		if (c->ms.jobs > 1)
+			snprintf(what, sizeof(what), "round %d: bisecting: %zu %s left", c->round,
+				 hi - lo - 1, pb_plural(hi - lo - 1, "commit", "commits"));
+		else
+			snprintf(what, sizeof(what), "bisecting: %zu %s left", hi - lo - 1,
+				 pb_plural(hi - lo - 1, "commit", "commits"));
 		begin_step(c, i, what);
 		rc = build(c, i);
 		if (rc < 0)
@@ -672,18 +814,25 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs,
 	*first_bad = hi - lo == 1 ? hi : 0;
 	ret = 0;
 out:
+	/* What a k-way round measured and no step took is dropped, never used by a later step. */
+	pb_multisect_end(&c->ms);
+	c->round = 0;
 	free(lv[0].v);
 	free(lv[1].v);
 	return ret;
 }
 
-/* Culprit against parent on fresh blocks (confirm_pair). Returns 0 or -1. */
-static int confirm(struct ctx *c, size_t culprit, struct pb_culprit *out)
+/* Culprit against parent on fresh blocks (confirm_pair), expecting an effect `expect` (log).
+ * Returns 0 or -1. */
+static int confirm(struct ctx *c, size_t culprit, double expect, struct pb_culprit *out)
 {
 	begin_step(c, culprit, "confirming the culprit against its parent (fresh, interleaved)");
 	out->index = culprit;
 	out->explained_fraction = out->explained_ci95[0] = out->explained_ci95[1] = NAN;
-	return confirm_pair(c, culprit - 1, culprit, &out->effect, &out->blocks);
+	/* The first culprit's confirmations share alpha: the first bisection's and, after a
+	 * restart, the second's (an equal pair passes at most one of them with probability alpha). */
+	return confirm_pair(c, culprit - 1, culprit, expect, c->o->alpha * (c->restarts < MAX_RESTARTS ?
+			    CONFIRM_FIRST_SHARE : 1 - CONFIRM_FIRST_SHARE), &out->effect, &out->blocks);
 }
 
 /* The culprit's share of the confirmed regression on a log scale, its CI from the two CIs. */
@@ -796,7 +945,7 @@ static int verify_found(struct ctx *c, bool have_unconfirmed, const struct pb_cu
 		return 0;
 	}
 	begin_step(c, c->n, "measuring good and bad again (fresh, interleaved)");
-	if (confirm_pair(c, 0, c->n, &r->confirm_endpoints, &r->confirm_blocks))
+	if (confirm_pair(c, 0, c->n, c->ep_delta, c->o->alpha, &r->confirm_endpoints, &r->confirm_blocks))
 		return -1;
 	for (k = 0; k < r->n_culprits; k++)
 		explain(&r->confirm_endpoints, &r->culprits[k]);
@@ -824,8 +973,14 @@ static int verify_found(struct ctx *c, bool have_unconfirmed, const struct pb_cu
 int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_search_ops *ops,
 		  void *arg, struct pb_search_result *res)
 {
-	struct ctx c = { n, o, ops, arg, res, NULL, NULL, NULL, NULL, 0, 0, RNG_SEED, 0,
-			 NULL, 0, 0, 0, NULL };
+	return pb_search_run_kway(n, o, ops, NULL, arg, res);
+}
+
+int pb_search_run_kway(size_t n, const struct pb_search_opts *o, const struct pb_search_ops *ops,
+		       const struct pb_search_kway *kw, void *arg, struct pb_search_result *res)
+{
+	struct ctx c = { n, o, ops, arg, res, NULL, NULL, NULL, NULL, 0, 0, RNG_SEED, 0, 0, 0, 0,
+			 NULL, 0, 0, 0, NULL, { 0 }, 0 };
 	char why[200];
 	struct pairs ep = { NULL, NULL, 0, 0, 0 }, refs = { NULL, NULL, 0, 0, 0 };
 	struct range *pending = NULL;
@@ -844,9 +999,19 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 	c.fails = pb_xcalloc(n + 1, sizeof(*c.fails));
 	c.cap = pb_xcalloc(n + 1, sizeof(*c.cap));
 	c.step_total = 3 + log2ceil(n);
+	if (kw && kw->jobs > 1) {
+		const struct pb_ms_host host = { &c, kw, arg, ms_open, ms_build, ms_built,
+						 res->n_values, PB_SEARCH_MIN_DECIDE, &res->runs_dropped };
+
+		pb_multisect_init(&c.ms, kw->jobs, &host);
+	}
 
 	/* 1. Reproduce: both endpoints in blocks, more blocks while the answer is unknown. */
 	begin_step(&c, 0, "building and measuring the good and bad commits");
+	/* k-way: both endpoints at once, and the first round's commits in the slots they leave free
+	 * (round 0); the endpoints' outcomes are read below as ever. */
+	if (c.ms.jobs > 1 && pb_multisect_build_endpoints(&c.ms, n))
+		goto out;
 	for (i = 0; i <= n; i += n) {
 		rc = build(&c, i);
 		if (rc != 0) {
@@ -878,6 +1043,9 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 		ret = 0;
 		goto out;
 	}
+	ref_estimates(&ep, &c.ep_delta, &c.ep_sigma_d);
+	c.ep_sigma_d = pairs_sigma(&ep);
+	c.ep_n = ep.n;
 	if (res->endpoints.verdict != PB_VERDICT_SLOWER) {
 		res->status = PB_SEARCH_NOT_REPRODUCED;
 		ret = 0;
@@ -919,7 +1087,9 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 			continue;
 		}
 		res->culprits = pb_xrealloc(res->culprits, (res->n_culprits + 1) * sizeof(*res->culprits));
-		if (confirm(&c, first_bad, &res->culprits[res->n_culprits]))
+		/* The effect still unexplained is what this culprit is expected to carry. */
+		if (confirm(&c, first_bad, c.ep_delta * (explained < 0.75 ? 1 - explained : 0.25),
+			    &res->culprits[res->n_culprits]))
 			goto out;
 		if (res->culprits[res->n_culprits].effect.verdict != PB_VERDICT_SLOWER &&
 		    res->n_culprits == 0 && c.restarts < MAX_RESTARTS) {
@@ -963,6 +1133,7 @@ out:
 	free(c.cap);
 	free(c.seq_i);
 	free(c.seq_v);
+	pb_multisect_release(&c.ms);
 	return ret;
 }
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bisect/kway.h"
 #include "measure/stats.h"
 
 /*
@@ -59,11 +60,15 @@ struct pb_search_step {
 	size_t blocks; /* blocks that decided it: (commit, commit, reference) when pooled, else
 			* (ref_good, commit, ref_bad), both kinds when the pool went stale */
 	bool pooled;   /* judged against the pooled reference levels (fresh references agreed) */
+	int round;     /* the bisection round it was built and measured in (1, 2, ...); 0 for the
+			* endpoints. One at a time, every bisection step is a round of its own. */
 };
 
 struct pb_culprit {
 	size_t index;  /* the culprit; index - 1 is its parent */
-	/* parent (a) vs culprit (b) on fresh interleaved blocks taken after the search (paired) */
+	/* parent (a) vs culprit (b) on fresh interleaved blocks taken after the search (paired): ratio
+	 * and CI from the blocks, p_value and verdict from the sequential test that decided how many
+	 * blocks to take (measure/seqtest.h; p_value anytime-valid) */
 	struct pb_comparison effect;
 	size_t blocks;               /* blocks of that confirmation */
 	double explained_fraction;   /* of the confirmed good→bad effect, on a log scale */
@@ -73,7 +78,8 @@ struct pb_culprit {
 struct pb_search_result {
 	enum pb_search_status status;
 	struct pb_comparison endpoints; /* good (a) vs bad (b), interleaved blocks */
-	/* After the search: good vs bad again on fresh interleaved blocks (when a culprit was found). */
+	/* After the search: good vs bad again on fresh interleaved blocks (when a culprit was found),
+	 * judged as the culprit's `effect` is. */
 	struct pb_comparison confirm_endpoints;
 	size_t confirm_blocks;
 	bool confirmed;                 /* both confirmations back the first culprit */
@@ -87,6 +93,9 @@ struct pb_search_result {
 	size_t n_steps;
 	size_t runs_total;              /* values sampled (including cached) */
 	size_t failed_runs;
+	int rounds;                     /* bisection rounds (restarts included; see steps[].round) */
+	size_t runs_dropped;            /* k-way: values of a round's batch no step took (not in
+					 * runs_total; they stay in the caller's records) */
 	/* Every commit's values (n + 1 arrays), for the report. */
 	double **values;
 	size_t *n_values;
@@ -112,7 +121,9 @@ int pb_search_sprt_init(struct pb_sprt *s, const double *good, size_t ng, const 
  * order). Reproduce (blocks of good and bad, a paired signed-rank test, more blocks while unknown),
  * bisect with a sequential test per commit on blocks (range good, commit, range bad) — each block's
  * log(commit) - mean(log(good), log(bad)), clipped, so that a burst hitting one run cannot decide —
- * skip what cannot be built or decided, confirm each culprit against its parent on fresh blocks,
+ * skip what cannot be built or decided, confirm each culprit against its parent on fresh blocks
+ * (a sequential test that stops as soon as they decide and passes a commit no slower than its
+ * parent with probability at most alpha, whatever the noise: measure/seqtest.h),
  * search the remaining ranges while the culprits found explain less than explained_min of the
  * effect, and last measure good against bad again on fresh blocks. A culprit whose confirmation
  * fails (after one restart), or whose share of the regression is implausible, leaves the status
@@ -126,5 +137,16 @@ int pb_search_sprt_init(struct pb_sprt *s, const double *good, size_t ng, const 
 int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_search_ops *ops,
 		  void *arg, struct pb_search_result *res);
 void pb_search_result_release(struct pb_search_result *res);
+
+/*
+ * pb_search_run() with up to kw->jobs commits judged per round: the commits that split the
+ * undecided range into jobs + 1 parts, built with kw->build_many, measured in one batch with the
+ * references each step is judged against (kw->sample_many: the least runs a step needs, taken
+ * first; a step that needs more samples anew), judged in ascending order with the same
+ * statistics as one at a time; values of a batch no step took are dropped (res->runs_dropped).
+ * Rounds about log_{jobs+1} n (res->rounds, steps[].round). kw NULL or jobs <= 1: pb_search_run.
+ */
+int pb_search_run_kway(size_t n, const struct pb_search_opts *o, const struct pb_search_ops *ops,
+		       const struct pb_search_kway *kw, void *arg, struct pb_search_result *res);
 
 #endif

@@ -13,6 +13,9 @@
 #include "core/log.h"
 #include "core/util.h"
 
+/* k-way: runs saved to the measurement cache per this many (a SIGKILL loses at most these). */
+#define PB_KWAY_SAVE_EVERY 8
+
 /* ---- Callbacks of the search ---- */
 
 static int cb_build(void *arg, size_t i)
@@ -31,10 +34,46 @@ static int cb_sample(void *arg, size_t i, double *value)
 	return rc;
 }
 
+static int cb_build_many(void *arg, int round, const size_t *ids, size_t n, int *rcs)
+{
+	struct pb_driver *s = arg;
+
+	if (s->o->progress) {
+		struct pb_buf list = PB_BUF_INIT;
+
+		for (size_t k = 0; k < n; k++)
+			pb_buf_printf(&list, "%s%.7s", k ? " " : "", s->ids[ids[k]]);
+		if (round == 0)
+			pb_progress_step(s->o->progress, s->step_k, s->step_total, "building the good and "
+					 "bad commits%s at once (%s)", n > 2 ? " and the first round's" : "",
+					 list.data);
+		else
+			pb_progress_step(s->o->progress, s->step_k, s->step_total, "round %d: building "
+					 "%zu %s (%s), up to %zu at once", round, n,
+					 pb_plural(n, "commit", "commits"), list.data, s->jobs);
+		pb_buf_release(&list);
+	}
+	return pb_driver_build_many(s, ids, n, rcs);
+}
+
+static int cb_sample_many(void *arg, const size_t *ids, size_t n, double *values, int *rcs)
+{
+	struct pb_driver *s = arg;
+	int rc = pb_driver_sample_many(s, ids, n, values, rcs);
+
+	/* As cb_sample: an --improvement search sees 1/value. */
+	for (size_t k = 0; rc == 0 && s->o->improvement && k < n; k++)
+		if (rcs[k] == 0 && values[k] > 0)
+			values[k] = 1 / values[k];
+	return rc;
+}
+
 static void cb_step(void *arg, size_t i, int k, int total, const char *what)
 {
 	struct pb_driver *s = arg;
 
+	s->step_k = k;
+	s->step_total = total;
 	if (s->o->progress)
 		pb_progress_step(s->o->progress, k, total, "%s (%.7s %s)", what, s->ids[i],
 				 s->res->commits[i].info.subject);
@@ -399,6 +438,7 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 	struct pb_driver s;
 	struct pb_search_opts so;
 	const struct pb_search_ops ops = { cb_build, cb_sample, cb_step, cb_describe, cb_last_failure };
+	struct pb_search_kway kw = { 1, cb_build_many, cb_sample_many };
 	size_t i;
 	int ret = -1;
 
@@ -421,7 +461,12 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 	res->runs = s.tmpl.runs;
 	res->warmups = s.tmpl.warmups;
 	res->improvement = o->improvement;
-	if (pb_search_run(res->n_commits - 1, &so, &ops, &s, &res->search))
+	res->jobs = kw.jobs = s.jobs;
+	/* k-way: runs are saved in groups, not one by one (driver.h); one at a time as ever. */
+	if (s.jobs > 1)
+		s.save_every = PB_KWAY_SAVE_EVERY;
+	if (pb_search_run_kway(res->n_commits - 1, &so, &ops, &kw, &s, &res->search) ||
+	    pb_driver_flush(&s))
 		goto out;
 	if (o->improvement)
 		unflip(&res->search);

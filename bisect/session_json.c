@@ -293,6 +293,9 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 		write_ci(w, sr, st->index);
 		pb_jsonw_string(w, "why", st->why);
 		pb_jsonw_int(w, "restart", st->restart);
+		pb_jsonw_int(w, "round", st->round);
+		if (c->build_slot)
+			pb_jsonw_int(w, "build_slot", c->build_slot);
 		if (res->contention.n) {
 			/* Whether the runs of this commit were taken while other work was heavy. */
 			struct pb_contention cc;
@@ -320,5 +323,9 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 	pb_jsonw_int(w, "runs_measured", (int64_t)res->runs_measured);
 	pb_jsonw_int(w, "runs_failed", (int64_t)sr->failed_runs);
 	pb_jsonw_bool(w, "resumed", res->resumed);
+	pb_jsonw_int(w, "jobs", (int64_t)(res->jobs ? res->jobs : 1));
+	pb_jsonw_int(w, "rounds", sr->rounds);
+	if (sr->runs_dropped)
+		pb_jsonw_int(w, "runs_dropped", (int64_t)sr->runs_dropped);
 	pb_jsonw_end(w);
 }

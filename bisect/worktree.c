@@ -18,13 +18,14 @@
 #include "core/proc.h"
 
 
-int pb_worktree_open(struct pb_worktree *wt, const char *state_dir)
+/* The worktree in dir, what it holds recorded in head_file (both taken: owned by wt). */
+static int open_at(struct pb_worktree *wt, char *dir, char *head_file)
 {
 	struct pb_buf b = PB_BUF_INIT;
 
 	memset(wt, 0, sizeof(*wt));
-	wt->dir = pb_xasprintf("%s/worktree", state_dir);
-	wt->head_file = pb_xasprintf("%s/worktree.head", state_dir);
+	wt->dir = dir;
+	wt->head_file = head_file;
 	if (pb_mkdir_p(wt->dir))
 		return -1;
 	/* What the directory holds, if a previous run recorded it after a complete checkout. */
@@ -33,6 +34,18 @@ int pb_worktree_open(struct pb_worktree *wt, const char *state_dir)
 	pb_error_clear();
 	pb_buf_release(&b);
 	return 0;
+}
+
+int pb_worktree_open(struct pb_worktree *wt, const char *state_dir)
+{
+	return open_at(wt, pb_xasprintf("%s/worktree", state_dir),
+		       pb_xasprintf("%s/worktree.head", state_dir));
+}
+
+int pb_worktree_open_slot(struct pb_worktree *wt, const char *state_dir, size_t slot)
+{
+	return open_at(wt, pb_xasprintf("%s/worktrees/%zu", state_dir, slot),
+		       pb_xasprintf("%s/worktrees/%zu.head", state_dir, slot));
 }
 
 void pb_worktree_release(struct pb_worktree *wt)

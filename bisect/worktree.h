@@ -35,6 +35,13 @@ int pb_worktree_open(struct pb_worktree *wt, const char *state_dir);
 void pb_worktree_release(struct pb_worktree *wt);
 
 /*
+ * The private worktree of job slot `slot` (1, 2, ...: the local executor's parallel builds),
+ * <state_dir>/worktrees/<slot>, kept between rounds so that each slot builds incrementally. Like
+ * pb_worktree_open() otherwise; re-open it to see what another process checked out there.
+ */
+int pb_worktree_open_slot(struct pb_worktree *wt, const char *state_dir, size_t slot);
+
+/*
  * Make the directory hold commit `id`, and verify it: only files that differ from the commit it
  * held are rewritten (so an incremental build recompiles what changed); untracked build outputs
  * stay. Then every tracked file is checked against the commit's tree (hashed, unless its stat is

@@ -22,16 +22,26 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 {
 	const struct pb_search_result *sr = &res->search;
 	const char *headers[] = { "commit", "verdict", "runs", "median", "subject" };
-	struct pb_table *t = pb_table_new(5, headers);
+	/* k-way: which round each step was built and measured in, and which job slot built it. */
+	const char *kheaders[] = { "round", "slot", "commit", "verdict", "runs", "median", "subject" };
+	const bool kway = res->jobs > 1;
+	struct pb_table *t = kway ? pb_table_new(7, kheaders) : pb_table_new(5, headers);
 	char v[48], w[48];
 	const char *what = res->improvement ? "improvement" : "regression";
 	size_t i;
 
-	pb_table_align_right(t, 2);
-	pb_table_align_right(t, 3);
+	pb_table_align_right(t, kway ? 4 : 2);
+	pb_table_align_right(t, kway ? 5 : 3);
 	for (i = 0; i < sr->n_steps; i++) {
 		const struct pb_search_step *st = &sr->steps[i];
 
+		if (kway) {
+			pb_table_cellf(t, "%d", st->round);
+			if (res->commits[st->index].build_slot)
+				pb_table_cellf(t, "%d", res->commits[st->index].build_slot);
+			else
+				pb_table_cell(t, "-");
+		}
 		pb_table_cellf(t, "%.7s", res->commits[st->index].info.id);
 		if (st->restart)
 			pb_table_cellf(t, "%s (restart %d)", pb_step_verdict_name(st->verdict), st->restart);
@@ -162,6 +172,11 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 	pb_buf_printf(out, "\n%d %s (%d cached), %zu %s (%zu measured now).\n", res->builds,
 		      pb_plural((size_t)res->builds, "build", "builds"), res->builds_cached,
 		      sr->runs_total, pb_plural(sr->runs_total, "run", "runs"), res->runs_measured);
+	if (kway)
+		pb_buf_printf(out, "%d bisection %s of up to %zu commits built at once (--jobs %zu)%s.\n",
+			      sr->rounds, pb_plural((size_t)sr->rounds, "round", "rounds"), res->jobs,
+			      res->jobs, sr->runs_dropped ? "; runs a round took that no step needed are "
+			      "not counted above" : "");
 	/* The answer last, where the eye lands. */
 	if (sr->status == PB_SEARCH_FOUND && res->attribution.done)
 		pb_buf_printf(out, "Attribution: %s — %s\n", pb_attr_name(res->attribution.verdict.verdict),
@@ -201,7 +216,7 @@ int cmd_bisect(int argc, char **argv)
 	const struct cli_command *cmd = cli_command("bisect");
 	const char *report = NULL;
 	bool resume = false, first_parent = false;
-	long warmups = -1, layouts = 0, layout_seed = PB_LAYOUTS_SEED;
+	long warmups = -1, jobs = 0, layouts = 0, layout_seed = PB_LAYOUTS_SEED;
 	struct pb_bisect_opts o = { .alpha = -1, .min_effect = -1 };
 	struct pb_bisect_result res = { 0 };
 	const struct cli_opt opts[] = {
@@ -222,6 +237,7 @@ int cmd_bisect(int argc, char **argv)
 		{ "reset", 0, CLI_FLAG, &o.reset, NULL, "forget the interrupted bisect's journal (cached builds and measurements stay)", 0, 0 },
 		{ "remeasure", 0, CLI_FLAG, &o.remeasure, NULL, "drop this benchmark's cached measurements (this backend, metric and config) and the journal; builds stay", 0, 0 },
 		CLI_OPT_REBUILD_FAILED(&o.rebuild_failed),
+		{ "jobs", 'j', CLI_INT, &jobs, "K", "k-way bisection: build K commits at once, each in its own worktree, and judge them per round (default: executor.jobs, 1)", 1, 64 },
 		{ "first-parent", 0, CLI_FLAG, &first_parent, NULL, NULL, 0, 0 }, /* compatibility: the only mode */
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0 },
 	};
@@ -232,6 +248,7 @@ int cmd_bisect(int argc, char **argv)
 		return ret < 0 ? -1 : 0;
 	(void)resume;
 	(void)first_parent;
+	o.jobs = (size_t)jobs;
 	o.warmups_set = warmups >= 0;
 	o.layouts = (size_t)layouts;
 	o.layout_seed = (uint64_t)layout_seed;

@@ -68,6 +68,15 @@ static const struct field stats_fields[] = {
 	END,
 };
 
+/* executor: where builds and runs happen (not in any hash: it does not change what is measured) */
+static const char *const executor_kinds[] = { "local", "slurm", NULL };
+
+static const struct field executor_fields[] = {
+	{ "kind", F_ENUM, CF(executor.kind), 0, 0, false, executor_kinds, NULL, NULL },
+	{ "jobs", F_INT, CF(executor.jobs), 1, 64, false, NULL, NULL, "commits built at once" },
+	END,
+};
+
 static const struct field profile_fields[] = {
 	{ "call_graph", F_STRING, CF(profile.call_graph), 0, 0, false, NULL, NULL, "fp, dwarf or \"dwarf,SIZE\"" },
 	{ "max_depth", F_INT, CF(profile.max_depth), 1, 1024, false, NULL, NULL, "frames" },
@@ -105,6 +114,7 @@ static const struct field top_fields[] = {
 	{ "measure", F_OBJECT, 0, 0, 0, false, NULL, measure_fields, NULL },
 	{ "layout", F_OBJECT, 0, 0, 0, false, NULL, layout_fields, NULL },
 	{ "stats", F_OBJECT, 0, 0, 0, false, NULL, stats_fields, NULL },
+	{ "executor", F_OBJECT, 0, 0, 0, false, NULL, executor_fields, NULL },
 	{ "profile", F_OBJECT, 0, 0, 0, false, NULL, profile_fields, NULL },
 	END,
 };
@@ -189,6 +199,8 @@ void pb_config_init(struct pb_config *cfg)
 	cfg->stats.alpha = 0.01;
 	cfg->stats.min_effect = 0.02;
 	cfg->stats.max_runs = 60;
+	cfg->executor.kind = pb_xstrdup("local");
+	cfg->executor.jobs = 1;
 	cfg->profile.call_graph = pb_xstrdup("fp");
 	cfg->profile.max_depth = 127;
 }
@@ -377,6 +389,9 @@ void pb_config_write_json(const struct pb_config *cfg, struct pb_jsonw *w)
 	pb_jsonw_end(w);
 	pb_jsonw_object(w, "stats");
 	write_fields(w, cfg, stats_fields, false);
+	pb_jsonw_end(w);
+	pb_jsonw_object(w, "executor");
+	write_fields(w, cfg, executor_fields, false);
 	pb_jsonw_end(w);
 	pb_jsonw_object(w, "profile");
 	write_fields(w, cfg, profile_fields, false);

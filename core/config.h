@@ -78,6 +78,11 @@ struct pb_config {
 	} layout;
 
 	struct {
+		char *kind;        /* where builds and runs happen: "local" (default) or "slurm" */
+		int64_t jobs;      /* commits built (and judged) per round, >= 1, default 1 */
+	} executor;
+
+	struct {
 		double alpha;      /* significance level, (0, 0.5], default 0.01 */
 		double min_effect; /* smallest relative change that matters, [0, 1), default 0.02 */
 		int64_t max_runs;  /* per commit, >= 1, default 60 */

@@ -30,6 +30,18 @@ extern char **environ;
 static volatile sig_atomic_t interrupt_flag;
 static volatile sig_atomic_t running_pid; /* the command pb_proc_run waits for (its group), or 0 */
 static int wake_pipe[2] = { -1, -1 };
+static bool subreaper; /* this process is its descendants' subreaper (set on the first run) */
+
+void pb_proc_forked(void)
+{
+	if (wake_pipe[0] >= 0) {
+		close(wake_pipe[0]);
+		close(wake_pipe[1]);
+	}
+	wake_pipe[0] = wake_pipe[1] = -1;
+	subreaper = false;
+	running_pid = 0;
+}
 
 void pb_proc_interrupt(void)
 {
@@ -556,7 +568,6 @@ static void wake_pipe_open(void)
 
 int pb_proc_run(const struct pb_proc_opts *o, struct pb_proc_result *res)
 {
-	static bool subreaper;
 	const char *sh_argv[] = { "/bin/sh", "-c", o->shell, NULL };
 	char *const *argv = o->shell ? (char *const *)sh_argv : (char *const *)o->argv;
 	pid_t *before = pb_xmalloc(MAX_CHILDREN * sizeof(*before)), pid = -1, parent, group = -1;

@@ -102,6 +102,12 @@ void pb_proc_interrupt(void);
  */
 void pb_proc_kill_now(void);
 void pb_proc_interrupt_clear(void);
+/*
+ * In a child made by fork() that will run commands itself (the local executor's parallel builds):
+ * a wake-up pipe of its own (the parent's is shared after fork: one process could drain the
+ * other's wake-up) and subreaper status of its own, asked for on its first run.
+ */
+void pb_proc_forked(void);
 /* True once pb_proc_interrupt() was called (and not cleared). */
 bool pb_proc_interrupted(void);
 

@@ -203,6 +203,24 @@ static void bisection(struct ctx *c)
 
 	pb_buf_puts(c->out, "## Bisection\n\nEvery commit measured, in the order the search asked for "
 			    "them.\n\n");
+	if (pb_md_num(c->doc, "jobs") > 1) {
+		/* k-way (--jobs K): which commits each round built at once and measured in one batch. */
+		double round = -1;
+
+		pb_buf_printf(c->out, "k-way bisection (`--jobs %.0f`): %.0f rounds, each building its "
+			      "commits at once and measuring them in one batch with their references",
+			      pb_md_num(c->doc, "jobs"), pb_md_num(c->doc, "rounds"));
+		for (st = pb_json_child(pb_json_get(c->doc, "steps")); st; st = pb_json_next(st)) {
+			if (!(pb_md_num(st, "round") > 0))
+				continue;
+			if (pb_md_num(st, "round") != round) {
+				round = pb_md_num(st, "round");
+				pb_buf_printf(c->out, "; round %.0f:", round);
+			}
+			pb_buf_printf(c->out, " `%.7s`", pb_md_str(st, "commit", "?"));
+		}
+		pb_buf_puts(c->out, ".\n\n");
+	}
 	pb_table_align_right(t, 0);
 	pb_table_align_right(t, 3);
 	pb_table_align_right(t, 4);

@@ -265,11 +265,11 @@ static void test_pooled_steps(void **state)
 			pb_search_result_release(&r);
 		}
 	assert_int_equal(steps[0], 70);
-	assert_int_equal(pooled[0], 62);
-	assert_int_equal(runs[0], 2002);
-	assert_int_equal(steps[1], 70);
-	assert_int_equal(pooled[1], 30);
-	assert_int_equal(runs[1], 1258);
+	assert_int_equal(pooled[0], 66);
+	assert_int_equal(runs[0], 1477);
+	assert_int_equal(steps[1], 77);
+	assert_int_equal(pooled[1], 46);
+	assert_int_equal(runs[1], 1167);
 }
 
 /* Equal commits on a machine whose load comes and goes: never a culprit. */
