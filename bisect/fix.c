@@ -25,13 +25,23 @@ static int on_run(void *arg, const struct pb_exec_request *req, size_t first)
 	return 0;
 }
 
-/* `s` with every "{order}" replaced by `path` (caller frees). */
+/* `s` with every "{order}" replaced by `path` and every "{cflags}" (the random layouts'
+ * alignment, see layouts.h) by nothing (caller frees). */
 static char *replace_order(const char *s, const char *path)
 {
 	struct pb_buf b = PB_BUF_INIT;
-	const char *p;
+	const char *p, *q;
 
-	while ((p = strstr(s, "{order}"))) {
+	for (;;) {
+		p = strstr(s, "{order}");
+		q = strstr(s, "{cflags}");
+		if (!p && !q)
+			break;
+		if (!p || (q && q < p)) {
+			pb_buf_add(&b, s, (size_t)(q - s));
+			s = q + 8;
+			continue;
+		}
 		pb_buf_add(&b, s, (size_t)(p - s));
 		pb_buf_puts(&b, path);
 		s = p + 7;
@@ -186,7 +196,8 @@ static int measure(struct pb_driver *s, size_t pi, size_t ci, struct pb_executor
 {
 	/* the ordinary builds are s->ex's commits pi and ci; the fix's are fx's 0 and 1 */
 	const size_t commit_of[PB_FIX_ARMS] = { pi, ci, 1, 0 };
-	uint64_t rng = 0x9e3779b97f4a7c15ULL;
+	/* seeded by the blocks already measured: a later call continues with new orders */
+	uint64_t rng = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)res->blocks * 0xbf58476d1ce4e5b9ULL);
 	size_t order[PB_FIX_ARMS], n = 0, a, j, fails = 0;
 
 	for (a = 0; a < PB_FIX_ARMS; a++)
@@ -251,6 +262,22 @@ static void recovered(struct pb_fix_result *res)
 	res->recovered_ci95[1] = 1 - (rlo >= 0 ? rlo / thi : rlo / tlo);
 }
 
+/* The blocked comparisons of the blocks measured so far, and the recovered share from them. */
+static void compare_arms(struct pb_fix_result *res, double *const *vals, double alpha,
+			 double min_effect)
+{
+	pb_stats_compare_paired(vals[PB_FIX_PARENT], vals[PB_FIX_CULPRIT], res->blocks, alpha,
+				min_effect, &res->regression);
+	pb_stats_compare_paired(vals[PB_FIX_PARENT], vals[PB_FIX_CULPRIT_FIX], res->blocks, alpha,
+				min_effect, &res->residual);
+	pb_stats_compare_paired(vals[PB_FIX_CULPRIT], vals[PB_FIX_CULPRIT_FIX], res->blocks, alpha,
+				min_effect, &res->fix);
+	if ((res->has_control = res->arm[PB_FIX_PARENT_FIX].binary != NULL))
+		pb_stats_compare_paired(vals[PB_FIX_PARENT], vals[PB_FIX_PARENT_FIX], res->blocks,
+					alpha, min_effect, &res->control);
+	recovered(res);
+}
+
 void pb_fix_init(struct pb_fix_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -285,7 +312,7 @@ int pb_fix_measure(struct pb_driver *s, size_t pi, size_t ci, double alpha, doub
 	enum pb_order_format fmt;
 	double *vals[PB_FIX_ARMS] = { NULL };
 	char ids[2][PB_OID_HEX];
-	size_t i, n_env = 0, want;
+	size_t i, n_env = 0, want, cap;
 	bool fb_open = false;
 	int ret = -1;
 
@@ -368,10 +395,23 @@ int pb_fix_measure(struct pb_driver *s, size_t pi, size_t ci, double alpha, doub
 			res->arm[PB_FIX_PARENT_FIX].error);
 
 	want = res->exact ? 1 : (size_t)(s->tmpl.runs > 5 ? s->tmpl.runs : 5);
+	cap = res->exact ? 1 : (size_t)(o->max_runs > 0 ? o->max_runs : cfg->stats.max_runs);
+	if (cap < want)
+		cap = want;
 	for (i = 0; i < PB_FIX_ARMS; i++)
-		vals[i] = pb_xcalloc(want + 1, sizeof(double));
-	if (measure(s, pi, ci, fx, res, want, m, vals))
-		goto out;
+		vals[i] = pb_xcalloc(cap + 1, sizeof(double));
+	/* Sequential: the first `runs` blocks, then one more at a time while the recovered share's CI
+	 * is wider than ±PB_FIX_CI_HALF (or cannot be computed), up to max_runs blocks. */
+	for (;;) {
+		if (measure(s, pi, ci, fx, res, want, m, vals))
+			goto out;
+		compare_arms(res, vals, alpha, min_effect);
+		if (res->exact || want >= cap || !(res->regression.ratio > 1) ||
+		    (isfinite(res->recovered_ci95[0]) &&
+		     res->recovered_ci95[1] - res->recovered_ci95[0] <= 2 * PB_FIX_CI_HALF))
+			break;
+		want++;
+	}
 	for (i = 0; i < PB_FIX_ARMS; i++) {
 		if (!res->arm[i].binary)
 			continue;
@@ -380,16 +420,6 @@ int pb_fix_measure(struct pb_driver *s, size_t pi, size_t ci, double alpha, doub
 		res->arm[i].instructions = pb_measurement_counter_any(&m[i], instr);
 		res->arm[i].i1_misses = pb_measurement_counter_any(&m[i], i1);
 	}
-	pb_stats_compare_paired(vals[PB_FIX_PARENT], vals[PB_FIX_CULPRIT], res->blocks, alpha,
-				min_effect, &res->regression);
-	pb_stats_compare_paired(vals[PB_FIX_PARENT], vals[PB_FIX_CULPRIT_FIX], res->blocks, alpha,
-				min_effect, &res->residual);
-	pb_stats_compare_paired(vals[PB_FIX_CULPRIT], vals[PB_FIX_CULPRIT_FIX], res->blocks, alpha,
-				min_effect, &res->fix);
-	if ((res->has_control = res->arm[PB_FIX_PARENT_FIX].binary != NULL))
-		pb_stats_compare_paired(vals[PB_FIX_PARENT], vals[PB_FIX_PARENT_FIX], res->blocks,
-					alpha, min_effect, &res->control);
-	recovered(res);
 	if (res->arm[PB_FIX_CULPRIT].instructions > 0 &&
 	    isfinite(res->arm[PB_FIX_CULPRIT_FIX].instructions)) {
 		res->instr_change = res->arm[PB_FIX_CULPRIT_FIX].instructions /

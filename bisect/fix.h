@@ -13,6 +13,9 @@
 #include "measure/stats.h"
 
 #define PB_FIX_SCHEMA "placebisect.fix/1"
+/* A noisy metric is measured in more blocks until the recovered share's 95% CI is this narrow
+ * on either side (10 points), up to max_runs blocks. */
+#define PB_FIX_CI_HALF 0.10
 
 struct pb_driver;
 
@@ -69,7 +72,8 @@ int pb_fix_configured(const struct pb_config *cfg);
  * order in build.fix.format under the state directory, rebuild culprit and parent with
  * build.fix.env ({order} = that file; its own build cache, keyed by the ordering and the recipe),
  * measure the four builds in blocks (order randomized within each, as compare --rev; fresh runs,
- * not cached; one block for a deterministic metric) and compare them with the blocked comparison
+ * not cached; one block for a deterministic metric; else `runs` blocks, then one more at a time
+ * while the recovered share's CI is wider than ±PB_FIX_CI_HALF, up to max_runs) and compare them with the blocked comparison
  * (pb_stats_compare_paired). Returns 0, or -1: no build.fix (PB_EXIT_USAGE), the culprit not
  * buildable with the fix (PB_EXIT_INCONCLUSIVE, with its log), valgrind missing (PB_EXIT_ENV), the
  * benchmark failing, interruption. Release *res with pb_fix_release() in either case.

@@ -1,8 +1,9 @@
-/* layoutfix.h: the `fix` command's driver: the layout fix of any two revisions. */
+/* layoutfix.h: the `fix` and `layouts` commands' drivers: the layout fix, or the random layouts, of any two revisions. */
 #ifndef PB_BISECT_LAYOUTFIX_H
 #define PB_BISECT_LAYOUTFIX_H
 
 #include "bisect/fix.h"
+#include "bisect/layouts.h"
 #include "bisect/repo.h"
 #include "bisect/result.h"
 #include "core/config.h"
@@ -16,5 +17,12 @@
  */
 int pb_fix_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
 	       struct pb_fix_result *res);
+
+/*
+ * The `layouts` command: build o->good (plays the parent) and o->bad (the culprit) in bisect's
+ * caches, then pb_layouts_measure() with o->layouts and o->layout_seed. Returns 0 or -1.
+ */
+int pb_layouts_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
+		   struct pb_layouts_result *res);
 
 #endif

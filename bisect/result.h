@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bisect/commit.h"
 #include "bisect/explain.h"
@@ -18,6 +19,7 @@
 #define PB_BISECT_SCHEMA "placebisect.bisect/1"
 
 struct pb_fix_result;
+struct pb_layouts_result;
 
 struct pb_bisect_opts {
 	const char *good, *bad;  /* revisions */
@@ -38,6 +40,8 @@ struct pb_bisect_opts {
 	bool remeasure;          /* also drop this benchmark key's cached measurements (builds stay) */
 	bool verify_placement;   /* rebuild parent and culprit with build.layout_variants */
 	bool fix;                /* rebuild the culprit with a function order (build.fix), measure it */
+	size_t layouts;          /* > 0: measure the culprit's effect under this many random layouts */
+	uint64_t layout_seed;    /* the first layout's seed (layout k: + k) */
 	bool rebuild_failed;     /* build again commits whose build failed in an earlier run */
 	size_t jobs;             /* --jobs K: commits built and judged per round (0: executor.jobs) */
 	volatile sig_atomic_t *stop; /* set by SIGINT: stop between runs */
@@ -65,6 +69,8 @@ struct pb_bisect_result {
 	struct pb_toolchain toolchain[2];
 	struct pb_fix_result *fix; /* --fix (bisect/fix.h; owned): NULL when it did not run */
 	char *fix_error;           /* --fix ran and failed: why (owned); NULL otherwise */
+	struct pb_layouts_result *layouts; /* --layouts (bisect/layouts.h; owned): NULL when not run */
+	char *layouts_error;       /* --layouts ran and failed: why (owned); NULL otherwise */
 };
 
 #endif

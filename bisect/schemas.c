@@ -1,6 +1,8 @@
-/* schemas.c: the schema table of the document this module writes (the bisect result). */
+/* schemas.c: the schema tables of the documents this module writes (bisect, fix, layouts). */
 #include "bisect/schemas.h"
 
+#include "bisect/fix.h"
+#include "bisect/layouts.h"
 #include "bisect/session.h"
 
 /* The effect of one comparison (write_effect in session.c), at `p`. */
@@ -86,7 +88,70 @@ static const struct pb_schema_rule bisect_rules[] = {
 	{ "attribution.reasons", PB_S_ARR },
 	{ "attribution.reasons[]", PB_S_STR },
 	{ "system", PB_S_OBJ | PB_S_NULL },
+	{ "fix", PB_S_OBJ },
+	{ "fix_error", PB_S_STR },
+	{ "layouts", PB_S_OBJ },
+	{ "layouts.slower", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "layouts.verdict", PB_S_STR | PB_S_REQ },
+	{ "layouts_error", PB_S_STR },
 	{ NULL, 0 },
 };
 
 const struct pb_schema pb_bisect_schema = { PB_BISECT_SCHEMA, bisect_rules };
+
+/* A comparison of the fix (write_cmp in fix.c). */
+#define CMP(p)                                                                     	{ p, PB_S_OBJ }, { p ".ratio", PB_S_NUM | PB_S_NULL }, { p ".ci95", PB_S_ARR | PB_S_NULL }, 	{ p ".verdict", PB_S_STR }
+
+static const struct pb_schema_rule fix_rules[] = {
+	{ "parent", PB_S_STR | PB_S_REQ | PB_S_NONEMPTY },
+	{ "culprit", PB_S_STR | PB_S_REQ | PB_S_NONEMPTY },
+	{ "benchmark", PB_S_STR | PB_S_REQ },
+	{ "metric", PB_S_STR | PB_S_REQ },
+	{ "backend", PB_S_STR | PB_S_REQ },
+	{ "order", PB_S_OBJ | PB_S_REQ },
+	{ "order.format", PB_S_STR | PB_S_REQ },
+	{ "order.functions", PB_S_ARR },
+	{ "order.functions[]", PB_S_STR },
+	{ "recipe", PB_S_ARR | PB_S_REQ },
+	{ "recipe[]", PB_S_STR },
+	{ "blocks", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "builds", PB_S_OBJ | PB_S_REQ },
+	{ "builds.*", PB_S_OBJ },
+	CMP("regression"),
+	CMP("residual"),
+	{ "recovered", PB_S_OBJ | PB_S_REQ },
+	{ "recovered.value", PB_S_NUM | PB_S_NULL },
+	{ "summary", PB_S_STR },
+	{ NULL, 0 },
+};
+
+const struct pb_schema pb_fix_schema = { PB_FIX_SCHEMA, fix_rules };
+
+static const struct pb_schema_rule layouts_rules[] = {
+	{ "parent", PB_S_STR | PB_S_REQ | PB_S_NONEMPTY },
+	{ "culprit", PB_S_STR | PB_S_REQ | PB_S_NONEMPTY },
+	{ "benchmark", PB_S_STR | PB_S_REQ },
+	{ "metric", PB_S_STR | PB_S_REQ },
+	{ "backend", PB_S_STR | PB_S_REQ },
+	{ "seed", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "n", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "measured", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "slower", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "faster", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "median_ratio", PB_S_NUM | PB_S_NULL },
+	{ "range", PB_S_ARR },
+	{ "range[]", PB_S_NUM | PB_S_NULL },
+	{ "verdict", PB_S_STR | PB_S_REQ },
+	{ "layouts", PB_S_ARR | PB_S_REQ },
+	{ "layouts[]", PB_S_OBJ },
+	{ "layouts[].seed", PB_S_NUM | PB_S_REQ | PB_S_NONNEG | PB_S_INT },
+	{ "layouts[].order", PB_S_STR | PB_S_NULL },
+	{ "layouts[].cflags", PB_S_STR | PB_S_NULL },
+	{ "layouts[].env_pad", PB_S_NUM | PB_S_NONNEG | PB_S_INT },
+	{ "layouts[].aslr", PB_S_BOOL },
+	{ "layouts[].ratio", PB_S_NUM | PB_S_NULL },
+	{ "summary", PB_S_STR },
+	{ NULL, 0 },
+};
+
+const struct pb_schema pb_layouts_schema = { PB_LAYOUTS_SCHEMA, layouts_rules };

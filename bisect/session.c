@@ -7,6 +7,7 @@
 
 #include "bisect/driver.h"
 #include "bisect/fix.h"
+#include "bisect/layouts.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -364,6 +365,35 @@ static int layout_fix(struct pb_driver *s, double alpha, double min_effect)
 	return 0;
 }
 
+/* --layouts N: the culprit's effect under N random layouts decides the verdict. A distribution
+ * that cannot be made is stated (layouts_error, a warning), not fatal. */
+static int layouts(struct pb_driver *s, double alpha, double min_effect)
+{
+	struct pb_bisect_result *res = s->res;
+	size_t ci = res->search.culprits[0].index;
+	char *sentence;
+
+	res->layouts = pb_xcalloc(1, sizeof(*res->layouts));
+	if (pb_layouts_measure(s, ci - 1, ci, s->o->layouts, s->o->layout_seed, alpha, min_effect,
+			       res->layouts)) {
+		if (pb_error_exit_code() == PB_EXIT_INTERRUPTED)
+			return -1;
+		res->layouts_error = pb_xstrdup(pb_error_message());
+		pb_warn("--layouts: %s", res->layouts_error);
+		pb_layouts_release(res->layouts);
+		free(res->layouts);
+		res->layouts = NULL;
+		return 0;
+	}
+	sentence = pb_layouts_sentence(res->layouts);
+	if (res->layouts->decided)
+		pb_attr_set_layouts(&res->attribution.verdict, res->layouts->placement, sentence);
+	else
+		pb_attr_add_reason(&res->attribution.verdict, sentence);
+	free(sentence);
+	return 0;
+}
+
 /* A merge among the culprits and candidates: name what it brought in, where to look next. */
 static int merges(struct pb_repo *repo, struct pb_bisect_result *res)
 {
@@ -415,7 +445,8 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 	memset(res, 0, sizeof(*res));
 	pb_driver_init(&s, repo, cfg, o, res);
 	/* --fix without build.fix: said before anything is built or measured. */
-	if ((o->fix && pb_fix_configured(cfg)) || setup(&s))
+	if ((o->fix && pb_fix_configured(cfg)) || (o->layouts && pb_layouts_configured(cfg)) ||
+	    setup(&s))
 		goto out;
 
 	so.alpha = o->alpha >= 0 ? o->alpha : cfg->stats.alpha;
@@ -457,6 +488,10 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 			goto out;
 		if (res->search.status == PB_SEARCH_FOUND && o->fix &&
 		    layout_fix(&s, so.alpha, so.min_effect))
+			goto out;
+		/* After --verify-placement: the layouts win over build.layout_variants. */
+		if (res->search.status == PB_SEARCH_FOUND && o->layouts &&
+		    layouts(&s, so.alpha, so.min_effect))
 			goto out;
 	}
 	ret = pb_driver_journal(&s, "done", NULL, "status",
@@ -503,6 +538,10 @@ void pb_bisect_result_release(struct pb_bisect_result *res)
 		pb_fix_release(res->fix);
 	free(res->fix);
 	free(res->fix_error);
+	if (res->layouts)
+		pb_layouts_release(res->layouts);
+	free(res->layouts);
+	free(res->layouts_error);
 	memset(res, 0, sizeof(*res));
 }
 

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "bisect/fix.h"
+#include "bisect/layouts.h"
 
 #include "measure/stats.h"
 
@@ -239,6 +240,10 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 			pb_fix_write_json(res->fix, "fix", w);
 		else if (res->fix_error)
 			pb_jsonw_string(w, "fix_error", res->fix_error);
+		if (res->layouts)
+			pb_layouts_write_json(res->layouts, "layouts", w);
+		else if (res->layouts_error)
+			pb_jsonw_string(w, "layouts_error", res->layouts_error);
 		if (res->commits[cu->index].m.system)
 			pb_jsonw_value(w, "system", res->commits[cu->index].m.system);
 	}

@@ -239,6 +239,7 @@ int cmd_layout(int argc, char **argv);
 int cmd_layout_verify(int argc, char **argv); /* `layout verify`, dispatched by cmd_layout */
 int cmd_order(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
+int cmd_layouts(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_annotate(int argc, char **argv);
 int cmd_loops(int argc, char **argv);

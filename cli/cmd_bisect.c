@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "bisect/fix.h"
+#include "bisect/layouts.h"
 #include "bisect/repo.h"
 #include "bisect/session.h"
 #include "cli/cli.h"
@@ -160,6 +161,14 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 	} else if (res->fix_error) {
 		pb_buf_printf(out, "\nFix (--fix): not measured: %s\n", res->fix_error);
 	}
+	if (res->layouts) {
+		char *l = pb_layouts_sentence(res->layouts);
+
+		pb_buf_printf(out, "\nLayouts (--layouts): %s\n", l);
+		free(l);
+	} else if (res->layouts_error) {
+		pb_buf_printf(out, "\nLayouts (--layouts): not measured: %s\n", res->layouts_error);
+	}
 	pb_buf_printf(out, "\n%d %s (%d cached), %zu %s (%zu measured now).\n", res->builds,
 		      pb_plural((size_t)res->builds, "build", "builds"), res->builds_cached,
 		      sr->runs_total, pb_plural(sr->runs_total, "run", "runs"), res->runs_measured);
@@ -207,7 +216,7 @@ int cmd_bisect(int argc, char **argv)
 	const struct cli_command *cmd = cli_command("bisect");
 	const char *report = NULL;
 	bool resume = false, first_parent = false;
-	long warmups = -1, jobs = 0;
+	long warmups = -1, jobs = 0, layouts = 0, layout_seed = PB_LAYOUTS_SEED;
 	struct pb_bisect_opts o = { .alpha = -1, .min_effect = -1 };
 	struct pb_bisect_result res = { 0 };
 	const struct cli_opt opts[] = {
@@ -223,6 +232,8 @@ int cmd_bisect(int argc, char **argv)
 		{ "resume", 0, CLI_FLAG, &resume, NULL, NULL, 0, 0 }, /* compatibility: resuming is automatic */
 		{ "verify-placement", 0, CLI_FLAG, &o.verify_placement, NULL, "rebuild culprit and parent with build.layout_variants and measure them", 0, 0 },
 		{ "fix", 0, CLI_FLAG, &o.fix, NULL, "rebuild the culprit (and parent) with a function order from its call graph (build.fix) and measure what it recovers", 0, 0 },
+		{ "layouts", 0, CLI_INT, &layouts, "N", "build and measure parent and culprit under N random layouts (build.fix); they decide the attribution", 1, 1000 },
+		{ "layout-seed", 0, CLI_INT, &layout_seed, "S", "the first random layout's seed (default 1; layout k: S + k)", 0, 1000000000 },
 		{ "reset", 0, CLI_FLAG, &o.reset, NULL, "forget the interrupted bisect's journal (cached builds and measurements stay)", 0, 0 },
 		{ "remeasure", 0, CLI_FLAG, &o.remeasure, NULL, "drop this benchmark's cached measurements (this backend, metric and config) and the journal; builds stay", 0, 0 },
 		CLI_OPT_REBUILD_FAILED(&o.rebuild_failed),
@@ -239,6 +250,8 @@ int cmd_bisect(int argc, char **argv)
 	(void)first_parent;
 	o.jobs = (size_t)jobs;
 	o.warmups_set = warmups >= 0;
+	o.layouts = (size_t)layouts;
+	o.layout_seed = (uint64_t)layout_seed;
 	o.warmups = warmups;
 	if (o.improvement && o.verify_placement)
 		return pb_error("bisect: --verify-placement checks a slowdown; it cannot be combined "

@@ -109,6 +109,19 @@ static const struct cli_command commands[] = {
 	  "  placebisect fix --good e0d12e3^ --bad e0d12e3 --bench call_method_small --backend cachegrind\n"
 	  "  placebisect fix --good v1.0 --bad v1.1 --bench call_method --json -o fix.json\n",
 	  NULL },
+	{ "layouts", cmd_layouts, "the culprit's effect across N random layouts of the same code",
+	  "--good REV --bad REV --bench NAME [--layouts N] [--seed S] [options]",
+	  "Builds parent (--good) and culprit (--bad) under N seeded random layouts through\n"
+	  "build.fix: a shuffled function order as {order}, -falign-functions=1/16/64 as {cflags}\n"
+	  "when the recipe uses it, an environment size (measure.env_pad) and ASLR off or on; each\n"
+	  "layout has its own build cache. Each layout's parent and culprit are measured interleaved\n"
+	  "and compared: \"slower in k of N layouts, median +x%, range a..b\". An effect present\n"
+	  "in every layout with the same sign is the code's (code-change); one that vanishes or\n"
+	  "flips is where the code landed (code-placement). The layouts have seeds S, S + 1, ...:\n"
+	  "--seed K --layouts 1 rebuilds the one of seed K.",
+	  "  placebisect layouts --good e0d12e3^ --bad e0d12e3 --bench call_method_small --backend cachegrind\n"
+	  "  placebisect layouts --good v1.0 --bad v1.1 --bench call_method --layouts 8 --json -o layouts.json\n",
+	  NULL },
 	{ "report", cmd_report, "a markdown report (with SVG plots) from any result file",
 	  "RESULT.json -o FILE.md [options]",
 	  "Renders from the file alone: no repository or configuration is read.",

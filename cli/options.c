@@ -516,7 +516,7 @@ int cli_read_result(struct pb_json **doc, const char *path)
 
 		/* s points into the document: the message first, then the free. */
 		pb_error("%s: not a placebisect result file (%s%s%s); a report is written from the JSON "
-			 "of bisect, measure, compare or layout diff", path,
+			 "of bisect, measure, compare, layout diff, fix or layouts", path,
 			 s ? "schema '" : "no \"schema\" key", s ? s : "", s ? "'" : "");
 		pb_json_free(*doc);
 		*doc = NULL;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -573,7 +574,7 @@ int pb_proc_run(const struct pb_proc_opts *o, struct pb_proc_result *res)
 	size_t nbefore, cap = o->capture_max ? o->capture_max : DEFAULT_CAPTURE;
 	double grace = o->grace_s > 0 ? o->grace_s : DEFAULT_GRACE;
 	int out_p[2] = { -1, -1 }, err_p[2] = { -1, -1 }, go_p[2] = { -1, -1 }, rep_p[2] = { -1, -1 };
-	int devnull = -1, pidfd = -1, ret = -1, status = 0;
+	int devnull = -1, pidfd = -1, ret = -1, status = 0, pers = 0, rc;
 	int64_t start, deadline = 0, kill_at = 0, now;
 	struct child_error ce;
 	struct rusage ru;
@@ -610,9 +611,19 @@ int pb_proc_run(const struct pb_proc_opts *o, struct pb_proc_result *res)
 	}
 	envp = build_env(o);
 	prog = resolve(argv[0]);
+	/* The child inherits our personality: ASLR off for it alone, ours restored at once. */
+	if (o->no_aslr && ((pers = personality(0xffffffff)) == -1 ||
+			   personality((unsigned long)pers | ADDR_NO_RANDOMIZE) == -1)) {
+		pb_error_errno("cannot run '%s' with ASLR off (personality ADDR_NO_RANDOMIZE)",
+			       describe_cmd(o));
+		goto out;
+	}
 
 	if (!o->before_exec) {
-		if (spawn(o, prog, argv, envp, devnull, out_p[1], err_p[1], &pid, res)) {
+		rc = spawn(o, prog, argv, envp, devnull, out_p[1], err_p[1], &pid, res);
+		if (o->no_aslr)
+			personality((unsigned long)pers);
+		if (rc) {
 			pid = -1;
 			goto out;
 		}
@@ -626,6 +637,8 @@ int pb_proc_run(const struct pb_proc_opts *o, struct pb_proc_result *res)
 	}
 	parent = getpid();
 	pid = fork();
+	if (pid != 0 && o->no_aslr)
+		personality((unsigned long)pers);
 	if (pid < 0) {
 		pb_error_errno("cannot fork to run '%s'", describe_cmd(o));
 		goto out;

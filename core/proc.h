@@ -49,6 +49,8 @@ struct pb_proc_opts {
 
 	pb_proc_hook_fn before_exec;
 	void *hook_arg;
+
+	bool no_aslr; /* run the command with ADDR_NO_RANDOMIZE (setarch -R): fixed stack, mmap, PIE bases */
 };
 
 /* Defaults: no redirection (capture both), no timeout. Set argv or shell after this. */

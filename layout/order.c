@@ -252,6 +252,53 @@ void pb_order_release(struct pb_order *o)
 	memset(o, 0, sizeof(*o));
 }
 
+uint64_t pb_order_random(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static int by_name_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void pb_order_shuffle(const char *const *names, size_t n, uint64_t seed, struct pb_order *out)
+{
+	const char **v = pb_xcalloc(n + 1, sizeof(*v));
+	uint64_t state = seed;
+	size_t i, k = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (n)
+		memcpy(v, names, n * sizeof(*v));
+	/* sorted first: the input's order (symbol table, address) must not leak into the layout */
+	qsort(v, n, sizeof(*v), by_name_ptr);
+	for (i = 0; i < n; i++)
+		if (k == 0 || strcmp(v[k - 1], v[i]) != 0)
+			v[k++] = v[i];
+	for (i = k; i > 1; i--) {
+		size_t r = (size_t)(pb_order_random(&state) % i);
+		const char *t = v[i - 1];
+
+		v[i - 1] = v[r];
+		v[r] = t;
+	}
+	out->fns = pb_xcalloc(k + 1, sizeof(*out->fns));
+	for (i = 0; i < k; i++) {
+		out->fns[i].name = pb_xstrdup(v[i]);
+		out->fns[i].size = PB_ORDER_DEFAULT_SIZE;
+	}
+	out->n = k;
+	out->n_clusters = k ? 1 : 0;
+	out->shuffled = true;
+	out->seed = seed;
+	free(v);
+}
+
 void pb_order_write(const struct pb_order *o, enum pb_order_format f, struct pb_buf *out)
 {
 	size_t i;
@@ -267,13 +314,18 @@ void pb_order_write(const struct pb_order *o, enum pb_order_format f, struct pb_
 			pb_buf_printf(out, "%s\n", o->fns[i].name);
 		break;
 	case PB_ORDER_LD:
-		pb_buf_printf(out, "/* placebisect order: %zu %s in %zu %s, densest first (call-chain "
-			      "clustering, C3).\n   Link with -Wl,-T,FILE and compile with "
-			      "-ffunction-sections: the functions go into one\n   output section "
-			      "placed before .text, in this order. */\nSECTIONS\n{\n"
-			      "  .text.placebisect : ALIGN(64)\n  {\n",
-			      o->n, pb_plural(o->n, "function", "functions"), o->n_clusters,
-			      pb_plural(o->n_clusters, "cluster", "clusters"));
+		if (o->shuffled)
+			pb_buf_printf(out, "/* placebisect random layout (seed %llu): %zu %s shuffled.",
+				      (unsigned long long)o->seed, o->n,
+				      pb_plural(o->n, "function", "functions"));
+		else
+			pb_buf_printf(out, "/* placebisect order: %zu %s in %zu %s, densest first "
+				      "(call-chain clustering, C3).", o->n,
+				      pb_plural(o->n, "function", "functions"), o->n_clusters,
+				      pb_plural(o->n_clusters, "cluster", "clusters"));
+		pb_buf_puts(out, "\n   Link with -Wl,-T,FILE and compile with -ffunction-sections: the "
+			    "functions go into one\n   output section placed before .text, in this "
+			    "order. */\nSECTIONS\n{\n  .text.placebisect : ALIGN(64)\n  {\n");
 		for (i = 0; i < o->n; i++)
 			pb_buf_printf(out, "    *(.text.%s .text.hot.%s)\n", o->fns[i].name, o->fns[i].name);
 		pb_buf_puts(out, "  }\n}\nINSERT BEFORE .text;\n");

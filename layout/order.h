@@ -2,6 +2,7 @@
 #ifndef PB_LAYOUT_ORDER_H
 #define PB_LAYOUT_ORDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,8 @@ struct pb_order {
 	size_t n, n_clusters;
 	uint64_t total;   /* the kept functions' exclusive cost */
 	char *object;     /* the object ordered (owned) */
+	bool shuffled;    /* a random layout (pb_order_shuffle), not a clustering */
+	uint64_t seed;    /* its seed */
 };
 
 /*
@@ -65,6 +68,17 @@ struct pb_order {
  */
 int pb_order_c3(const struct pb_callgraph *g, const struct pb_order_opts *o, struct pb_order *out);
 void pb_order_release(struct pb_order *o);
+
+/*
+ * A random layout: the n names (duplicates kept once) as an order of one cluster, sorted by name
+ * and then shuffled (Fisher-Yates) with a generator seeded by `seed` (splitmix64), so the same
+ * names and seed always give the same order, whatever order the names came in. Costs are 0 and
+ * sizes PB_ORDER_DEFAULT_SIZE. Never fails; release *out with pb_order_release().
+ */
+void pb_order_shuffle(const char *const *names, size_t n, uint64_t seed, struct pb_order *out);
+
+/* The next value of a splitmix64 generator whose state is *state: the seeded draws of layouts. */
+uint64_t pb_order_random(uint64_t *state);
 
 /* Append the order in format f to *out (see enum pb_order_format). */
 void pb_order_write(const struct pb_order *o, enum pb_order_format f, struct pb_buf *out);

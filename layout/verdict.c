@@ -310,6 +310,22 @@ void pb_attr_add_check(struct pb_attr_verdict *v, bool confirmed, const char *se
 	}
 }
 
+void pb_attr_set_layouts(struct pb_attr_verdict *v, bool placement, const char *sentence)
+{
+	enum pb_attr was = v->verdict;
+	char *first;
+
+	v->verdict = placement ? PB_ATTR_PLACEMENT : PB_ATTR_CODE_CHANGE;
+	if (was != v->verdict)
+		reason(v, "%s, not %s: the random layouts decide (they rebuild the same code placed "
+			  "differently)", pb_attr_name(v->verdict), pb_attr_name(was));
+	/* The deciding sentence goes first: reasons[0] is the one a summary shows. */
+	reason(v, "%s", sentence);
+	first = v->reasons[v->n_reasons - 1];
+	memmove(v->reasons + 1, v->reasons, (v->n_reasons - 1) * sizeof(*v->reasons));
+	v->reasons[0] = first;
+}
+
 void pb_attr_add_reason(struct pb_attr_verdict *v, const char *sentence)
 {
 	reason(v, "%s", sentence);

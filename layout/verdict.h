@@ -2,6 +2,7 @@
 #ifndef PB_LAYOUT_VERDICT_H
 #define PB_LAYOUT_VERDICT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/json.h"
@@ -59,6 +60,15 @@ void pb_attr_release(struct pb_attr_verdict *v);
  * is known to be the same (the check is the evidence counters could not give).
  */
 void pb_attr_add_check(struct pb_attr_verdict *v, bool confirmed, const char *sentence);
+
+/*
+ * Add the effect across random layouts (bisect --layouts): its sentence joins the reasons and it
+ * decides the verdict, whatever the diff or a placement check said: `placement` (the effect
+ * vanishes or flips under other layouts of the same code) makes it code-placement, else (present
+ * in every layout with the same sign) code-change. The sentence becomes the first reason; a
+ * changed verdict says so in one more reason at the end.
+ */
+void pb_attr_set_layouts(struct pb_attr_verdict *v, bool placement, const char *sentence);
 
 /* Add one more reason (a sentence with its numbers) without changing the verdict. */
 void pb_attr_add_reason(struct pb_attr_verdict *v, const char *sentence);

@@ -48,6 +48,7 @@ struct pb_runner_opts {
 	const char *const *events; /* perf events or presets; NULL: cycles instructions
 				      L1-ICACHE-LOAD-MISSES ITLB-LOAD-MISSES */
 	long env_pad;              /* bytes of PB_ENV_PAD added to the environment (0: none) */
+	bool no_aslr;              /* the timed runs with ASLR off (personality ADDR_NO_RANDOMIZE) */
 	const char *cg_I1, *cg_D1, *cg_LL; /* cachegrind geometry; NULL: host's or default */
 	const char *commit;        /* recorded; may be NULL */
 	/* Where a run's temporary directory (cachegrind's output files) is made; NULL: $TMPDIR.

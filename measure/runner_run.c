@@ -256,6 +256,7 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	po.env_set = r->env;
 	po.cpus = r->pinned ? &r->cpus : NULL;
 	po.timeout_s = r->timeout;
+	po.no_aslr = r->o->no_aslr;
 	/* Both streams are captured (a little of them, unless stdout is the metric) to say why a run
 	 * failed: pyperf, for one, writes its errors to stdout. */
 	po.capture_max = r->metric == MK_STDOUT ? 0 : 64 * 1024;

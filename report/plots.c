@@ -309,7 +309,8 @@ bool pb_plot_l1i_sets(const struct pb_json *doc, struct pb_buf *out)
 
 bool pb_plot_fix_sets(const struct pb_json *doc, struct pb_buf *out)
 {
-	const struct pb_json *fix = pb_json_get(doc, "fix");
+	/* a bisect's `fix`, or a placebisect.fix/1 document itself */
+	const struct pb_json *fix = pb_json_get(doc, "fix") ? pb_json_get(doc, "fix") : doc;
 
 	return sets_plot(out, pb_json_path(fix, "builds.culprit.footprint.set_lines"),
 			 pb_json_path(fix, "builds.culprit+fix.footprint.set_lines"),

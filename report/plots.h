@@ -21,6 +21,6 @@ bool pb_plot_distributions(const struct pb_json *bisect, struct pb_buf *svg);
 bool pb_plot_l1i_sets(const struct pb_json *bisect, struct pb_buf *svg);
 
 /* The same for the culprit and the culprit rebuilt with the layout fix (`fix.builds`, bisect --fix). */
-bool pb_plot_fix_sets(const struct pb_json *bisect, struct pb_buf *svg);
+bool pb_plot_fix_sets(const struct pb_json *doc, struct pb_buf *svg); /* a bisect (its `fix`) or a fix document */
 
 #endif

@@ -542,28 +542,21 @@ static void fix_cell(struct pb_table *t, struct pb_buf *cell, const char *metric
 	pb_table_cell(t, cell->data);
 }
 
-/* bisect --fix: the ordering, the recipe, the four builds, what the fix recovers, how to redo it. */
-static void fix_section(struct ctx *c)
+/* The layout fix `f` (placebisect.fix/1, alone or a bisect's `fix`): the ordering, the recipe, the
+ * four builds, what the fix recovers, how to redo it. */
+static void fix_body(struct ctx *c, const struct pb_json *f)
 {
 	static const char *const arms[] = { "parent", "culprit", "culprit+fix", "parent+fix" };
 	const char *h[] = { "build", "median", "vs parent", "instructions", "I1 misses", "hot lines",
 			    "4 KiB pages", "max ways in a set" };
-	const struct pb_json *f = pb_json_get(c->doc, "fix"), *e, *b, *fp;
-	const char *backend = backend_option(pb_md_str(c->doc, "backend", "?"));
+	const struct pb_json *e, *b, *fp;
+	const char *backend = backend_option(pb_md_str(f, "backend", pb_md_str(c->doc, "backend", "?")));
+	const char *metric = pb_md_str(f, "metric", c->metric ? c->metric : "value");
 	struct pb_buf cell = PB_BUF_INIT;
 	struct pb_table *t;
 	double parent;
 	size_t i, n;
 
-	if (!f) {
-		if (pb_json_get(c->doc, "fix_error")) {
-			pb_buf_puts(c->out, "## Fix\n\nThe layout fix (`--fix`) could not be measured: ");
-			pb_md_text(c->out, pb_md_str(c->doc, "fix_error", ""));
-			pb_buf_puts(c->out, "\n\n");
-		}
-		return;
-	}
-	pb_buf_puts(c->out, "## Fix\n\n");
 	pb_buf_puts(c->out, "The culprit was run under callgrind, its functions ordered by call-chain "
 			    "clustering (C3: callers next to their callees, the densest clusters first), "
 			    "and the culprit and its parent rebuilt with that order through `build.fix`. ");
@@ -588,7 +581,7 @@ static void fix_section(struct ctx *c)
 		if (!b || pb_json_type(pb_json_get(b, "binary")) != PB_JSON_STRING)
 			continue;
 		pb_table_cellf(t, "%s", arms[i]);
-		fix_cell(t, &cell, c->metric, pb_md_num(b, "median"));
+		fix_cell(t, &cell, metric, pb_md_num(b, "median"));
 		pb_buf_reset(&cell);
 		if (i)
 			pb_md_pct(&cell, pb_md_num(b, "median") / parent);
@@ -623,9 +616,131 @@ static void fix_section(struct ctx *c)
 			      "placebisect order --format %s --callgrind callgrind.out.PID -o order.%s   "
 			      "# from your own callgrind run\n```\n\n",
 		      pb_md_str(f, "parent", "?"), pb_md_str(f, "culprit", "?"),
-		      pb_md_str(c->doc, "benchmark", "?"), backend, pb_md_str(f, "order.format", "gold"),
-		      pb_md_str(f, "order.format", "gold"));
+		      pb_md_str(f, "benchmark", pb_md_str(c->doc, "benchmark", "?")), backend,
+		      pb_md_str(f, "order.format", "gold"), pb_md_str(f, "order.format", "gold"));
 	pb_buf_release(&cell);
+}
+
+/* bisect --fix: its Fix section, or why it could not be made. */
+static void fix_section(struct ctx *c)
+{
+	const struct pb_json *f = pb_json_get(c->doc, "fix");
+
+	if (!f) {
+		if (pb_json_get(c->doc, "fix_error")) {
+			pb_buf_puts(c->out, "## Fix\n\nThe layout fix (`--fix`) could not be measured: ");
+			pb_md_text(c->out, pb_md_str(c->doc, "fix_error", ""));
+			pb_buf_puts(c->out, "\n\n");
+		}
+		return;
+	}
+	pb_buf_puts(c->out, "## Fix\n\n");
+	fix_body(c, f);
+}
+
+/* The effect across random layouts `l` (placebisect.layouts/1, alone or a bisect's `layouts`). */
+static void layouts_body(struct ctx *c, const struct pb_json *l)
+{
+	const char *h[] = { "seed", "alignment", "env pad (bytes)", "ASLR", "parent", "culprit",
+			    "effect", "outcome" };
+	const char *metric = pb_md_str(l, "metric", "value");
+	const struct pb_json *e;
+	struct pb_buf cell = PB_BUF_INIT;
+	struct pb_table *t = pb_table_new(8, h);
+	char *s = pb_xstrdup(pb_md_str(l, "summary", ""));
+	size_t i;
+
+	if (s[0] >= 'a' && s[0] <= 'z')
+		s[0] = (char)(s[0] - 'a' + 'A');
+	pb_buf_puts(c->out, "Parent and culprit were rebuilt under random layouts of the same code "
+			    "(a shuffled function order through `build.fix`, the function alignment where "
+			    "the recipe has `{cflags}`, the environment size, ASLR off or on) and measured "
+			    "side by side under each. **");
+	pb_md_text(c->out, s);
+	pb_buf_puts(c->out, ".**\n\n");
+	free(s);
+	for (i = 2; i < 7; i++)
+		if (i != 3)
+			pb_table_align_right(t, i);
+	for (e = pb_json_child(pb_json_get(l, "layouts")); e; e = pb_json_next(e)) {
+		const char *cf = pb_md_str(e, "cflags", NULL);
+
+		pb_table_cellf(t, "%.0f", pb_md_num(e, "seed"));
+		pb_table_cell(t, cf && strchr(cf, '=') ? strchr(cf, '=') + 1 : "-");
+		pb_table_cellf(t, "%.0f", pb_md_num(e, "env_pad"));
+		pb_table_cell(t, pb_json_bool(pb_json_get(e, "aslr"), true) ? "on" : "off");
+		if (pb_json_get(e, "error")) {
+			pb_table_cell(t, "-");
+			pb_table_cell(t, "-");
+			pb_table_cell(t, "-");
+			pb_buf_reset(&cell);
+			pb_buf_puts(&cell, "not measured: ");
+			pb_md_text(&cell, pb_md_str(e, "error", ""));
+			pb_table_cell(t, cell.data);
+			continue;
+		}
+		fix_cell(t, &cell, metric, pb_md_num(e, "parent_median"));
+		fix_cell(t, &cell, metric, pb_md_num(e, "culprit_median"));
+		pb_buf_reset(&cell);
+		pb_md_pct(&cell, pb_md_num(e, "ratio"));
+		pb_table_cell(t, cell.data ? cell.data : "");
+		pb_table_cell(t, pb_json_bool(pb_json_get(e, "slower"), false) ? "slower" :
+				 pb_json_bool(pb_json_get(e, "faster"), false) ? "faster" : "same");
+	}
+	pb_md_table(c->out, t);
+	e = pb_json_child(pb_json_get(l, "layouts"));
+	if (e) {
+		pb_buf_puts(c->out, "The recipe of the first layout (`{order}` its shuffled order):\n\n```\n");
+		for (const struct pb_json *r = pb_json_child(pb_json_get(e, "recipe")); r; r = pb_json_next(r))
+			pb_buf_printf(c->out, "%s\n", pb_json_string(r, ""));
+		pb_buf_puts(c->out, "```\n\n");
+	}
+	pb_buf_printf(c->out, "To reproduce (the layouts have seeds S, S + 1, ...; `--seed K --layouts 1` rebuilds the one of seed K):"
+			      "\n\n```sh\nplacebisect layouts --good %.10s --bad %.10s --bench %s "
+			      "--backend %s --layouts %.0f --seed %.0f\n```\n\n",
+		      pb_md_str(l, "parent", "?"), pb_md_str(l, "culprit", "?"),
+		      pb_md_str(l, "benchmark", "?"), backend_option(pb_md_str(l, "backend", "?")),
+		      pb_md_num(l, "n"), pb_md_num(l, "seed"));
+	pb_buf_release(&cell);
+}
+
+/* bisect --layouts: its Layouts section, or why it could not be made. */
+static void layouts_section(struct ctx *c)
+{
+	const struct pb_json *l = pb_json_get(c->doc, "layouts");
+
+	if (!l) {
+		if (pb_json_get(c->doc, "layouts_error")) {
+			pb_buf_puts(c->out, "## Layouts\n\nThe random layouts (`--layouts`) could not be "
+					    "measured: ");
+			pb_md_text(c->out, pb_md_str(c->doc, "layouts_error", ""));
+			pb_buf_puts(c->out, "\n\n");
+		}
+		return;
+	}
+	pb_buf_puts(c->out, "## Layouts\n\n");
+	layouts_body(c, l);
+}
+
+/* `report` of a placebisect.fix/1 or placebisect.layouts/1 document. */
+static void fix_report(struct ctx *c)
+{
+	c->metric = pb_md_str(c->doc, "metric", "value");
+	pb_buf_printf(c->out, "# Layout fix: %s\n\n`%.10s` (parent) and `%.10s` (culprit), %s on %s.\n\n",
+		      pb_md_str(c->doc, "benchmark", "?"), pb_md_str(c->doc, "parent", "?"),
+		      pb_md_str(c->doc, "culprit", "?"), c->metric, pb_md_str(c->doc, "backend", "?"));
+	fix_body(c, c->doc);
+	pb_buf_puts(c->out, "---\n*Written by placebisect " PB_VERSION ".*\n");
+}
+
+static void layouts_report(struct ctx *c)
+{
+	c->metric = pb_md_str(c->doc, "metric", "value");
+	pb_buf_printf(c->out, "# Layouts: %s\n\n`%.10s` (parent) and `%.10s` (culprit), %s on %s.\n\n",
+		      pb_md_str(c->doc, "benchmark", "?"), pb_md_str(c->doc, "parent", "?"),
+		      pb_md_str(c->doc, "culprit", "?"), c->metric, pb_md_str(c->doc, "backend", "?"));
+	layouts_body(c, c->doc);
+	pb_buf_puts(c->out, "---\n*Written by placebisect " PB_VERSION ".*\n");
 }
 
 static void verdict(struct ctx *c)
@@ -810,6 +925,7 @@ static void bisect_report(struct ctx *c)
 	pb_report_hot_code(c->doc, c->out);
 	verdict(c);
 	fix_section(c);
+	layouts_section(c);
 	what_to_try(c);
 	system_section(c);
 	pb_buf_puts(c->out, "---\n*Written by placebisect " PB_VERSION ".*\n");
@@ -843,10 +959,14 @@ int pb_report_write(const struct pb_json *doc, const char *name, const char *md_
 	}
 	if (strcmp(schema, "placebisect.bisect/1") == 0)
 		bisect_report(&c);
+	else if (strcmp(schema, "placebisect.fix/1") == 0)
+		fix_report(&c);
+	else if (strcmp(schema, "placebisect.layouts/1") == 0)
+		layouts_report(&c);
 	else if (pb_md_other_report(doc, schema, &out) < 0)
 		ret = pb_error_as(PB_EXIT_USAGE, "%s: not a placebisect result file (schema '%s'); a "
-				  "report is written from the JSON of bisect, measure, compare or "
-				  "layout diff", name, schema);
+				  "report is written from the JSON of bisect, measure, compare, "
+				  "layout diff, fix or layouts", name, schema);
 	for (i = 0; ret == 0 && i < c.n_plots; i++)
 		if (pb_atomic_write(c.plots[i], c.svgs[i].data, c.svgs[i].len))
 			ret = -1;

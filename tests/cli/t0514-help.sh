@@ -7,7 +7,7 @@ source "$PB_SOURCE_DIR/tests/cli/lib.sh"
 expect_exit 0 "$PB" --help
 expect_grep '^Examples:$' "$T/out"
 commands=$(sed -n '/^Commands:/,/^$/p' "$T/out" | awk 'NR > 1 && NF { print $1 }')
-expect_eq 15 "$(echo $commands | wc -w)" "commands listed ($commands)"
+expect_eq 16 "$(echo $commands | wc -w)" "commands listed ($commands)"
 for c in $commands; do
 	expect_exit 0 "$PB" "$c" --help
 	cp "$T/out" "$T/help-$c"

@@ -278,6 +278,45 @@ static void test_interrupt(void **state)
 	pb_proc_result_release(&r);
 }
 
+/* no_aslr: the command runs with ADDR_NO_RANDOMIZE (0x0040000 in /proc/self/personality), ours stays. */
+static void test_no_aslr(void **state)
+{
+	struct pb_proc_opts o = PB_PROC_OPTS_INIT;
+	struct pb_proc_result r;
+	char before[64] = "", *p;
+	FILE *f = fopen("/proc/self/personality", "r");
+
+	(void)state;
+	if (!f || !fgets(before, sizeof(before), f))
+		skip();
+	fclose(f);
+	o.argv = (const char *[]){ "cat", "/proc/self/personality", NULL };
+	o.no_aslr = true;
+	if (pb_proc_run(&o, &r)) {
+		pb_error_clear();
+		skip(); /* personality() refused (a seccomp filter) */
+	}
+	p = r.out.data;
+	assert_true(strtoul(p, NULL, 16) & 0x0040000);
+	pb_proc_result_release(&r);
+	o.no_aslr = false;
+	o.shell = NULL;
+	assert_int_equal(pb_proc_run(&o, &r), 0);
+	assert_false(strtoul(r.out.data, NULL, 16) & 0x0040000);
+	pb_proc_result_release(&r);
+	/* with a hook: the fork path */
+	o.no_aslr = true;
+	o.before_exec = hook_ok;
+	assert_int_equal(pb_proc_run(&o, &r), 0);
+	assert_true(strtoul(r.out.data, NULL, 16) & 0x0040000);
+	pb_proc_result_release(&r);
+	f = fopen("/proc/self/personality", "r");
+	assert_non_null(f);
+	assert_non_null(fgets(before + 32, 32, f));
+	fclose(f);
+	assert_string_equal(before, before + 32);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_cwd_and_affinity),
 		cmocka_unit_test(test_hook_and_rusage),
 		cmocka_unit_test(test_interrupt),
+		cmocka_unit_test(test_no_aslr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

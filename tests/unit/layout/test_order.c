@@ -1,4 +1,4 @@
-/* test_order.c: call-chain clustering (C3) on small call graphs with known orders, the writers. */
+/* test_order.c: call-chain clustering (C3) on small call graphs with known orders, the writers, the seeded shuffle. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -195,6 +195,51 @@ static void test_writers(void **state)
 	pb_callgraph_release(&g);
 }
 
+/* The seeded shuffle: a permutation of the names (duplicates once), the same for the same seed
+ * whatever order the names came in, different for another seed; the ld writer names the seed. */
+static void test_shuffle(void **state)
+{
+	const char *names[] = { "f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f3" };
+	const char *rev[] = { "f9", "f8", "f7", "f6", "f5", "f4", "f3", "f2", "f1", "f0" };
+	struct pb_order a, b, c;
+	struct pb_buf text = PB_BUF_INIT;
+	int seen[10] = { 0 };
+	size_t i, same = 0;
+
+	(void)state;
+	pb_order_shuffle(names, 11, 42, &a);
+	pb_order_shuffle(rev, 10, 42, &b);
+	pb_order_shuffle(names, 11, 43, &c);
+	assert_int_equal(a.n, 10);
+	assert_int_equal(b.n, 10);
+	assert_int_equal(a.n_clusters, 1);
+	for (i = 0; i < a.n; i++) {
+		assert_int_equal(strlen(a.fns[i].name), 2);
+		seen[a.fns[i].name[1] - '0']++;
+		assert_string_equal(a.fns[i].name, b.fns[i].name);
+		same += strcmp(a.fns[i].name, c.fns[i].name) == 0;
+	}
+	for (i = 0; i < 10; i++)
+		assert_int_equal(seen[i], 1);
+	assert_true(same < 10);
+	pb_order_write(&a, PB_ORDER_LD, &text);
+	assert_non_null(strstr(text.data, "random layout (seed 42): 10 functions shuffled"));
+	assert_non_null(strstr(text.data, "INSERT BEFORE .text;"));
+	/* splitmix64 from 0: its published first value */
+	{
+		uint64_t st = 0;
+
+		assert_true(pb_order_random(&st) == 0xe220a8397b1dcdafULL);
+	}
+	pb_buf_release(&text);
+	pb_order_release(&a);
+	pb_order_release(&b);
+	pb_order_release(&c);
+	pb_order_shuffle(NULL, 0, 1, &a);
+	assert_int_equal(a.n, 0);
+	pb_order_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_density_degradation),
 		cmocka_unit_test(test_ties_and_empty),
 		cmocka_unit_test(test_writers),
+		cmocka_unit_test(test_shuffle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

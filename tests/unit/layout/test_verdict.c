@@ -86,12 +86,39 @@ static void test_no_counters(void **state)
 	pb_attr_release(&v);
 }
 
+/* The random layouts decide, whatever the evidence before; their sentence comes first. */
+static void test_layouts_decide(void **state)
+{
+	struct pb_attr_in in = base();
+	struct pb_attr_verdict v;
+	size_t n;
+
+	(void)state;
+	pb_attr_decide(&in, &v);
+	assert_int_equal(v.verdict, PB_ATTR_INCONCLUSIVE);
+	n = v.n_reasons;
+	pb_attr_set_layouts(&v, true, "across 4 random layouts: slower in 1 of 4");
+	assert_int_equal(v.verdict, PB_ATTR_PLACEMENT);
+	assert_int_equal(v.n_reasons, n + 2);
+	assert_string_equal(v.reasons[0], "across 4 random layouts: slower in 1 of 4");
+	assert_true(has_reason(&v, "code-placement, not inconclusive: the random layouts decide"));
+	pb_attr_set_layouts(&v, false, "across 4 random layouts: slower in 4 of 4");
+	assert_int_equal(v.verdict, PB_ATTR_CODE_CHANGE);
+	assert_string_equal(v.reasons[0], "across 4 random layouts: slower in 4 of 4");
+	/* the same verdict again: only the sentence is added */
+	n = v.n_reasons;
+	pb_attr_set_layouts(&v, false, "again");
+	assert_int_equal(v.n_reasons, n + 1);
+	pb_attr_release(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_instructions_changed),
 		cmocka_unit_test(test_no_binaries),
 		cmocka_unit_test(test_no_counters),
+		cmocka_unit_test(test_layouts_decide),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
