@@ -559,3 +559,27 @@ out:
 	free(logdir);
 	return ret;
 }
+
+int pb_builder_get_binary(struct pb_builder *b, const char *id, char **binary, char **prefix, char **error)
+{
+	struct pb_build bd;
+
+	*binary = *prefix = NULL;
+	if (pb_builder_get(b, id, &bd)) {
+		pb_build_release(&bd);
+		if (pb_error_exit_code() == PB_EXIT_INTERRUPTED)
+			return -1;
+		*error = pb_xstrdup(pb_error_message());
+		return 0;
+	}
+	if (!bd.ok)
+		*error = pb_xasprintf("%.7s: %s", id, bd.reason ? bd.reason : "build failed");
+	else if (!bd.binary)
+		*error = pb_xstrdup("build.binary is not configured: nothing to run");
+	else
+		*binary = pb_xstrdup(bd.binary);
+	if (*binary && bd.prefix)
+		*prefix = pb_xstrdup(bd.prefix);
+	pb_build_release(&bd);
+	return 0;
+}

@@ -68,6 +68,15 @@ int pb_builder_init_variant(struct pb_builder *b, struct pb_repo *repo, struct p
  * interrupted). Release with pb_build_release().
  */
 int pb_builder_get(struct pb_builder *b, const char *id, struct pb_build *out);
+
+/*
+ * For what only runs a build's binary (variants, layouts): commit `id` built with b, its binary
+ * and install prefix as owned strings (*prefix NULL when none). When it cannot be built or has no
+ * binary, *binary is NULL and *error says why (owned; a build that fails is not an error here).
+ * Returns 0, or -1 only when interrupted (the error set).
+ */
+int pb_builder_get_binary(struct pb_builder *b, const char *id, char **binary, char **prefix, char **error);
+
 void pb_build_release(struct pb_build *bd);
 
 #endif

@@ -106,31 +106,6 @@ static int function_names(struct pb_driver *s, size_t pi, size_t ci, struct pb_e
 	return 0;
 }
 
-/* Build commit `id` with builder b: its binary and prefix (owned; NULL when none), or *error. */
-static int build_one(struct pb_builder *b, const char *id, char **binary, char **prefix, char **error)
-{
-	struct pb_build bd;
-
-	*binary = *prefix = NULL;
-	if (pb_builder_get(b, id, &bd)) {
-		pb_build_release(&bd);
-		if (pb_error_exit_code() == PB_EXIT_INTERRUPTED)
-			return -1;
-		*error = pb_xstrdup(pb_error_message());
-		return 0;
-	}
-	if (!bd.ok)
-		*error = pb_xasprintf("%.7s: %s", id, bd.reason ? bd.reason : "build failed");
-	else if (!bd.binary)
-		*error = pb_xstrdup("build.binary is not configured: nothing to run");
-	else
-		*binary = pb_xstrdup(bd.binary);
-	if (*binary && bd.prefix)
-		*prefix = pb_xstrdup(bd.prefix);
-	pb_build_release(&bd);
-	return 0;
-}
-
 /* Draw layout l's settings from its seed and write its order. */
 static int draw(struct pb_driver *s, const struct pb_layouts_result *res, const char *const *names,
 		size_t n_names, enum pb_order_format fmt, struct pb_layout_sample *l)
@@ -221,7 +196,7 @@ static int measure_layout(struct pb_driver *s, size_t pi, size_t ci, double alph
 		pb_progress_detail(s->o->progress, "layout seed %llu: building %.7s and %.7s",
 				   (unsigned long long)l->seed, id[0], id[1]);
 	for (k = 0; k < 2; k++)
-		if (build_one(&b, id[k], &bin[k], &pre[k], &l->error))
+		if (pb_builder_get_binary(&b, id[k], &bin[k], &pre[k], &l->error))
 			goto out;
 	ret = 0;
 	*built += (size_t)b.built;

@@ -24,32 +24,6 @@ static char **copy_env(char *const *env)
 	return out;
 }
 
-/* Build `id` with the variant's builder; its binary and install prefix (owned; NULL when none),
- * or NULL with *error set. */
-static int build_one(struct pb_builder *b, const char *id, char **binary, char **prefix, char **error)
-{
-	struct pb_build bd;
-
-	*binary = *prefix = NULL;
-	if (pb_builder_get(b, id, &bd)) {
-		pb_build_release(&bd);
-		if (pb_error_exit_code() == PB_EXIT_INTERRUPTED)
-			return -1;
-		*error = pb_xstrdup(pb_error_message());
-		return 0;
-	}
-	if (!bd.ok)
-		*error = pb_xasprintf("%.7s: %s", id, bd.reason ? bd.reason : "build failed");
-	else if (!bd.binary)
-		*error = pb_xstrdup("build.binary is not configured: nothing to run");
-	else
-		*binary = pb_xstrdup(bd.binary);
-	if (*binary && bd.prefix)
-		*prefix = pb_xstrdup(bd.prefix);
-	pb_build_release(&bd);
-	return 0;
-}
-
 static int check_variant(const struct pb_verify_in *in, const struct pb_layout_variant *lv,
 			 struct pb_variant_check *vc)
 {
@@ -76,8 +50,8 @@ static int check_variant(const struct pb_verify_in *in, const struct pb_layout_v
 	if (in->progress)
 		pb_progress_detail(in->progress, "variant %s: building %.7s and %.7s", lv->name,
 				   in->parent, in->culprit);
-	if (build_one(&b, in->parent, &pbin, &ppre, &vc->error) ||
-	    (!vc->error && build_one(&b, in->culprit, &cbin, &cpre, &vc->error)))
+	if (pb_builder_get_binary(&b, in->parent, &pbin, &ppre, &vc->error) ||
+	    (!vc->error && pb_builder_get_binary(&b, in->culprit, &cbin, &cpre, &vc->error)))
 		goto out;
 	ret = 0;
 	if (vc->error)
