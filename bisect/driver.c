@@ -203,6 +203,8 @@ int pb_driver_sample_many(struct pb_driver *s, const size_t *ids, size_t n, doub
 		rc = -1;
 	if (rc)
 		goto out;
+	for (k = 0; k < nr; k++)
+		note_where(s, reqs[k].commit);
 	for (k = 0; k < n; k++) {
 		const struct pb_run *run = &s->res->commits[ids[k]].m.runs[s->cursor[ids[k]]++];
 

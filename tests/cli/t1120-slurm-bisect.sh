@@ -2,7 +2,8 @@
 # executor.kind "slurm" on a single-node cluster (scripts/slurm-local.sh): the same culprit as the
 # local executor, every build and measurement a job (visible in the cluster's job completion log,
 # since Debian's Slurm has no sacct without slurmdbd), node and job id per step in the JSON,
-# nothing left in the queue, and a second run that takes everything from the caches (no new job).
+# nothing left in the queue (with --jobs 2: k-way rounds, builds submitted together), and a second
+# run that takes everything from the caches (no new job).
 # labels: slurm
 source "$PB_SOURCE_DIR/tests/cli/lib.sh"
 command -v cc >/dev/null || skip "no C compiler"
@@ -32,7 +33,7 @@ expect_eq 0 "$(jq '[.steps[] | select(.slurm)] | length' "$T/out")" "local: no s
 
 # The same bisect on the cluster, from scratch (its own caches: a fresh copy of the repository).
 cd .. && git clone -q repo repo2 && cd repo2 && config slurm
-expect_exit 0 "$PB" bisect --good "$(git -C ../repo rev-parse base)" --bad HEAD --bench work --json
+expect_exit 0 "$PB" bisect --good "$(git -C ../repo rev-parse base)" --bad HEAD --bench work --jobs 2 --json
 expect_eq "$culprit" "$(jq -r .culprit.commit "$T/out")" "slurm: the same culprit"
 expect_eq "$(jq '.steps | length' "$T/out")" "$(jq '[.steps[] | select(.slurm.build_job != null and .slurm.measure_job != null)] | length' "$T/out")" "every step has its build and measure job"
 expect_eq "[\"$node\"]" "$(jq -c '[.steps[].slurm.measure_node] | unique' "$T/out")" "measured on the one node"
@@ -50,7 +51,7 @@ expect_eq "" "$(ls .git/placebisect/slurm/ | grep '\.job$')" "no job id left in 
 
 # Again: builds and runs come from the caches; no job is submitted.
 jobs_before=$(wc -l < "$T/cluster/jobcomp.txt")
-expect_exit 0 "$PB" bisect --good "$(git -C ../repo rev-parse base)" --bad HEAD --bench work --json
+expect_exit 0 "$PB" bisect --good "$(git -C ../repo rev-parse base)" --bad HEAD --bench work --jobs 2 --json
 expect_eq "$culprit" "$(jq -r .culprit.commit "$T/out")" "slurm, cached: the same culprit"
 expect_eq 0 "$(jq .runs_measured "$T/out")" "cached: no run"
 expect_eq "$jobs_before" "$(wc -l < "$T/cluster/jobcomp.txt")" "cached: no new job"
