@@ -50,14 +50,15 @@ JSON
 	(cd "$dir" && "$PB" bisect --good "$(git -C "$T/repo" rev-parse base)" --bad HEAD --bench work \
 		--json -q "$@" >"$T/$name.json") || true
 	t1=$(date +%s.%N)
-	printf '%-12s %-8s %6s %6s %6s %6s %9.1f  %s\n' "$name" "$(jq -r '.culprit.subject // .status' "$T/$name.json")" \
-		"$(jq '.steps | length' "$T/$name.json")" "$(jq .builds "$T/$name.json")" \
+	printf '%-12s %-8s %6s %6s %6s %6s %6s %9.1f  %s\n' "$name" "$(jq -r '.culprit.subject // .status' "$T/$name.json")" \
+		"$(jq '.steps | length' "$T/$name.json")" "$(jq '.rounds // (.steps | length)' "$T/$name.json")" \
+		"$(jq .builds "$T/$name.json")" \
 		"$(jq .runs_total "$T/$name.json")" \
 		"$(( $(cat "$T/cluster/jobcomp.txt" 2>/dev/null | wc -l) - before ))" \
 		"$(echo "$t1 - $t0" | bc)" "$(uptime | sed 's/.*load average: //')"
 }
 
 echo "128 commits, culprit 'commit 90', builds sleep ${SLEEP} s, 3 runs per measurement; load average at the end"
-printf '%-12s %-8s %6s %6s %6s %6s %9s  %s\n' row culprit steps builds runs jobs wall_s load
+printf '%-12s %-8s %6s %6s %6s %6s %6s %9s  %s\n' row culprit steps rounds builds runs jobs wall_s load
 run local-K1 local
 run "slurm-K$K" slurm "${jobs_opt[@]}"
