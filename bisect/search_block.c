@@ -89,14 +89,14 @@ static uint64_t next_rand(struct ctx *c)
 }
 
 /*
- * One block: commits ids[0..k-1] (k <= 3) sampled once each, in an order drawn at random, so that
- * whatever the machine does meanwhile hits each of them alike on average. out[j] gets ids[j]'s
- * value. A failed run is retried; too many failures at one commit are fatal. Returns 0 or -1.
+ * One block: commits ids[0..k-1] (k <= 4; a commit may be listed twice) sampled once each, in an
+ * order drawn uniformly at random, so that whatever the machine does meanwhile hits each of them
+ * alike on average. out[j] gets ids[j]'s value. A failed run is retried; too many failures at one commit are fatal. Returns 0 or -1.
  */
 int pb_search_block(struct ctx *c, const size_t *ids, size_t k, double *out)
 {
 	struct pb_search_result *r = c->res;
-	size_t order[3] = { 0, 1, 2 }, j, t, tmp;
+	size_t order[4] = { 0, 1, 2, 3 }, j, t, tmp;
 	int rc;
 
 	for (j = k; j > 1; j--) {

@@ -16,6 +16,8 @@ enum build_state { UNBUILT, BUILT, BUILD_FAILED };
 enum mark { NONE, MARK_GOOD, MARK_BAD, MARK_SKIP };
 
 struct ctx {
+	bool exact; /* judged exactly: o->exact, and two runs of each endpoint gave the same value */
+	size_t runs; /* first blocks of a range's references: o->runs, more when exact fell back */
 	size_t n;
 	const struct pb_search_opts *o;
 	const struct pb_search_ops *ops;
@@ -61,7 +63,7 @@ void pb_search_pairs_release(struct pairs *p);
 void pb_search_level_add(struct level *l, double x);
 /* One more value for commit i (a k-way batch's first): 0 got one, 1 the run failed, -1 fatal. */
 int pb_search_sample(struct ctx *c, size_t i);
-/* Commits ids[0..k-1] (k <= 3) once each in an order drawn at random; out[j] gets ids[j]'s value.
+/* Commits ids[0..k-1] (k <= 4, repeats allowed) once each in an order drawn at random; out[j] gets ids[j]'s value.
  * Failed runs are retried; too many are fatal. Returns 0 or -1. */
 int pb_search_block(struct ctx *c, const size_t *ids, size_t k, double *out);
 /* Fresh blocks of (a, b) into p until it holds `want`. Returns 0 or -1. */

@@ -51,7 +51,7 @@ int pb_search_classify_exact(struct ctx *c, size_t i, size_t ref_lo, size_t ref_
 	struct pb_sprt s = *init;
 	enum pb_sprt_state st = PB_SPRT_CONTINUE;
 	struct pb_comparison cmp;
-	size_t fed = 0, check_at = c->o->runs;
+	size_t fed = 0, check_at = c->runs;
 	int rc;
 
 	while (st == PB_SPRT_CONTINUE) {
@@ -69,8 +69,8 @@ int pb_search_classify_exact(struct ctx *c, size_t i, size_t ref_lo, size_t ref_
 		/* One or two noisy values never decide: the hypotheses are estimates themselves. */
 		if (!s.exact && fed < PB_SEARCH_MIN_DECIDE)
 			st = PB_SPRT_CONTINUE;
-		if (st == PB_SPRT_CONTINUE && !c->o->exact && r->n_values[i] >= check_at) {
-			check_at += c->o->runs;
+		if (st == PB_SPRT_CONTINUE && !c->exact && r->n_values[i] >= check_at) {
+			check_at += c->runs;
 			pb_search_compare(c, ref_lo, i, &cmp);
 			if (cmp.verdict == PB_VERDICT_SLOWER)
 				return PB_STEP_BAD;
