@@ -10,7 +10,7 @@ command -v git >/dev/null || skip "no git"
 command -v jq >/dev/null || skip "no jq"
 command -v valgrind >/dev/null || skip "no valgrind (callgrind makes the call graph)"
 command -v ld.gold >/dev/null || skip "no gold linker (binutils)"
-cc -fuse-ld=gold -x c -o /dev/null - <<<'int main(void){return 0;}' 2>/dev/null || skip "cc cannot link with gold"
+cc -fuse-ld=gold -x c -o gold-probe - <<<'int main(void){return 0;}' 2>/dev/null || skip "cc cannot link with gold"
 unset CFLAGS LDFLAGS
 
 git init -q repo && cd repo || exit 1
