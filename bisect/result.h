@@ -62,6 +62,10 @@ struct pb_bisect_result {
 	size_t jobs;             /* commits per round (k-way when > 1): rounds in search.rounds */
 	/* Other work on the machine over all runs this bisect used (stated once when contended). */
 	struct pb_contention contention;
+	/* An exact backend (cachegrind): each endpoint's first two runs, good [0] and bad [1], as the
+	 * search's repeat check took them (search.exact, search.repeat_spread say what it found). */
+	bool repeat_checked;
+	double repeat[2][2];
 	struct pb_attribution attribution; /* of the first culprit (done when one was found) */
 	struct pb_placement_check placement; /* --verify-placement */
 	/* The endpoints (0 good, 1 bad): `git describe --tags --always`, and what built their binary. */

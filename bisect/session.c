@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "measure/repeat.h"
 
 /* k-way: runs saved to the measurement cache per this many (a SIGKILL loses at most these). */
 #define PB_KWAY_SAVE_EVERY 8
@@ -285,6 +286,37 @@ static void state_contention(struct pb_bisect_result *res)
 }
 
 /*
+ * An exact backend: the search ran each endpoint twice (search.h). Keep the two runs for the
+ * result and, when they differed, say once which endpoint, the values, the consequence (judged
+ * with statistics, not exactly) and the fix. Called after unflip: the values are the metric's.
+ */
+static void state_repeat(struct pb_bisect_result *res)
+{
+	const struct pb_search_result *sr = &res->search;
+	size_t n = res->n_commits - 1, ends[2] = { 0, n }, k;
+	struct pb_repeat r[2];
+	char what[2][64], *msg;
+
+	for (k = 0; k < 2; k++)
+		if (sr->n_values[ends[k]] < 2)
+			return; /* an endpoint that never ran twice: the search stopped before */
+	res->repeat_checked = true;
+	for (k = 0; k < 2; k++) {
+		res->repeat[k][0] = sr->values[ends[k]][0];
+		res->repeat[k][1] = sr->values[ends[k]][1];
+		snprintf(what[k], sizeof(what[k]), "%s commit %.7s", k ? "bad" : "good",
+			 res->commits[ends[k]].info.id);
+		pb_repeat_check(&r[k], what[k], res->repeat[k][0], res->repeat[k][1]);
+	}
+	if (sr->exact)
+		return;
+	msg = pb_repeat_message(res->backend, r, 2, PB_REPEAT_STATISTICS, "bisect");
+	if (msg)
+		pb_warn("%s", msg);
+	free(msg);
+}
+
+/*
  * A culprit whose every function has the same code at the same address as in its parent's build
  * (the layout diff, with code checks) cannot be what moved the metric: the steps were misled.
  * Then the result is unconfirmed, with the numbers.
@@ -470,6 +502,8 @@ int pb_bisect_run(struct pb_repo *repo, const struct pb_config *cfg, const struc
 		goto out;
 	if (o->improvement)
 		unflip(&res->search);
+	if (so.exact)
+		state_repeat(res);
 	if (merges(repo, res))
 		goto out;
 	endpoints_facts(repo, res);

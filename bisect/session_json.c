@@ -75,9 +75,9 @@ static void write_effect(struct pb_jsonw *w, const char *key, const struct pb_co
 
 /* A paired comparison on fresh blocks: ratio, CI, p (none when exact), verdict, blocks. */
 static void write_fresh(struct pb_jsonw *w, const char *key, const struct pb_comparison *cmp,
-			size_t blocks)
+			size_t blocks, bool judged_exact)
 {
-	bool exact = cmp->ci95[0] == cmp->ci95[1];
+	bool exact = cmp->ci95[0] == cmp->ci95[1] && judged_exact;
 
 	pb_jsonw_object(w, key);
 	pb_jsonw_number(w, "ratio", cmp->ratio);
@@ -100,15 +100,18 @@ static void write_confirmation(struct pb_jsonw *w, const struct pb_bisect_result
 {
 	const struct pb_search_result *sr = &res->search;
 	const struct pb_culprit *cu = sr->n_culprits ? &sr->culprits[0] : NULL;
+	/* An exact backend whose runs did not repeat was judged with statistics throughout. */
+	bool judged_exact = !res->repeat_checked || sr->exact;
 
 	pb_jsonw_object(w, "confirmation");
 	pb_jsonw_bool(w, "confirmed", sr->confirmed);
 	if (cu) {
 		pb_jsonw_string(w, "commit", res->commits[cu->index].info.id);
-		write_fresh(w, "culprit", &cu->effect, cu->blocks);
+		write_fresh(w, "culprit", &cu->effect, cu->blocks, judged_exact);
 	}
 	if (sr->confirm_blocks)
-		write_fresh(w, "endpoints", &sr->confirm_endpoints, sr->confirm_blocks);
+		write_fresh(w, "endpoints", &sr->confirm_endpoints, sr->confirm_blocks,
+			    judged_exact);
 	if (cu && isfinite(cu->explained_fraction)) {
 		pb_jsonw_object(w, "explained_fraction");
 		pb_jsonw_number(w, "value", cu->explained_fraction);
@@ -198,6 +201,20 @@ void pb_bisect_write_json(const struct pb_bisect_result *res, struct pb_jsonw *w
 	pb_jsonw_int(w, "warmups", res->warmups);
 	if (sr->status == PB_SEARCH_UNSTABLE)
 		pb_jsonw_string(w, "unstable", sr->why);
+	/* Judged exactly (one value per commit) or with statistics over repeated runs. */
+	pb_jsonw_bool(w, "exact", res->repeat_checked && sr->exact);
+	if (res->repeat_checked) {
+		/* The exact backend's check: each endpoint's first two runs. */
+		pb_jsonw_object(w, "repeat");
+		for (i = 0; i < 2; i++) {
+			pb_jsonw_array(w, i ? "bad" : "good");
+			pb_jsonw_number(w, NULL, res->repeat[i][0]);
+			pb_jsonw_number(w, NULL, res->repeat[i][1]);
+			pb_jsonw_end(w);
+		}
+		pb_jsonw_number(w, "spread", sr->exact ? 0 : sr->repeat_spread);
+		pb_jsonw_end(w);
+	}
 	write_effect(w, "endpoints", &sr->endpoints, median_of(sr, 0), median_of(sr, n));
 	if (sr->status == PB_SEARCH_FOUND && sr->n_culprits) {
 		const struct pb_culprit *cu = &sr->culprits[0];

@@ -102,7 +102,9 @@ static void print_summary(const struct pb_bisect_result *res, struct pb_buf *out
 				      i ? (res->improvement ? "Further improving commit:" : "Further culprit:") :
 				      (res->improvement ? "First improving commit:" : "First bad commit:"),
 				      ci->id, ci->subject, ci->author, ci->date);
-			if (c->effect.ci95[0] == c->effect.ci95[1])
+			/* An exact backend that did not repeat was judged with statistics, even where a
+			 * few values in two modes left the interval a point. */
+			if (c->effect.ci95[0] == c->effect.ci95[1] && (!res->repeat_checked || sr->exact))
 				pb_buf_printf(out, "  %+.1f%% against its parent (exact: %s -> %s), %.0f%% "
 					      "of the whole %s\n", (c->effect.ratio - 1) * 100,
 					      pb_fmt_exact(v, sizeof(v), pb_stats_median(sr->values[c->index - 1],

@@ -324,7 +324,8 @@ static int setup_cachegrind(struct pb_runner *r)
 	if (r->runs != 1 || r->warmups != 0) {
 		/* Defaults the user never chose are not theirs to be told about. */
 		if (r->o->runs_set)
-			pb_note("cachegrind is exact and repeatable: one run, no warmup (asked: %ld %s, "
+			pb_note("cachegrind is exact when the benchmark is deterministic: one run, no "
+				"warmup (asked: %ld %s, "
 				"%ld %s)", r->runs, pb_plural((size_t)r->runs, "run", "runs"), r->warmups,
 				pb_plural((size_t)r->warmups, "warmup", "warmups"));
 		r->runs = 1;

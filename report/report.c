@@ -113,6 +113,39 @@ static void item(struct ctx *c, const char *name)
 	pb_buf_printf(c->out, "- **%s**: ", name);
 }
 
+/* An exact backend (`repeat` in the result): judged exactly, or with statistics because an
+ * endpoint's two runs differed (the values and the spread). */
+static void judged(struct ctx *c)
+{
+	const struct pb_json *r = pb_json_get(c->doc, "repeat");
+	static const char *const side[2] = { "good", "bad" };
+	char v0[40], v1[40];
+	bool exact = pb_json_bool(pb_json_get(c->doc, "exact"), false);
+	int k;
+
+	if (!r)
+		return;
+	item(c, "judged");
+	pb_buf_puts(c->out, exact ? "exactly: each endpoint gave the same value twice (" :
+				    "with statistics over repeated runs, not exactly: the benchmark is not "
+				    "deterministic under the simulator (");
+	for (k = 0; k < 2; k++) {
+		const struct pb_json *a = pb_json_get(r, side[k]);
+		double x = pb_json_number(pb_json_child(a), NAN);
+		double y = pb_json_number(pb_json_next(pb_json_child(a)), NAN);
+
+		pb_fmt_exact(v0, sizeof(v0), x);
+		pb_fmt_exact(v1, sizeof(v1), y);
+		if (exact)
+			pb_buf_printf(c->out, "%s%s %s", k ? ", " : "", side[k], v0);
+		else
+			pb_buf_printf(c->out, "%s%s %s then %s", k ? "; " : "", side[k], v0, v1);
+	}
+	if (!exact)
+		pb_buf_printf(c->out, "; spread %.1f%%", 100 * pb_md_num(r, "spread"));
+	pb_buf_puts(c->out, ")\n");
+}
+
 static void summary(struct ctx *c)
 {
 	const struct pb_json *d = c->doc;
@@ -145,6 +178,7 @@ static void summary(struct ctx *c)
 		      pb_md_num(d, "commits") == 1 ? "commit" : "commits");
 	pb_md_effect(b, pb_json_get(d, "endpoints"));
 	pb_buf_putc(b, '\n');
+	judged(c);
 	item(c, "cost");
 	pb_buf_printf(b, "%.0f %s (%.0f from the cache), %.0f %s\n\n", pb_md_num(d, "builds"),
 		      pb_md_num(d, "builds") == 1 ? "build" : "builds", pb_md_num(d, "builds_cached"),

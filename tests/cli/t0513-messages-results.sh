@@ -105,7 +105,7 @@ if command -v valgrind >/dev/null; then
 	expect_exit 0 "$PB" measure --backend cachegrind --metric instructions -- ./prog
 	expect_eq 0 "$(grep -c 'cachegrind is exact' "$T/err")" "no note for defaults"
 	expect_exit 0 "$PB" measure --backend cachegrind --metric instructions --runs 5 -- ./prog
-	expect_eq "placebisect: cachegrind is exact and repeatable: one run, no warmup (asked: 5 runs, 1 warmup)" "$(grep 'cachegrind is exact' "$T/err")" "the note when --runs was given"
+	expect_eq "placebisect: cachegrind is exact when the benchmark is deterministic: one run, no warmup (asked: 5 runs, 1 warmup)" "$(grep 'cachegrind is exact' "$T/err")" "the note when --runs was given"
 	# Warnings went to stderr; the table on stdout carries none.
 	expect_eq 0 "$(grep -c 'warning' "$T/out")" "no warning in the table"
 fi
