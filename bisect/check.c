@@ -9,7 +9,9 @@
 #include "bisect/search.h"
 #include "bisect/session.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/util.h"
+#include "measure/repeat.h"
 #include "measure/stats.h"
 
 static double *json_numbers(const struct pb_json *arr, size_t *n)
@@ -58,6 +60,45 @@ static int load_baseline(const char *path, double **good, size_t *ng, double **b
 	return ret;
 }
 
+/*
+ * An exact backend, after the revision's first two runs vals[0..1]: the same value twice keeps it
+ * exact (the sequential test on the baseline, exact). Two values: warned once, then judged as a
+ * noisy metric (*exact false; *want the runs a measurement baseline is compared on), or, when the
+ * baseline has one value per side (an exact bisect's), nothing can be judged: res->reason says so
+ * (the check cannot measure: 125). Returns 0, or -1 when the sequential test cannot be made.
+ */
+static int judge_mode(struct pb_check_result *res, const double *good, size_t ng, const double *bad,
+		      size_t nb, const double *vals, double alpha, bool *exact, struct pb_sprt *sprt,
+		      size_t *want)
+{
+	struct pb_repeat r;
+	char what[64], *msg;
+
+	*exact = false; /* checked once: from here on the runs are judged as they came */
+	snprintf(what, sizeof(what), "commit %.7s", res->commit);
+	res->repeat_checked = true;
+	res->repeat[0] = vals[0];
+	res->repeat[1] = vals[1];
+	res->exact = pb_repeat_check(&r, what, vals[0], vals[1]);
+	if (res->exact)
+		return nb ? pb_search_sprt_init(sprt, good, ng, bad, nb, alpha, true) : 0;
+	if (nb && pb_search_sprt_init(sprt, good, ng, bad, nb, alpha, false))
+		return -1;
+	if (nb && sprt->exact) {
+		msg = pb_repeat_message(res->backend, &r, 1, PB_REPEAT_REFUSE, "check");
+		res->reason = pb_xasprintf("%s; the baseline has no spread to judge them with: bisect "
+					   "again with this benchmark, which judges it with statistics, "
+					   "and check against that result", msg);
+		free(msg);
+		return 0;
+	}
+	msg = pb_repeat_message(res->backend, &r, 1, PB_REPEAT_STATISTICS, "check");
+	pb_warn("%s", msg);
+	free(msg);
+	*want = PB_SEARCH_EXACT_FALLBACK_RUNS;
+	return 0;
+}
+
 int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_check_opts *o,
 		 struct pb_check_result *res)
 {
@@ -104,9 +145,14 @@ int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct
 	}
 	br.commits[0].binary = bd.binary ? pb_xstrdup(bd.binary) : NULL;
 	br.commits[0].prefix = bd.prefix ? pb_xstrdup(bd.prefix) : NULL;
-	if (nb && pb_search_sprt_init(&sprt, good, ng, bad, nb, alpha, exact))
+	/* An exact backend: the revision runs twice first (one extra run; the baseline's values are
+	 * the file's): the same value twice is judged exactly, as before; two values are judged with
+	 * the sequential test of a noisy metric over repeated runs, with a warning. */
+	if (!exact && nb && pb_search_sprt_init(&sprt, good, ng, bad, nb, alpha, false))
 		goto out;
-	want = exact ? 1 : (size_t)s.bench->runs;
+	want = exact ? 2 : (size_t)s.bench->runs;
+	if (max_runs < want)
+		max_runs = want;
 	vals = pb_xmalloc((max_runs + 1) * sizeof(*vals));
 	while (n < max_runs && fails <= max_runs) {
 		rc = pb_driver_sample(&s, 0, &v);
@@ -117,6 +163,17 @@ int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct
 			continue;
 		}
 		vals[n++] = v;
+		if (exact) {
+			if (n < 2)
+				continue;
+			if (judge_mode(res, good, ng, bad, nb, vals, alpha, &exact, &sprt, &want))
+				goto out;
+			if (res->reason)
+				break; /* the baseline cannot judge values that do not repeat */
+			if (nb)
+				for (size_t k = 0; k + 1 < n; k++)
+					st = pb_sprt_add(&sprt, vals[k]);
+		}
 		if (nb) {
 			st = pb_sprt_add(&sprt, v);
 			if (st != PB_SPRT_CONTINUE && (sprt.exact || n >= PB_SEARCH_MIN_DECIDE))
@@ -127,7 +184,9 @@ int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct
 	}
 	res->runs = n;
 	res->median = n ? pb_stats_median(vals, n) : NAN;
-	if (n == 0) {
+	if (res->reason) {
+		res->verdict = PB_CHECK_CANNOT;
+	} else if (n == 0) {
 		res->verdict = PB_CHECK_CANNOT;
 		const char *why = s.ex ? pb_executor_last_failure(s.ex, 0) : NULL;
 
@@ -179,6 +238,14 @@ void pb_check_write_json(const struct pb_check_result *res, struct pb_jsonw *w)
 	pb_jsonw_string(w, "metric", res->metric);
 	pb_jsonw_int(w, "runs", (int64_t)res->runs);
 	pb_jsonw_number(w, "median", res->median);
+	if (res->repeat_checked) {
+		/* An exact backend: the revision's first two runs, and whether they were the same. */
+		pb_jsonw_bool(w, "exact", res->exact);
+		pb_jsonw_array(w, "repeat");
+		pb_jsonw_number(w, NULL, res->repeat[0]);
+		pb_jsonw_number(w, NULL, res->repeat[1]);
+		pb_jsonw_end(w);
+	}
 	pb_jsonw_end(w);
 }
 

@@ -34,13 +34,18 @@ struct pb_check_result {
 	size_t runs;         /* values used */
 	double median;
 	size_t baseline_good, baseline_bad; /* sizes of the baseline samples */
+	bool repeat_checked;  /* an exact backend: the revision ran twice first */
+	bool exact;           /* ... and gave the same value both times (judged exactly) */
+	double repeat[2];     /* those two runs */
 };
 
 /*
  * Build and measure `rev` and judge it against the baseline: with good and bad samples (a bisect
  * result), the sequential test of the bisection; with a good sample only (a measurement), good
  * unless it is slower by min_effect. A commit that cannot be built or measured, or stays undecided
- * after max_runs, is PB_CHECK_CANNOT with the reason. Returns 0 with *res filled, or -1 for a bad
+ * after max_runs, is PB_CHECK_CANNOT with the reason. An exact backend (cachegrind) runs the
+ * revision twice first (one extra run): two different values are judged as a noisy metric, with
+ * a warning (measure/repeat.h), or PB_CHECK_CANNOT when the baseline has no spread to judge them. Returns 0 with *res filled, or -1 for a bad
  * input (revision, baseline file, config: class PB_EXIT_USAGE) or interruption.
  */
 int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_check_opts *o,

@@ -7,6 +7,22 @@
 
 #include "bisect/driver.h"
 #include "core/error.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "bisect/search.h"
+#include "measure/repeat.h"
+
+/* The next run of revision i; failures counted in *fails, too many inconclusive. 0 or -1. */
+static int sample(struct pb_driver *s, size_t i, double *v, size_t *fails, size_t blocks)
+{
+	int rc;
+
+	while ((rc = pb_driver_sample(s, i, v)) > 0)
+		if (++*fails > 2 * blocks + 5)
+			return pb_error_as(PB_EXIT_INCONCLUSIVE, "the benchmark failed %zu times: too "
+					   "unreliable to compare", *fails);
+	return rc < 0 ? -1 : 0;
+}
 
 int pb_compare_revs(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
 		    size_t blocks, struct pb_measurement *a, struct pb_measurement *b)
@@ -14,9 +30,11 @@ int pb_compare_revs(struct pb_repo *repo, const struct pb_config *cfg, const str
 	struct pb_bisect_result br;
 	struct pb_driver s;
 	uint64_t rng = 0x9e3779b97f4a7c15ULL;
-	size_t k, j, dropped, fails = 0;
-	double v;
-	char *key;
+	size_t k, j, dropped, fails = 0, total;
+	double v, first, last[2] = { 0, 0 };
+	struct pb_repeat r;
+	char what[64], *key;
+	bool exact;
 	int rc, ret = -1;
 
 	memset(&br, 0, sizeof(br));
@@ -42,21 +60,35 @@ int pb_compare_revs(struct pb_repo *repo, const struct pb_config *cfg, const str
 			goto out;
 		}
 	}
-	for (k = 0; k < blocks; k++) {
+	/* An exact backend: one block and B once more (the extra run); the same value twice is the
+	 * answer. Two values: warned, and both measured in blocks up to the benchmark's runs (at least
+	 * PB_SEARCH_EXACT_FALLBACK_RUNS) for statistics. */
+	exact = strcmp(br.backend, "cachegrind") == 0;
+	total = exact ? 1 : blocks;
+	for (k = 0; k < total; k++) {
 		rng ^= rng >> 12;
 		rng ^= rng << 25;
 		rng ^= rng >> 27;
 		for (j = 0; j < 2; j++) {
 			size_t i = ((rng * 2685821657736338717ULL) >> 63) ? 1 - j : j;
 
-			while ((rc = pb_driver_sample(&s, i, &v)) > 0)
-				if (++fails > 2 * blocks + 5) {
-					pb_error_as(PB_EXIT_INCONCLUSIVE, "the benchmark failed %zu times: too "
-						    "unreliable to compare", fails);
-					goto out;
-				}
-			if (rc < 0)
+			if (sample(&s, i, &v, &fails, blocks))
 				goto out;
+			last[i] = v;
+		}
+		if (!exact)
+			continue;
+		first = last[1];
+		if (sample(&s, 1, &v, &fails, blocks))
+			goto out;
+		exact = false;
+		snprintf(what, sizeof(what), "B (%.7s)", s.ids[1]);
+		if (!pb_repeat_check(&r, what, first, v)) {
+			char *msg = pb_repeat_message(br.backend, &r, 1, PB_REPEAT_STATISTICS, "compare");
+
+			pb_warn("%s", msg);
+			free(msg);
+			total = blocks > PB_SEARCH_EXACT_FALLBACK_RUNS ? blocks : PB_SEARCH_EXACT_FALLBACK_RUNS;
 		}
 	}
 	for (k = 0; k < 2; k++) {

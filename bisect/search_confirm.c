@@ -87,7 +87,7 @@ int pb_search_confirm_pair(struct ctx *c, size_t a, size_t b, double expect, dou
 	double s_now;
 	int ret = -1;
 
-	if (c->o->exact) {
+	if (c->exact) {
 		/* A deterministic metric gives the same value again: the values at hand are the answer. */
 		if (c->res->n_values[a] && c->res->n_values[b])
 			pb_search_pairs_add(&p, c->res->values[a][c->res->n_values[a] - 1],
