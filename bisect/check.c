@@ -61,7 +61,7 @@ static int load_baseline(const char *path, double **good, size_t *ng, double **b
 }
 
 /*
- * An exact backend, after the revision's first two runs vals[0..1]: the same value twice keeps it
+ * An exact backend, after the revision's first two runs measured now, vals[0..1]: the same value twice keeps it
  * exact (the sequential test on the baseline, exact). Two values: warned once, then judged as a
  * noisy metric (*exact false; *want the runs a measurement baseline is compared on), or, when the
  * baseline has one value per side (an exact bisect's), nothing can be judged: res->reason says so
@@ -109,7 +109,8 @@ int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct
 	struct pb_sprt sprt;
 	struct pb_driver s;
 	double *good = NULL, *bad = NULL, *vals = NULL, v, alpha, min_effect;
-	size_t ng, nb, n = 0, fails = 0, want, max_runs;
+	size_t ng, nb, n = 0, fails = 0, want, max_runs, n_fresh = 0;
+	double fresh[2];
 	enum pb_sprt_state st = PB_SPRT_CONTINUE;
 	int rc, ret = -1;
 	bool exact;
@@ -151,10 +152,12 @@ int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct
 	if (!exact && nb && pb_search_sprt_init(&sprt, good, ng, bad, nb, alpha, false))
 		goto out;
 	want = exact ? 2 : (size_t)s.bench->runs;
-	if (max_runs < want)
-		max_runs = want;
+	if (max_runs < want + 2)
+		max_runs = want + 2; /* room for cached runs before the two measured now */
 	vals = pb_xmalloc((max_runs + 1) * sizeof(*vals));
 	while (n < max_runs && fails <= max_runs) {
+		size_t measured = br.runs_measured;
+
 		rc = pb_driver_sample(&s, 0, &v);
 		if (rc < 0)
 			goto out;
@@ -163,10 +166,14 @@ int pb_check_run(struct pb_repo *repo, const struct pb_config *cfg, const struct
 			continue;
 		}
 		vals[n++] = v;
+		/* Two runs measured now: a cached one was taken by another invocation, whose
+		 * environment (its size moves the stack) may differ slightly. */
+		if (exact && br.runs_measured > measured)
+			fresh[n_fresh++] = v;
 		if (exact) {
-			if (n < 2)
+			if (n_fresh < 2)
 				continue;
-			if (judge_mode(res, good, ng, bad, nb, vals, alpha, &exact, &sprt, &want))
+			if (judge_mode(res, good, ng, bad, nb, fresh, alpha, &exact, &sprt, &want))
 				goto out;
 			if (res->reason)
 				break; /* the baseline cannot judge values that do not repeat */

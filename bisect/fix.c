@@ -13,6 +13,7 @@
 #include "core/util.h"
 #include "layout/layout.h"
 #include "profile/callgrind.h"
+#include "measure/repeat.h"
 
 static const char *const arm_names[PB_FIX_ARMS] = { "parent", "culprit", "culprit+fix", "parent+fix" };
 
@@ -247,6 +248,23 @@ static int measure(struct pb_driver *s, size_t pi, size_t ci, struct pb_executor
 	return 0;
 }
 
+/* The culprit's build run once more into m: 0 when it gave v0 again, else -1 (unstable, exit 4). */
+static int repeat_culprit(struct pb_driver *s, size_t ci, struct pb_measurement *m, double v0,
+			  const char *id)
+{
+	struct pb_exec_request req = { ci, 1, m };
+	const struct pb_run *run;
+	char what[64];
+
+	if (pb_executor_measure(s->ex, &req, 1, on_run, NULL))
+		return -1;
+	run = &m->runs[m->n_runs - 1];
+	if (!run->ok)
+		return 0; /* a failed run says nothing either way */
+	snprintf(what, sizeof(what), "commit %.7s", id);
+	return pb_repeat_require(s->res->backend, what, v0, run->value, "fix");
+}
+
 /* recovered = 1 - log(residual) / log(regression), and its interval from the two intervals. */
 static void recovered(struct pb_fix_result *res)
 {
@@ -412,6 +430,11 @@ int pb_fix_measure(struct pb_driver *s, size_t pi, size_t ci, double alpha, doub
 			break;
 		want++;
 	}
+	/* A deterministic metric, one block: the culprit runs once more (the command's one extra
+	 * run, measure/repeat.h); two different values cannot say what a fix recovered. */
+	if (res->exact && res->blocks &&
+	    repeat_culprit(s, ci, &m[PB_FIX_CULPRIT], vals[PB_FIX_CULPRIT][0], ids[1]))
+		goto out;
 	for (i = 0; i < PB_FIX_ARMS; i++) {
 		if (!res->arm[i].binary)
 			continue;

@@ -19,8 +19,10 @@ struct pb_layout_verify_result {
 /*
  * Build and measure `good` and `bad` (bisect's caches), then each of build.layout_variants of
  * both (pb_placement_check_run). Uses o->good, o->bad, o->bench, o->backend, o->metric, o->cpus,
- * o->alpha, o->min_effect, o->stop and o->progress. Returns 0 or -1; release the result with
- * pb_layout_verify_release() in either case.
+ * o->alpha, o->min_effect, o->stop and o->progress. A deterministic metric (cachegrind) runs each
+ * once, and `bad` once more: two different values stop it (-1, PB_EXIT_INCONCLUSIVE, "unstable:
+ * ...", measure/repeat.h). Returns 0 or -1; release the result with pb_layout_verify_release() in
+ * either case.
  */
 int pb_layout_verify(struct pb_repo *repo, const struct pb_config *cfg, const struct pb_bisect_opts *o,
 		     struct pb_layout_verify_result *res);

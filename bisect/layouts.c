@@ -13,6 +13,7 @@
 #include "core/util.h"
 #include "layout/elf.h"
 #include "layout/order.h"
+#include "measure/repeat.h"
 
 static const int alignments[] = { 1, 16, 64 };
 
@@ -155,10 +156,13 @@ out:
 	return ret;
 }
 
-/* Build parent and culprit under layout l and measure them interleaved. -1 only on interruption. */
+/* Build parent and culprit under layout l and measure them interleaved. With `repeat` (an exact
+ * backend's first layout), the culprit runs once more: two different values stop the command
+ * (measure/repeat.h: a layout judged on one value per build would be judged on noise). -1 on
+ * interruption or that. */
 static int measure_layout(struct pb_driver *s, size_t pi, size_t ci, double alpha,
-			  double min_effect, bool exact, struct pb_layout_sample *l, size_t *built,
-			  size_t *cached)
+			  double min_effect, bool exact, bool repeat, struct pb_layout_sample *l,
+			  size_t *built, size_t *cached)
 {
 	const struct pb_config *cfg = s->cfg;
 	const struct pb_bench *bench = s->bench;
@@ -246,6 +250,30 @@ static int measure_layout(struct pb_driver *s, size_t pi, size_t ci, double alph
 	if (!na || !nb) {
 		l->error = pb_xstrdup("every run of the layout's builds failed");
 		goto out;
+	}
+	if (repeat) {
+		struct pb_measurement mc;
+		double *vc = NULL;
+		size_t nc = 0;
+		char what[80];
+		int rc;
+
+		pb_measurement_init(&mc);
+		rc = pb_runner_measure(&ob, &mc);
+		if (rc == 0)
+			vc = pb_measurement_values(&mc, &nc);
+		snprintf(what, sizeof(what), "commit %.7s (layout seed %llu)", id[1],
+			 (unsigned long long)l->seed);
+		if (rc && pb_error_exit_code() == PB_EXIT_INTERRUPTED)
+			ret = -1;
+		else if (rc)
+			pb_error_clear(); /* not made: the layout's own runs stand as they are */
+		else if (nc && pb_repeat_require(s->res->backend, what, vb[0], vc[0], "layouts"))
+			ret = -1;
+		free(vc);
+		pb_measurement_release(&mc);
+		if (ret)
+			goto out;
 	}
 	l->runs = na < nb ? na : nb;
 	l->parent = pb_stats_median(va, na);
@@ -349,11 +377,14 @@ int pb_layouts_measure(struct pb_driver *s, size_t pi, size_t ci, size_t n, uint
 		l->seed = seed + i;
 		l->parent = l->culprit = l->cmp.ratio = NAN;
 		if (draw(s, res, names, n_names, fmt, l) ||
-		    measure_layout(s, pi, ci, alpha, min_effect, res->exact, l, &res->builds,
+		    measure_layout(s, pi, ci, alpha, min_effect, res->exact,
+				   res->exact && !res->repeat_checked, l, &res->builds,
 				   &res->builds_cached))
 			goto out;
 		if (l->error)
 			pb_warn("--layouts: layout seed %llu: %s", (unsigned long long)l->seed, l->error);
+		else
+			res->repeat_checked = true; /* once: one extra run per command */
 	}
 	summarize(res);
 	ret = 0;

@@ -40,6 +40,7 @@ struct pb_layouts_result {
 	char *format;            /* build.fix.format the orders were written in */
 	uint64_t seed;           /* the base seed */
 	bool exact;              /* deterministic metric: one run each, compared exactly */
+	bool repeat_checked;     /* exact: the first layout's culprit ran twice and repeated */
 	double min_effect;
 	struct pb_layout_sample *l;
 	size_t n;                /* layouts asked for */
@@ -67,8 +68,11 @@ void pb_layouts_release(struct pb_layouts_result *res);
  * Parent and culprit are built with build.fix.env so substituted (a build cache per layout, keyed
  * by the seed and the recipe) and measured interleaved in the same window (`runs` pairs, one for a
  * deterministic metric), compared pairwise. A layout that cannot be built or measured is recorded
- * with its error, not fatal. Returns 0, or -1: no build.fix (PB_EXIT_USAGE), no ELF build.binary
- * to take the functions from (PB_EXIT_USAGE), interruption. Release *res in either case.
+ * with its error, not fatal. A deterministic metric checks that it is: the first measured layout's
+ * culprit runs once more (the command's one extra run), and two different values stop it
+ * (PB_EXIT_INCONCLUSIVE, "unstable: ...", measure/repeat.h). Returns 0, or -1: no build.fix
+ * (PB_EXIT_USAGE), no ELF build.binary to take the functions from (PB_EXIT_USAGE), a deterministic
+ * metric that did not repeat, interruption. Release *res in either case.
  */
 int pb_layouts_measure(struct pb_driver *s, size_t pi, size_t ci, size_t n, uint64_t seed,
 		       double alpha, double min_effect, struct pb_layouts_result *res);

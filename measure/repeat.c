@@ -3,8 +3,11 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "core/buf.h"
+#include "core/error.h"
+#include "core/util.h"
 #include "render/format.h"
 
 bool pb_repeat_check(struct pb_repeat *r, const char *what, double v0, double v1)
@@ -76,4 +79,19 @@ char *pb_repeat_message(const char *backend, const struct pb_repeat *r, size_t n
 			      why, command, fix);
 	}
 	return pb_buf_detach(&b);
+}
+
+int pb_repeat_require(const char *backend, const char *what, double v0, double v1,
+		      const char *command)
+{
+	struct pb_repeat r;
+	char *msg;
+	int ret;
+
+	if (pb_repeat_check(&r, what, v0, v1))
+		return 0;
+	msg = pb_repeat_message(backend, &r, 1, PB_REPEAT_REFUSE, command);
+	ret = pb_error_as(PB_EXIT_INCONCLUSIVE, "%s", msg);
+	free(msg);
+	return ret;
 }

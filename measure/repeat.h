@@ -40,6 +40,13 @@ enum pb_repeat_action {
 char *pb_repeat_message(const char *backend, const struct pb_repeat *r, size_t n,
 			enum pb_repeat_action act, const char *command);
 
+/*
+ * For a command that cannot judge on one value per build: 0 when `what`'s two runs v0, v1 are the
+ * same, else -1 with the PB_REPEAT_REFUSE message recorded as a PB_EXIT_INCONCLUSIVE error.
+ */
+int pb_repeat_require(const char *backend, const char *what, double v0, double v1,
+		      const char *command);
+
 /* The larger spread of r[0..n-1]. */
 double pb_repeat_spread(const struct pb_repeat *r, size_t n);
 
