@@ -90,7 +90,7 @@ static int record_rev(const char *name, const char *rev, bool rebuild_failed, co
 		goto out;
 	snprintf(spec, sizeof(spec), "%llu,%u,%u", (unsigned long long)g->size, g->ways, g->line);
 	o.stop = &interrupted;
-	if (pb_annotate_record(&o, spec, cg))
+	if (pb_callgrind_record_run("annotate", &o, true, spec, cg))
 		goto out;
 	*object = pb_annotate_default_object(target.binary, NULL, o.cwd);
 	ret = 0;
@@ -296,7 +296,7 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 
 			snprintf(spec, sizeof(spec), "%llu,%u,%u", (unsigned long long)ao.l1i.size,
 				 ao.l1i.ways, ao.l1i.line);
-			ret = pb_annotate_record(&o, spec, &cg);
+			ret = pb_callgrind_record_run("annotate", &o, true, spec, &cg);
 			if (!ret)
 				ret = pb_annotate_callgrind(&a, &cg, object ? object : def_object, &ao);
 		}

@@ -57,6 +57,31 @@ out:
 	return ret;
 }
 
+int pb_callgrind_record_run(const char *who, const struct pb_runner_opts *o, bool cache,
+			    const char *i1, struct pb_callgrind *cg)
+{
+	struct pb_runner_opts ro = *o;
+	struct pb_buf what = PB_BUF_INIT;
+	size_t k;
+	int ret, exit;
+
+	ro.timeout *= PB_VALGRIND_SLOWDOWN; /* the benchmark's own timeout, for the program alone */
+	ret = pb_callgrind_record(&ro, cache, i1, cg, &exit);
+	if (ret <= 0)
+		return ret;
+	/* What the user asked to run (the runner saw valgrind's command line). */
+	if (o->argv) {
+		for (k = 0; o->argv[k]; k++)
+			pb_buf_printf(&what, "%s%s", k ? " " : "", o->argv[k]);
+	} else {
+		pb_buf_puts(&what, o->shell ? o->shell : "the program");
+	}
+	pb_error_as(PB_EXIT_USAGE, "%s: '%s' failed under callgrind (exit %d: the warning above "
+		    "says why): %s a run that succeeds", who, what.data, exit, who);
+	pb_buf_release(&what);
+	return -1;
+}
+
 int pb_callgrind_run(const struct pb_callgrind_opts *o, struct pb_callgraph *g)
 {
 	struct pb_runner_opts ro;

@@ -26,6 +26,17 @@
 int pb_callgrind_record(const struct pb_runner_opts *o, bool cache, const char *i1,
 			struct pb_callgrind *cg, int *exit);
 
+/*
+ * A command's own run of what `o` describes under callgrind: pb_callgrind_record with o's timeout
+ * stretched for valgrind (PB_VALGRIND_SLOWDOWN); `cache` and `i1` as there (annotate wants the I1
+ * misses; a call count or a call graph wants Ir and calls only: no cache simulation, some two
+ * times faster). The program failing is an error (class PB_EXIT_USAGE) naming `who` (the command,
+ * "annotate"), what ran and its exit status; other errors as pb_callgrind_record's. `o` is not
+ * changed; *cg as pb_callgrind_record's. Returns 0 or -1.
+ */
+int pb_callgrind_record_run(const char *who, const struct pb_runner_opts *o, bool cache,
+			    const char *i1, struct pb_callgrind *cg);
+
 struct pb_callgrind_opts {
 	const char *const *argv;     /* the program and its arguments, or ... */
 	const char *shell;           /* ... a shell command (its children are followed) */
