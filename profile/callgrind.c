@@ -6,6 +6,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/tmpdir.h"
 #include "measure/cachegrind.h"
 #include "measure/vgout.h"
 #include "measure/result.h"
@@ -22,7 +23,7 @@ int pb_callgrind_record(const struct pb_runner_opts *o, bool cache, const char *
 	*exit = 0;
 	if (pb_cachegrind_available())
 		return -1;
-	dir = pb_vgout_tmpdir(o->tmp_dir, "callgrind");
+	dir = pb_tmpdir_new(o->tmp_dir, "callgrind");
 	if (!dir)
 		return -1;
 	argv = cache ? pb_callgrind_argv(i1, dir, o->argv, o->shell)
@@ -52,7 +53,7 @@ int pb_callgrind_record(const struct pb_runner_opts *o, bool cache, const char *
 out:
 	pb_measurement_release(&m);
 	pb_callgrind_argv_free(argv);
-	pb_vgout_rmdir(dir);
+	pb_tmpdir_remove(dir);
 	free(dir);
 	return ret;
 }
@@ -95,6 +96,7 @@ int pb_callgrind_run(const struct pb_callgrind_opts *o, struct pb_callgraph *g)
 	ro.env = o->env_set;
 	ro.timeout = o->timeout_s;
 	ro.tmp_dir = o->outdir;
+	ro.stop = o->stop;
 	ret = pb_callgrind_record(&ro, false, NULL, &cg, &exit);
 	if (ret > 0)
 		ret = pb_error_as(PB_EXIT_INCONCLUSIVE, "the program under callgrind failed (exit %d): "
