@@ -78,6 +78,13 @@ struct pb_culprit {
 struct pb_search_result {
 	enum pb_search_status status;
 	struct pb_comparison endpoints; /* good (a) vs bad (b), interleaved blocks */
+	/* o->exact: whether the metric was judged exactly — each endpoint was run twice and gave the
+	 * same value both times. When not (a benchmark that is not deterministic under the simulator:
+	 * a time-seeded hash, threads), the search judged it with the statistics of a noisy metric
+	 * instead, and repeat_spread is the larger relative difference between an endpoint's two runs
+	 * (values[0][0..1] and values[n][0..1] are those runs). */
+	bool exact;
+	double repeat_spread;
 	/* After the search: good vs bad again on fresh interleaved blocks (when a culprit was found),
 	 * judged as the culprit's `effect` is. */
 	struct pb_comparison confirm_endpoints;
@@ -104,6 +111,8 @@ struct pb_search_result {
 
 /* Values a noisy step needs at least before the sequential test may decide it. */
 #define PB_SEARCH_MIN_DECIDE 3
+/* Endpoint blocks a metric taken as exact that proved not repeatable starts from, at least. */
+#define PB_SEARCH_EXACT_FALLBACK_RUNS 8
 
 /*
  * The sequential test the steps use: pb_sprt_init() on the good and bad samples, exact for a
@@ -129,7 +138,10 @@ int pb_search_sprt_init(struct pb_sprt *s, const double *good, size_t ng, const 
  * fails (after one restart), or whose share of the regression is implausible, leaves the status
  * PB_SEARCH_UNCONFIRMED with the reason in res->why. When the endpoints' runs, in the order they
  * were taken, alternate between two modes or drift run after run (pb_unstable_check), the search
- * stops there with PB_SEARCH_UNSTABLE and the pattern in res->why (noisy metrics only).
+ * stops there with PB_SEARCH_UNSTABLE and the pattern in res->why (noisy metrics only). With
+ * o->exact, each endpoint runs twice first: when either gives two different values, the metric is
+ * not exact after all and everything is judged as for a noisy metric (res->exact false,
+ * res->repeat_spread), starting from at least PB_SEARCH_EXACT_FALLBACK_RUNS blocks of the endpoints.
  * Returns 0 with *res filled (whatever the status), -1 on a fatal error from the callbacks or
  * when an endpoint cannot be built or never runs successfully (error recorded).
  * Release with pb_search_result_release() in either case.

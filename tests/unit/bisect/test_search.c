@@ -113,11 +113,34 @@ static void test_exact_metric_one_run_per_commit(void **state)
 	assert_int_equal(pb_search_run(64, &o, &ops, &s, &r), 0);
 	assert_int_equal(r.status, PB_SEARCH_FOUND);
 	assert_int_equal(r.culprits[0].index, 40);
+	/* Each endpoint twice (the value must come again to be exact), every step once. */
+	assert_true(r.exact);
+	assert_true(r.repeat_spread == 0);
 	for (k = 0; k < r.n_steps; k++)
-		assert_int_equal(r.steps[k].runs, 1);
+		assert_int_equal(r.steps[k].runs, r.steps[k].index == 0 || r.steps[k].index == 64 ? 2 : 1);
 	/* good, bad, 6 bisection steps, and nothing more: confirmation reuses the values */
 	assert_int_equal(r.n_steps, 8);
-	assert_int_equal(r.runs_total, 8);
+	assert_int_equal(r.runs_total, 10);
+	pb_search_result_release(&r);
+}
+
+/* A metric taken as exact whose endpoints give two different values (Lua's time-seeded hash under
+ * cachegrind): judged as a noisy metric, and still the right culprit. */
+static void test_exact_metric_not_repeatable(void **state)
+{
+	struct sim s = { 64, 1e6, 0.01, { 40, 0 }, { 0.10, 0 }, { 0 }, 3, 0, 0 };
+	struct pb_search_opts o = opts(true);
+	struct pb_search_result r;
+
+	(void)state;
+	o.runs = 1; /* what the bisect driver passes for an exact backend */
+	assert_int_equal(pb_search_run(64, &o, &ops, &s, &r), 0);
+	assert_false(r.exact);
+	assert_true(r.repeat_spread > 0 && r.repeat_spread < 0.2);
+	assert_int_equal(r.status, PB_SEARCH_FOUND);
+	assert_int_equal(r.culprits[0].index, 40);
+	assert_int_equal(r.steps[0].runs, PB_SEARCH_EXACT_FALLBACK_RUNS);
+	assert_true(r.culprits[0].blocks > 1);
 	pb_search_result_release(&r);
 }
 
@@ -376,6 +399,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_single_culprit_noisy),
 		cmocka_unit_test(test_exact_metric_one_run_per_commit),
+		cmocka_unit_test(test_exact_metric_not_repeatable),
 		cmocka_unit_test(test_no_regression),
 		cmocka_unit_test(test_build_failures_around_culprit),
 		cmocka_unit_test(test_two_culprits),
