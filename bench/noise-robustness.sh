@@ -3,9 +3,11 @@
 # real CLI against `git bisect run` with a threshold script (20 runs per step, median vs midpoint) on
 # 128-commit fixture repositories (bench/bisect-cost.sh), then the in-process simulation of the same
 # search (bench/bisect_sim) over more seeds: % exact, % wrong with exit 0, % exit 4, runs per bisect.
-# Usage: bench/noise-robustness.sh [CLI_SEEDS] [BUILD_DIR] [SIM_SEEDS] [MODELS]
-#   (default: 200, build, 1000, "iid drift bursts bimodal"). The CLI part takes minutes per seed on a
-#   loaded machine: pass fewer CLI seeds there, and say so with the figures.
+# Usage: [EFFECT=0.05] bench/noise-robustness.sh [CLI_SEEDS] [BUILD_DIR] [SIM_SEEDS] [MODELS]
+#   (default: 200, build, 1000, "iid drift bursts bimodal"; EFFECT the regression, 5% by default:
+#   1.7 sigmas of the iid model's 3% noise, where the peer itself names a wrong commit one time in
+#   twenty; 10% is 3.3 sigmas). The CLI part takes seconds per seed (minutes on a loaded machine):
+#   pass fewer CLI seeds there, and say so with the figures.
 set -eu
 CLI_SEEDS=${1:-200}
 BUILD=${2:-build}
@@ -18,7 +20,7 @@ for m in $MODELS; do
 		MODEL=$m "$HERE/bisect-cost.sh" "$CLI_SEEDS" "$BUILD" 0
 	fi
 	if [ "$SIM_SEEDS" -gt 0 ]; then
-		"$BUILD/bench/bisect_sim" "$SIM_SEEDS" "$m"
+		"$BUILD/bench/bisect_sim" "$SIM_SEEDS" "$m" "${EFFECT:-0.05}"
 	fi
 	echo
 done

@@ -1,8 +1,8 @@
 /* stats_fpr.c: how often the two-sample tests call two equal distributions different (false positives),
  * by simulation: the raw min(MWU, KS), the corrected 2 * min (pb_stats_compare) and the paired signed-rank
  * test (pb_stats_compare_paired), for several sample sizes at alpha 0.01 and 0.05; then the sequential
- * test the confirmations use (measure/seqtest.h), which looks after every block, up to 60 blocks.
- * Prints two tables. */
+ * test the confirmations use (measure/seqtest.h), which looks after every block, up to 60 blocks of
+ * pairs or 30 of 2 + 2. Prints three tables. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,6 +68,32 @@ int main(int argc, char **argv)
 				return 1;
 			for (n = 0; n < 60 && st == PB_SEQTEST_CONTINUE; n++)
 				st = pb_seqtest_add(&q, lognormal(0.03), lognormal(0.03));
+			fp += st == PB_SEQTEST_EFFECT;
+			blocks += q.n;
+		}
+		printf("%6.2f %13.2f%% %14.1f\n", alphas[k], 100.0 * fp / trials, (double)blocks / trials);
+	}
+	printf("\nthe same on blocks of 2 + 2 equal runs (pb_seqtest_add_block, the bet's cap 3.2 per pair, as the\n"
+	       "culprit's confirmation and the endpoints use), up to 30 blocks\n");
+	printf("%6s %14s %14s\n", "alpha", "false pos.", "mean blocks");
+	for (size_t k = 0; k < 2; k++) {
+		size_t fp = 0, blocks = 0, t, n;
+		struct pb_seqtest q;
+		double x[2], y[2];
+
+		for (t = 0; t < trials; t++) {
+			enum pb_seqtest_state st = PB_SEQTEST_CONTINUE;
+
+			if (pb_seqtest_init(&q, 0.75 * log(1.05), 0.0424, alphas[k], 0.005))
+				return 1;
+			q.xmax = 3.2;
+			for (n = 0; n < 30 && st == PB_SEQTEST_CONTINUE; n++) {
+				x[0] = lognormal(0.03);
+				x[1] = lognormal(0.03);
+				y[0] = lognormal(0.03);
+				y[1] = lognormal(0.03);
+				st = pb_seqtest_add_block(&q, x, y, 2);
+			}
 			fp += st == PB_SEQTEST_EFFECT;
 			blocks += q.n;
 		}

@@ -26,6 +26,14 @@
  * EXPLAINED_LOW (CI upper bound), is implausible. */
 #define EXPLAINED_HIGH 1.5
 #define EXPLAINED_LOW 0.25
+/* The endpoints' first blocks (endpoints_early): at least this many blocks of 2 + 2, the bet and
+ * its cap as the confirmations' (search_confirm.c). */
+#define ENDPOINT_MIN_BLOCKS 3
+#define ENDPOINT_BET 0.75
+#define ENDPOINT_XMAX 3.2
+#define ENDPOINT_BETA 0.005
+#define AGAIN_ALPHA_FACTOR 5 /* good against bad again (again_alpha) */
+#define AGAIN_ALPHA_MAX 0.05
 #define STEP_ERROR_SHARE 0.5 /* each noisy step errs with at most this share of alpha (bisect_range) */
 
 const char *pb_step_verdict_name(enum pb_step_verdict v)
@@ -149,7 +157,7 @@ static int next_commit(struct ctx *c, size_t lo, size_t hi, size_t ref_lo, size_
  * blocks of (lo, hi) measured so far (grown here). Returns 0 or -1.
  */
 static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs, size_t *first_bad,
-			size_t *lo_out, size_t *hi_out)
+			size_t *lo_out, size_t *hi_out, bool *flat)
 {
 	/* Every step is measured alongside the range's own endpoints. */
 	const size_t ref_lo = lo, ref_hi = hi;
@@ -170,8 +178,35 @@ static int bisect_range(struct ctx *c, size_t lo, size_t hi, struct pairs *refs,
 	if (c->exact && pb_search_sprt_init(&sprt, r->values[lo], r->n_values[lo], r->values[hi],
 					       r->n_values[hi], error_rate, true))
 		return -1;
-	if (!c->exact && pb_search_fill_blocks(c, ref_lo, ref_hi, c->runs, refs))
+	*flat = false;
+	/* The whole range has the endpoints' blocks (however many decided them); a part its own. */
+	if (!c->exact && pb_search_fill_blocks(c, ref_lo, ref_hi, lo == 0 && hi == c->n && refs->n ? refs->n :
+					       c->runs, refs))
 		return -1;
+	/* A part of the range (a further culprit is sought there) holds a regression only if its own
+	 * ends, in blocks taken now, say so: the values at hand that sent the search there were taken
+	 * at other times, and steps between two equal ends never decide (each would take max_runs). */
+	if (!c->exact && (lo != 0 || hi != c->n)) {
+		struct pb_comparison cmp;
+		size_t want = refs->n;
+
+		/* More blocks while unknown, as for the endpoints: runs in two modes need them. */
+		for (;;) {
+			pb_stats_compare_paired(refs->a, refs->b, refs->n, c->o->alpha, c->o->min_effect, &cmp);
+			if (cmp.verdict != PB_VERDICT_UNKNOWN || want >= c->o->max_runs)
+				break;
+			want = grow(want, c->o->max_runs);
+			if (pb_search_fill_blocks(c, ref_lo, ref_hi, want, refs))
+				return -1;
+		}
+		if (cmp.verdict != PB_VERDICT_SLOWER) {
+			*flat = true;
+			*lo_out = lo;
+			*hi_out = hi;
+			*first_bad = 0;
+			return 0;
+		}
+	}
 	/* The pool starts from the endpoints' blocks, all taken in one window. */
 	for (k = 0; k < refs->n; k++) {
 		pb_search_level_add(&lv[0], refs->a[k]);
@@ -266,7 +301,7 @@ static int confirm(struct ctx *c, size_t culprit, double expect, struct pb_culpr
 	/* The first culprit's confirmations share alpha: the first bisection's and, after a
 	 * restart, the second's (an equal pair passes at most one of them with probability alpha). */
 	return pb_search_confirm_pair(c, culprit - 1, culprit, expect, c->o->alpha * (c->restarts < MAX_RESTARTS ?
-			    CONFIRM_FIRST_SHARE : 1 - CONFIRM_FIRST_SHARE), &out->effect, &out->blocks);
+			    CONFIRM_FIRST_SHARE : 1 - CONFIRM_FIRST_SHARE), false, &out->effect, &out->blocks, NULL);
 }
 
 /* The culprit's share of the confirmed regression on a log scale, its CI from the two CIs. */
@@ -358,10 +393,22 @@ static void push_sides(struct ctx *c, struct range **pending, size_t *npending, 
 	}
 }
 
+/*
+ * The level good against bad is measured again at: AGAIN_ALPHA_FACTOR times alpha, at most
+ * AGAIN_ALPHA_MAX. It does not carry the guarantee against a wrong culprit (the culprit's own
+ * confirmation does, at alpha, and a wrong culprit must pass that too); it measures the regression
+ * in the culprit's window, for the share the culprit explains, and catches one that is gone.
+ */
+static double again_alpha(double alpha)
+{
+	return AGAIN_ALPHA_FACTOR * alpha < AGAIN_ALPHA_MAX ? AGAIN_ALPHA_FACTOR * alpha : AGAIN_ALPHA_MAX;
+}
+
 /* Is the culprit found backed by fresh evidence? Sets status, confirmed and why. */
 static int verify_found(struct ctx *c, bool have_unconfirmed, const struct pb_culprit *unconfirmed)
 {
 	struct pb_search_result *r = c->res;
+	struct pb_comparison total;
 	struct pb_culprit *cu;
 	size_t k;
 
@@ -379,10 +426,15 @@ static int verify_found(struct ctx *c, bool have_unconfirmed, const struct pb_cu
 		return 0;
 	}
 	begin_step(c, c->n, "measuring good and bad again (fresh, interleaved)");
-	if (pb_search_confirm_pair(c, 0, c->n, c->ep_delta, c->o->alpha, &r->confirm_endpoints, &r->confirm_blocks))
+	if (pb_search_confirm_pair(c, 0, c->n, c->ep_delta, again_alpha(c->o->alpha), true,
+				   &r->confirm_endpoints, &r->confirm_blocks, c->ep))
 		return -1;
+	/* The share each culprit explains: of the regression measured on every block of good and bad,
+	 * the first ones and these (each block is a same-window comparison; the few the again test
+	 * needs alone would make the share's CI needlessly wide). */
+	pb_stats_compare_paired(c->ep->a, c->ep->b, c->ep->n, c->o->alpha, c->o->min_effect, &total);
 	for (k = 0; k < r->n_culprits; k++)
-		explain(&r->confirm_endpoints, &r->culprits[k]);
+		explain(c->exact ? &r->confirm_endpoints : &total, &r->culprits[k]);
 	qsort(r->culprits, r->n_culprits, sizeof(*r->culprits), by_effect);
 	cu = &r->culprits[0];
 	r->status = PB_SEARCH_UNCONFIRMED;
@@ -428,6 +480,66 @@ static bool repeatable(const struct pairs *ep, double *spread)
 	return *spread == 0;
 }
 
+/*
+ * The endpoints of a noisy metric, first in blocks of 2 + 2 (good, bad, good, bad in an order drawn
+ * at random), judged by the sequential test the confirmations use (at alpha, its bet from the blocks
+ * before each one): a clear regression stops after ENDPOINT_MIN_BLOCKS blocks, as soon as the test
+ * says slower and the blocks' median is min_effect slower. Else blocks until o->runs of each, and
+ * the caller goes on as ever (a paired signed-rank test, more blocks while unknown). Runs that
+ * alternate or drift (pb_unstable_check) stop it with *unstable and the pattern in why.
+ * *slower and *p (the test's anytime-valid p-value) say whether it stopped early. Returns 0 or -1.
+ */
+static int endpoints_early(struct ctx *c, struct pairs *ep, bool *slower, double *p, char *why,
+			   size_t whylen, bool *unstable)
+{
+	const size_t ids[4] = { 0, c->n, 0, c->n };
+	const double floor_effect = log1p(c->o->min_effect);
+	struct pb_seqtest t;
+	enum pb_seqtest_state st;
+	double v[4], va[2], vb[2], delta, sigma, effect;
+	size_t blocks = 0;
+
+	*slower = *unstable = false;
+	*p = 1;
+	if (pb_seqtest_init(&t, floor_effect, floor_effect, c->o->alpha, ENDPOINT_BETA))
+		return -1;
+	t.xmax = ENDPOINT_XMAX;
+	while (ep->n + 2 <= c->o->runs) {
+		/* The bet from the blocks before this one. */
+		if (ep->n >= 2) {
+			pb_search_ref_estimates(ep, &delta, &sigma);
+			effect = delta > floor_effect ? delta : floor_effect;
+			sigma = pb_search_pairs_sigma(ep);
+			t.effect = ENDPOINT_BET * effect;
+			t.sigma = sigma > effect / 2 ? sigma : effect / 2;
+			t.clip = effect + t.sigma;
+		}
+		if (pb_search_block(c, ids, 4, v))
+			return -1;
+		pb_search_pairs_add(ep, v[0], v[1]);
+		pb_search_pairs_add(ep, v[2], v[3]);
+		va[0] = v[0];
+		va[1] = v[2];
+		vb[0] = v[1];
+		vb[1] = v[3];
+		st = pb_seqtest_add_block(&t, va, vb, 2);
+		blocks++;
+		pb_search_ref_estimates(ep, &delta, &sigma);
+		if (st == PB_SEQTEST_EFFECT && blocks >= ENDPOINT_MIN_BLOCKS && delta >= floor_effect) {
+			/* Twelve runs at least before a pattern is looked for (by chance, eight alternate
+			 * one time in a hundred). */
+			if (pb_unstable_check(c->seq_i, c->seq_v, c->n_seq, c->o->min_effect, why, whylen)) {
+				*unstable = true;
+				return 0;
+			}
+			*slower = true;
+			*p = pb_seqtest_p(&t);
+			return 0;
+		}
+	}
+	return 0;
+}
+
 int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_search_ops *ops,
 		  void *arg, struct pb_search_result *res)
 {
@@ -437,15 +549,16 @@ int pb_search_run(size_t n, const struct pb_search_opts *o, const struct pb_sear
 int pb_search_run_kway(size_t n, const struct pb_search_opts *o, const struct pb_search_ops *ops,
 		       const struct pb_search_kway *kw, void *arg, struct pb_search_result *res)
 {
-	struct ctx c = { o->exact, o->runs, n, o, ops, arg, res, NULL, NULL, NULL, NULL, 0, 0, RNG_SEED, 0, 0, 0, 0,
-			 NULL, 0, 0, 0, NULL, { 0 }, 0 };
+	struct ctx c = { .exact = o->exact, .runs = o->runs, .n = n, .o = o, .ops = ops, .arg = arg,
+			 .res = res, .rng = RNG_SEED };
 	char why[200];
 	struct pairs ep = { NULL, NULL, 0, 0, 0 }, refs = { NULL, NULL, 0, 0, 0 };
 	struct range *pending = NULL;
 	size_t want, npending = 0, first_bad, lo, hi, i;
 	double explained = 0;
 	struct pb_culprit unconfirmed;
-	bool have_unconfirmed = false, unstable = false;
+	bool have_unconfirmed = false, unstable = false, flat, early = false;
+	double early_p = 1;
 	int rc, ret = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -483,7 +596,9 @@ int pb_search_run_kway(size_t n, const struct pb_search_opts *o, const struct pb
 	 * as exact runs each endpoint twice: one deterministic value is the answer only if it comes
 	 * again (Lua 5.4's time-seeded string hash made cachegrind's Ir vary by 2.7% run to run). */
 	res->exact = o->exact;
-	for (want = c.exact ? 2 : o->runs;; want = grow(want, o->max_runs)) {
+	if (!c.exact && endpoints_early(&c, &ep, &early, &early_p, why, sizeof(why), &unstable))
+		goto out;
+	for (want = c.exact ? 2 : early || unstable ? ep.n : o->runs;; want = grow(want, o->max_runs)) {
 		if (pb_search_fill_blocks(&c, 0, n, want, &ep))
 			goto out;
 		if (c.exact && !repeatable(&ep, &res->repeat_spread)) {
@@ -494,6 +609,11 @@ int pb_search_run_kway(size_t n, const struct pb_search_opts *o, const struct pb
 				goto out;
 		}
 		pb_stats_compare_paired(ep.a, ep.b, ep.n, o->alpha, o->min_effect, &res->endpoints);
+		if (early) {
+			res->endpoints.verdict = PB_VERDICT_SLOWER;
+			res->endpoints.p_value = early_p;
+			break;
+		}
 		/* Runs that alternate or drift run after run have no level to compare. */
 		unstable = !c.exact && pb_unstable_check(c.seq_i, c.seq_v, c.n_seq, o->min_effect, why,
 							 sizeof(why));
@@ -514,6 +634,7 @@ int pb_search_run_kway(size_t n, const struct pb_search_opts *o, const struct pb
 	pb_search_ref_estimates(&ep, &c.ep_delta, &c.ep_sigma_d);
 	c.ep_sigma_d = pb_search_pairs_sigma(&ep);
 	c.ep_n = ep.n;
+	c.ep = &ep;
 	if (res->endpoints.verdict != PB_VERDICT_SLOWER) {
 		res->status = PB_SEARCH_NOT_REPRODUCED;
 		ret = 0;
@@ -532,8 +653,10 @@ int pb_search_run_kway(size_t n, const struct pb_search_opts *o, const struct pb
 		if (rg.lo == 0 && rg.hi == n)
 			for (i = 0; i < ep.n; i++)
 				pb_search_pairs_add(&refs, ep.a[i], ep.b[i]);
-		if (bisect_range(&c, rg.lo, rg.hi, &refs, &first_bad, &lo, &hi))
+		if (bisect_range(&c, rg.lo, rg.hi, &refs, &first_bad, &lo, &hi, &flat))
 			goto out;
+		if (flat)
+			continue; /* no further regression there after all */
 		if (!first_bad) {
 			/* Undecided commits may come from a window gone bad: try once more. */
 			if (res->n_culprits == 0 && c.restarts < MAX_RESTARTS && undecided(&c, lo, hi)) {

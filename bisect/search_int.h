@@ -34,6 +34,7 @@ struct ctx {
 	 * and how many (confirm_pair) */
 	double ep_delta, ep_sigma_d;
 	size_t ep_n;
+	struct pairs *ep; /* the endpoints' blocks (the regression's size, with the again's: verify_found) */
 	/* Every value in the order it was taken, and its commit (unstable.h) */
 	size_t *seq_i, n_seq, cap_seq_i, cap_seq_v;
 	double *seq_v;
@@ -81,9 +82,11 @@ int pb_search_classify_blocked(struct ctx *c, size_t i, size_t ref_lo, size_t re
 int pb_search_classify_pooled(struct ctx *c, size_t i, size_t ref_lo, size_t ref_hi, double error_rate,
 			      const struct pairs *refs, struct level *lv, size_t *blocks);
 
-/* search_confirm.c: is b slower than a, on fresh blocks? Returns 0 (out, *blocks) or -1. */
+/* search_confirm.c: is b slower than a, on fresh blocks? Slower needs the sequential test to
+ * decide so and the blocks' median ratio (size_by_ci: the upper end of its CI) to be at least
+ * 1 + min_effect. Its blocks' pairs are appended to keep (NULL: not). Returns 0 (out, *blocks) or -1. */
 double pb_search_pairs_sigma(const struct pairs *p);
 int pb_search_confirm_pair(struct ctx *c, size_t a, size_t b, double expect, double alpha,
-			   struct pb_comparison *out, size_t *blocks);
+			   bool size_by_ci, struct pb_comparison *out, size_t *blocks, struct pairs *keep);
 
 #endif

@@ -6,7 +6,10 @@
  * of that goes to re-measuring two references whose level the search already knows well, so a
  * step first tries to judge the commit against the pooled levels of its references (all their
  * runs since the pool was last re-based): blocks of (commit, commit, commit, reference), one fresh
- * reference run per POOL_PER_REF of the commit, alternating good and bad. The fresh references are
+ * reference run per POOL_PER_REF of the commit, alternating good and bad — (commit, commit,
+ * reference) and a verdict possible after two runs of the commit where the pool's runs look
+ * normal and its references differ by NORMAL_DELTA sigmas (a 10% step in 3% noise: 30 runs for
+ * the 7 steps of 128 commits instead of 33). The fresh references are
  * what license the pool: each must lie within POOL_OUTLIER sigma of its pooled level (a burst) and
  * their mean within POOL_SHIFT standard errors (a drift); a verdict is taken only right after a
  * fresh reference passed, and must hold with the pooled midpoint moved by POOL_MARGIN of its own
@@ -16,8 +19,8 @@
  * disagree with. What the check cannot see (a shift small against the noise of a few runs) can
  * mislead a step; it cannot name a wrong culprit with exit 0 by itself, because every culprit is
  * confirmed against its parent on fresh blocks, and a bisection that restarts after a failed
- * confirmation uses full blocks only.
- *
+ * confirmation uses full blocks only. The pool starts with the endpoints' blocks: as few as
+ * twelve runs when a clear regression decided them early (search.c), hence POOL_MIN 6.
  */
 #include "bisect/search_int.h"
 
@@ -31,11 +34,20 @@
  * reference run further than POOL_OUTLIER sigma from its pooled level, or a step's fresh references
  * off by more than POOL_SHIFT standard errors on average, make the pool stale; the verdict must
  * hold with the midpoint moved by POOL_MARGIN standard errors of the pool. */
-#define POOL_MIN 8
+#define POOL_MIN 6
 #define POOL_PER_REF 3 /* runs of the commit per fresh reference run */
 #define POOL_OUTLIER 4.0
 #define POOL_SHIFT 3.5
 #define POOL_MARGIN 0.5
+/* A pool whose runs look normal (the mean absolute deviation, as a sigma, within NORMAL_SPREAD of
+ * the MAD's) and whose references differ by NORMAL_DELTA sigmas or more judges a step on blocks of
+ * (commit, commit, reference) and may decide after two runs of the commit: the SPRT's error bound
+ * holds there, and two runs 3.3 sigmas apart rarely mislead. Elsewhere (runs in two modes, a small
+ * step) three and three. */
+#define NORMAL_SPREAD 1.5
+#define NORMAL_DELTA 3.0
+/* Deviations count at most this many MAD sigmas in the mean absolute deviation (level_stats). */
+#define SPREAD_CAP 4.0
 
 /*
  * A deterministic metric (exact): is commit i like ref_lo (good) or like ref_hi (bad)? One value
@@ -168,11 +180,14 @@ int pb_search_classify_blocked(struct ctx *c, size_t i, size_t ref_lo, size_t re
 	return PB_STEP_UNKNOWN;
 }
 
-/* The mean of each reference's pooled values, m[0] and m[1], and the noise of one run: 1.4826 MAD
- * of both sides' values around their medians, robust to a run a burst hit. */
-static void level_stats(const struct level *lv, double *m, double *sigma)
+/* The mean of each reference's pooled values, m[0] and m[1], and the noise of one run: the larger of
+ * 1.4826 MAD of both sides' values around their medians and their mean absolute deviation (times
+ * 1.2533) with each deviation capped at SPREAD_CAP MADs — the MAD of the dozen runs a pool starts
+ * with is often low, and with runs in two modes it sees only one; the cap keeps a burst from
+ * inflating it. *normal: whether the two agree (NORMAL_SPREAD). */
+static void level_stats(const struct level *lv, double *m, double *sigma, bool *normal)
 {
-	double *d = pb_xmalloc((lv[0].n + lv[1].n + 1) * sizeof(*d)), sum, med;
+	double *d = pb_xmalloc((lv[0].n + lv[1].n + 1) * sizeof(*d)), sum, med, mean_dev = 0;
 	size_t k, j, nd = 0;
 
 	for (j = 0; j < 2; j++) {
@@ -191,6 +206,12 @@ static void level_stats(const struct level *lv, double *m, double *sigma)
 	}
 	qsort(d, nd, sizeof(*d), cmp_double);
 	*sigma = nd ? 1.4826 * (nd % 2 ? d[nd / 2] : (d[nd / 2 - 1] + d[nd / 2]) / 2) : 0;
+	for (k = 0; k < nd; k++)
+		mean_dev += d[k] < SPREAD_CAP * *sigma ? d[k] : SPREAD_CAP * *sigma;
+	mean_dev = nd ? 1.2533 * mean_dev / (double)nd : 0;
+	*normal = nd > 0 && mean_dev <= NORMAL_SPREAD * *sigma;
+	if (mean_dev > *sigma)
+		*sigma = mean_dev;
 	free(d);
 }
 
@@ -224,13 +245,17 @@ int pb_search_classify_pooled(struct ctx *c, size_t i, size_t ref_lo, size_t ref
 {
 	const double bound = log((1 - error_rate) / error_rate);
 	double *z = NULL, m[2], delta, sigma, pair_sigma, mid, tau, sz, clip, r, shift = 0, se, v;
-	size_t nz = 0, cap = 0, fresh = 0, k;
+	size_t nz = 0, cap = 0, fresh = 0, k, per_ref, min_decide;
+	bool normal;
 	int side = 0, ret = PB_STEP_UNKNOWN;
 
 	/* Delta from the paired blocks (level-free); the noise from the pool's runs, which are many
 	 * more than the pairs early on (pair_sigma's MAD of ten pairs varied 1.5-4% at a true 3%). */
 	pb_search_ref_estimates(refs, &delta, &pair_sigma);
-	level_stats(lv, m, &sigma);
+	level_stats(lv, m, &sigma, &normal);
+	normal = normal && delta >= NORMAL_DELTA * sigma;
+	per_ref = normal ? 2 : POOL_PER_REF;
+	min_decide = normal ? 2 : PB_SEARCH_MIN_DECIDE;
 	if (!(delta > 0) || lv[0].n < POOL_MIN || lv[1].n < POOL_MIN)
 		return POOL_STALE;
 	if (sigma < delta / 20)
@@ -240,11 +265,11 @@ int pb_search_classify_pooled(struct ctx *c, size_t i, size_t ref_lo, size_t ref
 	tau = sigma / 2 * sqrt(1.0 / (double)lv[0].n + 1.0 / (double)lv[1].n);
 	sz = sigma * sqrt(1 + 1.0 / (double)(lv[0].n + lv[1].n));
 	clip = delta / 2 + sz;
-	for (*blocks = 0; POOL_PER_REF * *blocks < c->o->max_runs;) {
+	for (*blocks = 0; per_ref * *blocks < c->o->max_runs;) {
 		const size_t ref = side ? ref_hi : ref_lo;
 
-		for (k = 0; k <= POOL_PER_REF; k++) {
-			const size_t id = k < POOL_PER_REF ? i : ref;
+		for (k = 0; k <= per_ref; k++) {
+			const size_t id = k < per_ref ? i : ref;
 
 			if (pb_search_block(c, &id, 1, &v)) {
 				ret = -1;
@@ -252,7 +277,7 @@ int pb_search_classify_pooled(struct ctx *c, size_t i, size_t ref_lo, size_t ref
 			}
 			if (!(v > 0))
 				continue;
-			if (k < POOL_PER_REF) {
+			if (k < per_ref) {
 				pb_xgrow((void **)&z, &cap, nz + 1, sizeof(double));
 				z[nz++] = log(v) - mid;
 				continue;
@@ -271,7 +296,7 @@ int pb_search_classify_pooled(struct ctx *c, size_t i, size_t ref_lo, size_t ref
 		}
 		(*blocks)++;
 		side = !side;
-		if (nz < PB_SEARCH_MIN_DECIDE)
+		if (nz < min_decide)
 			continue;
 		if (pooled_llr(z, nz, POOL_MARGIN * tau, delta, sz, clip) >= bound) {
 			ret = PB_STEP_BAD;

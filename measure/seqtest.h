@@ -56,6 +56,23 @@ int pb_seqtest_init(struct pb_seqtest *t, double effect, double sigma, double al
  */
 enum pb_seqtest_state pb_seqtest_add(struct pb_seqtest *t, double a, double b);
 
+/* Values of each side a block may hold (pb_seqtest_add_block). */
+#define PB_SEQTEST_MAX_SIDE 4
+
+/*
+ * Add one block of m values of a and m of b (1 <= m <= PB_SEQTEST_MAX_SIDE), taken in an order drawn
+ * uniformly at random among the (2m choose m) ways of placing the m runs of b among the block's 2m.
+ * Under H0 every placement is as likely whatever the machine did, so the block's factor is the
+ * likelihood ratio of the placement seen given the block's values: exp(lambda T) over its mean over
+ * all placements, T the sum of b's values (logs, less the block's median, clipped to +-clip / 2) and
+ * lambda = 2 effect / sigma^2 (normal noise, sigma the noise of one log ratio as above), lowered so
+ * that lambda times the spread of T over the placements is at most m xmax. For m = 1 this is
+ * pb_seqtest_add exactly; a block of 2 + 2 can move the test by up to log 6 where two pairs reach
+ * log 4, so fewer runs reach 1/alpha when the effect is clear. Values that are not positive finite
+ * numbers leave the test unchanged. Returns as pb_seqtest_add.
+ */
+enum pb_seqtest_state pb_seqtest_add_block(struct pb_seqtest *t, const double *a, const double *b, size_t m);
+
 /* The anytime-valid p-value of H0 so far: min(1, exp(-max_llr)). */
 double pb_seqtest_p(const struct pb_seqtest *t);
 
