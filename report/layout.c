@@ -340,23 +340,24 @@ void pb_md_layouts_section(struct pb_md_ctx *c)
 	layouts_body(c, l);
 }
 
-/* `report` of a placebisect.fix/1 or placebisect.layouts/1 document. */
-void pb_md_fix_report(struct pb_md_ctx *c)
+/* `report` of a placebisect.fix/1 or placebisect.layouts/1 document: `title`, then `body` of it. */
+static void alone(struct pb_md_ctx *c, const char *title,
+		  void (*body)(struct pb_md_ctx *, const struct pb_json *))
 {
 	c->metric = pb_md_str(c->doc, "metric", "value");
-	pb_buf_printf(c->out, "# Layout fix: %s\n\n`%.10s` (parent) and `%.10s` (culprit), %s on %s.\n\n",
+	pb_buf_printf(c->out, "# %s: %s\n\n`%.10s` (parent) and `%.10s` (culprit), %s on %s.\n\n", title,
 		      pb_md_str(c->doc, "benchmark", "?"), pb_md_str(c->doc, "parent", "?"),
 		      pb_md_str(c->doc, "culprit", "?"), c->metric, pb_md_str(c->doc, "backend", "?"));
-	fix_body(c, c->doc);
+	body(c, c->doc);
 	pb_buf_puts(c->out, "---\n*Written by placebisect " PB_VERSION ".*\n");
+}
+
+void pb_md_fix_report(struct pb_md_ctx *c)
+{
+	alone(c, "Layout fix", fix_body);
 }
 
 void pb_md_layouts_report(struct pb_md_ctx *c)
 {
-	c->metric = pb_md_str(c->doc, "metric", "value");
-	pb_buf_printf(c->out, "# Layouts: %s\n\n`%.10s` (parent) and `%.10s` (culprit), %s on %s.\n\n",
-		      pb_md_str(c->doc, "benchmark", "?"), pb_md_str(c->doc, "parent", "?"),
-		      pb_md_str(c->doc, "culprit", "?"), c->metric, pb_md_str(c->doc, "backend", "?"));
-	layouts_body(c, c->doc);
-	pb_buf_puts(c->out, "---\n*Written by placebisect " PB_VERSION ".*\n");
+	alone(c, "Layouts", layouts_body);
 }
