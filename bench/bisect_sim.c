@@ -4,7 +4,8 @@
  * over many seeds. Prints, per model: % exact, % wrong with exit 0, % exit 4, runs per bisect.
  * Then where placebisect's runs went, per bisect on average: endpoints, steps, the culprit's
  * confirmation, good against bad again, and everything after a restart (told apart by the search's
- * step callback). SIM_DEBUG=1 also prints each miss. */
+ * step callback). SIM_DEBUG=1 also prints each miss.
+ * Usage: bisect_sim [SEEDS] [MODEL|all] [EFFECT] [JOBS]   (200, all, 0.05, 1) */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -60,6 +61,14 @@ static int sim_sample(void *arg, size_t i, double *v)
 	return 0;
 }
 
+/* k-way: a batch's values in the order asked, on the same clock as single samples. */
+static int sim_sample_many(void *arg, const size_t *ids, size_t n, double *values, int *rcs)
+{
+	for (size_t k = 0; k < n; k++)
+		rcs[k] = sim_sample(arg, ids[k], &values[k]);
+	return 0;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -103,11 +112,17 @@ int main(int argc, char **argv)
 	size_t seeds = argc > 1 ? strtoul(argv[1], NULL, 10) : 200, n = 127, seed;
 	const char *only = argc > 2 ? argv[2] : NULL;
 	double step = argc > 3 ? strtod(argv[3], NULL) : 0.05;
+	/* k-way (--jobs K): commits judged per round; the batch's values dropped are not counted */
+	const struct pb_search_kway kw = { argc > 4 ? strtoul(argv[4], NULL, 10) : 1, NULL, sim_sample_many };
+	size_t rounds = 0;
 	struct pb_search_opts o = { 0.01, 0.02, 10, 60, false, 0.8, 4 };
 	const struct pb_search_ops ops = { sim_build, sim_sample, sim_step, NULL, NULL };
 
-	printf("simulated benchmark: %zu commits, one %.0f%% regression, %zu seeds per noise model\n",
-	       n + 1, step * 100, seeds);
+	printf("simulated benchmark: %zu commits, one %.0f%% regression, %zu seeds per noise model%s\n",
+	       n + 1, step * 100, seeds, kw.jobs > 1 ? ", k-way" : "");
+	if (kw.jobs > 1)
+		printf("placebisect judges %zu commits per round (--jobs %zu); runs counted are those the search "
+		       "took (a round's batch values no step used are dropped, not counted)\n", kw.jobs, kw.jobs);
 	printf("%-8s %-34s %8s %8s %8s %12s\n", "noise", "tool", "exact", "wrong@0", "exit 4",
 	       "runs/bisect");
 	for (int m = 0; m < PB_NOISE_MODELS; m++) {
@@ -123,7 +138,8 @@ int main(int argc, char **argv)
 			int rc;
 
 			pb_noise_sim_init(&s.ns, m, n, culprit, step, seed);
-			rc = pb_search_run(n, &o, &ops, &s, &r);
+			rc = pb_search_run_kway(n, &o, &ops, &kw, &s, &r);
+			rounds += (size_t)r.rounds;
 			if (rc == 0 && r.status == PB_SEARCH_FOUND && r.culprits[0].index == culprit)
 				pb_ok++;
 			else if (rc == 0 && r.status == PB_SEARCH_FOUND)
@@ -174,6 +190,8 @@ int main(int argc, char **argv)
 		       (double)phases[PH_ENDPOINTS] / seeds, (double)phases[PH_STEPS] / seeds,
 		       (double)phases[PH_CONFIRM] / seeds, (double)phases[PH_AGAIN] / seeds,
 		       (double)phases[PH_RESTART] / seeds, 100.0 * restarted / seeds);
+		printf("%-8s rounds per bisect %.1f\n", "", (double)rounds / (double)seeds);
+		rounds = 0;
 		printf("%-8s steps %zu, judged against the pooled references %zu (%.1f%%, %.1f blocks each; "
 		       "the others %.1f blocks each)\n", "", nsteps, npooled, 100.0 * npooled / (nsteps ? nsteps : 1),
 		       (double)pooled_blocks / (npooled ? npooled : 1),

@@ -140,6 +140,7 @@ static int submit(struct slurm *s, struct sjob *j)
 		.partition = cfg->executor.slurm.partition, .account = cfg->executor.slurm.account,
 		.time_limit = cfg->executor.slurm.time_limit, .extra = cfg->executor.slurm.extra_args,
 		.exclusive = j->exclusive, .nodelist = j->nodelist, .workdir = s->work_dir,
+		.script_dir = s->jobs_dir,
 	};
 	int ret = -1;
 

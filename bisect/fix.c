@@ -61,7 +61,7 @@ static int make_order(struct pb_driver *s, size_t ci, struct pb_fix_result *res,
 	struct pb_callgraph g;
 	struct pb_elf *elf = NULL;
 	struct pb_buf text = PB_BUF_INIT;
-	char *cmd = NULL, *dir = NULL, *fixdir = NULL;
+	char *cmd = NULL, *fixdir = NULL;
 	int ret = -1;
 
 	pb_callgraph_init(&g);
@@ -80,16 +80,12 @@ static int make_order(struct pb_driver *s, size_t ci, struct pb_fix_result *res,
 		goto out;
 	cmd = pb_config_expand(s->bench->command, &(struct pb_placeholders){ c->binary, s->wt.dir,
 									       s->cfg->dir, c->prefix });
-	dir = pb_xasprintf("%s/callgrind-XXXXXX", s->st.tmp);
-	if (!mkdtemp(dir)) {
-		pb_error_errno("cannot make a temporary directory %s", dir);
-		goto out;
-	}
 	co.shell = cmd;
 	co.cwd = s->wt.dir;
 	co.env_set = s->tmpl.env;
 	co.timeout_s = s->bench->timeout * PB_VALGRIND_SLOWDOWN;
-	co.outdir = dir;
+	co.outdir = s->st.tmp; /* callgrind's directory, made and removed there */
+	co.stop = s->o->stop;
 	if (pb_callgrind_run(&co, &g)) {
 		pb_error_wrap("fix: the call graph of %.7s", s->ids[ci]);
 		goto out;
@@ -109,9 +105,6 @@ static int make_order(struct pb_driver *s, size_t ci, struct pb_fix_result *res,
 		goto out;
 	ret = 0;
 out:
-	if (dir)
-		rmdir(dir);
-	free(dir);
 	free(fixdir);
 	free(cmd);
 	pb_buf_release(&text);

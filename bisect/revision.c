@@ -120,6 +120,8 @@ void pb_bench_target_release(struct pb_bench_target *t)
 	free(t->baseline);
 	free(t->prepare);
 	free(t->setup);
+	free(t->tmp);
+	t->tmp = NULL;
 	pb_revision_release(&t->rev);
 	pb_repo_free(t->repo);
 	t->dir = t->command = t->binary = t->baseline = t->prepare = t->setup = NULL;

@@ -37,6 +37,8 @@ struct pb_bench_target {
 	char *command, *binary;  /* the expanded command; {binary} */
 	char *baseline;          /* the benchmark's baseline command expanded; NULL: none */
 	char *prepare, *setup;   /* its prepare and setup commands expanded; NULL: none */
+	char *tmp;               /* without a revision: the state directory's tmp/ for o.tmp_dir
+				    (pb_state_tmp_of; the caller sets it); NULL: $TMPDIR */
 };
 
 /*

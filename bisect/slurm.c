@@ -100,12 +100,17 @@ size_t pb_slurm_parse_table(const char *out, struct pb_slurm_job *jobs, size_t n
 	return found;
 }
 
-/* Run argv (a Slurm command), with the file holding `input` as its last argument when given;
- * output captured into *res (release it in either case). */
-static int run(const char *const *argv, const char *input, struct pb_proc_result *res)
+/*
+ * Run argv (a Slurm command), with a file holding `input` as its last argument when given: made in
+ * `dir` (the state directory's slurm/) as sbatch.tmp.XXXXXX, the name of a temporary file that the
+ * next start removes (pb_state_lock) should a kill leave it, and removed here on every path.
+ * Output captured into *res (release it in either case).
+ */
+static int run(const char *const *argv, const char *input, const char *dir,
+	       struct pb_proc_result *res)
 {
 	struct pb_proc_opts o = PB_PROC_OPTS_INIT;
-	char path[] = "/tmp/pb-sbatch-XXXXXX";
+	char *path = NULL;
 	bool interrupted = pb_proc_interrupted();
 	const char **args;
 	size_t k, n;
@@ -113,13 +118,16 @@ static int run(const char *const *argv, const char *input, struct pb_proc_result
 
 	memset(res, 0, sizeof(*res));
 	if (input) {
+		path = pb_xasprintf("%s/sbatch.tmp.XXXXXX", dir);
 		fd = mkstemp(path);
-		if (fd < 0)
-			return pb_error_errno("cannot write the batch script to %s", path);
-		if (write(fd, input, strlen(input)) != (ssize_t)strlen(input)) {
-			close(fd);
-			unlink(path);
-			return pb_error_errno("cannot write the batch script to %s", path);
+		if (fd < 0 || write(fd, input, strlen(input)) != (ssize_t)strlen(input)) {
+			pb_error_errno("cannot write the batch script to %s", path);
+			if (fd >= 0) {
+				close(fd);
+				unlink(path);
+			}
+			free(path);
+			return -1;
 		}
 		close(fd);
 	}
@@ -141,6 +149,7 @@ static int run(const char *const *argv, const char *input, struct pb_proc_result
 		pb_proc_interrupt();
 	if (input)
 		unlink(path);
+	free(path);
 	free(args);
 	return ret;
 }
@@ -198,7 +207,7 @@ int pb_slurm_sbatch(const struct pb_slurm_submit *s, char *id, size_t cap)
 		argv[k++] = s->extra[i];
 	}
 	argv[k] = NULL;
-	if (run(argv, s->script, &res)) {
+	if (run(argv, s->script, s->script_dir, &res)) {
 		pb_error_as(PB_EXIT_ENV, "cannot run sbatch: %s (is Slurm installed? "
 			    "scripts/install-deps.sh --with-slurm)", pb_error_message());
 		goto out_res;
@@ -247,7 +256,7 @@ int pb_slurm_poll(struct pb_slurm_job *jobs, size_t n, bool *no_sacct)
 	if (!*no_sacct) {
 		const char *argv[] = { "sacct", "-n", "-P", "-X", "-o", "JobID,State,NodeList", jarg, NULL };
 
-		if (run(argv, NULL, &res) == 0 && res.exited && res.status == 0) {
+		if (run(argv, NULL, NULL, &res) == 0 && res.exited && res.status == 0) {
 			pb_slurm_parse_table(text_of(&res.out), jobs, n);
 			ret = 0;
 		} else {
@@ -264,7 +273,7 @@ int pb_slurm_poll(struct pb_slurm_job *jobs, size_t n, bool *no_sacct)
 		for (size_t i = 0; i < n; i++)
 			if (!pb_slurm_ended(jobs[i].state))
 				jobs[i].state_name[0] = '\0';
-		if (run(argv, NULL, &res) == 0 && res.exited) {
+		if (run(argv, NULL, NULL, &res) == 0 && res.exited) {
 			found = pb_slurm_parse_table(text_of(&res.out), jobs, n);
 			/* squeue fails ("Invalid job id") when none of the ids is known any more. */
 			if (res.status == 0 || found == 0)
@@ -296,7 +305,7 @@ size_t pb_slurm_cancel(const char *const *ids, size_t n)
 			argv[k++] = ids[i];
 	argv[k] = NULL;
 	if (k > 1) {
-		if (run(argv, NULL, &res))
+		if (run(argv, NULL, NULL, &res))
 			pb_error_clear();
 		pb_proc_result_release(&res);
 	}

@@ -46,6 +46,8 @@ struct pb_slurm_submit {
 	const char *name;       /* --job-name */
 	const char *output;     /* --output (stdout and stderr) */
 	const char *script;     /* the batch script's text ("#!/bin/sh\n...") */
+	const char *script_dir; /* where its file is written for sbatch (the state directory's
+				   slurm/; removed once submitted) */
 	const char *partition, *account, *time_limit; /* NULL: not given */
 	char *const *extra;     /* further sbatch arguments, NULL-terminated; may be NULL */
 	bool exclusive;         /* --exclusive: the node to itself */
@@ -54,7 +56,9 @@ struct pb_slurm_submit {
 };
 
 /*
- * Submit with `sbatch --parsable` (the script on its stdin); the job id into id[cap]. Returns 0, or
+ * Submit with `sbatch --parsable` (the script a file in s->script_dir, removed once sbatch ran,
+ * whatever happened; a killed run's is removed by the next start: pb_state_lock); the job id into
+ * id[cap]. Returns 0, or
  * -1 with sbatch's message (class PB_EXIT_ENV when sbatch is missing or the cluster refuses).
  */
 int pb_slurm_sbatch(const struct pb_slurm_submit *s, char *id, size_t cap);

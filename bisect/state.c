@@ -15,6 +15,8 @@
 #include "core/json.h"
 #include "core/lock.h"
 #include "core/log.h"
+#include "core/tmpdir.h"
+#include "bisect/repo.h"
 
 int pb_state_open(struct pb_state *st, const char *gitdir)
 {
@@ -79,14 +81,27 @@ int pb_state_lock(struct pb_state *st)
 				   "wait for it to finish or stop it");
 	if (st->lock_fd < 0)
 		goto out;
-	/* Holding the lock, no one else writes here: a temporary file is a killed run's, and so is
-	 * whatever is left in tmp/ (a cachegrind run's output directory). */
+	/* Holding the lock, no other bisect writes here: a temporary file is a killed run's, and so
+	 * is what is left in tmp/ (a cachegrind run's output directory), but for the directories of
+	 * running commands that take no lock (annotate, profile, measure without --rev). */
 	nftw(st->dir, remove_stale_temp, 16, FTW_PHYS | FTW_ACTIONRETVAL);
-	nftw(st->tmp, remove_entry, 16, FTW_PHYS | FTW_DEPTH);
+	pb_tmpdir_sweep(st->tmp, true);
 	ret = pb_mkdir_p(st->tmp);
 out:
 	free(path);
 	return ret;
+}
+
+char *pb_state_tmp_of(const char *start)
+{
+	char *top = NULL, *gitdir = NULL, *tmp = NULL;
+
+	if (pb_repo_discover(&top, &gitdir, start) == 0 && access(gitdir, W_OK) == 0)
+		tmp = pb_xasprintf("%s/placebisect/tmp", gitdir);
+	pb_error_clear();
+	free(top);
+	free(gitdir);
+	return tmp;
 }
 
 static char *cache_file(const struct pb_state *st, const char *key, const char *commit)

@@ -25,9 +25,20 @@ void pb_state_close(struct pb_state *st);
  * live holder → -1 naming its pid (class PB_EXIT_ENV). A dead holder's lock is free: flock dies
  * with its process, whatever the file says. Once locked, temporary files a killed run left in the
  * state directory (pb_atomic_write's NAME.tmp.XXXXXX; the private worktree excepted) are removed,
- * and st->tmp is emptied (created if missing): whatever is in it is a killed run's.
+ * and st->tmp is emptied (created if missing) but for the directories of running processes
+ * (pb_tmpdir_sweep): the rest is a killed run's.
  */
 int pb_state_lock(struct pb_state *st);
+
+/*
+ * For a command that runs in the user's tree and takes no lock (annotate, profile --calls, measure
+ * or order without --rev): the state directory's tmp/ of the repository containing `start`, where
+ * its temporary directories go (core/tmpdir.h: named by pid, swept by the next run once their
+ * owner is gone; a bisect's lock leaves a running one's alone). NULL, no error recorded, when
+ * `start` is in no repository or its git directory is not writable: then $TMPDIR it is. Not
+ * created here (pb_tmpdir_new does). The caller frees.
+ */
+char *pb_state_tmp_of(const char *start);
 
 /* A path under the state directory (caller frees): pb_state_path(st, "builds/%s", id). */
 char *pb_state_path(const struct pb_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

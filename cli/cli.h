@@ -202,7 +202,8 @@ void cli_run_release(struct cli_run *r);
  * Loads *cfg (initialised; required with --bench) and fills *o: from the benchmark, built and
  * checked out at --rev (*target holds it: release it with pb_bench_target_release() in either
  * case, zeroed with rev.st.lock_fd -1 before; `rebuild_failed`: --rebuild-failed), or from the
- * command. Returns 0 or -1.
+ * command. Without --rev, o->tmp_dir is the state directory's tmp/ when the command runs in a
+ * repository (target->tmp: pb_state_tmp_of), else NULL ($TMPDIR). Returns 0 or -1.
  */
 int cli_runner_opts(const char *name, const char *rev, bool rebuild_failed, const char *bench,
 		    char *const *pos, int dashdash, struct pb_config *cfg,

@@ -90,7 +90,7 @@ static int record_rev(const char *name, const char *rev, bool rebuild_failed, co
 		goto out;
 	snprintf(spec, sizeof(spec), "%llu,%u,%u", (unsigned long long)g->size, g->ways, g->line);
 	o.stop = &interrupted;
-	if (pb_annotate_record(&o, spec, cg))
+	if (pb_callgrind_record_run("annotate", &o, true, spec, cg))
 		goto out;
 	*object = pb_annotate_default_object(target.binary, NULL, o.cwd);
 	ret = 0;
@@ -179,7 +179,7 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 	struct pb_annotation *a = NULL;
 	struct pb_buf doc = PB_BUF_INIT, table = PB_BUF_INIT;
 	struct pb_jsonw w;
-	struct sigaction sa, old_sa;
+	struct sigaction sa, old_sa, old_term;
 	char **pos = NULL, **names = NULL, *def_object = NULL, *bad_object = NULL;
 	size_t n_names = 0, npos = 0;
 	bool colour, sampled;
@@ -224,11 +224,13 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_sigint;
 		sigaction(SIGINT, &sa, &old_sa);
+		sigaction(SIGTERM, &sa, &old_term);
 		ret = record_rev(name, bad, rebuild_failed, bench_name, pos, l1i, &ao.l1i, &cg_bad, &bad_object);
 		if (!ret)
 			ret = record_rev(name, good, rebuild_failed, bench_name, pos, l1i, &ao.l1i, &cg,
 					 &def_object);
 		sigaction(SIGINT, &old_sa, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
 		if (ret)
 			goto out;
 		ret = emit_diff(&cg, def_object, &cg_bad, bad_object, &ao);
@@ -284,6 +286,7 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_sigint;
 		sigaction(SIGINT, &sa, &old_sa);
+		sigaction(SIGTERM, &sa, &old_term);
 		o.stop = &interrupted;
 		def_object = object ? NULL
 				    : pb_annotate_default_object(bench_name ? target.binary : NULL,
@@ -296,11 +299,12 @@ static int annotate_or_loops(int argc, char **argv, bool loops)
 
 			snprintf(spec, sizeof(spec), "%llu,%u,%u", (unsigned long long)ao.l1i.size,
 				 ao.l1i.ways, ao.l1i.line);
-			ret = pb_annotate_record(&o, spec, &cg);
+			ret = pb_callgrind_record_run("annotate", &o, true, spec, &cg);
 			if (!ret)
 				ret = pb_annotate_callgrind(&a, &cg, object ? object : def_object, &ao);
 		}
 		sigaction(SIGINT, &old_sa, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
 		if (ret)
 			goto out;
 		ret = -1;

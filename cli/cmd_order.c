@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bisect/state.h"
 #include "cli/cli.h"
 #include "core/atomic.h"
 #include "core/util.h"
@@ -35,8 +36,8 @@ int cmd_order(int argc, char **argv)
 	struct pb_buf text = PB_BUF_INIT, doc = PB_BUF_INIT;
 	struct pb_jsonw w;
 	enum pb_order_format fmt;
-	char **pos = NULL;
-	int dashdash = -1, ret;
+	char **pos = NULL, *tmp = NULL;
+	int dashdash = -1, ret, rc;
 
 	pb_callgraph_init(&g);
 	ret = cli_parse(cmd, opts, argc, argv, &pos, &dashdash);
@@ -62,10 +63,17 @@ int cmd_order(int argc, char **argv)
 		if (pb_callgrind_read_graph(&g, callgrind))
 			goto out;
 	} else {
-		struct pb_callgrind_opts co = { .argv = (const char *const *)pos + dashdash };
+		struct pb_callgrind_opts co = { .argv = (const char *const *)pos + dashdash,
+						.stop = &cli_stop };
 
+		/* In a repository, callgrind's directory goes to its state directory's tmp/. */
+		tmp = pb_state_tmp_of(cli.repo ? cli.repo : ".");
+		co.outdir = tmp;
 		cli_note("order: running %s under callgrind", pos[dashdash]);
-		if (pb_callgrind_run(&co, &g))
+		cli_signals_catch();
+		rc = pb_callgrind_run(&co, &g);
+		cli_signals_restore();
+		if (rc)
 			goto out;
 	}
 	oo.object = binary;
@@ -95,5 +103,6 @@ out:
 	pb_buf_release(&text);
 	pb_buf_release(&doc);
 	free(pos);
+	free(tmp);
 	return ret;
 }

@@ -88,7 +88,7 @@ int cmd_profile(int argc, char **argv)
 	struct pb_runner_opts o;
 	struct pb_buf doc = PB_BUF_INIT, table = PB_BUF_INIT;
 	struct pb_jsonw w;
-	struct sigaction sa, old_sa;
+	struct sigaction sa, old_sa, old_term;
 	char **pos = NULL;
 	char *stack_warning = NULL;
 	bool cachegrind;
@@ -121,6 +121,7 @@ int cmd_profile(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, &old_sa);
+	sigaction(SIGTERM, &sa, &old_term);
 	o.stop = &interrupted;
 	/* The flags win over placebisect.json's profile section (whose defaults are fp and 127). */
 	if (!call_graph) {
@@ -135,6 +136,7 @@ int cmd_profile(int argc, char **argv)
 	if (!ret && calls)
 		ret = pb_profile_add_calls(&p, &o);
 	sigaction(SIGINT, &old_sa, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	if (ret)
 		goto out;
 	ret = -1;

@@ -331,6 +331,11 @@ int cli_runner_opts(const char *name, const char *rev, bool rebuild_failed, cons
 	} else {
 		pb_runner_opts_for_command(o, cfg, (const char *const *)pos);
 	}
+	/* In a repository, temporary directories go to its state directory, as with --rev. */
+	if (!rev) {
+		target->tmp = pb_state_tmp_of(cli.repo ? cli.repo : ".");
+		o->tmp_dir = target->tmp;
+	}
 	ret = 0;
 out:
 	free(top);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/tmpdir.h"
 #include "core/util.h"
 #include "measure/runner_impl.h"
 #include "measure/vgout.h"
@@ -31,7 +32,7 @@ int pb_runner_baseline(struct pb_runner *r, struct pb_measurement *m)
 	int ret = -1;
 
 	memset(&cg, 0, sizeof(cg));
-	dir = pb_vgout_tmpdir(r->o->tmp_dir, "cg");
+	dir = pb_tmpdir_new(r->o->tmp_dir, "cg");
 	if (!dir)
 		return -1;
 	po.cwd = r->o->cwd;
@@ -80,7 +81,7 @@ int pb_runner_baseline(struct pb_runner *r, struct pb_measurement *m)
 	}
 	ret = 0;
 out:
-	pb_vgout_rmdir(dir);
+	pb_tmpdir_remove(dir);
 	free(dir);
 	pb_cachegrind_argv_free(argv);
 	free(shell);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/tmpdir.h"
 #include "core/util.h"
 #include "measure/contention.h"
 #include "measure/runner_impl.h"
@@ -263,7 +264,7 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	if (r->backend == BK_CACHEGRIND) {
 		if (record && r->o->baseline && !r->have_base && pb_runner_baseline(r, m))
 			goto out;
-		cg_dir = pb_vgout_tmpdir(r->o->tmp_dir, "cg");
+		cg_dir = pb_tmpdir_new(r->o->tmp_dir, "cg");
 		if (!cg_dir)
 			goto out;
 		cg_argv = pb_cachegrind_argv(&r->geo, cg_dir, r->o->argv, r->o->shell);
@@ -374,7 +375,7 @@ int pb_runner_run(struct pb_runner *r, struct pb_measurement *m, bool record)
 	ret = 0;
 out:
 	if (cg_dir)
-		pb_vgout_rmdir(cg_dir);
+		pb_tmpdir_remove(cg_dir);
 	free(cg_dir);
 	pb_cachegrind_argv_free(cg_argv);
 	pb_cg_result_release(&cg);

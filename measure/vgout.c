@@ -83,34 +83,3 @@ void pb_vgout_free(char **paths)
 		free(*p);
 	free(paths);
 }
-
-char *pb_vgout_tmpdir(const char *under, const char *tag)
-{
-	const char *tmp = under ? under : getenv("TMPDIR");
-	char *dir = pb_xasprintf("%s/placebisect-%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", tag);
-
-	if (!mkdtemp(dir)) {
-		pb_error_errno("cannot create a temporary directory %s", dir);
-		free(dir);
-		return NULL;
-	}
-	return dir;
-}
-
-void pb_vgout_rmdir(const char *dir)
-{
-	struct dirent *de;
-	char *p;
-	DIR *d = opendir(dir);
-
-	while (d && (de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		p = pb_xasprintf("%s/%s", dir, de->d_name);
-		unlink(p);
-		free(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}

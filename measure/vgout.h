@@ -21,17 +21,6 @@ int pb_vgout_list(const char *outdir, const char *tool, char ***paths, size_t *n
 char **pb_vgout_argv(const char *tool, const char *const *opts, const char *outdir,
 		     const char *const *argv, const char *shell);
 
-/*
- * A fresh directory for one run's output files, `under`/placebisect-`tag`.XXXXXX (under NULL:
- * $TMPDIR, else /tmp; a state directory's tmp/ is emptied on the next start, so that a killed
- * run leaves nothing behind). The path is the caller's to free; NULL with an error naming it
- * (class PB_EXIT_ENV) when it cannot be made.
- */
-char *pb_vgout_tmpdir(const char *under, const char *tag);
-
-/* Remove dir and the files in it (valgrind's output files: no subdirectories). */
-void pb_vgout_rmdir(const char *dir);
-
 /* Free what pb_vgout_list() or pb_vgout_argv() returned (NULL-terminated strings). Accepts NULL. */
 void pb_vgout_free(char **paths);
 

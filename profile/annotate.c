@@ -16,30 +16,6 @@
 #include "measure/result.h"
 #include "measure/sampler.h"
 
-int pb_annotate_record(struct pb_runner_opts *o, const char *i1, struct pb_callgrind *cg)
-{
-	struct pb_runner_opts ro = *o;
-	struct pb_buf what = PB_BUF_INIT;
-	size_t k;
-	int ret, exit;
-
-	ro.timeout *= PB_VALGRIND_SLOWDOWN; /* the benchmark's own timeout, for the program alone */
-	ret = pb_callgrind_record(&ro, true, i1, cg, &exit);
-	if (ret <= 0)
-		return ret;
-	/* What the user asked to run (the runner saw valgrind's command line). */
-	if (o->argv) {
-		for (k = 0; o->argv[k]; k++)
-			pb_buf_printf(&what, "%s%s", k ? " " : "", o->argv[k]);
-	} else {
-		pb_buf_puts(&what, o->shell ? o->shell : "the program");
-	}
-	pb_error_as(PB_EXIT_USAGE, "annotate: '%s' failed under callgrind (exit %d: the warning above "
-		    "says why): annotate a run that succeeds", what.data, exit);
-	pb_buf_release(&what);
-	return -1;
-}
-
 /* Whether path is a readable ELF file. */
 static bool is_elf(const char *path)
 {

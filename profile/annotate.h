@@ -5,17 +5,7 @@
 #include "layout/annotate.h"
 #include "measure/callgrind.h"
 #include "measure/runner.h"
-
-/*
- * Run what `o` describes once under callgrind (pb_callgrind_record, profile/callgrind.h: cache
- * simulation with I1 geometry `i1`, "SIZE,WAYS,LINE", or NULL for valgrind's; instruction-level
- * costs) with o's timeout stretched for valgrind, and read its costs into *cg (zeroed first;
- * release with pb_callgrind_release). `o` is not changed. The output files go to a directory
- * under o->tmp_dir (the state directory's tmp/ for a revision), else under $TMPDIR, removed
- * afterwards. Errors: valgrind missing (PB_EXIT_ENV, how to get it), the program failing
- * (PB_EXIT_USAGE: what ran and its exit status; the runner warned why). Returns 0 or -1.
- */
-int pb_annotate_record(struct pb_runner_opts *o, const char *i1, struct pb_callgrind *cg);
+#include "profile/callgrind.h"
 
 /*
  * Annotate the object of cg at `object` (matched by path, else by file name); NULL: the object

@@ -6,6 +6,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/tmpdir.h"
 #include "measure/cachegrind.h"
 #include "measure/vgout.h"
 #include "measure/result.h"
@@ -22,7 +23,7 @@ int pb_callgrind_record(const struct pb_runner_opts *o, bool cache, const char *
 	*exit = 0;
 	if (pb_cachegrind_available())
 		return -1;
-	dir = pb_vgout_tmpdir(o->tmp_dir, "callgrind");
+	dir = pb_tmpdir_new(o->tmp_dir, "callgrind");
 	if (!dir)
 		return -1;
 	argv = cache ? pb_callgrind_argv(i1, dir, o->argv, o->shell)
@@ -52,9 +53,34 @@ int pb_callgrind_record(const struct pb_runner_opts *o, bool cache, const char *
 out:
 	pb_measurement_release(&m);
 	pb_callgrind_argv_free(argv);
-	pb_vgout_rmdir(dir);
+	pb_tmpdir_remove(dir);
 	free(dir);
 	return ret;
+}
+
+int pb_callgrind_record_run(const char *who, const struct pb_runner_opts *o, bool cache,
+			    const char *i1, struct pb_callgrind *cg)
+{
+	struct pb_runner_opts ro = *o;
+	struct pb_buf what = PB_BUF_INIT;
+	size_t k;
+	int ret, exit;
+
+	ro.timeout *= PB_VALGRIND_SLOWDOWN; /* the benchmark's own timeout, for the program alone */
+	ret = pb_callgrind_record(&ro, cache, i1, cg, &exit);
+	if (ret <= 0)
+		return ret;
+	/* What the user asked to run (the runner saw valgrind's command line). */
+	if (o->argv) {
+		for (k = 0; o->argv[k]; k++)
+			pb_buf_printf(&what, "%s%s", k ? " " : "", o->argv[k]);
+	} else {
+		pb_buf_puts(&what, o->shell ? o->shell : "the program");
+	}
+	pb_error_as(PB_EXIT_USAGE, "%s: '%s' failed under callgrind (exit %d: the warning above "
+		    "says why): %s a run that succeeds", who, what.data, exit, who);
+	pb_buf_release(&what);
+	return -1;
 }
 
 int pb_callgrind_run(const struct pb_callgrind_opts *o, struct pb_callgraph *g)
@@ -70,6 +96,7 @@ int pb_callgrind_run(const struct pb_callgrind_opts *o, struct pb_callgraph *g)
 	ro.env = o->env_set;
 	ro.timeout = o->timeout_s;
 	ro.tmp_dir = o->outdir;
+	ro.stop = o->stop;
 	ret = pb_callgrind_record(&ro, false, NULL, &cg, &exit);
 	if (ret > 0)
 		ret = pb_error_as(PB_EXIT_INCONCLUSIVE, "the program under callgrind failed (exit %d): "

@@ -121,8 +121,9 @@ int pb_profile_run(struct pb_runner_opts *o, bool cachegrind, unsigned freq, str
 /*
  * "Called N times": run what `o` describes once more, under callgrind, and set each function's
  * calls (summed over its call sites; matched by name, and by file name of its object where p
- * knows the object) and p->calls. Overrides o's command (wrapped in valgrind), runs and backend.
- * Errors as pb_annotate_record()'s (profile/annotate.h). Returns 0 or -1.
+ * knows the object) and p->calls. Callgrind runs without its cache simulator (only Ir and calls
+ * are read). `o` is not changed. Errors as pb_callgrind_record_run()'s (profile/callgrind.h).
+ * Returns 0 or -1.
  */
 int pb_profile_add_calls(struct pb_profile *p, struct pb_runner_opts *o);
 

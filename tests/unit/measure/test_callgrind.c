@@ -186,6 +186,14 @@ static void test_argv(void **state)
 	assert_string_equal(v[9], "/bin/sh");
 	assert_string_equal(v[11], "echo hi");
 	pb_callgrind_argv_free(v);
+	/* A call graph: both simulators off, said explicitly. */
+	v = pb_callgrind_argv_calls("/tmp/d", argv, NULL);
+	assert_string_equal(v[2], "-q");
+	assert_string_equal(v[3], "--cache-sim=no");
+	assert_string_equal(v[4], "--branch-sim=no");
+	assert_string_equal(v[9], "--callgrind-out-file=/tmp/d/callgrind.out.%p");
+	assert_string_equal(v[10], "./prog");
+	pb_callgrind_argv_free(v);
 }
 
 int main(void)
