@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/util.h"
 #include "bisect/multisect.h"
+#include "measure/repeat.h"
 #include "measure/seqtest.h"
 #include "measure/unstable.h"
 
@@ -456,28 +457,16 @@ static int verify_found(struct ctx *c, bool have_unconfirmed, const struct pb_cu
 	return 0;
 }
 
-/* Whether both endpoints gave the same value in every block (a metric taken as exact); *spread gets
- * the larger relative difference between one endpoint's values. */
+/* Whether both endpoints gave the same value in both blocks (a metric taken as exact,
+ * measure/repeat.h); *spread gets the larger relative difference between one endpoint's values. */
 static bool repeatable(const struct pairs *ep, double *spread)
 {
-	double lo, hi;
-	size_t k, side;
+	struct pb_repeat r[2];
 
-	*spread = 0;
-	for (side = 0; side < 2; side++) {
-		const double *v = side ? ep->b : ep->a;
-
-		lo = hi = v[0];
-		for (k = 1; k < ep->n; k++) {
-			lo = v[k] < lo ? v[k] : lo;
-			hi = v[k] > hi ? v[k] : hi;
-		}
-		if (lo > 0 && (hi - lo) / lo > *spread)
-			*spread = (hi - lo) / lo;
-		else if (!(lo > 0) && hi != lo)
-			*spread = INFINITY;
-	}
-	return *spread == 0;
+	pb_repeat_check(&r[0], "good", ep->a[0], ep->a[1]);
+	pb_repeat_check(&r[1], "bad", ep->b[0], ep->b[1]);
+	*spread = pb_repeat_spread(r, 2);
+	return r[0].same && r[1].same;
 }
 
 /*
