@@ -66,11 +66,10 @@ int pb_compare_revs(struct pb_repo *repo, const struct pb_config *cfg, const str
 	exact = strcmp(br.backend, "cachegrind") == 0;
 	total = exact ? 1 : blocks;
 	for (k = 0; k < total; k++) {
-		rng ^= rng >> 12;
-		rng ^= rng << 25;
-		rng ^= rng >> 27;
+		const bool swap = pb_rand_next(&rng) >> 63;
+
 		for (j = 0; j < 2; j++) {
-			size_t i = ((rng * 2685821657736338717ULL) >> 63) ? 1 - j : j;
+			size_t i = swap ? 1 - j : j;
 
 			if (sample(&s, i, &v, &fails, blocks))
 				goto out;

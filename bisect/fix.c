@@ -201,17 +201,7 @@ static int measure(struct pb_driver *s, size_t pi, size_t ci, struct pb_executor
 		double v[PB_FIX_ARMS];
 		bool ok = true;
 
-		for (j = n; j > 1; j--) {
-			size_t r, t;
-
-			rng ^= rng >> 12;
-			rng ^= rng << 25;
-			rng ^= rng >> 27;
-			r = (size_t)((rng * 2685821657736338717ULL) >> 33) % j;
-			t = order[j - 1];
-			order[j - 1] = order[r];
-			order[r] = t;
-		}
+		pb_shuffle(order, n, &rng);
 		for (j = 0; j < n; j++) {
 			struct pb_exec_request req = { commit_of[order[j]], 1, &m[order[j]] };
 			const struct pb_run *run;

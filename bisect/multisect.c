@@ -72,25 +72,12 @@ int pb_multisect_take(struct pb_multisect *ms, size_t i, double *v)
 	return PB_MS_EMPTY;
 }
 
-static uint64_t next_rand(struct pb_multisect *ms)
-{
-	ms->rng ^= ms->rng >> 12;
-	ms->rng ^= ms->rng << 25;
-	ms->rng ^= ms->rng >> 27;
-	return ms->rng * 2685821657736338717ULL;
-}
-
 /* Append a block of the k commits ids (k <= 3), in an order drawn at random. */
 static void add_block(struct pb_multisect *ms, size_t *batch, size_t *n, const size_t *ids, size_t k)
 {
-	size_t order[3] = { 0, 1, 2 }, j, t, tmp;
+	size_t order[3] = { 0, 1, 2 }, j;
 
-	for (j = k; j > 1; j--) {
-		t = (size_t)(next_rand(ms) >> 33) % j;
-		tmp = order[j - 1];
-		order[j - 1] = order[t];
-		order[t] = tmp;
-	}
+	pb_shuffle(order, k, &ms->rng);
 	for (j = 0; j < k; j++)
 		batch[(*n)++] = ids[order[j]];
 }

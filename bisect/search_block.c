@@ -80,14 +80,6 @@ static int fail_at(struct ctx *c, size_t i, bool every)
 	return ret;
 }
 
-static uint64_t next_rand(struct ctx *c)
-{
-	c->rng ^= c->rng >> 12;
-	c->rng ^= c->rng << 25;
-	c->rng ^= c->rng >> 27;
-	return c->rng * 2685821657736338717ULL;
-}
-
 /*
  * One block: commits ids[0..k-1] (k <= 4; a commit may be listed twice) sampled once each, in an
  * order drawn uniformly at random, so that whatever the machine does meanwhile hits each of them
@@ -96,15 +88,10 @@ static uint64_t next_rand(struct ctx *c)
 int pb_search_block(struct ctx *c, const size_t *ids, size_t k, double *out)
 {
 	struct pb_search_result *r = c->res;
-	size_t order[4] = { 0, 1, 2, 3 }, j, t, tmp;
+	size_t order[4] = { 0, 1, 2, 3 }, j;
 	int rc;
 
-	for (j = k; j > 1; j--) {
-		t = (size_t)(next_rand(c) >> 33) % j;
-		tmp = order[j - 1];
-		order[j - 1] = order[t];
-		order[t] = tmp;
-	}
+	pb_shuffle(order, k, &c->rng);
 	for (j = 0; j < k; j++) {
 		size_t i = ids[order[j]];
 

@@ -41,6 +41,26 @@ int pb_parse_double(const char *s, double *out)
 	return 0;
 }
 
+uint64_t pb_rand_next(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 2685821657736338717ULL;
+}
+
+void pb_shuffle(size_t *v, size_t n, uint64_t *state)
+{
+	size_t j, t, tmp;
+
+	for (j = n; j > 1; j--) {
+		t = (size_t)(pb_rand_next(state) >> 33) % j;
+		tmp = v[j - 1];
+		v[j - 1] = v[t];
+		v[t] = tmp;
+	}
+}
+
 uint64_t pb_hash64(const void *data, size_t len, uint64_t seed)
 {
 	const unsigned char *p = data;

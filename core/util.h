@@ -20,6 +20,12 @@ int pb_parse_double(const char *s, double *out);
 uint64_t pb_hash64(const void *data, size_t len, uint64_t seed);
 #define PB_HASH64_SEED 0xcbf29ce484222325ULL
 
+/* The next number of a small seeded generator (xorshift64*: the same sequence everywhere, so that a
+ * resumed run replays the orders it drew). *state must not be 0. */
+uint64_t pb_rand_next(uint64_t *state);
+/* Shuffle v[0..n-1] (Fisher-Yates with pb_rand_next): every order equally likely. */
+void pb_shuffle(size_t *v, size_t n, uint64_t *state);
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t pb_now_ns(void);
 
