@@ -17,7 +17,7 @@ mkdir "$T/started"
 cat > "$T/build.sh" <<SH
 case \$(tail -n 1 README) in
 fixture|"change 24") ;;
-*) : > "$T/started/\$\$"; [ -e "$T/fast" ] || exec sleep 41.25 ;;
+*) : > "$T/started/\$\$"; [ -e "$T/fast" ] || exec sleep 241.25 ;;
 esac
 exec cc -O1 -o prog prog.c
 SH
@@ -44,7 +44,7 @@ kill -INT $pid
 wait $pid
 expect_eq 130 $? "SIGINT exit code"
 expect_grep "stopped; what was measured is kept, run the same command again to resume" "$T/err"
-expect_no_process "sleep 41.25" "no build left after SIGINT"
+expect_no_process "sleep 241.25" "no build left after SIGINT"
 expect_no_process "$PWD/.git/placebisect" "no process of the bisect left"
 # Interrupted builds leave no cache entry (no meta.json without its build), and no state lock.
 expect_eq 2 "$(find $state/builds -name meta.json | wc -l)" "only the endpoints' builds cached"
