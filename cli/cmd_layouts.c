@@ -1,5 +1,4 @@
 /* cmd_layouts.c: `placebisect layouts --good REV --bad REV --bench NAME`: the effect across random layouts. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,15 +11,9 @@
 
 static void cell_num(struct pb_table *t, double v)
 {
-	char raw[64], grouped[96];
+	char cell[96];
 
-	if (!isfinite(v)) {
-		pb_table_cell(t, "-");
-		return;
-	}
-	snprintf(raw, sizeof(raw), fabs(v) >= 1000 || v == floor(v) ? "%.0f" : "%.4g", v);
-	pb_fmt_group_digits(grouped, sizeof(grouped), raw);
-	pb_table_cell(t, grouped);
+	pb_table_cell(t, pb_fmt_grouped(cell, sizeof(cell), v));
 }
 
 static void print_text(const struct pb_layouts_result *res, struct pb_buf *out)

@@ -218,3 +218,16 @@ void pb_fmt_group_digits(char *out, size_t size, const char *number)
 	}
 	out[o] = '\0';
 }
+
+const char *pb_fmt_grouped(char *out, size_t size, double v)
+{
+	char raw[64];
+
+	if (!isfinite(v)) {
+		snprintf(out, size, "-");
+		return out;
+	}
+	snprintf(raw, sizeof(raw), fabs(v) >= 1000 || v == floor(v) ? "%.0f" : "%.4g", v);
+	pb_fmt_group_digits(out, size, raw);
+	return out;
+}

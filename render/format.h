@@ -66,4 +66,8 @@ double pb_fmt_scale(double max_abs, const char *unit, const char **label);
  */
 void pb_fmt_group_digits(char *out, size_t size, const char *number);
 
+/* A value for a table cell: whole numbers and everything from 1000 up as "%.0f" with grouped
+ * digits (counts, est_cycles, ns), others "%.4g"; "-" when not finite. Returns out. */
+const char *pb_fmt_grouped(char *out, size_t size, double v);
+
 #endif
