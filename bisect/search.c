@@ -481,11 +481,10 @@ static bool repeatable(const struct pairs *ep, double *spread)
 static int endpoints_early(struct ctx *c, struct pairs *ep, bool *slower, double *p, char *why,
 			   size_t whylen, bool *unstable)
 {
-	const size_t ids[4] = { 0, c->n, 0, c->n };
 	const double floor_effect = log1p(c->o->min_effect);
 	struct pb_seqtest t;
 	enum pb_seqtest_state st;
-	double v[4], va[2], vb[2], delta, sigma, effect;
+	double delta, sigma, effect;
 	size_t blocks = 0;
 
 	*slower = *unstable = false;
@@ -503,15 +502,8 @@ static int endpoints_early(struct ctx *c, struct pairs *ep, bool *slower, double
 			t.sigma = sigma > effect / 2 ? sigma : effect / 2;
 			t.clip = effect + t.sigma;
 		}
-		if (pb_search_block(c, ids, 4, v))
+		if (pb_search_block22(c, 0, c->n, ep, &t, &st))
 			return -1;
-		pb_search_pairs_add(ep, v[0], v[1]);
-		pb_search_pairs_add(ep, v[2], v[3]);
-		va[0] = v[0];
-		va[1] = v[2];
-		vb[0] = v[1];
-		vb[1] = v[3];
-		st = pb_seqtest_add_block(&t, va, vb, 2);
 		blocks++;
 		pb_search_ref_estimates(ep, &delta, &sigma);
 		if (st == PB_SEQTEST_EFFECT && blocks >= ENDPOINT_MIN_BLOCKS && delta >= floor_effect) {

@@ -90,14 +90,27 @@ double pb_search_pairs_sigma(const struct pairs *p)
  * ratio and CI from the blocks' pairs (pb_stats_compare_paired), p_value the test's anytime-valid
  * one, at level alpha. Returns 0 or -1.
  */
+int pb_search_block22(struct ctx *c, size_t a, size_t b, struct pairs *p, struct pb_seqtest *t,
+		      enum pb_seqtest_state *st)
+{
+	const size_t ids[4] = { a, b, a, b };
+	double v[4];
+
+	if (pb_search_block(c, ids, 4, v))
+		return -1;
+	pb_search_pairs_add(p, v[0], v[1]);
+	pb_search_pairs_add(p, v[2], v[3]);
+	*st = pb_seqtest_add_block(t, (const double[2]){ v[0], v[2] }, (const double[2]){ v[1], v[3] }, 2);
+	return 0;
+}
+
 int pb_search_confirm_pair(struct ctx *c, size_t a, size_t b, double expect, double alpha,
 			   bool size_by_ci, struct pb_comparison *out, size_t *blocks, struct pairs *keep)
 {
 	struct pairs p = { NULL, NULL, 0, 0, 0 };
 	struct pb_seqtest t;
 	enum pb_seqtest_state st = PB_SEQTEST_CONTINUE;
-	const size_t ids[4] = { a, b, a, b };
-	double s_now, v[4], va[2], vb[2];
+	double s_now;
 	size_t n_blocks = 0;
 	int ret = -1;
 
@@ -126,15 +139,8 @@ int pb_search_confirm_pair(struct ctx *c, size_t a, size_t b, double expect, dou
 		if (t.sigma < expect / 2)
 			t.sigma = expect / 2;
 		t.clip = expect + t.sigma;
-		if (pb_search_block(c, ids, 4, v))
+		if (pb_search_block22(c, a, b, &p, &t, &st))
 			goto out;
-		pb_search_pairs_add(&p, v[0], v[1]);
-		pb_search_pairs_add(&p, v[2], v[3]);
-		va[0] = v[0];
-		va[1] = v[2];
-		vb[0] = v[1];
-		vb[1] = v[3];
-		st = pb_seqtest_add_block(&t, va, vb, 2);
 		/* A block of 2 + 2 can lose up to 4.8 at the cap: two unlucky blocks must not reject
 		 * a real culprit. Stopping later never raises the false-positive rate. */
 		if (++n_blocks < CONFIRM_MIN_NULL_BLOCKS && st == PB_SEQTEST_NULL)

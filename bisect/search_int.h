@@ -9,6 +9,7 @@
 
 #include "bisect/multisect.h"
 #include "bisect/search.h"
+#include "measure/seqtest.h"
 
 #define POOL_STALE 100 /* pb_search_classify_pooled: judge on full blocks */
 
@@ -82,6 +83,10 @@ int pb_search_classify_blocked(struct ctx *c, size_t i, size_t ref_lo, size_t re
 int pb_search_classify_pooled(struct ctx *c, size_t i, size_t ref_lo, size_t ref_hi, double error_rate,
 			      const struct pairs *refs, struct level *lv, size_t *blocks);
 
+/* search_confirm.c: one block of 2 + 2 runs of a and b in an order drawn at random: both pairs
+ * into p, the block into the sequential test t (*st its state). Returns 0 or -1. */
+int pb_search_block22(struct ctx *c, size_t a, size_t b, struct pairs *p, struct pb_seqtest *t,
+		      enum pb_seqtest_state *st);
 /* search_confirm.c: is b slower than a, on fresh blocks? Slower needs the sequential test to
  * decide so and the blocks' median ratio (size_by_ci: the upper end of its CI) to be at least
  * 1 + min_effect. Its blocks' pairs are appended to keep (NULL: not). Returns 0 (out, *blocks) or -1. */
